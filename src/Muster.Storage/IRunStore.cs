@@ -1,0 +1,89 @@
+using Muster.Core.Engine;
+
+namespace Muster.Storage;
+
+/// <summary>
+/// The durable state of runs. Every provider (SQLite, PostgreSQL) passes the same behaviour suite.
+/// Writes that belong together commit together: an event, the projection it changes, a task result
+/// it carries and the webhooks it causes.
+/// </summary>
+public interface IRunStore
+{
+    /// <summary>Creates or migrates the schema; safe when several nodes start at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the store answers (readiness).</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores a pending run. Returns the existing run's id for a repeated idempotency key (same token, within 24 hours).</summary>
+    Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken);
+
+    Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Newest first; a cursor page neither skips nor repeats a run while new runs arrive.</summary>
+    Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a finished run with its events, task results and deliveries. False when absent or not finished.</summary>
+    Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes finished runs completed before <paramref name="completedBefore"/>; returns how many.</summary>
+    Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the oldest runnable run for <paramref name="nodeId"/>: a pending run (kickoff order), or a running
+    /// run whose lease has lapsed. The run becomes running with a lease until <paramref name="now"/> + <paramref name="lease"/>.
+    /// </summary>
+    Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases this node holds; returns the ids it no longer holds (lost to another node, or finished).</summary>
+    Task<IReadOnlyList<Guid>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Outputs of the run's finished tasks, in completion order.</summary>
+    Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends an event (its sequence must be the run's next), stores its task output if it carries one,
+    /// applies <paramref name="update"/> and adds <paramref name="deliveries"/>, in one transaction.
+    /// </summary>
+    Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken);
+
+    /// <summary>Events with a sequence above <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a reviewer's answer to a paused run and makes it runnable again, atomically: only when the run
+    /// awaits human input for <paramref name="review"/>'s task. New webhook settings, when given, replace the run's.
+    /// </summary>
+    Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops a run: a pending or paused run stops at once (with <paramref name="stopEvent"/> appended and
+    /// <paramref name="deliveries"/> added); an executing one is flagged for its node to stop.
+    /// </summary>
+    Task<StopResult> StopAsync(Guid runId, string error, DateTimeOffset now, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken);
+}
+
+/// <summary>The webhook outbox.</summary>
+public interface IDeliveryStore
+{
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due deliveries for one dispatcher: only the oldest undelivered delivery of each
+    /// (run, url) queue, so deliveries to one URL for one run go out in order, and each by one dispatcher at a time.
+    /// </summary>
+    Task<IReadOnlyList<DeliveryRecord>> ClaimDueDeliveriesAsync(string nodeId, DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Records an attempt; the delivery becomes <paramref name="state"/> and, if still pending, is due again at <paramref name="nextAttemptAt"/>.</summary>
+    Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken);
+}
+
+/// <summary>Bearer tokens, stored hashed.</summary>
+public interface ITokenStore
+{
+    Task CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken);
+    Task<TokenRecord?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken);
+    Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
+    /// <summary>False when the token does not exist or was already revoked.</summary>
+    Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken);
+}

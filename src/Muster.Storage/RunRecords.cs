@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using Muster.Contracts.Amp;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+
+namespace Muster.Storage;
+
+/// <summary>The life of a run. Pending and awaiting-human runs hold no memory beyond their row.</summary>
+public enum RunState
+{
+    Pending,
+    Running,
+    AwaitingHuman,
+    Completed,
+    Failed,
+    Stopped,
+}
+
+public static class RunStateExtensions
+{
+    public static bool IsFinished(this RunState state) => state is RunState.Completed or RunState.Failed or RunState.Stopped;
+}
+
+/// <summary>Where a run reports: the AMP kickoff's webhook fields, stored with the run and replaceable on resume.</summary>
+public sealed record WebhookSettings
+{
+    public static readonly WebhookSettings None = new();
+    public string? TaskWebhookUrl { get; init; }
+    public string? StepWebhookUrl { get; init; }
+    public string? CrewWebhookUrl { get; init; }
+    public WebhookStreamConfig? Stream { get; init; }
+    public HumanInputWebhookConfig? HumanInput { get; init; }
+}
+
+/// <summary>A run to store at kickoff.</summary>
+public sealed record NewRun
+{
+    public required Guid Id { get; init; }
+    /// <summary>The deployed crew's name, or the ad-hoc crew's generated name.</summary>
+    public required string CrewName { get; init; }
+    /// <summary>The interpolated crew snapshot the run will execute.</summary>
+    public required CrewDefinition Crew { get; init; }
+    public required JsonObject Inputs { get; init; }
+    public JsonObject? Meta { get; init; }
+    /// <summary>The user id of a user token, or the organization token's id.</summary>
+    public required string OwnerId { get; init; }
+    /// <summary>The id of the token that started the run (idempotency keys are scoped to it).</summary>
+    public required string TokenId { get; init; }
+    public required string CorrelationId { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public WebhookSettings Webhooks { get; init; } = WebhookSettings.None;
+    public required DateTimeOffset CreatedAt { get; init; }
+    public bool AdHoc { get; init; }
+}
+
+/// <summary>A stored run: the projection of its events kept current in the same transaction.</summary>
+public sealed record RunRecord
+{
+    public required Guid Id { get; init; }
+    public required string CrewName { get; init; }
+    public required CrewDefinition Crew { get; init; }
+    public required JsonObject Inputs { get; init; }
+    public JsonObject? Meta { get; init; }
+    public required string OwnerId { get; init; }
+    public required string TokenId { get; init; }
+    public required string CorrelationId { get; init; }
+    public bool AdHoc { get; init; }
+    public required RunState State { get; init; }
+    public string? CurrentTask { get; init; }
+    public int CompletedTasks { get; init; }
+    public int TotalTasks { get; init; }
+    public string? Result { get; init; }
+    public JsonObject? ResultJson { get; init; }
+    public string? Error { get; init; }
+    public TokenUsage Usage { get; init; } = TokenUsage.Zero;
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public WebhookSettings Webhooks { get; init; } = WebhookSettings.None;
+    /// <summary>The task output awaiting review while <see cref="State"/> is <see cref="RunState.AwaitingHuman"/>.</summary>
+    public TaskOutput? PendingReview { get; init; }
+    /// <summary>A reviewer's answer not yet acted on by the engine.</summary>
+    public HumanReview? Review { get; init; }
+    public long LastSequence { get; init; }
+    /// <summary>Set when a stop was asked for while the run executed on some node.</summary>
+    public bool StopRequested { get; init; }
+    public string? LeaseOwner { get; init; }
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+}
+
+/// <summary>
+/// Changes to a run's projection that commit with an event. Null members are left as they are.
+/// </summary>
+public sealed record RunUpdate
+{
+    public RunState? State { get; init; }
+    public string? CurrentTask { get; init; }
+    public int? CompletedTasks { get; init; }
+    public string? Result { get; init; }
+    public JsonObject? ResultJson { get; init; }
+    public string? Error { get; init; }
+    public TokenUsage? Usage { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>Sets the pending review (the run pauses).</summary>
+    public TaskOutput? PendingReview { get; init; }
+    /// <summary>Clears the pending review and the reviewer's answer (the engine acted on them).</summary>
+    public bool ClearReview { get; init; }
+    /// <summary>Gives up the lease (the run finished or paused on this node).</summary>
+    public bool ReleaseLease { get; init; }
+}
+
+public enum CreateRunOutcome
+{
+    Created,
+    /// <summary>The same idempotency key from the same token within 24 hours: nothing new was stored.</summary>
+    Duplicate,
+}
+
+public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);
+
+/// <summary>A filtered, newest-first page of runs. The cursor is opaque to callers.</summary>
+public sealed record RunQuery
+{
+    public RunState[]? States { get; init; }
+    public string? CrewName { get; init; }
+    public string? CorrelationId { get; init; }
+    public string? OwnerId { get; init; }
+    public DateTimeOffset? CreatedAfter { get; init; }
+    public DateTimeOffset? CreatedBefore { get; init; }
+    public int Limit { get; init; } = 100;
+    /// <summary>Continue after this cursor (from <see cref="RunPage.NextCursor"/>).</summary>
+    public string? Cursor { get; init; }
+}
+
+public sealed record RunPage(IReadOnlyList<RunRecord> Runs, string? NextCursor);
+
+public enum ResumeOutcome
+{
+    Resumed,
+    NotFound,
+    NotAwaitingHuman,
+}
+
+public enum StopOutcome
+{
+    /// <summary>The run was pending or paused and is now stopped.</summary>
+    Stopped,
+    /// <summary>The run is executing; the node running it was asked to stop it.</summary>
+    StopRequested,
+    NotFound,
+    AlreadyFinished,
+}
+
+public sealed record StopResult(StopOutcome Outcome, RunState State);
