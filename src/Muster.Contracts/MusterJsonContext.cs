@@ -27,6 +27,7 @@ namespace Muster.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<RunEventDto>))]
 [JsonSerializable(typeof(IReadOnlyList<DeliveryDto>))]
 [JsonSerializable(typeof(ValidationErrorResponse))]
+[JsonSerializable(typeof(IReadOnlyList<CrewInfo>))]
 [JsonSerializable(typeof(CreateTokenRequest))]
 [JsonSerializable(typeof(CreatedTokenResponse))]
 [JsonSerializable(typeof(IReadOnlyList<TokenInfo>))]
