@@ -1,0 +1,21 @@
+using Muster.Storage;
+
+namespace Muster.Server.Auth;
+
+/// <summary>
+/// Who is calling, from the bearer token. Organization tokens act on every run of the crews they cover;
+/// user tokens only on runs they started (others answer 404).
+/// </summary>
+public sealed record MusterPrincipal(string TokenId, TokenKind Kind, string? UserId, IReadOnlyList<string> Crews)
+{
+    /// <summary>The owner id recorded on runs this principal starts: the user id, or <c>org:{tokenId}</c>.</summary>
+    public string OwnerId => Kind == TokenKind.User ? UserId! : $"org:{TokenId}";
+
+    public bool IsOrganization => Kind == TokenKind.Organization;
+
+    public bool CoversCrew(string crewName) => Crews.Count == 0 || Crews.Contains(crewName, StringComparer.Ordinal);
+
+    /// <summary>Whether this principal may see and act on <paramref name="run"/>.</summary>
+    public bool CanAccess(RunRecord run) =>
+        CoversCrew(run.CrewName) && (IsOrganization || string.Equals(run.OwnerId, OwnerId, StringComparison.Ordinal));
+}

@@ -1,0 +1,23 @@
+using Muster.Core.Engine;
+
+namespace Muster.Server.Execution;
+
+/// <summary>
+/// Fans out events after they commit, for live readers (SSE) and wake-ups. In-process on SQLite;
+/// LISTEN/NOTIFY crosses nodes on PostgreSQL. Readers must treat it as a hint and read the store
+/// from their last sequence, so a missed notification loses nothing.
+/// </summary>
+public interface IRunEventBus
+{
+    /// <summary>Announces that <paramref name="runEvent"/> was committed.</summary>
+    ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken);
+
+    /// <summary>Signals for events of one run; each item is the committed sequence.</summary>
+    IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Asks the schedulers (on every node) to look for runnable runs, e.g. after kickoff or resume.</summary>
+    ValueTask WakeSchedulersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Asks whichever node executes <paramref name="runId"/> to stop it.</summary>
+    ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken);
+}
