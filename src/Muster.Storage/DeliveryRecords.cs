@@ -6,7 +6,10 @@ public sealed record NewDelivery
     public required Guid Id { get; init; }
     public required Guid RunId { get; init; }
     public required string Url { get; init; }
-    /// <summary><c>step</c>, <c>task</c>, <c>crew</c>, <c>human_input</c> or <c>events</c>.</summary>
+    /// <summary>
+    /// <c>step</c>, <c>task</c>, <c>crew</c>, <c>human_input</c>, <c>events</c> (one event of a batched stream)
+    /// or <c>event</c> (one event of a realtime stream, sent alone).
+    /// </summary>
     public required string Kind { get; init; }
     /// <summary>The JSON body (for <c>events</c> deliveries: one event, batched at send time).</summary>
     public required string Payload { get; init; }

@@ -67,10 +67,12 @@ public interface IRunStore
 public interface IDeliveryStore
 {
     /// <summary>
-    /// Claims up to <paramref name="max"/> due deliveries for one dispatcher: only the oldest undelivered delivery of each
-    /// (run, url) queue, so deliveries to one URL for one run go out in order, and each by one dispatcher at a time.
+    /// Claims up to <paramref name="max"/> (run, url) queues whose oldest pending delivery is due, for one dispatcher
+    /// (until <paramref name="now"/> + <paramref name="lease"/>), so deliveries to one URL for one run go out in order and
+    /// each by one dispatcher at a time. Each claimed batch is that oldest delivery and, when its kind is <c>events</c>
+    /// (a batched event stream), the consecutive pending <c>events</c> deliveries behind it (at most 100), sent as one request.
     /// </summary>
-    Task<IReadOnlyList<DeliveryRecord>> ClaimDueDeliveriesAsync(string nodeId, DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(string nodeId, DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>Records an attempt; the delivery becomes <paramref name="state"/> and, if still pending, is due again at <paramref name="nextAttemptAt"/>.</summary>
     Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken);
