@@ -81,8 +81,8 @@ public abstract partial class RunStoreBehaviour
     [StoreFact]
     public async Task Stop_PendingOrPausedRun_StopsAtOnceWithEventAndDeliveries()
     {
-        var pending = await CreateAsync(Run());
         var paused = await CreateAwaitingHumanAsync();
+        var pending = await CreateAsync(Run());
 
         (await StopAsync(pending)).ShouldBe(new StopResult(StopOutcome.Stopped, RunState.Stopped));
         (await StopAsync(paused)).ShouldBe(new StopResult(StopOutcome.Stopped, RunState.Stopped));
