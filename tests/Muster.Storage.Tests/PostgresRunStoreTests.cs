@@ -17,10 +17,22 @@ public sealed class PostgresRunStoreTests : RunStoreBehaviour
         var server = Environment.GetEnvironmentVariable(Variable)!;
         var schema = "store_" + Guid.NewGuid().ToString("N");
         await ExecuteAsync(server, $"CREATE SCHEMA {schema}");
-        var store = new PostgresRunStore(new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString, TimeProvider.System);
-        return new StoreUnderTest(store, store, store, async () =>
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
+        var stores = new List<PostgresRunStore> { new(connectionString, TimeProvider.System) };
+        StoreNode AnotherNode()
         {
-            await store.DisposeAsync();
+            var store = new PostgresRunStore(connectionString, TimeProvider.System);
+            stores.Add(store);
+            return new StoreNode(store, store);
+        }
+
+        return new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, async () =>
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+
             await ExecuteAsync(server, $"DROP SCHEMA {schema} CASCADE");
         });
     }

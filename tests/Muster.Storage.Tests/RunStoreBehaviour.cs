@@ -3,8 +3,13 @@ using static Muster.Storage.Tests.StoreData;
 
 namespace Muster.Storage.Tests;
 
-/// <summary>A fresh store for one test, seen through the three contracts.</summary>
-public sealed record StoreUnderTest(IRunStore Runs, IDeliveryStore Deliveries, ITokenStore Tokens, Func<ValueTask> Cleanup);
+/// <summary>
+/// A fresh store for one test, seen through the three contracts. <paramref name="AnotherNode"/> opens one more
+/// store instance on the same database, as a second node (or process) would; Cleanup disposes them all.
+/// </summary>
+public sealed record StoreUnderTest(IRunStore Runs, IDeliveryStore Deliveries, ITokenStore Tokens, Func<StoreNode> AnotherNode, Func<ValueTask> Cleanup);
+
+public sealed record StoreNode(IRunStore Runs, IDeliveryStore Deliveries);
 
 /// <summary>
 /// What every run store must do, written against the contracts only. Each provider subclasses it with a
@@ -18,6 +23,8 @@ public abstract partial class RunStoreBehaviour : IAsyncLifetime
     protected IDeliveryStore Deliveries => _store!.Deliveries;
     protected ITokenStore Tokens => _store!.Tokens;
     protected static CancellationToken Ct => CancellationToken.None;
+
+    protected StoreNode AnotherNode() => _store!.AnotherNode();
 
     /// <summary>A new, empty store (not yet initialized) owned by one test.</summary>
     protected abstract Task<StoreUnderTest> CreateStoreAsync();
