@@ -232,4 +232,16 @@ public abstract partial class RunStoreBehaviour
         events[0].TaskOutput!.Name.ShouldBe("task_1");
         events[1].TaskOutput.ShouldBeNull();
     }
+
+    [StoreFact]
+    public async Task RenewLeases_ForThousandsOfRuns_RenewsEveryHeldLease()
+    {
+        var held = await CreateRunningAsync();
+        var unknown = Enumerable.Range(0, 1500).Select(_ => Guid.NewGuid()).ToList();
+
+        var lost = await Runs.RenewLeasesAsync("node-a", [held, .. unknown], T0.AddMinutes(9), Ct);
+
+        lost.ShouldBe(unknown, ignoreOrder: true);
+        (await Runs.GetRunAsync(held, Ct))!.LeaseExpiresAt.ShouldBe(T0.AddMinutes(9));
+    }
 }
