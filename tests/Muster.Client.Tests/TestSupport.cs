@@ -1,6 +1,6 @@
 namespace Muster.Client.Tests;
 
-/// <summary>Starts a fresh fake server per test class instance and builds clients for it.</summary>
+/// <summary>Starts a fresh fake server for each test and builds clients for it.</summary>
 public abstract class ClientTestBase : IAsyncLifetime
 {
     private readonly HttpClient _http = new();
