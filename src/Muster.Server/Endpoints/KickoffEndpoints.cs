@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
-using Muster.Core.Interpolation;
+using Muster.Core.Crews;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
 using Muster.Server.Execution;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
-using Muster.Core.Interpolation;
 using Muster.Server.Auth;
 using Muster.Server.Webhooks;
 using Muster.Storage;
