@@ -50,8 +50,8 @@ internal sealed class WebhookSigner(byte[] secret)
             return false;
         }
 
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
-        return candidates.Any(c => c.Length == expected.Length * 2
-            && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(c), expected));
+        var expected = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"))));
+        return candidates.Any(c => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(c), expected));
     }
 }
