@@ -20,6 +20,7 @@ public partial class Program
             .AddMusterAuth()
             .AddMusterCrews()
             .AddMusterExecution(builder.Configuration)
+            .AddMusterWebhooks(builder.Configuration)
             .AddMusterApiDocs();
 
         var app = builder.Build();
@@ -27,7 +28,8 @@ public partial class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapMusterHealth();
-        app.MapMusterAmp();
+        app.MapMusterAmp(ResumeEndpoints.MapResume);
+        app.MapMusterDeliveries();
         app.MapMusterTokens();
         app.MapMusterApiDocs();
         return app;
