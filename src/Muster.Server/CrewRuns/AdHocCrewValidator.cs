@@ -44,7 +44,8 @@ internal static partial class AdHocCrewValidator
     {
         if (!CheckCount(agents, $"{Root}.agents", "agent", options.MaxAgents, errors))
         {
-            return 0;
+            // Tasks' agent indexes are still checked against the agents given, so one error is not reported as many.
+            return agents?.Count ?? 0;
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
