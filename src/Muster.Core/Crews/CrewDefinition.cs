@@ -11,7 +11,7 @@ public enum CrewProcess
 
 /// <summary>
 /// A crew as loaded from agents.yaml, tasks.yaml and crew.yaml (or given in a request).
-/// Before a run starts it is interpolated with the run's inputs (<see cref="Interpolation.CrewInterpolator"/>);
+/// Before a run starts it is interpolated with the run's inputs (<see cref="CrewInterpolator"/>);
 /// the interpolated copy is the snapshot a run keeps.
 /// </summary>
 public sealed record CrewDefinition
@@ -29,6 +29,8 @@ public sealed record CrewDefinition
     public required IReadOnlyList<TaskDefinition> Tasks { get; init; }
     /// <summary>The placeholders of the crew: exactly the inputs a kickoff must supply, in first-seen order.</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
+    /// <summary>The input values this copy was interpolated with (set by <see cref="CrewInterpolator.Interpolate"/>); null before interpolation.</summary>
+    public JsonObject? InputValues { get; init; }
 
     public AgentDefinition? FindAgent(string key) => Agents.FirstOrDefault(a => a.Key == key);
 }
@@ -49,6 +51,8 @@ public sealed record AgentDefinition
     /// <summary>MCP servers: a URL string, or an object with url/command/args/env/tool_filter.</summary>
     public IReadOnlyList<JsonNode> Mcps { get; init; } = [];
     public bool UseDefaultMcps { get; init; }
+    /// <summary>Fields of agents.yaml Muster does not act on yet, kept as written (reported as warnings at load).</summary>
+    public JsonObject? UnsupportedFields { get; init; }
 }
 
 /// <summary>A task of tasks.yaml; <see cref="Name"/> is its key.</summary>
@@ -70,6 +74,8 @@ public sealed record TaskDefinition
     public string? Guardrail { get; init; }
     public int GuardrailMaxRetries { get; init; } = 3;
     public bool Markdown { get; init; }
+    /// <summary>Fields of tasks.yaml Muster does not act on yet, kept as written (reported as warnings at load).</summary>
+    public JsonObject? UnsupportedFields { get; init; }
 
     /// <summary>CrewAI's summary: the first ten words of the description followed by "...".</summary>
     public string Summary

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Muster.Core.Crews;
+
+/// <summary>A kickoff did not supply every placeholder of the crew.</summary>
+public sealed class MissingInputsException(IReadOnlyList<string> missing)
+    : Exception("Missing required inputs: " + string.Join(", ", missing))
+{
+    /// <summary>The missing input names, in the crew's placeholder order.</summary>
+    public IReadOnlyList<string> Missing { get; } = missing;
+}
+
+/// <summary>
+/// Fills <c>{name}</c> placeholders exactly as CrewAI does: only names matching
+/// <c>[A-Za-z_][A-Za-z0-9_-]*</c> in braces are placeholders, so JSON examples in a description stay literal.
+/// </summary>
+public static partial class CrewInterpolator
+{
+    [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_\-]*)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex PlaceholderPattern();
+
+    /// <summary>The placeholder names in <paramref name="text"/>, each once, in first-seen order.</summary>
+    public static IReadOnlyList<string> FindPlaceholders(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return [];
+        }
+
+        var names = new List<string>();
+        foreach (Match match in PlaceholderPattern().Matches(text))
+        {
+            var name = match.Groups[1].Value;
+            if (!names.Contains(name, StringComparer.Ordinal))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The placeholders of a whole crew, in first-seen order: agents first, then tasks, in file order.</summary>
+    public static IReadOnlyList<string> FindPlaceholders(CrewDefinition crew)
+    {
+        var names = new List<string>();
+        foreach (var text in InterpolatedTexts(crew))
+        {
+            foreach (var name in FindPlaceholders(text))
+            {
+                if (!names.Contains(name, StringComparer.Ordinal))
+                {
+                    names.Add(name);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="crew"/> with every placeholder filled from <paramref name="inputs"/>;
+    /// the copy remembers the inputs in <see cref="CrewDefinition.InputValues"/>.
+    /// </summary>
+    /// <exception cref="MissingInputsException">An input the crew needs is absent or null.</exception>
+    public static CrewDefinition Interpolate(CrewDefinition crew, JsonObject inputs)
+    {
+        ArgumentNullException.ThrowIfNull(crew);
+        ArgumentNullException.ThrowIfNull(inputs);
+
+        var missing = FindPlaceholders(crew).Where(name => inputs[name] is null).ToList();
+        if (missing.Count > 0)
+        {
+            throw new MissingInputsException(missing);
+        }
+
+        var values = inputs.ToDictionary(p => p.Key, p => Render(p.Value), StringComparer.Ordinal);
+        return crew with
+        {
+            Agents = crew.Agents.Select(a => a with
+            {
+                Role = Fill(a.Role, values),
+                Goal = Fill(a.Goal, values),
+                Backstory = Fill(a.Backstory, values),
+            }).ToList(),
+            Tasks = crew.Tasks.Select(t => t with
+            {
+                Description = Fill(t.Description, values),
+                ExpectedOutput = Fill(t.ExpectedOutput, values),
+                OutputFile = t.OutputFile is null ? null : Fill(t.OutputFile, values),
+            }).ToList(),
+            InputValues = (JsonObject)inputs.DeepClone(),
+        };
+    }
+
+    /// <summary>Fills the placeholders of one text; a name without a value stays as written.</summary>
+    public static string Fill(string text, IReadOnlyDictionary<string, string> values) =>
+        PlaceholderPattern().Replace(text, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
+
+    private static IEnumerable<string?> InterpolatedTexts(CrewDefinition crew)
+    {
+        foreach (var agent in crew.Agents)
+        {
+            yield return agent.Role;
+            yield return agent.Goal;
+            yield return agent.Backstory;
+        }
+
+        foreach (var task in crew.Tasks)
+        {
+            yield return task.Description;
+            yield return task.ExpectedOutput;
+            yield return task.OutputFile;
+        }
+    }
+
+    // Strings go in raw; everything else as JSON text, which gives true/false lower-case like CrewAI's templates.
+    private static string Render(JsonNode? value) => value switch
+    {
+        null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => value.ToJsonString(),
+    };
+}
