@@ -15,7 +15,7 @@ internal static partial class AdHocCrewValidator
     private const int MaxModelLength = 200;
     private const int MaxIterations = 100;
 
-    public static IReadOnlyList<FieldError> Validate(CrewConfig? config, AdHocCrewOptions options)
+    public static IReadOnlyList<FieldError> Validate(CrewConfig? config, AdHocCrewOptions options, IReadOnlyCollection<string> knownTools)
     {
         var errors = new List<FieldError>();
         if (config is null)
@@ -35,13 +35,15 @@ internal static partial class AdHocCrewValidator
             errors.Add(new FieldError($"{Root}.process", "Must be 'sequential' or 'hierarchical'"));
         }
 
-        var agentCount = ValidateAgents(config.Agents, options, errors);
-        ValidateTasks(config.Tasks, agentCount, hierarchical, options, errors);
+        var rules = new Rules(options, knownTools, errors);
+        var agentCount = ValidateAgents(config.Agents, rules);
+        ValidateTasks(config.Tasks, agentCount, hierarchical, rules);
         return errors;
     }
 
-    private static int ValidateAgents(IReadOnlyList<AgentConfig>? agents, AdHocCrewOptions options, List<FieldError> errors)
+    private static int ValidateAgents(IReadOnlyList<AgentConfig>? agents, Rules rules)
     {
+        var (options, _, errors) = rules;
         if (!CheckCount(agents, $"{Root}.agents", "agent", options.MaxAgents, errors))
         {
             // Tasks' agent indexes are still checked against the agents given, so one error is not reported as many.
@@ -80,15 +82,15 @@ internal static partial class AdHocCrewValidator
                 errors.Add(new FieldError($"{path}.max_iter", $"Must be between 1 and {MaxIterations}"));
             }
 
-            CheckTools(agent.Tools, $"{path}.tools", errors);
+            CheckTools(agent.Tools, $"{path}.tools", rules);
         }
 
         return agents.Count;
     }
 
-    private static void ValidateTasks(
-        IReadOnlyList<TaskConfig>? tasks, int agentCount, bool hierarchical, AdHocCrewOptions options, List<FieldError> errors)
+    private static void ValidateTasks(IReadOnlyList<TaskConfig>? tasks, int agentCount, bool hierarchical, Rules rules)
     {
+        var (options, _, errors) = rules;
         if (!CheckCount(tasks, $"{Root}.tasks", "task", options.MaxTasks, errors))
         {
             return;
@@ -116,7 +118,7 @@ internal static partial class AdHocCrewValidator
                 }
             }
 
-            CheckTools(task.Tools, $"{path}.tools", errors);
+            CheckTools(task.Tools, $"{path}.tools", rules);
             var name = task.Name ?? $"task_{i}";
             if (task.Name is not null && !NamePattern().IsMatch(name))
             {
@@ -193,16 +195,20 @@ internal static partial class AdHocCrewValidator
         }
     }
 
-    private static void CheckTools(IReadOnlyList<string>? tools, string path, List<FieldError> errors)
+    private static void CheckTools(IReadOnlyList<string>? tools, string path, Rules rules)
     {
         for (var t = 0; t < (tools?.Count ?? 0); t++)
         {
-            if (tools![t] is not { } tool || !NamePattern().IsMatch(tool))
+            if (tools![t] is not { } tool || !rules.KnownTools.Contains(tool, StringComparer.Ordinal))
             {
-                errors.Add(new FieldError($"{path}[{t}]", NameRule));
+                rules.Errors.Add(new FieldError(
+                    $"{path}[{t}]",
+                    $"Unknown tool '{tools[t]}' (known tools: {string.Join(", ", rules.KnownTools.Order(StringComparer.Ordinal))})"));
             }
         }
     }
+
+    private sealed record Rules(AdHocCrewOptions Options, IReadOnlyCollection<string> KnownTools, List<FieldError> Errors);
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$")]
     private static partial Regex NamePattern();

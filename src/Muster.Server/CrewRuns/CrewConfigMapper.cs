@@ -53,9 +53,14 @@ internal static class CrewConfigMapper
     /// Builds the crew an ad-hoc request describes, or the field errors that prevent it
     /// (checked as strictly as a YAML crew, within <paramref name="options"/>' bounds).
     /// </summary>
-    public static AdHocCrewResult FromConfig(CrewConfig? config, JsonObject? taskInput, AdHocCrewOptions options)
+    /// <param name="config">The request's crew.</param>
+    /// <param name="taskInput">The request's inputs; every placeholder of the crew needs a non-null value.</param>
+    /// <param name="options">The operator's bounds.</param>
+    /// <param name="knownTools">The tools agents and tasks may name (the tool registry's).</param>
+    public static AdHocCrewResult FromConfig(
+        CrewConfig? config, JsonObject? taskInput, AdHocCrewOptions options, IReadOnlyCollection<string> knownTools)
     {
-        var errors = AdHocCrewValidator.Validate(config, options);
+        var errors = AdHocCrewValidator.Validate(config, options, knownTools);
         if (errors.Count > 0 || config is null)
         {
             return new AdHocCrewResult(null, errors);
@@ -85,8 +90,6 @@ internal static class CrewConfigMapper
             Tools = task.Tools ?? [],
             HumanInput = task.HumanInput,
         }).ToList();
-        var inputs = Placeholders.Find(agents.SelectMany(a => new[] { a.Role, a.Goal, a.Backstory })
-            .Concat(tasks.SelectMany(t => new[] { t.Description, t.ExpectedOutput })));
         var crew = new CrewDefinition
         {
             Name = config.Id ?? DefaultAdHocCrewName,
@@ -94,16 +97,20 @@ internal static class CrewConfigMapper
             Verbose = config.Verbose,
             Agents = agents,
             Tasks = tasks,
-            Inputs = inputs,
+            Inputs = [],
         };
+        crew = crew with { Inputs = CrewInterpolator.FindPlaceholders(crew) };
         var missing = MissingInputs(crew, taskInput);
         return new AdHocCrewResult(missing.Count == 0 ? crew : null, missing);
     }
 
-    /// <summary>One <c>task_input.{name}</c> error per placeholder of <paramref name="crew"/> the inputs lack.</summary>
+    /// <summary>
+    /// One <c>task_input.{name}</c> error per placeholder of <paramref name="crew"/> the inputs lack; a null
+    /// value counts as missing, as it does for <see cref="CrewInterpolator.Interpolate"/>.
+    /// </summary>
     public static IReadOnlyList<FieldError> MissingInputs(CrewDefinition crew, JsonObject? taskInput) =>
         [.. crew.Inputs
-            .Where(name => taskInput is null || !taskInput.ContainsKey(name))
+            .Where(name => taskInput?[name] is null)
             .Select(name => new FieldError($"task_input.{name}", $"Field required: the crew uses the placeholder {{{name}}}"))];
 
     private static string ProcessName(CrewProcess process) => process switch

@@ -8,6 +8,7 @@ namespace Muster.Server.Tests.CrewRuns;
 public sealed class AdHocCrewTests
 {
     private static readonly AdHocCrewOptions Defaults = new();
+    internal static readonly string[] KnownTools = ["ok", "search", "pen"];
 
     private static AgentConfig Agent(string? id = "researcher") => new()
     {
@@ -34,12 +35,12 @@ public sealed class AdHocCrewTests
     private static JsonObject Inputs() => new() { ["topic"] = "AI", ["audience"] = "kids" };
 
     private static IEnumerable<string> ErrorPaths(CrewConfig? config, JsonObject? inputs = null, AdHocCrewOptions? options = null) =>
-        CrewConfigMapper.FromConfig(config, inputs ?? Inputs(), options ?? Defaults).Errors.Select(e => e.Path);
+        CrewConfigMapper.FromConfig(config, inputs ?? Inputs(), options ?? Defaults, KnownTools).Errors.Select(e => e.Path);
 
     [Fact]
     public void FromConfig_WithValidCrew_BuildsDefinitionWithPlaceholdersInFirstSeenOrder()
     {
-        var result = CrewConfigMapper.FromConfig(Crew(tasks: [Task(name: "research"), Task(name: "write")]), Inputs(), Defaults);
+        var result = CrewConfigMapper.FromConfig(Crew(tasks: [Task(name: "research"), Task(name: "write")]), Inputs(), Defaults, KnownTools);
 
         result.Errors.ShouldBeEmpty();
         var crew = result.Crew.ShouldNotBeNull();
@@ -54,7 +55,7 @@ public sealed class AdHocCrewTests
     [Fact]
     public void FromConfig_WithoutIdsOrNames_GeneratesKeys()
     {
-        var crew = CrewConfigMapper.FromConfig(Crew(agents: [Agent(id: null)], tasks: [Task(), Task()]), Inputs(), Defaults).Crew.ShouldNotBeNull();
+        var crew = CrewConfigMapper.FromConfig(Crew(agents: [Agent(id: null)], tasks: [Task(), Task()]), Inputs(), Defaults, KnownTools).Crew.ShouldNotBeNull();
 
         crew.Agents.Single().Key.ShouldBe("agent_0");
         crew.Tasks.Select(t => t.Name).ShouldBe(["task_0", "task_1"]);
@@ -65,7 +66,7 @@ public sealed class AdHocCrewTests
     {
         var task = Task() with { Description = """Answer as {"answer": 1} about {topic}""", ExpectedOutput = "{ }" };
 
-        var crew = CrewConfigMapper.FromConfig(Crew(tasks: [task]), new JsonObject { ["topic"] = "x" }, Defaults).Crew.ShouldNotBeNull();
+        var crew = CrewConfigMapper.FromConfig(Crew(tasks: [task]), new JsonObject { ["topic"] = "x" }, Defaults, KnownTools).Crew.ShouldNotBeNull();
 
         crew.Inputs.ShouldBe(["topic"]);
     }
@@ -105,7 +106,7 @@ public sealed class AdHocCrewTests
     [Fact]
     public void FromConfig_HierarchicalCrew_AllowsUnassignedTasks()
     {
-        var crew = CrewConfigMapper.FromConfig(Crew(tasks: [Task(agentIndex: null)]) with { Process = "hierarchical" }, Inputs(), Defaults)
+        var crew = CrewConfigMapper.FromConfig(Crew(tasks: [Task(agentIndex: null)]) with { Process = "hierarchical" }, Inputs(), Defaults, KnownTools)
             .Crew.ShouldNotBeNull();
 
         crew.Process.ShouldBe(CrewProcess.Hierarchical);
@@ -158,7 +159,7 @@ public sealed class AdHocCrewTests
     [Fact]
     public void FromConfig_WithAnyModelAllowed_AcceptsAgentModel()
     {
-        var crew = CrewConfigMapper.FromConfig(Crew(agents: [Agent() with { Llm = "anthropic/claude" }]), Inputs(), Defaults).Crew;
+        var crew = CrewConfigMapper.FromConfig(Crew(agents: [Agent() with { Llm = "anthropic/claude" }]), Inputs(), Defaults, KnownTools).Crew;
 
         crew.ShouldNotBeNull().Agents.Single().Llm.ShouldBe("anthropic/claude");
     }
@@ -179,6 +180,20 @@ public sealed class AdHocCrewTests
             .ShouldBe(["crew_config.id", "crew_config.agents[0].id", "crew_config.agents[0].tools[1]", "crew_config.tasks[0].name"]);
 
     [Fact]
+    public void FromConfig_WithUnknownTool_ReportsToolPathAndKnownTools()
+    {
+        var error = CrewConfigMapper.FromConfig(Crew(tasks: [Task() with { Tools = ["search", "hack"] }]), Inputs(), Defaults, KnownTools)
+            .Errors.ShouldHaveSingleItem();
+
+        error.Path.ShouldBe("crew_config.tasks[0].tools[1]");
+        error.Message.ShouldContain("ok, pen, search");
+    }
+
+    [Fact]
+    public void FromConfig_WithNullInputValue_ReportsItMissing() =>
+        ErrorPaths(Crew(), new JsonObject { ["topic"] = null, ["audience"] = "kids" }).ShouldBe(["task_input.topic"]);
+
+    [Fact]
     public void FromConfig_WithContextNamingLaterTask_ReportsContext()
     {
         var first = Task(name: "first") with { Context = ["second"] };
@@ -194,5 +209,5 @@ public sealed class AdHocCrewTests
 
     [Fact]
     public void FromConfig_WithCrewId_RunsUnderThatName() =>
-        CrewConfigMapper.FromConfig(Crew() with { Id = "my_crew" }, Inputs(), Defaults).Crew.ShouldNotBeNull().Name.ShouldBe("my_crew");
+        CrewConfigMapper.FromConfig(Crew() with { Id = "my_crew" }, Inputs(), Defaults, KnownTools).Crew.ShouldNotBeNull().Name.ShouldBe("my_crew");
 }

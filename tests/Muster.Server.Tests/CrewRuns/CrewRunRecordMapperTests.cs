@@ -125,7 +125,7 @@ public sealed class CrewRunRecordMapperTests
     {
         var crew = Crew();
 
-        var rebuilt = CrewConfigMapper.FromConfig(CrewConfigMapper.ToConfig(crew), new JsonObject(), new AdHocCrewOptions()).Crew.ShouldNotBeNull();
+        var rebuilt = CrewConfigMapper.FromConfig(CrewConfigMapper.ToConfig(crew), new JsonObject(), new AdHocCrewOptions(), AdHocCrewTests.KnownTools).Crew.ShouldNotBeNull();
 
         rebuilt.Agents.Select(a => (a.Key, a.Role, a.AllowDelegation)).ShouldBe(crew.Agents.Select(a => (a.Key, a.Role, a.AllowDelegation)));
         rebuilt.Tasks.Select(t => (t.Name, t.Agent, t.Description)).ShouldBe(crew.Tasks.Select(t => (t.Name, t.Agent, t.Description)));
