@@ -22,6 +22,7 @@ public static class CrewRunsServiceCollectionExtensions
             .ValidateDataAnnotations();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<RunEventStream>();
+        services.TryAddSingleton<CrewRunHistory>();
         services.AddHostedService<RetentionService>();
         return services;
     }
