@@ -20,4 +20,10 @@ public interface IRunEventBus
 
     /// <summary>Asks whichever node executes <paramref name="runId"/> to stop it.</summary>
     ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Completes when a wake-up arrives, or at once when one arrived since the last wait (wake-ups coalesce).</summary>
+    ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stop signals addressed to this node's scheduler: run ids it should stop if it executes them.</summary>
+    IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken);
 }
