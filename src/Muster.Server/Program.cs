@@ -20,6 +20,7 @@ public partial class Program
             .AddMusterAuth()
             .AddMusterCrews()
             .AddMusterExecution(builder.Configuration)
+            .AddMusterCrewRuns()
             .AddMusterApiDocs();
 
         var app = builder.Build();
@@ -29,6 +30,8 @@ public partial class Program
         app.MapMusterHealth();
         app.MapMusterAmp();
         app.MapMusterTokens();
+        app.MapMusterCrews();
+        app.MapMusterCrewRuns();
         app.MapMusterApiDocs();
         return app;
     }
