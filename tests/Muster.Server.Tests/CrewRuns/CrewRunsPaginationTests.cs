@@ -42,12 +42,12 @@ public sealed class CrewRunsPaginationTests(CrewRunsServer fixture) : IClassFixt
         var (ids, cursor, link) = await PageAsync(user.Client, "/api/crew-runs?limit=4");
         seen.AddRange(ids);
         var pages = 1;
-        while (cursor is not null)
+        while (cursor is { } next)
         {
             link.ShouldNotBeNull().ShouldEndWith("rel=\"next\"");
             link.ShouldContain("limit=4");
             await Task.Delay(10);
-            (ids, cursor, link) = await PageAsync(user.Client, $"/api/crew-runs?limit=4&cursor={Uri.EscapeDataString(cursor)}");
+            (ids, cursor, link) = await PageAsync(user.Client, $"/api/crew-runs?limit=4&cursor={Uri.EscapeDataString(next)}");
             ids.Count.ShouldBeLessThanOrEqualTo(4);
             seen.AddRange(ids);
             pages++;

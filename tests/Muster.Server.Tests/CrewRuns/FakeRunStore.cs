@@ -86,6 +86,10 @@ internal sealed class FakeRunEventBus : IRunEventBus
 
     public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
     private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
         _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());
 }
