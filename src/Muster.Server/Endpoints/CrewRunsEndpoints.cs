@@ -5,6 +5,7 @@ using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
 using Muster.Server.Auth;
 using Muster.Server.CrewRuns;
+using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
 
@@ -36,7 +37,17 @@ internal static class CrewRunsEndpoints
             return TypedResults.UnprocessableEntity(new ValidationErrorResponse(errors));
         }
 
-        var page = await history.ListAsync(principal, query, cancellationToken);
+        RunPage page;
+        try
+        {
+            page = await history.ListAsync(principal, query, cancellationToken);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "cursor")
+        {
+            // The store alone can tell whether it issued a cursor.
+            return TypedResults.UnprocessableEntity(new ValidationErrorResponse([new FieldError("query.cursor", ex.Message)]));
+        }
+
         if (page.NextCursor is { } cursor)
         {
             context.Response.Headers[NextCursorHeader] = cursor;

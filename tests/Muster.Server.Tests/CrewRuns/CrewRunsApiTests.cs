@@ -193,5 +193,6 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
 
         (await response.ReadErrorPathsAsync()).ShouldBe(["query.status", "query.created_after", "query.limit"], ignoreOrder: true);
         (await (await client.GetAsync("/api/crew-runs?limit=0")).ReadErrorPathsAsync()).ShouldBe(["query.limit"]);
+        (await (await client.GetAsync("/api/crew-runs?cursor=not-a-cursor")).ReadErrorPathsAsync()).ShouldBe(["query.cursor"]);
     }
 }
