@@ -10,8 +10,8 @@ namespace Muster.Server.CrewRuns;
 internal static class CrewRunRecordMapper
 {
     /// <param name="run">The stored run.</param>
-    /// <param name="taskResults">Its finished tasks, for per-task usage; empty when not wanted (lists).</param>
-    public static CrewRunRecord ToRecord(RunRecord run, IReadOnlyList<TaskOutput> taskResults) => new()
+    /// <param name="taskResults">Its finished tasks, for per-task usage; null leaves them out (lists, to spare a read per run).</param>
+    public static CrewRunRecord ToRecord(RunRecord run, IReadOnlyList<TaskOutput>? taskResults) => new()
     {
         Id = run.Id.ToString(),
         CorrelationId = run.CorrelationId,
@@ -26,14 +26,14 @@ internal static class CrewRunRecordMapper
         StartedAt = run.StartedAt is { } started ? Timestamp(started) : null,
         CompletedAt = run.CompletedAt is { } completed ? Timestamp(completed) : null,
         TokenUsage = Usage(run.Usage),
-        Tasks = [.. taskResults.Select(task => new TaskUsageRecord
+        Tasks = taskResults?.Select(task => new TaskUsageRecord
         {
             Task = task.Name,
             Agent = task.Agent,
             Output = task.Raw,
             ExecutionTime = task.ExecutionTimeSeconds,
             TokenUsage = Usage(task.Usage),
-        })],
+        }).ToList(),
     };
 
     /// <summary>

@@ -54,7 +54,7 @@ internal static class CrewRunsEndpoints
             context.Response.Headers.Link = $"<{RunListRequest.NextPageUrl(context.Request, cursor)}>; rel=\"next\"";
         }
 
-        IReadOnlyList<CrewRunRecord> records = [.. page.Runs.Select(run => CrewRunRecordMapper.ToRecord(run, []))];
+        IReadOnlyList<CrewRunRecord> records = [.. page.Runs.Select(run => CrewRunRecordMapper.ToRecord(run, taskResults: null))];
         return TypedResults.Ok(records);
     }
 
