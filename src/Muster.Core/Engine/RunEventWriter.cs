@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+
+namespace Muster.Core.Engine;
+
+/// <summary>Numbers a run's events from the checkpoint on and sends them to the sink, one at a time, in order.</summary>
+internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken)
+{
+    private long _sequence = lastSequence;
+
+    public async ValueTask PublishAsync(string type, JsonObject data, TaskOutput? taskOutput = null)
+    {
+        // A cancelled run emits nothing more: the server decides whether it was a stop or a shutdown.
+        cancellationToken.ThrowIfCancellationRequested();
+        var runEvent = new RunEvent
+        {
+            RunId = runId,
+            Sequence = _sequence + 1,
+            Type = type,
+            Timestamp = timeProvider.GetUtcNow(),
+            Data = data,
+            TaskOutput = taskOutput,
+        };
+        await sink.PublishAsync(runEvent, cancellationToken);
+        _sequence++;
+    }
+
+    public static JsonObject Usage(TokenUsage usage) => new()
+    {
+        ["total_tokens"] = usage.TotalTokens,
+        ["prompt_tokens"] = usage.PromptTokens,
+        ["completion_tokens"] = usage.CompletionTokens,
+        ["cached_prompt_tokens"] = usage.CachedPromptTokens,
+        ["successful_requests"] = usage.SuccessfulRequests,
+    };
+
+    public static JsonObject TaskCompletedData(TaskOutput output) => new()
+    {
+        ["task_name"] = output.Name,
+        ["task_id"] = output.Name,
+        ["agent"] = output.Agent,
+        ["description"] = output.Description,
+        ["expected_output"] = output.ExpectedOutput,
+        ["summary"] = output.Summary,
+        ["output"] = output.Raw,
+        ["output_json"] = output.JsonDict?.DeepClone(),
+        ["execution_time"] = output.ExecutionTimeSeconds,
+        ["token_usage"] = Usage(output.Usage),
+    };
+}

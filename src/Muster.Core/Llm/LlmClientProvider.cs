@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Muster.Core.Llm;
+
+/// <summary>Hands out the <see cref="IChatClient"/> pipeline of a named provider.</summary>
+public interface ILlmClientProvider
+{
+    /// <summary>The provider's client (retries and timeout included); the model goes in <see cref="ChatOptions.ModelId"/>.</summary>
+    /// <exception cref="LlmConfigurationException">The provider is unknown or lacks an API key it needs.</exception>
+    IChatClient GetClient(string provider);
+}
+
+/// <summary>
+/// Builds one pipeline per provider, retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
+/// <c>openai</c> falls back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
+/// </summary>
+public sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
+{
+    private const string OpenAiDefaultUrl = "https://api.openai.com/v1";
+    private const string OllamaDefaultUrl = "http://127.0.0.1:11434/v1";
+    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.OrdinalIgnoreCase);
+
+    public IChatClient GetClient(string provider)
+    {
+        if (_clients.TryGetValue(provider, out var existing))
+        {
+            return existing;
+        }
+
+        var created = Create(provider);
+        return _clients.GetOrAdd(provider, created);
+    }
+
+    private IChatClient Create(string provider)
+    {
+        var settings = options.Value;
+        settings.Providers.TryGetValue(provider, out var configured);
+        var isOpenAi = provider.Equals("openai", StringComparison.OrdinalIgnoreCase);
+        var isOllama = provider.Equals("ollama", StringComparison.OrdinalIgnoreCase);
+        if (configured is null && !isOpenAi && !isOllama)
+        {
+            throw new LlmConfigurationException(
+                $"Unknown LLM provider '{provider}': configure Muster:Llm:Providers:{provider}:BaseUrl (and ApiKey if it needs one).");
+        }
+
+        var baseUrl = configured?.BaseUrl
+            ?? (isOpenAi ? Environment.GetEnvironmentVariable("OPENAI_BASE_URL") : null)
+            ?? (isOllama ? OllamaDefaultUrl : null)
+            ?? (isOpenAi ? OpenAiDefaultUrl : null);
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new LlmConfigurationException($"LLM provider '{provider}' has no valid BaseUrl (Muster:Llm:Providers:{provider}:BaseUrl).");
+        }
+
+        var apiKey = configured?.ApiKey ?? (isOpenAi ? Environment.GetEnvironmentVariable("OPENAI_API_KEY") : null);
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            // Local servers (Ollama, vLLM, llama.cpp) take no key, but the OpenAI package insists on one.
+            apiKey = isOpenAi && baseUrl == OpenAiDefaultUrl
+                ? throw new LlmConfigurationException("No API key for LLM provider 'openai': set OPENAI_API_KEY or Muster:Llm:Providers:openai:ApiKey.")
+                : "no-key";
+        }
+
+        var providerSettings = configured ?? new LlmProviderOptions();
+        IChatClient client = new OpenAiChatClient(provider, uri, apiKey, timeProvider);
+        client = new TimeoutChatClient(client, TimeSpan.FromSeconds(providerSettings.TimeoutSeconds), timeProvider);
+        return new RetryingChatClient(client, providerSettings.MaxRetries, settings, timeProvider, loggerFactory.CreateLogger<RetryingChatClient>());
+    }
+}

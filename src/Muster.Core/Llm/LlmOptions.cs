@@ -1,0 +1,60 @@
+namespace Muster.Core.Llm;
+
+/// <summary>LLM settings, bound from the <c>Muster:Llm</c> configuration section.</summary>
+public sealed class LlmOptions
+{
+    /// <summary>The model an agent uses when neither it nor its crew names one.</summary>
+    public string DefaultModel { get; set; } = "openai/gpt-4o-mini";
+
+    /// <summary>Providers by name (the part of a model name before the first slash).</summary>
+    public Dictionary<string, LlmProviderOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>First retry delay; each further retry doubles it (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest Retry-After a provider may ask for; longer waits are cut to this.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(120);
+}
+
+/// <summary>One OpenAI-compatible endpoint.</summary>
+public sealed class LlmProviderOptions
+{
+    /// <summary>The API root, e.g. <c>https://api.openai.com/v1</c> or <c>http://127.0.0.1:11434/v1</c>.</summary>
+    public string? BaseUrl { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    /// <summary>How long one call may take before it is abandoned (and retried).</summary>
+    public double TimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Retries after a 429, a 5xx, a timeout or a dropped connection.</summary>
+    public int MaxRetries { get; set; } = 5;
+}
+
+/// <summary>A model name as CrewAI users write it: <c>provider/model</c>; a bare name means <c>openai</c>.</summary>
+public readonly record struct ModelReference(string Provider, string Model)
+{
+    public static ModelReference Parse(string name)
+    {
+        var trimmed = name.Trim();
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        return slash <= 0 ? new ModelReference("openai", trimmed) : new ModelReference(trimmed[..slash].ToLowerInvariant(), trimmed[(slash + 1)..]);
+    }
+
+    public override string ToString() => $"{Provider}/{Model}";
+}
+
+/// <summary>An LLM provider answered with an error, or could not be reached, in a way the run cannot hide.</summary>
+public sealed class LlmProviderException(string message, int? statusCode = null, TimeSpan? retryAfter = null, bool isTransient = false, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public int? StatusCode { get; } = statusCode;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+    /// <summary>True for 429, 5xx, timeouts and connection failures: worth another try.</summary>
+    public bool IsTransient { get; } = isTransient;
+}
+
+/// <summary>A model names a provider that is not configured, or the provider lacks what it needs.</summary>
+public sealed class LlmConfigurationException(string message) : Exception(message);

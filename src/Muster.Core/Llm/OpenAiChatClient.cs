@@ -1,0 +1,144 @@
+using System.ClientModel;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using OpenAI;
+using OpenAI.Chat;
+using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace Muster.Core.Llm;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over the official OpenAI package's chat completions, for any OpenAI-compatible
+/// server. Failures become <see cref="LlmProviderException"/> saying what the provider answered, never the key.
+/// </summary>
+public sealed class OpenAiChatClient : IChatClient
+{
+    private readonly OpenAIClient _client;
+    private readonly string _providerName;
+    private readonly string? _secret;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, ChatClient> _chatClients = new(StringComparer.Ordinal);
+
+    /// <param name="providerName">The provider's name, used in error messages.</param>
+    /// <param name="baseUrl">The API root, e.g. <c>https://api.openai.com/v1</c>.</param>
+    /// <param name="apiKey">The key sent as a bearer token; scrubbed from every error message.</param>
+    public OpenAiChatClient(string providerName, Uri baseUrl, string apiKey, TimeProvider? timeProvider = null)
+    {
+        _providerName = providerName;
+        _secret = apiKey.Length >= 4 ? apiKey : null;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        // Retries and timeouts belong to the decorators around this client, which know Retry-After and the run's token.
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = baseUrl,
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0),
+            NetworkTimeout = TimeSpan.FromHours(1),
+        };
+        _client = new OpenAIClient(new ApiKeyCredential(apiKey), options);
+    }
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var model = options?.ModelId ?? throw new ArgumentException("ChatOptions.ModelId must name the model.", nameof(options));
+        var chat = _chatClients.GetOrAdd(model, _client.GetChatClient);
+        ChatCompletion completion;
+        try
+        {
+            completion = (await chat.CompleteChatAsync(OpenAiMapping.ToOpenAi(messages), OpenAiMapping.ToOpenAi(options), cancellationToken)).Value;
+        }
+        catch (ClientResultException ex)
+        {
+            throw Describe(ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new LlmProviderException(Scrub($"LLM provider '{_providerName}' could not be reached: {ex.Message}"), isTransient: true, inner: ex);
+        }
+
+        return OpenAiMapping.ToResponse(completion);
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<AiChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await GetResponseAsync(messages, options, cancellationToken);
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose()
+    {
+        // The OpenAI client holds no unmanaged resources of its own; its transport is shared.
+    }
+
+    private LlmProviderException Describe(ClientResultException ex)
+    {
+        var response = ex.GetRawResponse();
+        if (response is null || ex.Status == 0)
+        {
+            return new LlmProviderException(Scrub($"LLM provider '{_providerName}' could not be reached: {ex.Message}"), isTransient: true, inner: ex);
+        }
+
+        var detail = ErrorDetail(response.Content?.ToString()) ?? response.ReasonPhrase;
+        var status = ex.Status;
+        var transient = status is 408 or 409 or 429 or >= 500;
+        var message = Scrub($"LLM provider '{_providerName}' answered HTTP {status}: {detail}");
+        return new LlmProviderException(message, status, RetryAfter(response), transient, ex);
+    }
+
+    private TimeSpan? RetryAfter(System.ClientModel.Primitives.PipelineResponse response)
+    {
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms) &&
+            double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            return TimeSpan.FromMilliseconds(milliseconds);
+        }
+
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date - _timeProvider.GetUtcNow()
+            : null;
+    }
+
+    private static string? ErrorDetail(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error))
+            {
+                return error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) ? message.ToString() : error.ToString();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the provider's text is the best description there is.
+        }
+
+        return body.Length > 500 ? body[..500] + "..." : body;
+    }
+
+    private string Scrub(string message) => _secret is null ? message : message.Replace(_secret, "***", StringComparison.Ordinal);
+}

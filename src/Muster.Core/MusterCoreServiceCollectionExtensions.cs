@@ -1,0 +1,45 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Muster.Core.Engine;
+using Muster.Core.Llm;
+using Muster.Core.Tools;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Muster's engine, LLM providers and tools.</summary>
+public static class MusterCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ICrewEngine"/>, <see cref="ILlmClientProvider"/> (configured from <paramref name="llmSection"/>,
+    /// normally <c>Muster:Llm</c>), <see cref="IToolRegistry"/> and <see cref="TimeProvider.System"/>, each only if absent.
+    /// </summary>
+    public static IServiceCollection AddMusterCore(this IServiceCollection services, IConfiguration llmSection)
+    {
+        ArgumentNullException.ThrowIfNull(llmSection);
+        services.AddLogging();
+        services.AddOptions<LlmOptions>().Bind(llmSection);
+        services.AddOptions<CrewEngineOptions>();
+        services.AddOptions<BuiltInToolOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ILlmClientProvider, LlmClientProvider>();
+        services.TryAddSingleton<IToolRegistry>(sp => new ToolRegistry(
+            BuiltInTools.Create(sp.GetRequiredService<IOptions<BuiltInToolOptions>>().Value, sp.GetRequiredService<TimeProvider>())
+                .Concat(sp.GetServices<ToolRegistration>().Select(r => r.Function))));
+        services.TryAddSingleton<ICrewEngine, CrewEngine>();
+        return services;
+    }
+
+    /// <summary>Makes <paramref name="tool"/> available to crews by its <see cref="AIFunction.Name"/> (it replaces a built-in of the same name).</summary>
+    public static IServiceCollection AddMusterTool(this IServiceCollection services, AIFunction tool)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        services.AddSingleton(new ToolRegistration(tool));
+        return services;
+    }
+
+    /// <summary>Makes a .NET method available to crews as the tool <paramref name="name"/>; its parameters become the tool's arguments.</summary>
+    public static IServiceCollection AddMusterTool(this IServiceCollection services, string name, string description, Delegate method) =>
+        services.AddMusterTool(AIFunctionFactory.Create(method, name, description));
+}
