@@ -12,7 +12,7 @@ public sealed partial class CrewCatalog(IOptions<MusterOptions> options, IHostEn
 {
     private IReadOnlyDictionary<string, CrewDefinition> _crews = new Dictionary<string, CrewDefinition>();
 
-    public IReadOnlyCollection<CrewDefinition> Crews => _crews.Values as IReadOnlyCollection<CrewDefinition> ?? [.. _crews.Values];
+    public IReadOnlyCollection<CrewDefinition> Crews => [.. _crews.Values];
 
     /// <summary>The crew that answers at the root routes: <see cref="MusterOptions.DefaultCrew"/>, or the only crew loaded.</summary>
     public CrewDefinition? RootCrew { get; private set; }

@@ -1,0 +1,56 @@
+using System.Data.Common;
+using Dapper;
+using Muster.Storage.Sql;
+using Npgsql;
+
+namespace Muster.Storage.Postgres;
+
+/// <summary>
+/// The run store on PostgreSQL, shared by several nodes: claims skip rows other nodes hold
+/// (<c>FOR UPDATE SKIP LOCKED</c>), read-modify-write paths lock the run's row, and migrations and idempotency
+/// checks are serialized with transaction-scoped advisory locks.
+/// </summary>
+public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposable
+{
+    // An arbitrary constant naming "the Muster schema" among advisory locks.
+    private const long MigrationLockKey = 0x4D75737465720001;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresRunStore(string connectionString, TimeProvider timeProvider)
+        : base(timeProvider) => _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public override Task InitializeAsync(CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+            return await Schema.MigrateAsync(connection, transaction, Schema.Migrations("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"), Time.GetUtcNow(), cancellationToken);
+        }, cancellationToken);
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+
+    private protected override string LockRow => " FOR UPDATE";
+
+    private protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
+
+    private protected override string AnyOf(string parameter) => $"= ANY({parameter})";
+
+    private protected override Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(hashtextextended(@Scope, 0))", new { Scope = scope }, transaction, cancellationToken: cancellationToken));
+
+    private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    private protected override async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+}

@@ -1,0 +1,176 @@
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+
+namespace Muster.Storage.Sql;
+
+/// <summary>A <c>runs</c> row as Dapper reads it (see <see cref="Columns"/> for the aliases).</summary>
+internal sealed class RunRow
+{
+    public const string Columns =
+        "id AS Id, crew_name AS CrewName, crew AS Crew, inputs AS Inputs, meta AS Meta, owner_id AS OwnerId, " +
+        "token_id AS TokenId, correlation_id AS CorrelationId, ad_hoc AS AdHoc, state AS State, current_task AS CurrentTask, " +
+        "completed_tasks AS CompletedTasks, total_tasks AS TotalTasks, result AS Result, result_json AS ResultJson, " +
+        "error AS Error, prompt_tokens AS PromptTokens, completion_tokens AS CompletionTokens, " +
+        "cached_prompt_tokens AS CachedPromptTokens, successful_requests AS SuccessfulRequests, created_at AS CreatedAt, " +
+        "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
+        "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
+        "lease_expires_at AS LeaseExpiresAt";
+
+    public string Id { get; set; } = "";
+    public string CrewName { get; set; } = "";
+    public string Crew { get; set; } = "";
+    public string Inputs { get; set; } = "";
+    public string? Meta { get; set; }
+    public string OwnerId { get; set; } = "";
+    public string TokenId { get; set; } = "";
+    public string CorrelationId { get; set; } = "";
+    public bool AdHoc { get; set; }
+    public string State { get; set; } = "";
+    public string? CurrentTask { get; set; }
+    public long CompletedTasks { get; set; }
+    public long TotalTasks { get; set; }
+    public string? Result { get; set; }
+    public string? ResultJson { get; set; }
+    public string? Error { get; set; }
+    public long PromptTokens { get; set; }
+    public long CompletionTokens { get; set; }
+    public long CachedPromptTokens { get; set; }
+    public long SuccessfulRequests { get; set; }
+    public long CreatedAt { get; set; }
+    public long? StartedAt { get; set; }
+    public long? CompletedAt { get; set; }
+    public string Webhooks { get; set; } = "";
+    public string? PendingReview { get; set; }
+    public string? Review { get; set; }
+    public long LastSequence { get; set; }
+    public bool StopRequested { get; set; }
+    public string? LeaseOwner { get; set; }
+    public long? LeaseExpiresAt { get; set; }
+
+    public RunRecord ToRecord() => new()
+    {
+        Id = Guid.Parse(Id),
+        CrewName = CrewName,
+        Crew = StoreJson.Read<CrewDefinition>(Crew),
+        Inputs = StoreJson.ReadObject(Inputs),
+        Meta = StoreJson.ReadObjectOrNull(Meta),
+        OwnerId = OwnerId,
+        TokenId = TokenId,
+        CorrelationId = CorrelationId,
+        AdHoc = AdHoc,
+        State = RunStates.Parse(State),
+        CurrentTask = CurrentTask,
+        CompletedTasks = (int)CompletedTasks,
+        TotalTasks = (int)TotalTasks,
+        Result = Result,
+        ResultJson = StoreJson.ReadObjectOrNull(ResultJson),
+        Error = Error,
+        Usage = new TokenUsage(PromptTokens, CompletionTokens, CachedPromptTokens, SuccessfulRequests),
+        CreatedAt = StoreTime.FromMs(CreatedAt),
+        StartedAt = StoreTime.FromMs(StartedAt),
+        CompletedAt = StoreTime.FromMs(CompletedAt),
+        Webhooks = StoreJson.Read<WebhookSettings>(Webhooks),
+        PendingReview = StoreJson.ReadOrNull<TaskOutput>(PendingReview),
+        Review = StoreJson.ReadOrNull<HumanReview>(Review),
+        LastSequence = LastSequence,
+        StopRequested = StopRequested,
+        LeaseOwner = LeaseOwner,
+        LeaseExpiresAt = StoreTime.FromMs(LeaseExpiresAt),
+    };
+}
+
+/// <summary>A <c>run_events</c> row joined with the task output it carries, if any.</summary>
+internal sealed class EventRow
+{
+    public const string Select =
+        "SELECT e.run_id AS RunId, e.sequence AS Sequence, e.type AS Type, e.ts AS Timestamp, e.data AS Data, t.output AS TaskOutput " +
+        "FROM run_events e LEFT JOIN task_results t ON t.run_id = e.run_id AND t.sequence = e.sequence";
+
+    public string RunId { get; set; } = "";
+    public long Sequence { get; set; }
+    public string Type { get; set; } = "";
+    public long Timestamp { get; set; }
+    public string Data { get; set; } = "";
+    public string? TaskOutput { get; set; }
+
+    public RunEvent ToEvent() => new()
+    {
+        RunId = Guid.Parse(RunId),
+        Sequence = Sequence,
+        Type = Type,
+        Timestamp = StoreTime.FromMs(Timestamp),
+        Data = StoreJson.ReadObject(Data),
+        TaskOutput = StoreJson.ReadOrNull<TaskOutput>(TaskOutput),
+    };
+}
+
+internal sealed class DeliveryRow
+{
+    public const string Columns =
+        "position AS Position, id AS Id, run_id AS RunId, url AS Url, kind AS Kind, payload AS Payload, " +
+        "authentication AS Authentication, state AS State, created_at AS CreatedAt, next_attempt_at AS NextAttemptAt, " +
+        "attempt_count AS AttemptCount";
+
+    public long Position { get; set; }
+    public string Id { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string Url { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Payload { get; set; } = "";
+    public string? Authentication { get; set; }
+    public string State { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public long NextAttemptAt { get; set; }
+    public long AttemptCount { get; set; }
+
+    public DeliveryRecord ToRecord(IReadOnlyList<DeliveryAttempt> attempts) => new()
+    {
+        Id = Guid.Parse(Id),
+        RunId = Guid.Parse(RunId),
+        Position = Position,
+        Url = Url,
+        Kind = Kind,
+        Payload = Payload,
+        Authentication = Authentication,
+        State = RunStates.ParseDelivery(State),
+        CreatedAt = StoreTime.FromMs(CreatedAt),
+        NextAttemptAt = StoreTime.FromMs(NextAttemptAt),
+        AttemptCount = (int)AttemptCount,
+        Attempts = attempts,
+    };
+}
+
+internal sealed class AttemptRow
+{
+    public string DeliveryId { get; set; } = "";
+    public long AttemptedAt { get; set; }
+    public long? StatusCode { get; set; }
+    public string? Error { get; set; }
+}
+
+internal sealed class TokenRow
+{
+    public const string Columns =
+        "id AS Id, hash AS Hash, kind AS Kind, user_id AS UserId, crews AS Crews, name AS Name, created_at AS CreatedAt, revoked_at AS RevokedAt";
+
+    public string Id { get; set; } = "";
+    public string Hash { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string? UserId { get; set; }
+    public string Crews { get; set; } = "[]";
+    public string? Name { get; set; }
+    public long CreatedAt { get; set; }
+    public long? RevokedAt { get; set; }
+
+    public TokenRecord ToRecord() => new()
+    {
+        Id = Id,
+        Hash = Hash,
+        Kind = Kind == "user" ? TokenKind.User : TokenKind.Organization,
+        UserId = UserId,
+        Crews = StoreJson.Read<string[]>(Crews),
+        Name = Name,
+        CreatedAt = StoreTime.FromMs(CreatedAt),
+        RevokedAt = StoreTime.FromMs(RevokedAt),
+    };
+}

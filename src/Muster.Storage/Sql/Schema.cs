@@ -1,0 +1,136 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Muster.Storage.Sql;
+
+/// <summary>
+/// The versioned schema, one script per version, shared by the providers. A provider runs
+/// <see cref="MigrateAsync"/> inside a transaction that excludes other migrators; each applied version is
+/// recorded in <c>schema_version</c>, so running it again changes nothing.
+/// </summary>
+internal static class Schema
+{
+    /// <param name="identity">The column type of an auto-numbered primary key.</param>
+    public static IReadOnlyList<string> Migrations(string identity) =>
+    [
+        $"""
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            crew_name TEXT NOT NULL,
+            crew TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            meta TEXT,
+            owner_id TEXT NOT NULL,
+            token_id TEXT NOT NULL,
+            correlation_id TEXT NOT NULL,
+            idempotency_key TEXT,
+            ad_hoc BOOLEAN NOT NULL,
+            state TEXT NOT NULL,
+            current_task TEXT,
+            completed_tasks BIGINT NOT NULL,
+            total_tasks BIGINT NOT NULL,
+            result TEXT,
+            result_json TEXT,
+            error TEXT,
+            prompt_tokens BIGINT NOT NULL,
+            completion_tokens BIGINT NOT NULL,
+            cached_prompt_tokens BIGINT NOT NULL,
+            successful_requests BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            started_at BIGINT,
+            completed_at BIGINT,
+            webhooks TEXT NOT NULL,
+            pending_review TEXT,
+            review TEXT,
+            last_sequence BIGINT NOT NULL,
+            stop_requested BOOLEAN NOT NULL,
+            lease_owner TEXT,
+            lease_expires_at BIGINT
+        );
+        CREATE INDEX ix_runs_newest ON runs (created_at, id);
+        CREATE INDEX ix_runs_owner ON runs (owner_id, created_at, id);
+        CREATE INDEX ix_runs_runnable ON runs (created_at, id) WHERE state IN ('pending', 'running');
+        CREATE INDEX ix_runs_idempotency ON runs (token_id, idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_runs_finished ON runs (completed_at) WHERE state IN {RunStates.Finished};
+
+        CREATE TABLE run_events (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            sequence BIGINT NOT NULL,
+            type TEXT NOT NULL,
+            ts BIGINT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (run_id, sequence)
+        );
+
+        CREATE TABLE task_results (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            sequence BIGINT NOT NULL,
+            task_name TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            output TEXT NOT NULL,
+            completed_at BIGINT NOT NULL,
+            PRIMARY KEY (run_id, sequence)
+        );
+
+        CREATE TABLE deliveries (
+            position {identity},
+            id TEXT NOT NULL UNIQUE,
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            authentication TEXT,
+            state TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            attempt_count BIGINT NOT NULL,
+            lease_owner TEXT,
+            lease_expires_at BIGINT
+        );
+        CREATE INDEX ix_deliveries_run ON deliveries (run_id, position);
+        CREATE INDEX ix_deliveries_queue ON deliveries (run_id, url, position) WHERE state = 'pending';
+        CREATE INDEX ix_deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
+
+        CREATE TABLE delivery_attempts (
+            delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+            attempt_number BIGINT NOT NULL,
+            attempted_at BIGINT NOT NULL,
+            status_code BIGINT,
+            error TEXT,
+            PRIMARY KEY (delivery_id, attempt_number)
+        );
+
+        CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            user_id TEXT,
+            crews TEXT NOT NULL,
+            name TEXT,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        );
+        """,
+    ];
+
+    /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>
+    public static async Task<int> MigrateAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> migrations, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            transaction: transaction, cancellationToken: cancellationToken));
+        var current = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken));
+        var applied = 0;
+        for (var version = current + 1; version <= migrations.Count; version++)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(migrations[(int)version - 1], transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO schema_version (version, applied_at) VALUES (@Version, @At)",
+                new { Version = version, At = StoreTime.ToMs(now) }, transaction, cancellationToken: cancellationToken));
+            applied++;
+        }
+
+        return applied;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Data.Common;
+using Dapper;
+using Muster.Core.Engine;
+
+namespace Muster.Storage.Sql;
+
+public abstract partial class SqlRunStore
+{
+    // A running run with no lease (given up without a state change) is as runnable as one whose lease lapsed.
+    private const string Runnable =
+        "state IN ('pending', 'running') AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= @Now)";
+
+    private const string ApplyUpdate =
+        """
+        UPDATE runs SET last_sequence = @Sequence,
+            state = COALESCE(@State, state),
+            current_task = COALESCE(@CurrentTask, current_task),
+            completed_tasks = COALESCE(@CompletedTasks, completed_tasks),
+            result = COALESCE(@Result, result),
+            result_json = COALESCE(@ResultJson, result_json),
+            error = COALESCE(@Error, error),
+            prompt_tokens = COALESCE(@PromptTokens, prompt_tokens),
+            completion_tokens = COALESCE(@CompletionTokens, completion_tokens),
+            cached_prompt_tokens = COALESCE(@CachedPromptTokens, cached_prompt_tokens),
+            successful_requests = COALESCE(@SuccessfulRequests, successful_requests),
+            started_at = COALESCE(@StartedAt, started_at),
+            completed_at = COALESCE(@CompletedAt, completed_at),
+            pending_review = CASE WHEN @PendingReview IS NOT NULL THEN @PendingReview WHEN @ClearReview THEN NULL ELSE pending_review END,
+            review = CASE WHEN @ClearReview THEN NULL ELSE review END,
+            lease_owner = CASE WHEN @ReleaseLease THEN NULL ELSE lease_owner END,
+            lease_expires_at = CASE WHEN @ReleaseLease THEN NULL ELSE lease_expires_at END
+        WHERE id = @RunId AND last_sequence = @Previous
+        """;
+
+    public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+                $"""
+                UPDATE runs SET state = 'running', lease_owner = @Node, lease_expires_at = @Expires, started_at = COALESCE(started_at, @Now)
+                WHERE id = (SELECT id FROM runs WHERE {Runnable} ORDER BY created_at, id LIMIT 1{SkipLocked}) AND {Runnable}
+                RETURNING {RunRow.Columns}
+                """,
+                new { Node = nodeId, Now = StoreTime.ToMs(now), Expires = StoreTime.ToMs(now + lease) },
+                transaction, cancellationToken: cancellationToken));
+            return row?.ToRecord();
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        if (runIds.Count == 0)
+        {
+            return [];
+        }
+
+        var held = await InTransactionAsync(async (connection, transaction) => (await connection.QueryAsync<string>(new CommandDefinition(
+            $"UPDATE runs SET lease_expires_at = @Expires WHERE id {AnyOf("@Ids")} AND lease_owner = @Node AND state = 'running' RETURNING id",
+            new { Node = nodeId, Expires = StoreTime.ToMs(expiresAt), Ids = runIds.Select(id => id.ToString()).ToArray() },
+            transaction, cancellationToken: cancellationToken))).Select(Guid.Parse).ToHashSet(), cancellationToken);
+        return [.. runIds.Where(id => !held.Contains(id))];
+    }
+
+    public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) =>
+        InTransactionAsync((connection, transaction) => AppendAsync(connection, transaction, runEvent, update, deliveries, cancellationToken), cancellationToken);
+
+    public Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            var run = await ReadForUpdateAsync(connection, transaction, runId, cancellationToken);
+            if (run is null)
+            {
+                return ResumeOutcome.NotFound;
+            }
+
+            if (run.State != RunState.AwaitingHuman || run.PendingReview?.Name != review.TaskName)
+            {
+                return ResumeOutcome.NotAwaitingHuman;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE runs SET state = 'pending', review = @Review, webhooks = COALESCE(@Webhooks, webhooks), " +
+                "lease_owner = NULL, lease_expires_at = NULL WHERE id = @Id AND state = 'awaiting_human'",
+                new { Id = runId.ToString(), Review = StoreJson.Write(review), Webhooks = StoreJson.WriteOrNull(webhooks) },
+                transaction, cancellationToken: cancellationToken));
+            return ResumeOutcome.Resumed;
+        }, cancellationToken);
+
+    public Task<StopResult> StopAsync(Guid runId, string error, DateTimeOffset now, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            var run = await ReadForUpdateAsync(connection, transaction, runId, cancellationToken);
+            if (run is null)
+            {
+                return new StopResult(StopOutcome.NotFound, RunState.Pending);
+            }
+
+            if (run.State.IsFinished())
+            {
+                return new StopResult(StopOutcome.AlreadyFinished, run.State);
+            }
+
+            if (run.State == RunState.Running)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE runs SET stop_requested = TRUE WHERE id = @Id", new { Id = runId.ToString() },
+                    transaction, cancellationToken: cancellationToken));
+                return new StopResult(StopOutcome.StopRequested, RunState.Running);
+            }
+
+            var update = new RunUpdate { State = RunState.Stopped, Error = error, CompletedAt = now, ReleaseLease = true };
+            await AppendAsync(connection, transaction, stopEvent(run), update, deliveries(run), cancellationToken);
+            return new StopResult(StopOutcome.Stopped, RunState.Stopped);
+        }, cancellationToken);
+
+    private async Task<RunRecord?> ReadForUpdateAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id{LockRow}", new { Id = runId.ToString() },
+            transaction, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    private static async Task<bool> AppendAsync(DbConnection connection, DbTransaction transaction, RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        var runId = runEvent.RunId.ToString();
+        var changes = update ?? new RunUpdate();
+        // The conditional update is the sequence check: it also takes the run's row lock, so concurrent appenders queue here.
+        var updated = await connection.ExecuteAsync(new CommandDefinition(ApplyUpdate, new
+        {
+            RunId = runId,
+            runEvent.Sequence,
+            Previous = runEvent.Sequence - 1,
+            State = changes.State is { } state ? RunStates.ToText(state) : null,
+            changes.CurrentTask,
+            CompletedTasks = (long?)changes.CompletedTasks,
+            changes.Result,
+            ResultJson = changes.ResultJson?.ToJsonString(),
+            changes.Error,
+            changes.Usage?.PromptTokens,
+            changes.Usage?.CompletionTokens,
+            changes.Usage?.CachedPromptTokens,
+            changes.Usage?.SuccessfulRequests,
+            StartedAt = StoreTime.ToMs(changes.StartedAt),
+            CompletedAt = StoreTime.ToMs(changes.CompletedAt),
+            PendingReview = StoreJson.WriteOrNull(changes.PendingReview),
+            changes.ClearReview,
+            changes.ReleaseLease,
+        }, transaction, cancellationToken: cancellationToken));
+        if (updated == 0)
+        {
+            var last = await connection.QueryFirstOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT last_sequence FROM runs WHERE id = @RunId", new { RunId = runId }, transaction, cancellationToken: cancellationToken));
+            throw last is { } lastSequence
+                ? new EventSequenceException(runEvent.RunId, lastSequence + 1, runEvent.Sequence)
+                : new RunNotFoundException(runEvent.RunId);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
+            new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = runEvent.Data.ToJsonString() },
+            transaction, cancellationToken: cancellationToken));
+        if (runEvent.TaskOutput is { } output)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) " +
+                "VALUES (@RunId, @Sequence, @TaskName, @Agent, @Output, @CompletedAt)",
+                new { RunId = runId, runEvent.Sequence, TaskName = output.Name, output.Agent, Output = StoreJson.Write(output), CompletedAt = StoreTime.ToMs(runEvent.Timestamp) },
+                transaction, cancellationToken: cancellationToken));
+        }
+
+        await InsertDeliveriesAsync(connection, transaction, deliveries, cancellationToken);
+        return true;
+    }
+}

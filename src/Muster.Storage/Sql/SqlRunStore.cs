@@ -1,0 +1,195 @@
+using System.Buffers.Text;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Muster.Core.Engine;
+
+namespace Muster.Storage.Sql;
+
+/// <summary>
+/// The run store over SQL, shared by the providers: the statements are portable (SQLite 3.35+ and PostgreSQL
+/// both know RETURNING and partial indexes); each provider supplies connections, transactions, locking clauses
+/// and its schema. Ids are stored as text and timestamps as UTC unix milliseconds, so sub-millisecond
+/// precision of a <see cref="DateTimeOffset"/> is not kept.
+/// </summary>
+public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenStore
+{
+    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
+    private protected SqlRunStore(TimeProvider timeProvider) => Time = timeProvider;
+
+    private protected TimeProvider Time { get; }
+
+    /// <summary>An open connection for a read (pooled by the driver).</summary>
+    private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it.</summary>
+    private protected abstract Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>A membership test of a column against a list parameter (<c>IN @p</c> or <c>= ANY(@p)</c>).</summary>
+    private protected abstract string AnyOf(string parameter);
+
+    /// <summary>Appended to a single-row read that a transaction goes on to change (empty where writers are serialized).</summary>
+    private protected abstract string LockRow { get; }
+
+    /// <summary>Appended to a claim query so that concurrent claimers pass over each other's rows.</summary>
+    private protected abstract string SkipLocked { get; }
+
+    /// <summary>Serializes kickoffs that share a token and idempotency key until the transaction ends.</summary>
+    private protected abstract Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken);
+
+    public abstract Task InitializeAsync(CancellationToken cancellationToken);
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)) == 1;
+    }
+
+    public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            if (run.IdempotencyKey is { } key)
+            {
+                await LockIdempotencyKeyAsync(connection, transaction, run.TokenId + "\n" + key, cancellationToken);
+                var existing = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
+                    "SELECT id FROM runs WHERE token_id = @TokenId AND idempotency_key = @Key AND created_at > @Cutoff " +
+                    "ORDER BY created_at DESC LIMIT 1",
+                    new { run.TokenId, Key = key, Cutoff = StoreTime.ToMs(run.CreatedAt - IdempotencyWindow) },
+                    transaction, cancellationToken: cancellationToken));
+                if (existing is not null)
+                {
+                    return new CreateRunResult(CreateRunOutcome.Duplicate, Guid.Parse(existing));
+                }
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO runs (id, crew_name, crew, inputs, meta, owner_id, token_id, correlation_id, idempotency_key, ad_hoc,
+                    state, completed_tasks, total_tasks, prompt_tokens, completion_tokens, cached_prompt_tokens, successful_requests,
+                    created_at, webhooks, last_sequence, stop_requested)
+                VALUES (@Id, @CrewName, @Crew, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey, @AdHoc,
+                    'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE)
+                """,
+                new
+                {
+                    Id = run.Id.ToString(),
+                    run.CrewName,
+                    Crew = StoreJson.Write(run.Crew),
+                    Inputs = run.Inputs.ToJsonString(),
+                    Meta = run.Meta?.ToJsonString(),
+                    run.OwnerId,
+                    run.TokenId,
+                    run.CorrelationId,
+                    run.IdempotencyKey,
+                    run.AdHoc,
+                    TotalTasks = (long)run.Crew.Tasks.Count,
+                    CreatedAt = StoreTime.ToMs(run.CreatedAt),
+                    Webhooks = StoreJson.Write(run.Webhooks),
+                },
+                transaction, cancellationToken: cancellationToken));
+            return new CreateRunResult(CreateRunOutcome.Created, run.Id);
+        }, cancellationToken);
+
+    public async Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id", new { Id = runId.ToString() }, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    public async Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        var limit = Math.Clamp(query.Limit, 1, 1000);
+        var where = new List<string>();
+        var parameters = new DynamicParameters();
+        if (query.States is { Length: > 0 } states)
+        {
+            where.Add("state " + AnyOf("@States"));
+            parameters.Add("States", states.Select(RunStates.ToText).ToArray());
+        }
+
+        AddFilter(where, parameters, "crew_name = @CrewName", "CrewName", query.CrewName);
+        AddFilter(where, parameters, "correlation_id = @CorrelationId", "CorrelationId", query.CorrelationId);
+        AddFilter(where, parameters, "owner_id = @OwnerId", "OwnerId", query.OwnerId);
+        AddFilter(where, parameters, "created_at > @CreatedAfter", "CreatedAfter", StoreTime.ToMs(query.CreatedAfter));
+        AddFilter(where, parameters, "created_at < @CreatedBefore", "CreatedBefore", StoreTime.ToMs(query.CreatedBefore));
+        if (query.Cursor is { } cursor)
+        {
+            var (createdAt, id) = DecodeCursor(cursor);
+            where.Add("(created_at < @CursorCreatedAt OR (created_at = @CursorCreatedAt AND id < @CursorId))");
+            parameters.Add("CursorCreatedAt", createdAt);
+            parameters.Add("CursorId", id);
+        }
+
+        parameters.Add("Take", (long)limit + 1);
+        var sql = $"SELECT {RunRow.Columns} FROM runs" +
+            (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+            " ORDER BY created_at DESC, id DESC LIMIT @Take";
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        var page = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? EncodeCursor(page[^1].CreatedAt, page[^1].Id) : null;
+        return new RunPage([.. page.Select(r => r.ToRecord())], next);
+    }
+
+    public Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) => await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM runs WHERE id = @Id AND state IN {RunStates.Finished}",
+            new { Id = runId.ToString() }, transaction, cancellationToken: cancellationToken)) == 1, cancellationToken);
+
+    public Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken) =>
+        InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM runs WHERE state IN {RunStates.Finished} AND completed_at < @Before",
+            new { Before = StoreTime.ToMs(completedBefore) }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+
+    public async Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var outputs = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT output FROM task_results WHERE run_id = @Id ORDER BY sequence",
+            new { Id = runId.ToString() }, cancellationToken: cancellationToken));
+        return [.. outputs.Select(StoreJson.Read<TaskOutput>)];
+    }
+
+    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
+            $"{EventRow.Select} WHERE e.run_id = @Id AND e.sequence > @After ORDER BY e.sequence LIMIT @Limit",
+            new { Id = runId.ToString(), After = afterSequence, Limit = (long)Math.Max(limit, 0) },
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToEvent())];
+    }
+
+    private static void AddFilter<T>(List<string> where, DynamicParameters parameters, string clause, string name, T? value)
+    {
+        if (value is not null)
+        {
+            where.Add(clause);
+            parameters.Add(name, value);
+        }
+    }
+
+    private static string EncodeCursor(long createdAt, string id) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(createdAt.ToString(CultureInfo.InvariantCulture) + ":" + id));
+
+    private static (long CreatedAt, string Id) DecodeCursor(string cursor)
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        if (Base64Url.IsValid(cursor) && Base64Url.TryDecodeFromChars(cursor, buffer, out var written))
+        {
+            var text = Encoding.UTF8.GetString(buffer[..written]);
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt)
+                && Guid.TryParse(text.AsSpan(colon + 1), out _))
+            {
+                return (createdAt, text[(colon + 1)..]);
+            }
+        }
+
+        throw new ArgumentException("The cursor is not one this server issued.", nameof(cursor));
+    }
+}

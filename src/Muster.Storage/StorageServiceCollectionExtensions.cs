@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Muster.Storage;
+using Muster.Storage.Postgres;
+using Muster.Storage.Sql;
+using Muster.Storage.Sqlite;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the run store chosen by <paramref name="storageSection"/> (<c>Muster:Storage</c>): one instance serves
+    /// <see cref="IRunStore"/>, <see cref="IDeliveryStore"/> and <see cref="ITokenStore"/>. Call
+    /// <see cref="IRunStore.InitializeAsync"/> at start-up to create or migrate the schema.
+    /// </summary>
+    public static IServiceCollection AddMusterStorage(this IServiceCollection services, IConfiguration storageSection)
+    {
+        ArgumentNullException.ThrowIfNull(storageSection);
+        var options = new StorageOptions();
+        storageSection.Bind(options);
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new InvalidOperationException("Muster:Storage:ConnectionString is empty; set it to a SQLite or Npgsql connection string.");
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SqlRunStore>(options.Provider.Trim().ToLowerInvariant() switch
+        {
+            StorageOptions.Sqlite => sp => new SqliteRunStore(options.ConnectionString, sp.GetRequiredService<TimeProvider>()),
+            StorageOptions.Postgres or "postgresql" => sp => new PostgresRunStore(options.ConnectionString, sp.GetRequiredService<TimeProvider>()),
+            _ => throw new InvalidOperationException(
+                $"Unknown Muster:Storage:Provider '{options.Provider}'. Use '{StorageOptions.Sqlite}' (default) or '{StorageOptions.Postgres}'."),
+        });
+        services.TryAddSingleton<IRunStore>(sp => sp.GetRequiredService<SqlRunStore>());
+        services.TryAddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<SqlRunStore>());
+        services.TryAddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqlRunStore>());
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Muster.Storage;
+
+/// <summary>
+/// An event's sequence was not the run's next one: another writer appended first (the run is executing
+/// on two nodes, or an event was replayed). The caller must stop driving the run rather than retry blindly.
+/// </summary>
+public sealed class EventSequenceException(Guid runId, long expected, long actual)
+    : InvalidOperationException($"Run {runId} expects event sequence {expected}, got {actual}.")
+{
+    public Guid RunId { get; } = runId;
+    public long Expected { get; } = expected;
+    public long Actual { get; } = actual;
+}
+
+/// <summary>A write addressed a run that is not in the store (deleted, or never created).</summary>
+public sealed class RunNotFoundException(Guid runId) : InvalidOperationException($"Run {runId} does not exist.")
+{
+    public Guid RunId { get; } = runId;
+}
