@@ -185,6 +185,39 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     }
 
     [Fact]
+    public async Task CorrelationId_Unusable_Answers422OnTheHeader()
+    {
+        using var client = fixture.Org();
+        var body = new JsonObject { ["crew_type"] = "research", ["task_input"] = Topic("bad header") };
+
+        using var response = await client.PostJsonAsync("/api/crews/run", body, new string('x', 129));
+
+        (await response.ReadErrorPathsAsync()).ShouldBe(["headers.x-correlation-id"]);
+    }
+
+    [Fact]
+    public async Task RunCrew_RepeatedIdempotencyKey_AnswersTheSameRun()
+    {
+        fixture.Server.Simulator.Latency = TimeSpan.Zero;
+        using var user = await fixture.NewUserAsync();
+        var body = new JsonObject { ["crew_type"] = "research", ["task_input"] = Topic("once") };
+
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/crews/run") { Content = System.Net.Http.Json.JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", "key-1");
+            using var response = await user.Client.SendAsync(request);
+            var (status, json) = await response.ReadJsonAsync();
+            status.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
+            ids.Add(json["id"]!.GetValue<string>());
+        }
+
+        ids.Distinct().ShouldHaveSingleItem();
+        (await user.Client.ListIdsAsync()).ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task List_WithBadQuery_Answers422WithFieldPaths()
     {
         using var client = fixture.Org();
