@@ -1,6 +1,40 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "Healthy");
-app.Run();
+using Muster.Server.Endpoints;
+using Muster.Server.Hosting;
 
-public partial class Program;
+var app = await Program.BuildAsync(args);
+await app.RunAsync();
+
+/// <summary>The table of contents of the server; tests build the same application with their own settings.</summary>
+public partial class Program
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(MusterArgs.Normalize(args));
+        configure?.Invoke(builder);
+
+        builder.AddMusterHosting();
+        await builder.AddMusterSimulatedLlmAsync();
+        builder.Services.AddMusterCore(builder.Configuration.GetSection("Muster:Llm"));
+        builder.Services.AddMusterStorage(builder.Configuration.GetSection("Muster:Storage"));
+        builder.Services
+            .AddMusterAuth()
+            .AddMusterCrews()
+            .AddMusterExecution(builder.Configuration)
+            .AddMusterWebhooks(builder.Configuration)
+            .AddMusterCrewRuns()
+            .AddMusterApiDocs();
+
+        var app = builder.Build();
+        app.UseMusterErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapMusterHealth();
+        app.MapMusterAmp(ResumeEndpoints.MapResume);
+        app.MapMusterDeliveries();
+        app.MapMusterTokens();
+        app.MapMusterCrews();
+        app.MapMusterCrewRuns();
+        app.MapMusterApiDocs();
+        return app;
+    }
+}

@@ -18,4 +18,11 @@ public sealed record MusterPrincipal(string TokenId, TokenKind Kind, string? Use
     /// <summary>Whether this principal may see and act on <paramref name="run"/>.</summary>
     public bool CanAccess(RunRecord run) =>
         CoversCrew(run.CrewName) && (IsOrganization || string.Equals(run.OwnerId, OwnerId, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Binds the authenticated caller as an endpoint parameter. Every route but the health checks requires a token,
+    /// so the principal is always present where a handler asks for it.
+    /// </summary>
+    public static ValueTask<MusterPrincipal?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult(context.Items[typeof(MusterPrincipal)] as MusterPrincipal);
 }

@@ -1,0 +1,19 @@
+using Muster.Core.Crews;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+
+namespace Muster.Server.Endpoints;
+
+/// <summary>Which crew an AMP route addresses: the <c>{crew}</c> route value, or the root crew at the root routes.</summary>
+internal static class CrewRoute
+{
+    public const string Parameter = "crew";
+
+    /// <summary>The addressed crew, or null when it does not exist or <paramref name="principal"/>'s token does not cover it.</summary>
+    public static CrewDefinition? Resolve(HttpContext context, CrewCatalog catalog, MusterPrincipal principal, out string? requested)
+    {
+        requested = context.GetRouteValue(Parameter) as string;
+        var crew = requested is null ? catalog.RootCrew : catalog.Find(requested);
+        return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
+    }
+}

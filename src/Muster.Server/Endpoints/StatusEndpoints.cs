@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Muster.Contracts.Amp;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+using Muster.Server.Execution;
+using Muster.Server.Hosting;
+
+namespace Muster.Server.Endpoints;
+
+/// <summary><c>GET /status/{kickoff_id}</c> and <c>GET /{kickoff_id}/status</c> (the path some docs show).</summary>
+internal static class StatusEndpoints
+{
+    public static RouteGroupBuilder MapStatus(this RouteGroupBuilder group, string routePrefix)
+    {
+        group.MapGet("/status/{kickoff_id}", GetStatus)
+            .WithName(routePrefix + "GetStatus")
+            .WithSummary("Status of a run")
+            .WithDescription("running (current_task, progress, pending_human_input when paused), completed (result, execution_time) or error; plus state and token_usage. In legacy mode (Muster:Compat:Legacy) the live service's {state, status, result: string, last_step, error}.");
+        group.MapGet("/{kickoff_id}/status", GetStatus)
+            .WithName(routePrefix + "GetStatusAlternatePath")
+            .WithSummary("Status of a run (alternate path)");
+        return group;
+    }
+
+    private static async Task<Results<Ok<StatusResponse>, JsonHttpResult<LegacyStatusResponse>, JsonHttpResult<ErrorResponse>>> GetStatus(
+        string kickoff_id,
+        HttpContext context,
+        MusterPrincipal principal,
+        CrewCatalog catalog,
+        RunService runs,
+        IOptions<MusterOptions> options,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
+        if (crew is null)
+        {
+            return AmpErrors.CrewNotFound(requested);
+        }
+
+        var run = Guid.TryParse(kickoff_id, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
+        if (run is null || run.CrewName != crew.Name)
+        {
+            return AmpErrors.ExecutionNotFound(kickoff_id);
+        }
+
+        var tasks = await runs.GetTaskResultsAsync(run, cancellationToken);
+        return options.Value.Compat.Legacy
+            ? TypedResults.Json(StatusMapper.ToLegacyStatus(run, tasks))
+            : TypedResults.Ok(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()));
+    }
+}

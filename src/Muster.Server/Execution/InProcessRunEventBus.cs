@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Muster.Core.Engine;
+
+namespace Muster.Server.Execution;
+
+/// <summary>
+/// The event bus of a single node (SQLite): channels in memory. Per-run subscribers get the committed sequence
+/// numbers; a slow subscriber drops old signals, which is safe because readers re-read the store from their last sequence.
+/// </summary>
+internal sealed class InProcessRunEventBus : IRunEventBus
+{
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Channel<long>, byte>> _subscribers = new();
+
+    // Capacity one and dropped writes: any number of wake-ups before the scheduler looks collapse into one.
+    private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private readonly Channel<RunStopSignal> _stops = Channel.CreateUnbounded<RunStopSignal>(new UnboundedChannelOptions { SingleReader = true });
+
+    public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
+    {
+        if (_subscribers.TryGetValue(runEvent.RunId, out var channels))
+        {
+            foreach (var channel in channels.Keys)
+            {
+                channel.Writer.TryWrite(runEvent.Sequence);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<long> SubscribeAsync(Guid runId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<long>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var channels = _subscribers.GetOrAdd(runId, _ => new ConcurrentDictionary<Channel<long>, byte>());
+        channels.TryAdd(channel, 0);
+        try
+        {
+            await foreach (var sequence in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return sequence;
+            }
+        }
+        finally
+        {
+            channels.TryRemove(channel, out _);
+            if (channels.IsEmpty)
+            {
+                _subscribers.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<Channel<long>, byte>>(runId, channels));
+            }
+        }
+    }
+
+    public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken)
+    {
+        _wakeUps.Writer.TryWrite(true);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        _stops.Writer.TryWrite(new RunStopSignal(runId, null));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken)
+    {
+        _stops.Writer.TryWrite(new RunStopSignal(runId, reason));
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken)
+    {
+        await _wakeUps.Reader.ReadAsync(cancellationToken);
+    }
+
+    public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) =>
+        _stops.Reader.ReadAllAsync(cancellationToken);
+}

@@ -1,0 +1,37 @@
+namespace Muster.Server.Execution;
+
+internal sealed partial class RunScheduler
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {NodeId} started; at most {MaxConcurrentRuns} runs at once")]
+    private static partial void LogStarted(ILogger logger, string nodeId, int maxConcurrentRuns);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler stopped claiming runs; {Active} still executing")]
+    private static partial void LogStoppedClaiming(ILogger logger, int active);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming a run failed; retrying after the poll interval")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executing run {RunId} of crew {CrewName}")]
+    private static partial void LogExecuting(ILogger logger, Guid runId, string crewName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Executing run {RunId} failed outside the engine; the run stays claimable")]
+    private static partial void LogExecutionFailed(ILogger logger, Guid runId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The engine threw while executing run {RunId}; the run is marked failed")]
+    private static partial void LogEngineCrashed(ILogger logger, Guid runId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} stopped on request")]
+    private static partial void LogRunStopped(ILogger logger, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} left unfinished ({Reason}); it continues at its first unfinished task")]
+    private static partial void LogRunLeft(ILogger logger, Guid runId, CancelReason reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stop signal reader ended")]
+    private static partial void LogStopReaderEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Lease heartbeat ended")]
+    private static partial void LogHeartbeatEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases failed; retrying at the next heartbeat")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using Muster.Core.Engine;
+using Muster.Server.Hosting;
+using Muster.Server.Webhooks;
+using Muster.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Muster.Server.Execution;
+
+/// <summary>
+/// Claims runnable runs from the store and executes at most <see cref="ExecutionOptions.MaxConcurrentRuns"/> at once,
+/// all on async waits (a semaphore, not a thread per run). Idle, it waits for a wake-up or the poll timer.
+/// </summary>
+internal sealed partial class RunScheduler(
+    IRunStore store,
+    ICrewEngine engine,
+    IDeliveryPlanner planner,
+    IRunEventBus bus,
+    SchedulerIdentity identity,
+    IOptions<MusterOptions> options,
+    TimeProvider time,
+    ILogger<RunScheduler> logger) : BackgroundService
+{
+    private readonly ExecutionOptions _options = options.Value.Execution;
+    private readonly SemaphoreSlim _slots = new(options.Value.Execution.MaxConcurrentRuns);
+    private readonly ConcurrentDictionary<Guid, ActiveRun> _active = new();
+    private readonly StopSignals _stops = new();
+    private Task? _pendingWakeUp;
+    private Task<bool>? _pendingTick;
+
+    /// <summary>How many runs execute on this node now.</summary>
+    public int ActiveCount => _active.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(logger, identity.NodeId, _options.MaxConcurrentRuns);
+        var stopReader = ReadStopSignalsAsync(stoppingToken);
+        var heartbeat = HeartbeatAsync(stoppingToken);
+        using var poll = new PeriodicTimer(TimeSpan.FromSeconds(_options.PollSeconds), time);
+
+        // A single-node store (SQLite) has no other node: a lease still unexpired at start belongs to a dead
+        // process of this server, so the first sweep claims as if every such lease had lapsed.
+        var recovering = identity.SingleNode;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _slots.WaitAsync(stoppingToken);
+                var run = await ClaimAsync(recovering, stoppingToken);
+                if (run is null)
+                {
+                    _slots.Release();
+                    recovering = false;
+                    await WaitForWorkAsync(poll, stoppingToken);
+                    continue;
+                }
+
+                Start(run);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogStoppedClaiming(logger, _active.Count);
+        }
+
+        await Task.WhenAll(stopReader, heartbeat);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        var running = _active.Values.Select(a => a.Completion).ToArray();
+        if (running.Length == 0)
+        {
+            return;
+        }
+
+        var grace = TimeSpan.FromSeconds(_options.ShutdownGraceSeconds);
+        await Task.WhenAny(Task.WhenAll(running), Task.Delay(grace, time, cancellationToken));
+        foreach (var active in _active.Values)
+        {
+            active.Cancel(CancelReason.Shutdown);
+        }
+
+        await Task.WhenAll(running).WaitAsync(cancellationToken);
+    }
+
+    private async Task<RunRecord?> ClaimAsync(bool recovering, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        var claimAt = recovering ? now + _options.Lease + TimeSpan.FromSeconds(1) : now;
+        try
+        {
+            return await store.TryClaimRunAsync(identity.NodeId, claimAt, _options.Lease, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogClaimFailed(logger, ex);
+            return null;
+        }
+    }
+
+    private async Task WaitForWorkAsync(PeriodicTimer poll, CancellationToken stoppingToken)
+    {
+        // Both waits outlive a round they lose: a timer and a single-reader channel allow one pending wait each.
+        if (_pendingWakeUp is null || _pendingWakeUp.IsCompleted)
+        {
+            _pendingWakeUp = bus.WaitForWakeUpAsync(stoppingToken).AsTask();
+        }
+
+        if (_pendingTick is null || _pendingTick.IsCompleted)
+        {
+            _pendingTick = poll.WaitForNextTickAsync(stoppingToken).AsTask();
+        }
+
+        var finished = await Task.WhenAny(_pendingWakeUp, _pendingTick);
+        await finished;
+    }
+
+    private void Start(RunRecord run)
+    {
+        var active = new ActiveRun(run.Id);
+        _active[run.Id] = active;
+        if (_stops.Take(run.Id) is { } early)
+        {
+            active.Stop(early.Reason);
+        }
+
+        active.Completion = ExecuteRunAsync(run, active);
+    }
+
+    private async Task ExecuteRunAsync(RunRecord run, ActiveRun active)
+    {
+        await Task.Yield();
+        try
+        {
+            LogExecuting(logger, run.Id, run.CrewName);
+            var completed = await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
+            var sink = new StoreRunSink(store, planner, bus, run, completed.Count, time);
+            if (run.StopRequested)
+            {
+                // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
+                active.Stop(null);
+            }
+
+            var outcome = active.Token.IsCancellationRequested
+                ? new RunOutcome { Kind = RunOutcomeKind.Stopped }
+                : await RunEngineAsync(run, completed, sink, active);
+            await ConcludeAsync(outcome, sink, active);
+        }
+        catch (Exception ex)
+        {
+            LogExecutionFailed(logger, run.Id, ex);
+        }
+        finally
+        {
+            _active.TryRemove(run.Id, out _);
+            _slots.Release();
+        }
+    }
+
+    private async Task<RunOutcome> RunEngineAsync(RunRecord run, IReadOnlyList<TaskOutput> completed, StoreRunSink sink, ActiveRun active)
+    {
+        var checkpoint = new RunCheckpoint
+        {
+            CompletedTasks = completed,
+            LastSequence = run.LastSequence,
+            PendingReview = run.PendingReview,
+            Review = run.Review,
+        };
+        try
+        {
+            return await engine.RunAsync(run.Id, run.Crew, checkpoint, sink, active.Token);
+        }
+        catch (OperationCanceledException) when (active.Token.IsCancellationRequested)
+        {
+            return new RunOutcome { Kind = RunOutcomeKind.Stopped };
+        }
+        catch (Exception ex) when (!active.Token.IsCancellationRequested)
+        {
+            // The engine reports failures as events; an exception is a bug, and the run must still end visibly.
+            LogEngineCrashed(logger, run.Id, ex);
+            await sink.PublishAsync(RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow()), CancellationToken.None);
+            return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = ex.Message };
+        }
+    }
+
+    private async Task ConcludeAsync(RunOutcome outcome, StoreRunSink sink, ActiveRun active)
+    {
+        if (outcome.Kind != RunOutcomeKind.Stopped || sink.Run.State.IsFinished())
+        {
+            return;
+        }
+
+        switch (active.Reason)
+        {
+            case CancelReason.StopRequested:
+                var now = time.GetUtcNow();
+                var error = active.StopMessage ?? StopMessages.StoppedBy("a stop request", now);
+                await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), CancellationToken.None);
+                LogRunStopped(logger, active.RunId);
+                break;
+            default:
+                LogRunLeft(logger, active.RunId, active.Reason);
+                break;
+        }
+    }
+
+    private async Task ReadStopSignalsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var signal in bus.ReadStopSignalsAsync(stoppingToken))
+            {
+                if (_active.TryGetValue(signal.RunId, out var active))
+                {
+                    active.Stop(signal.Reason);
+                }
+                else
+                {
+                    // The signal can overtake the claim that made this node the run's executor.
+                    _stops.Remember(signal);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogStopReaderEnded(logger);
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.Heartbeat, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await RenewAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogHeartbeatEnded(logger);
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken stoppingToken)
+    {
+        var held = _active.Keys.ToArray();
+        if (held.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var lost = await store.RenewLeasesAsync(identity.NodeId, held, time.GetUtcNow() + _options.Lease, stoppingToken);
+            foreach (var runId in lost)
+            {
+                if (_active.TryGetValue(runId, out var active))
+                {
+                    active.Cancel(CancelReason.LeaseLost);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHeartbeatFailed(logger, ex);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Server.Auth;
+using Muster.Server.Webhooks;
+using Muster.Storage;
+
+namespace Muster.Server.Execution;
+
+/// <summary>A request to start a run. <paramref name="Crew"/> is the crew as loaded (not yet interpolated).</summary>
+public sealed record KickoffCommand(
+    MusterPrincipal Principal,
+    string CrewName,
+    CrewDefinition Crew,
+    JsonObject Inputs,
+    JsonObject? Meta,
+    WebhookSettings Webhooks,
+    string CorrelationId,
+    string? IdempotencyKey,
+    bool AdHoc = false);
+
+/// <summary>The stored run's id; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff.</summary>
+public sealed record KickoffResult(Guid RunId, bool Duplicate);
+
+/// <summary>
+/// Kickoff, status, stop and resume, with ownership applied: a principal that may not access a run is told it does not exist.
+/// Endpoints translate HTTP to these calls; only this class and the scheduler touch the run store.
+/// </summary>
+public sealed class RunService(
+    IRunStore store,
+    IRunEventBus bus,
+    IDeliveryPlanner planner,
+    TimeProvider time)
+{
+    /// <summary>Interpolates the crew (throws <see cref="MissingInputsException"/>), stores the run, then wakes the schedulers.</summary>
+    public async Task<KickoffResult> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
+    {
+        var snapshot = CrewInterpolator.Interpolate(command.Crew, command.Inputs);
+        var created = await store.CreateRunAsync(
+            new NewRun
+            {
+                Id = Guid.CreateVersion7(time.GetUtcNow()),
+                CrewName = command.CrewName,
+                Crew = snapshot,
+                Inputs = command.Inputs,
+                Meta = command.Meta,
+                OwnerId = command.Principal.OwnerId,
+                TokenId = command.Principal.TokenId,
+                CorrelationId = command.CorrelationId,
+                IdempotencyKey = command.IdempotencyKey,
+                Webhooks = command.Webhooks,
+                CreatedAt = time.GetUtcNow(),
+                AdHoc = command.AdHoc,
+            },
+            cancellationToken);
+
+        var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
+        if (!duplicate)
+        {
+            await bus.WakeSchedulersAsync(cancellationToken);
+        }
+
+        return new KickoffResult(created.RunId, duplicate);
+    }
+
+    /// <summary>The run, or null when it does not exist or <paramref name="principal"/> may not see it.</summary>
+    public async Task<RunRecord?> GetRunAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        return run is not null && principal.CanAccess(run) ? run : null;
+    }
+
+    /// <summary>Outputs of the run's finished tasks, in completion order (call after an access check).</summary>
+    public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(RunRecord run, CancellationToken cancellationToken) =>
+        store.GetTaskResultsAsync(run.Id, cancellationToken);
+
+    /// <summary>
+    /// Stops a run. A pending or paused run stops at once; an executing one is flagged and its node signalled.
+    /// <see cref="StopOutcome.NotFound"/> also when <paramref name="principal"/> may not see the run.
+    /// </summary>
+    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await GetRunAsync(principal, runId, cancellationToken);
+        if (run is null)
+        {
+            return new StopResult(StopOutcome.NotFound, RunState.Pending);
+        }
+
+        var now = time.GetUtcNow();
+        var error = StopMessages.StoppedBy(principal.OwnerId, now);
+        RunEvent? stopEvent = null;
+        var result = await store.StopAsync(
+            runId,
+            error,
+            now,
+            current => stopEvent = RunEvents.Stopped(current, error, now),
+            current => stopEvent is null ? [] : planner.Plan(current, stopEvent),
+            cancellationToken);
+
+        switch (result.Outcome)
+        {
+            case StopOutcome.Stopped when stopEvent is not null:
+                await bus.PublishAsync(stopEvent, cancellationToken);
+                break;
+            case StopOutcome.StopRequested:
+                await bus.SignalStopAsync(runId, error, cancellationToken);
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Records a reviewer's answer to a paused run and wakes the schedulers so that it continues.
+    /// <see cref="ResumeOutcome.NotFound"/> also when <paramref name="principal"/> may not see the run.
+    /// </summary>
+    public async Task<ResumeOutcome> ResumeAsync(
+        MusterPrincipal principal, Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken)
+    {
+        if (await GetRunAsync(principal, runId, cancellationToken) is null)
+        {
+            return ResumeOutcome.NotFound;
+        }
+
+        var outcome = await store.ResumeAsync(runId, review, webhooks, cancellationToken);
+        if (outcome == ResumeOutcome.Resumed)
+        {
+            await bus.WakeSchedulersAsync(cancellationToken);
+        }
+
+        return outcome;
+    }
+}

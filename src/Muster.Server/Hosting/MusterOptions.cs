@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Muster.Server.Hosting;
+
+/// <summary>The <c>Muster</c> configuration section (storage and LLM subsections belong to their own libraries).</summary>
+public sealed class MusterOptions
+{
+    public const string SectionName = "Muster";
+
+    /// <summary>A folder of crews: each subfolder a crew, or the folder itself one crew.</summary>
+    [Required]
+    public string CrewsPath { get; set; } = "crews";
+
+    /// <summary>The crew that also answers at the root routes when several are loaded.</summary>
+    public string? DefaultCrew { get; set; }
+
+    /// <summary>Runs every crew against the built-in LLM simulator (<c>--simulated-llm</c>).</summary>
+    public bool SimulatedLlm { get; set; }
+
+    [Required, ValidateObjectMembers]
+    public CompatOptions Compat { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public ExecutionOptions Execution { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public AuthOptions Auth { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public LimitsOptions Limits { get; set; } = new();
+}
+
+public sealed class CompatOptions
+{
+    /// <summary>Serve the live service's status and inputs shapes (Semantic Kernel, crewAI-tools).</summary>
+    public bool Legacy { get; set; }
+}
+
+public sealed class ExecutionOptions
+{
+    [Range(1, 1_000_000)]
+    public int MaxConcurrentRuns { get; set; } = 64;
+
+    /// <summary>How long a claimed run stays owned by this node without a heartbeat.</summary>
+    [Range(1, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often leases are renewed; 0 means a third of <see cref="LeaseSeconds"/>.</summary>
+    [Range(0, 3600)]
+    public int HeartbeatSeconds { get; set; }
+
+    /// <summary>How often an idle scheduler looks for work without a wake-up (a missed signal costs at most this).</summary>
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 2;
+
+    /// <summary>On shutdown, how long running LLM calls may finish before their runs are cancelled.</summary>
+    [Range(0, 3600)]
+    public int ShutdownGraceSeconds { get; set; } = 10;
+
+    /// <summary>This node's id in leases; a fresh one per process when empty.</summary>
+    public string? NodeId { get; set; }
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
+    public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds > 0 ? HeartbeatSeconds : Math.Max(1, LeaseSeconds / 3.0));
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>An organization token added at start-up (stored hashed), for containers and tests.</summary>
+    [MinLength(16, ErrorMessage = "Muster:Auth:BootstrapToken must be at least 16 characters; use a long random secret.")]
+    public string? BootstrapToken { get; set; }
+}
+
+public sealed class LimitsOptions
+{
+    [Range(1024, 1L << 30)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}

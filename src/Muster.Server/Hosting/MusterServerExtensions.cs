@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Muster.Contracts;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+using Muster.Server.Execution;
+using Muster.Server.Hosting;
+using Muster.Server.Webhooks;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The server's own building blocks, in the order Program.cs composes them.</summary>
+public static class MusterServerExtensions
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// Options (validated at start), the default loopback URL, the request body limit, JSON for the wire contracts and
+    /// the start-up work (store, bootstrap token, crews).
+    /// </summary>
+    public static WebApplicationBuilder AddMusterHosting(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
+            !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            // Loopback unless told otherwise: a fresh install must not listen on the network.
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var services = builder.Services;
+        services.AddOptionsWithValidateOnStart<MusterOptions>()
+            .Bind(configuration.GetSection(MusterOptions.SectionName))
+            .ValidateDataAnnotations();
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<MusterOptions>>((kestrel, muster) => kestrel.Limits.MaxRequestBodySize = muster.Value.Limits.MaxRequestBodyBytes);
+        services.Configure<HostOptions>(host =>
+        {
+            // Room for the scheduler's grace period plus the time to record what happened.
+            var grace = configuration.GetValue<int?>("Muster:Execution:ShutdownGraceSeconds") ?? 10;
+            host.ShutdownTimeout = TimeSpan.FromSeconds(grace + 10);
+        });
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, MusterJsonContext.Default);
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<MusterStartup>();
+        return builder;
+    }
+
+    /// <summary>Bearer tokens: the handler, the token service, and the policies (every route needs a token unless it says otherwise).</summary>
+    public static IServiceCollection AddMusterAuth(this IServiceCollection services)
+    {
+        services.TryAddSingleton<TokenService>();
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(BearerTokenHandler.OrganizationPolicy, policy => policy
+                .AddAuthenticationSchemes(BearerTokenHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(BearerTokenHandler.KindClaim, "org"));
+        return services;
+    }
+
+    /// <summary>The crews folder, loaded at start.</summary>
+    public static IServiceCollection AddMusterCrews(this IServiceCollection services)
+    {
+        services.TryAddSingleton<CrewCatalog>();
+        return services;
+    }
+
+    /// <summary>
+    /// Runs: the run service, the event bus, the scheduler and the seams the webhooks feature fills (its registrations
+    /// replace these permissive defaults).
+    /// </summary>
+    public static IServiceCollection AddMusterExecution(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton<IRunEventBus, InProcessRunEventBus>();
+        services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
+        services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
+        services.TryAddSingleton<RunService>();
+
+        var nodeId = configuration["Muster:Execution:NodeId"];
+        var provider = configuration["Muster:Storage:Provider"];
+        services.TryAddSingleton(new SchedulerIdentity(
+            string.IsNullOrWhiteSpace(nodeId) ? $"{Environment.MachineName}-{Guid.NewGuid():N}" : nodeId,
+            SingleNode: string.IsNullOrEmpty(provider) || string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase)));
+        services.TryAddSingleton<RunScheduler>();
+        services.AddHostedService(provider => provider.GetRequiredService<RunScheduler>());
+        return services;
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+using Muster.Storage;
+
+namespace Muster.Server.Hosting;
+
+/// <summary>
+/// Runs before the scheduler and the first request: creates or migrates the store, adds the bootstrap token and loads
+/// the crews. Registered first, so the hosted services after it find the store ready.
+/// </summary>
+internal sealed partial class MusterStartup(
+    IRunStore store,
+    TokenService tokens,
+    CrewCatalog catalog,
+    IOptions<MusterOptions> options,
+    ILogger<MusterStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        if (options.Value.Auth.BootstrapToken is { Length: > 0 } bootstrap)
+        {
+            await tokens.EnsureBootstrapTokenAsync(bootstrap, cancellationToken);
+            LogBootstrapToken(logger);
+        }
+
+        catalog.Load();
+        if (catalog.Crews.Count == 0)
+        {
+            LogNoCrews(logger, options.Value.CrewsPath);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The bootstrap organization token (Muster:Auth:BootstrapToken) is registered")]
+    private static partial void LogBootstrapToken(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No crew is loaded from {CrewsPath}; the AMP routes answer 404 until crews are added and the server restarts")]
+    private static partial void LogNoCrews(ILogger logger, string crewsPath);
+}

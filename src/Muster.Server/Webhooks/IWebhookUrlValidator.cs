@@ -1,0 +1,15 @@
+using Muster.Storage;
+
+namespace Muster.Server.Webhooks;
+
+/// <summary>A rejected webhook field: <see cref="Field"/> is the request's field name (for example <c>taskWebhookUrl</c>).</summary>
+public sealed record WebhookUrlProblem(string Field, string Message);
+
+/// <summary>
+/// Checks the webhook URLs of a kickoff (or resume) before anything is stored; any problem answers 422 naming the field.
+/// The server registers a permissive default; the webhooks feature replaces it with SSRF checks.
+/// </summary>
+public interface IWebhookUrlValidator
+{
+    ValueTask<IReadOnlyList<WebhookUrlProblem>> ValidateAsync(WebhookSettings webhooks, CancellationToken cancellationToken);
+}

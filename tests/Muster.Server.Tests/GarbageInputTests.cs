@@ -1,0 +1,123 @@
+using System.Net;
+using System.Text;
+using Muster.Testing;
+
+namespace Muster.Server.Tests;
+
+/// <summary>No request of any shape gets a 500: every route is hit with malformed bodies, ids, methods and headers.</summary>
+public sealed class GarbageInputTests : IAsyncLifetime
+{
+    private MusterServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
+    {
+        Settings = new Dictionary<string, string?> { ["Muster:Limits:MaxRequestBodyBytes"] = "65536" },
+    });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static readonly string[] Paths =
+    [
+        "/", "/healthz", "/readyz", "/inputs", "/kickoff", "/resume", "/status/x", "/status/", "/status/%00", "/%20/status",
+        "/stop/x", "/stop/00000000-0000-0000-0000-000000000000", "/crews/research/inputs", "/crews/research/kickoff",
+        "/crews/%2e%2e/kickoff", "/crews/" + new string('a', 3000) + "/inputs", "/api/tokens", "/api/tokens/x",
+        "/api/crews", "/api/crew-runs", "/api/crew-runs/x", "/api/crew-runs/x/events", "/openapi/v1.json", "/docs", "/nothing/here",
+    ];
+
+    private static readonly HttpMethod[] Methods = [HttpMethod.Get, HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch];
+
+    private static IEnumerable<(string Body, string? ContentType)> Bodies()
+    {
+        yield return ("", "application/json");
+        yield return ("null", "application/json");
+        yield return ("{", "application/json");
+        yield return ("""{"inputs":{"topic":{"deep":[[[[[[[]]]]]]]}},"meta":null}""", "application/json");
+        yield return ("""{"inputs":{"topic":"x"},"webhooks":{"events":5,"url":[],"realtime":"no","authentication":7}}""", "application/json");
+        yield return ("""{"inputs":{"topic":"x"},"humanInputWebhook":{"url":{"a":1}}}""", "application/json");
+        yield return ("""{"kind":"user","user_id":42,"crews":"all"}""", "application/json");
+        yield return ("""{"execution_id":"x","task_id":1,"is_approve":"yes"}""", "application/json");
+        yield return (new string('[', 5000) + new string(']', 5000), "application/json");
+        yield return ("\u0000\u0001\u0002\uFFFD", "application/json");
+        yield return ("<xml/>", "application/xml");
+        yield return ("a=b", "application/x-www-form-urlencoded");
+        yield return ("{\"inputs\":{\"topic\":\"x\"}}", "application/json; charset=latin1");
+        yield return ("{\"inputs\":{\"topic\":\"" + new string('x', 70_000) + "\"}}", "application/json");
+    }
+
+    [Fact]
+    public async Task EveryRoute_WithGarbage_NeverAnswers500()
+    {
+        var failures = new List<string>();
+        foreach (var token in new[] { _server.BootstrapToken, null, "garbage" })
+        {
+            using var client = _server.CreateClient(token);
+            foreach (var path in Paths)
+            {
+                foreach (var method in Methods)
+                {
+                    foreach (var (body, contentType) in method == HttpMethod.Get ? [("", null)] : Bodies())
+                    {
+                        using var request = new HttpRequestMessage(method, path);
+                        if (contentType is not null)
+                        {
+                            request.Content = new StringContent(body, Encoding.UTF8);
+                            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+                        }
+
+                        request.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 300));
+
+                        // Kestrel closes a connection whose oversized body it did not read; never reuse one.
+                        request.Headers.ConnectionClose = true;
+                        request.Headers.TryAddWithoutValidation("x-correlation-id", "\"{}<>%00");
+                        using var response = await SendAsync(client, request, failures);
+                        if (response is null)
+                        {
+                            continue;
+                        }
+
+                        if ((int)response.StatusCode >= 500)
+                        {
+                            failures.Add($"{method} {path[..Math.Min(path.Length, 60)]} [{contentType}] {body[..Math.Min(body.Length, 40)]} → {(int)response.StatusCode}");
+                        }
+                        else if ((int)response.StatusCode >= 400)
+                        {
+                            var text = await response.Content.ReadAsStringAsync();
+                            if (text.Contains("   at ", StringComparison.Ordinal) || text.Contains("Exception", StringComparison.Ordinal))
+                            {
+                                failures.Add($"{method} {path} leaked: {text[..Math.Min(200, text.Length)]}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    private static async Task<HttpResponseMessage?> SendAsync(HttpClient client, HttpRequestMessage request, List<string> failures)
+    {
+        try
+        {
+            return await client.SendAsync(request);
+        }
+        catch (HttpRequestException ex)
+        {
+            failures.Add($"{request.Method} {request.RequestUri} [{request.Content?.Headers.ContentType}] {request.Content?.Headers.ContentLength}: {ex.Message} {ex.InnerException?.Message}");
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task MalformedAuthorizationHeaders_Answer401()
+    {
+        foreach (var header in new[] { "Bearer", "Bearer ", "Basic abc", "Bearer " + new string('x', 5000), "bearer %ff%fe", "Bearer mst_\"\\" })
+        {
+            using var client = _server.CreateClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/inputs");
+            request.Headers.TryAddWithoutValidation("Authorization", header);
+            using var response = await client.SendAsync(request);
+            response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, header[..Math.Min(20, header.Length)]);
+        }
+    }
+}

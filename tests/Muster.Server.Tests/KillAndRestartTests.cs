@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Muster.Simulator;
+using Muster.Testing;
+
+namespace Muster.Server.Tests;
+
+/// <summary>The server as a real process, killed with SIGKILL (or stopped with SIGTERM) mid-run and started again on the same database.</summary>
+public sealed class KillAndRestartTests : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new();
+    private readonly string _token = "mst_kill_test_" + Guid.NewGuid().ToString("N");
+    private LlmSimulator _simulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        _simulator = await LlmSimulator.StartAsync(new SimulatorOptions());
+        TestCrews.WriteTwoTaskCrew(_folder.Combine("crews"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulator.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task KilledMidRun_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
+    {
+        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
+        _simulator.Latency = TimeSpan.FromSeconds(1);
+        Guid id;
+        await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
+        {
+            using var client = first.CreateClient(_token);
+            id = await client.KickoffAsync(new JsonObject { ["topic"] = "crash" });
+            await client.WaitForStatusAsync(id, s => s["progress"]?["completed_tasks"]?.GetValue<int>() == 1);
+            await first.KillAsync();
+        }
+
+        var researcherCallsBeforeRestart = CallsFor("crash Researcher");
+        researcherCallsBeforeRestart.ShouldBeGreaterThan(0);
+        _simulator.Latency = TimeSpan.Zero;
+
+        await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        using var again = second.CreateClient(_token);
+        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));
+
+        done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
+        done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
+        CallsFor("crash Researcher").ShouldBe(researcherCallsBeforeRestart);
+        CallsFor("crash Writer").ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Sigterm_StopsTheServer_AndTheRunFinishesAfterRestart()
+    {
+        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
+        _simulator.Latency = TimeSpan.FromSeconds(3);
+        Guid id;
+        await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
+        {
+            using var client = first.CreateClient(_token);
+            id = await client.KickoffAsync(new JsonObject { ["topic"] = "term" });
+            await client.WaitForStatusAsync(id, s => s["state"]?.GetValue<string>() == "RUNNING");
+            (await first.TerminateAsync(TimeSpan.FromSeconds(20))).ShouldBeTrue("the server did not exit after SIGTERM");
+        }
+
+        _simulator.Latency = TimeSpan.Zero;
+        await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        using var again = second.CreateClient(_token);
+        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));
+        done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
+    }
+
+    private int CallsFor(string text) => _simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Muster.Storage;
+using Muster.Testing;
+
+namespace Muster.Server.Tests;
+
+/// <summary>Runs that take time: stop while running, pause for a human, the concurrency bound.</summary>
+public sealed class RunLifecycleTests : IAsyncLifetime
+{
+    private MusterServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
+    {
+        WriteCrews = path =>
+        {
+            TestCrews.WriteTwoTaskCrew(path);
+            TestCrews.WriteReviewCrew(path);
+        },
+        Settings = new Dictionary<string, string?> { ["Muster:Execution:MaxConcurrentRuns"] = "2" },
+    });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private HttpClient Org() => _server.CreateClient(_server.BootstrapToken);
+
+    [Fact]
+    public async Task Root_WithSeveralCrewsAndNoDefault_Answers404NamingTheFix()
+    {
+        using var client = Org();
+        var (status, body) = await client.GetJsonAsync("/inputs");
+        status.ShouldBe(HttpStatusCode.NotFound);
+        body["message"]!.GetValue<string>().ShouldContain("Muster:DefaultCrew");
+    }
+
+    [Fact]
+    public async Task Stop_OfARunningRun_EndsItAsStoppedWithWhoAndWhen()
+    {
+        _server.Simulator.Latency = TimeSpan.FromSeconds(2);
+        using var client = Org();
+        var id = await client.KickoffAsync(new JsonObject { ["topic"] = "stopping" }, "/crews/research");
+        await client.WaitForStatusAsync(id, s => s["state"]?.GetValue<string>() == "RUNNING", "/crews/research");
+
+        using var stop = await client.PostAsync($"/crews/research/stop/{id}", null);
+        var (status, body) = await stop.ReadJsonAsync();
+        status.ShouldBe(HttpStatusCode.OK);
+        body.ToJsonString().ShouldBe($$"""{"status":"stopped","kickoffId":"{{id}}"}""");
+
+        var done = await client.WaitForFinishAsync(id, "/crews/research");
+        done["status"]!.GetValue<string>().ShouldBe("error");
+        done["error"]!.GetValue<string>().ShouldStartWith("Stopped by org:");
+
+        using var again = await client.PostAsync($"/crews/research/stop/{id}", null);
+        (await again.Content.ReadAsStringAsync()).ShouldBe("""{"detail":"Cannot stop execution. Current state: REVOKED"}""");
+    }
+
+    [Fact]
+    public async Task HumanInputTask_PausesTheRun_AndStatusShowsThePendingReview()
+    {
+        _server.Simulator.Latency = TimeSpan.Zero;
+        using var client = Org();
+        var id = await client.KickoffAsync(new JsonObject { ["question"] = "Can I export?" }, "/crews/support");
+
+        var paused = await client.WaitForStatusAsync(id, s => s["pending_human_input"] is not null, "/crews/support");
+
+        paused["status"]!.GetValue<string>().ShouldBe("running");
+        paused["pending_human_input"]!["task_id"]!.GetValue<string>().ShouldBe("draft_reply");
+        paused["pending_human_input"]!["output"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task MaxConcurrentRuns_IsNeverExceeded_AndEveryRunFinishes()
+    {
+        _server.Simulator.Latency = TimeSpan.FromMilliseconds(300);
+        using var client = Org();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await client.KickoffAsync(new JsonObject { ["topic"] = $"bound {i}" }, "/crews/research"));
+        }
+
+        foreach (var id in ids)
+        {
+            (await client.WaitForFinishAsync(id, "/crews/research", TimeSpan.FromSeconds(60)))["status"]!.GetValue<string>().ShouldBe("completed");
+        }
+
+        // Each run executed from its claim (started_at) to its end (completed_at): no instant is inside more than two.
+        var store = _server.Services.GetRequiredService<IRunStore>();
+        var spans = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        foreach (var id in ids)
+        {
+            var run = (await store.GetRunAsync(id, CancellationToken.None))!;
+            spans.Add((run.StartedAt!.Value, run.CompletedAt!.Value));
+        }
+
+        var mostAtOnce = spans.Max(s => spans.Count(o => o.Start <= s.Start && s.Start < o.End));
+        mostAtOnce.ShouldBeLessThanOrEqualTo(2);
+        mostAtOnce.ShouldBe(2, "six queued runs should have filled both slots");
+    }
+}
