@@ -9,6 +9,13 @@ internal static class CrewRoute
 {
     public const string Parameter = "crew";
 
+    /// <summary>
+    /// The OpenAPI operation id of an AMP route: the spec's own id at the root (so workflows written against
+    /// amp-openapi.yml, such as kickoff-and-poll.arazzo.yml, find them), prefixed with <c>crew</c> under /crews/{crew}.
+    /// </summary>
+    public static string OperationId(string routePrefix, string specOperationId) =>
+        routePrefix == "Root" ? specOperationId : "crew" + char.ToUpperInvariant(specOperationId[0]) + specOperationId[1..];
+
     /// <summary>The addressed crew, or null when it does not exist or <paramref name="principal"/>'s token does not cover it.</summary>
     public static CrewDefinition? Resolve(HttpContext context, CrewCatalog catalog, MusterPrincipal principal, out string? requested)
     {

@@ -13,7 +13,7 @@ internal static class InputsEndpoints
     public static RouteGroupBuilder MapInputs(this RouteGroupBuilder group, string routePrefix)
     {
         group.MapGet("/inputs", GetInputs)
-            .WithName(routePrefix + "ListInputs")
+            .WithName(CrewRoute.OperationId(routePrefix, "listInputs"))
             .WithSummary("List the inputs the crew expects")
             .WithDescription("Exactly the crew's placeholders. In legacy mode (Muster:Compat:Legacy) an object of name to description.");
         return group;

@@ -20,7 +20,7 @@ internal static class KickoffEndpoints
     public static RouteGroupBuilder MapKickoff(this RouteGroupBuilder group, string routePrefix)
     {
         group.MapPost("/kickoff", Kickoff)
-            .WithName(routePrefix + "Kickoff")
+            .WithName(CrewRoute.OperationId(routePrefix, "kickoffCrew"))
             .WithSummary("Start a run of the crew")
             .WithDescription("Answered once the run is stored. An Idempotency-Key header repeated by the same token within 24 hours returns the same kickoff_id.")
             .Accepts<KickoffRequest>("application/json")

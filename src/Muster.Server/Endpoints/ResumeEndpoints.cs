@@ -19,7 +19,7 @@ public static class ResumeEndpoints
     public static void MapResume(RouteGroupBuilder group, string routePrefix)
     {
         group.MapPost("/resume", Resume)
-            .WithName(routePrefix + "ResumeExecution")
+            .WithName(CrewRoute.OperationId(routePrefix, "resumeKickoff"))
             .WithSummary("Resume a run paused for human input")
             .WithDescription("is_approve true accepts the task's output and the run goes on; false reruns the task with human_feedback as extra context. "
                 + "Webhook fields sent here replace the run's from now on.")

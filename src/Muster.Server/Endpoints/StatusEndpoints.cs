@@ -14,11 +14,11 @@ internal static class StatusEndpoints
     public static RouteGroupBuilder MapStatus(this RouteGroupBuilder group, string routePrefix)
     {
         group.MapGet("/status/{kickoff_id}", GetStatus)
-            .WithName(routePrefix + "GetStatus")
+            .WithName(CrewRoute.OperationId(routePrefix, "getKickoffStatus"))
             .WithSummary("Status of a run")
             .WithDescription("running (current_task, progress, pending_human_input when paused), completed (result, execution_time) or error; plus state and token_usage. In legacy mode (Muster:Compat:Legacy) the live service's {state, status, result: string, last_step, error}.");
         group.MapGet("/{kickoff_id}/status", GetStatus)
-            .WithName(routePrefix + "GetStatusAlternatePath")
+            .WithName(CrewRoute.OperationId(routePrefix, "getKickoffStatusAlternatePath"))
             .WithSummary("Status of a run (alternate path)");
         return group;
     }

@@ -13,7 +13,7 @@ internal static class StopEndpoints
     public static RouteGroupBuilder MapStop(this RouteGroupBuilder group, string routePrefix)
     {
         group.MapPost("/stop/{kickoff_id}", Stop)
-            .WithName(routePrefix + "StopExecution")
+            .WithName(CrewRoute.OperationId(routePrefix, "stopKickoff"))
             .WithSummary("Stop a run")
             .WithDescription("A finished run answers 400 {detail: \"Cannot stop execution. Current state: SUCCESS|FAILURE|REVOKED\"}.");
         return group;
