@@ -20,6 +20,7 @@ public partial class Program
             .AddMusterAuth()
             .AddMusterCrews()
             .AddMusterExecution(builder.Configuration)
+            .AddMusterWebhooks(builder.Configuration)
             .AddMusterCrewRuns()
             .AddMusterApiDocs();
 
@@ -28,7 +29,8 @@ public partial class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapMusterHealth();
-        app.MapMusterAmp();
+        app.MapMusterAmp(ResumeEndpoints.MapResume);
+        app.MapMusterDeliveries();
         app.MapMusterTokens();
         app.MapMusterCrews();
         app.MapMusterCrewRuns();

@@ -27,8 +27,8 @@ public sealed class KillAndRestartTests : IAsyncLifetime
     [Fact]
     public async Task KilledMidRun_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl, _token);
-        _simulator.Latency = TimeSpan.FromSeconds(2);
+        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
+        _simulator.Latency = TimeSpan.FromSeconds(1);
         Guid id;
         await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
         {
@@ -55,7 +55,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_StopsTheServer_AndTheRunFinishesAfterRestart()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl, _token);
+        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
         _simulator.Latency = TimeSpan.FromSeconds(3);
         Guid id;
         await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
@@ -73,5 +73,5 @@ public sealed class KillAndRestartTests : IAsyncLifetime
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
     }
 
-    private int CallsFor(string text) => _simulator.Requests.Count(r => r.Body.Contains(text, StringComparison.Ordinal));
+    private int CallsFor(string text) => _simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Muster.Storage;
 using Muster.Testing;
 
 namespace Muster.Server.Tests;
@@ -78,31 +80,22 @@ public sealed class RunLifecycleTests : IAsyncLifetime
             ids.Add(await client.KickoffAsync(new JsonObject { ["topic"] = $"bound {i}" }, "/crews/research"));
         }
 
-        var maxRunning = 0;
-        var finished = new HashSet<Guid>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (finished.Count < ids.Count && DateTime.UtcNow < deadline)
+        foreach (var id in ids)
         {
-            var running = 0;
-            foreach (var id in ids.Where(id => !finished.Contains(id)))
-            {
-                var (_, status) = await client.GetJsonAsync($"/crews/research/status/{id}");
-                switch (status["state"]!.GetValue<string>())
-                {
-                    case "RUNNING":
-                        running++;
-                        break;
-                    case "SUCCESS":
-                        finished.Add(id);
-                        break;
-                }
-            }
-
-            maxRunning = Math.Max(maxRunning, running);
+            (await client.WaitForFinishAsync(id, "/crews/research", TimeSpan.FromSeconds(60)))["status"]!.GetValue<string>().ShouldBe("completed");
         }
 
-        finished.Count.ShouldBe(ids.Count);
-        maxRunning.ShouldBeLessThanOrEqualTo(2);
-        maxRunning.ShouldBeGreaterThan(0);
+        // Each run executed from its claim (started_at) to its end (completed_at): no instant is inside more than two.
+        var store = _server.Services.GetRequiredService<IRunStore>();
+        var spans = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        foreach (var id in ids)
+        {
+            var run = (await store.GetRunAsync(id, CancellationToken.None))!;
+            spans.Add((run.StartedAt!.Value, run.CompletedAt!.Value));
+        }
+
+        var mostAtOnce = spans.Max(s => spans.Count(o => o.Start <= s.Start && s.Start < o.End));
+        mostAtOnce.ShouldBeLessThanOrEqualTo(2);
+        mostAtOnce.ShouldBe(2, "six queued runs should have filled both slots");
     }
 }

@@ -56,7 +56,7 @@ public sealed class MusterServerFixture : IAsyncDisposable
         Directory.CreateDirectory(folder.Combine("crews"));
         setup.WriteCrews(folder.Combine("crews"));
 
-        var settings = TestSettings.For(folder, simulator.BaseUrl, bootstrapToken);
+        var settings = TestSettings.For(folder, simulator.BaseUrl.ToString(), bootstrapToken);
         foreach (var (key, value) in setup.Settings)
         {
             settings[key] = value;

@@ -19,7 +19,7 @@ internal static class InputsEndpoints
         return group;
     }
 
-    private static Results<Ok<InputsResponse>, Ok<LegacyInputsResponse>, JsonHttpResult<ErrorResponse>> GetInputs(
+    private static Results<Ok<InputsResponse>, JsonHttpResult<LegacyInputsResponse>, JsonHttpResult<ErrorResponse>> GetInputs(
         HttpContext context, MusterPrincipal principal, CrewCatalog catalog, IOptions<MusterOptions> options)
     {
         var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
@@ -30,7 +30,7 @@ internal static class InputsEndpoints
 
         if (options.Value.Compat.Legacy)
         {
-            return TypedResults.Ok(new LegacyInputsResponse(crew.Inputs.ToDictionary(name => name, name => $"The '{name}' input of {crew.Name}")));
+            return TypedResults.Json(new LegacyInputsResponse(crew.Inputs.ToDictionary(name => name, name => $"The '{name}' input of {crew.Name}")));
         }
 
         return TypedResults.Ok(new InputsResponse(crew.Inputs));

@@ -16,14 +16,14 @@ internal static class StatusEndpoints
         group.MapGet("/status/{kickoff_id}", GetStatus)
             .WithName(routePrefix + "GetStatus")
             .WithSummary("Status of a run")
-            .WithDescription("running (current_task, progress, pending_human_input when paused), completed (result, execution_time) or error; plus state and token_usage.");
+            .WithDescription("running (current_task, progress, pending_human_input when paused), completed (result, execution_time) or error; plus state and token_usage. In legacy mode (Muster:Compat:Legacy) the live service's {state, status, result: string, last_step, error}.");
         group.MapGet("/{kickoff_id}/status", GetStatus)
             .WithName(routePrefix + "GetStatusAlternatePath")
             .WithSummary("Status of a run (alternate path)");
         return group;
     }
 
-    private static async Task<Results<Ok<StatusResponse>, Ok<LegacyStatusResponse>, JsonHttpResult<ErrorResponse>>> GetStatus(
+    private static async Task<Results<Ok<StatusResponse>, JsonHttpResult<LegacyStatusResponse>, JsonHttpResult<ErrorResponse>>> GetStatus(
         string kickoff_id,
         HttpContext context,
         MusterPrincipal principal,
@@ -47,7 +47,7 @@ internal static class StatusEndpoints
 
         var tasks = await runs.GetTaskResultsAsync(run, cancellationToken);
         return options.Value.Compat.Legacy
-            ? TypedResults.Ok(StatusMapper.ToLegacyStatus(run, tasks))
+            ? TypedResults.Json(StatusMapper.ToLegacyStatus(run, tasks))
             : TypedResults.Ok(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()));
     }
 }

@@ -16,6 +16,15 @@ internal sealed class ActiveRun(Guid runId)
     /// <summary>Why the run was cancelled; the first reason wins.</summary>
     public CancelReason Reason => (CancelReason)Volatile.Read(ref _reason);
 
+    /// <summary>The error a stopped run shows (who stopped it, when), when the stop request said.</summary>
+    public string? StopMessage { get; private set; }
+
+    public void Stop(string? message)
+    {
+        StopMessage ??= message;
+        Cancel(CancelReason.StopRequested);
+    }
+
     public void Cancel(CancelReason reason)
     {
         if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)CancelReason.None) == (int)CancelReason.None)

@@ -21,9 +21,15 @@ public interface IRunEventBus
     /// <summary>Asks whichever node executes <paramref name="runId"/> to stop it.</summary>
     ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>Asks whichever node executes <paramref name="runId"/> to stop it, with the error the stopped run will show (who stopped it, when).</summary>
+    ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken);
+
     /// <summary>Completes when a wake-up arrives, or at once when one arrived since the last wait (wake-ups coalesce).</summary>
     ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken);
 
     /// <summary>Stop signals addressed to this node's scheduler: run ids it should stop if it executes them.</summary>
-    IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken);
+    IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A request to stop a run; <see cref="Reason"/> becomes the stopped run's error when given.</summary>
+public sealed record RunStopSignal(Guid RunId, string? Reason);

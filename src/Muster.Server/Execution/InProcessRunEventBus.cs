@@ -17,7 +17,7 @@ internal sealed class InProcessRunEventBus : IRunEventBus
     private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    private readonly Channel<Guid> _stops = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<RunStopSignal> _stops = Channel.CreateUnbounded<RunStopSignal>(new UnboundedChannelOptions { SingleReader = true });
 
     public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
     {
@@ -62,7 +62,13 @@ internal sealed class InProcessRunEventBus : IRunEventBus
 
     public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken)
     {
-        _stops.Writer.TryWrite(runId);
+        _stops.Writer.TryWrite(new RunStopSignal(runId, null));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken)
+    {
+        _stops.Writer.TryWrite(new RunStopSignal(runId, reason));
         return ValueTask.CompletedTask;
     }
 
@@ -71,6 +77,6 @@ internal sealed class InProcessRunEventBus : IRunEventBus
         await _wakeUps.Reader.ReadAsync(cancellationToken);
     }
 
-    public IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) =>
         _stops.Reader.ReadAllAsync(cancellationToken);
 }

@@ -76,6 +76,12 @@ internal static class UsageJson
             Read(usage, "successful_requests"));
     }
 
-    private static long Read(JsonObject usage, string name) =>
-        usage[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : 0;
+    // Numbers arrive as parsed JSON (any integer width) or as values built in code (int, long or double).
+    private static long Read(JsonObject usage, string name) => usage[name] switch
+    {
+        JsonValue value when value.TryGetValue<long>(out var number) => number,
+        JsonValue value when value.TryGetValue<int>(out var number) => number,
+        JsonValue value when value.TryGetValue<double>(out var number) => (long)number,
+        _ => 0,
+    };
 }

@@ -121,9 +121,9 @@ internal sealed partial class RunScheduler(
     {
         var active = new ActiveRun(run.Id);
         _active[run.Id] = active;
-        if (_stops.Take(run.Id))
+        if (_stops.Take(run.Id) is { } early)
         {
-            active.Cancel(CancelReason.StopRequested);
+            active.Stop(early.Reason);
         }
 
         active.Completion = ExecuteRunAsync(run, active);
@@ -139,7 +139,8 @@ internal sealed partial class RunScheduler(
             var sink = new StoreRunSink(store, planner, bus, run, completed.Count, time);
             if (run.StopRequested)
             {
-                active.Cancel(CancelReason.StopRequested);
+                // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
+                active.Stop(null);
             }
 
             var outcome = active.Token.IsCancellationRequested
@@ -194,9 +195,8 @@ internal sealed partial class RunScheduler(
         switch (active.Reason)
         {
             case CancelReason.StopRequested:
-                var current = await store.GetRunAsync(active.RunId, CancellationToken.None);
                 var now = time.GetUtcNow();
-                var error = current?.Error ?? StopMessages.StoppedBy("request", now);
+                var error = active.StopMessage ?? StopMessages.StoppedBy("a stop request", now);
                 await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), CancellationToken.None);
                 LogRunStopped(logger, active.RunId);
                 break;
@@ -210,16 +210,16 @@ internal sealed partial class RunScheduler(
     {
         try
         {
-            await foreach (var runId in bus.ReadStopSignalsAsync(stoppingToken))
+            await foreach (var signal in bus.ReadStopSignalsAsync(stoppingToken))
             {
-                if (_active.TryGetValue(runId, out var active))
+                if (_active.TryGetValue(signal.RunId, out var active))
                 {
-                    active.Cancel(CancelReason.StopRequested);
+                    active.Stop(signal.Reason);
                 }
                 else
                 {
                     // The signal can overtake the claim that made this node the run's executor.
-                    _stops.Remember(runId);
+                    _stops.Remember(signal);
                 }
             }
         }

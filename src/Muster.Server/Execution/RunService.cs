@@ -103,7 +103,7 @@ public sealed class RunService(
                 await bus.PublishAsync(stopEvent, cancellationToken);
                 break;
             case StopOutcome.StopRequested:
-                await bus.SignalStopAsync(runId, cancellationToken);
+                await bus.SignalStopAsync(runId, error, cancellationToken);
                 break;
         }
 

@@ -7,38 +7,38 @@ internal sealed class StopSignals
     private const int Capacity = 1024;
     private readonly Lock _lock = new();
     private readonly LinkedList<Guid> _order = new();
-    private readonly HashSet<Guid> _ids = [];
+    private readonly Dictionary<Guid, string?> _reasons = [];
 
-    public void Remember(Guid runId)
+    public void Remember(RunStopSignal signal)
     {
         lock (_lock)
         {
-            if (!_ids.Add(runId))
+            if (!_reasons.TryAdd(signal.RunId, signal.Reason))
             {
                 return;
             }
 
-            _order.AddLast(runId);
+            _order.AddLast(signal.RunId);
             if (_order.Count > Capacity)
             {
-                _ids.Remove(_order.First!.Value);
+                _reasons.Remove(_order.First!.Value);
                 _order.RemoveFirst();
             }
         }
     }
 
-    /// <summary>True (once) when a stop for <paramref name="runId"/> arrived early.</summary>
-    public bool Take(Guid runId)
+    /// <summary>The early stop signal for <paramref name="runId"/>, once, or null when none arrived.</summary>
+    public RunStopSignal? Take(Guid runId)
     {
         lock (_lock)
         {
-            if (!_ids.Remove(runId))
+            if (!_reasons.Remove(runId, out var reason))
             {
-                return false;
+                return null;
             }
 
             _order.Remove(runId);
-            return true;
+            return new RunStopSignal(runId, reason);
         }
     }
 }

@@ -45,7 +45,8 @@ internal sealed class StoreRunSink(
         if (!_started)
         {
             _started = true;
-            update = update with { State = RunState.Running, StartedAt = _run.StartedAt is null ? now : null };
+            // A start time in the future comes from the start-up sweep's shifted clock (RunScheduler): correct it.
+            update = update with { State = RunState.Running, StartedAt = _run.StartedAt is null || _run.StartedAt > now ? now : null };
         }
 
         var taskName = runEvent.Data["task_name"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
@@ -82,7 +83,7 @@ internal sealed class StoreRunSink(
                 };
 
             case RunEventTypes.CrewKickoffFailed:
-                var stopped = runEvent.Data["stopped"] is JsonValue flag && flag.TryGetValue<bool>(out var value) && value;
+                var stopped = runEvent.Data["stopped"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
                 return update with
                 {
                     State = stopped ? RunState.Stopped : RunState.Failed,

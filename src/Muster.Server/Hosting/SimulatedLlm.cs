@@ -25,7 +25,7 @@ public static partial class SimulatedLlm
         var overrides = new Dictionary<string, string?>();
         foreach (var provider in providers)
         {
-            overrides[$"Muster:Llm:Providers:{provider}:BaseUrl"] = simulator.BaseUrl;
+            overrides[$"Muster:Llm:Providers:{provider}:BaseUrl"] = simulator.BaseUrl.ToString();
             overrides[$"Muster:Llm:Providers:{provider}:ApiKey"] = "simulated";
         }
 
@@ -47,7 +47,7 @@ internal sealed partial class SimulatedLlmAnnouncer(LlmSimulator simulator, ILog
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogSimulated(logger, simulator.BaseUrl);
+        LogSimulated(logger, simulator.BaseUrl.ToString());
         return Task.CompletedTask;
     }
 

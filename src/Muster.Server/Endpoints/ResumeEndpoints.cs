@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Muster.Contracts;
+using Muster.Contracts.Amp;
+using Muster.Core.Engine;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+using Muster.Server.Execution;
+using Muster.Server.Webhooks;
+using Muster.Storage;
+
+namespace Muster.Server.Endpoints;
+
+/// <summary><c>POST /resume</c>: a reviewer approves a paused task's output, or sends it back with feedback.</summary>
+public static class ResumeEndpoints
+{
+    private const string NotPaused = "Execution is not in pending human input state";
+
+    /// <summary>Pass to <c>MapMusterAmp</c> so that /resume answers at the root and under <c>/crews/{crew}</c>.</summary>
+    public static void MapResume(RouteGroupBuilder group, string routePrefix)
+    {
+        group.MapPost("/resume", Resume)
+            .WithName(routePrefix + "ResumeExecution")
+            .WithSummary("Resume a run paused for human input")
+            .WithDescription("is_approve true accepts the task's output and the run goes on; false reruns the task with human_feedback as extra context. "
+                + "Webhook fields sent here replace the run's from now on.")
+            .Accepts<ResumeRequest>("application/json")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    private static async Task<Results<Ok<ResumeResponse>, JsonHttpResult<ErrorResponse>>> Resume(
+        HttpContext context,
+        MusterPrincipal principal,
+        CrewCatalog catalog,
+        RunService runs,
+        IWebhookUrlValidator webhookUrls,
+        CancellationToken cancellationToken)
+    {
+        var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
+        if (crew is null)
+        {
+            return AmpErrors.CrewNotFound(requested);
+        }
+
+        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.ResumeRequest, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var missing = MissingFields(request!);
+        if (missing.Count > 0)
+        {
+            return AmpErrors.InvalidFields(missing.Select(f => (f, "This field is required.")));
+        }
+
+        var run = Guid.TryParse(request!.ExecutionId, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
+        if (run is null || run.CrewName != crew.Name)
+        {
+            return AmpErrors.ExecutionNotFound(request.ExecutionId!);
+        }
+
+        if (run.State != RunState.AwaitingHuman || run.PendingReview?.Name != request.TaskId)
+        {
+            return AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPaused);
+        }
+
+        var webhooks = Replace(run.Webhooks, request);
+        if (webhooks is not null)
+        {
+            var problems = await webhookUrls.ValidateAsync(webhooks, cancellationToken);
+            if (problems.Count > 0)
+            {
+                return AmpErrors.InvalidFields(problems.Select(p => (p.Field, p.Message)));
+            }
+        }
+
+        var approved = request.IsApprove!.Value;
+        var review = new HumanReview(request.TaskId!, request.HumanFeedback!, approved);
+        return await runs.ResumeAsync(principal, runId, review, webhooks, cancellationToken) switch
+        {
+            ResumeOutcome.Resumed when approved => TypedResults.Ok(new ResumeResponse("resumed", $"Execution resumed at task {request.TaskId}")),
+            ResumeOutcome.Resumed => TypedResults.Ok(new ResumeResponse("retrying", $"Task {request.TaskId} will run again with the feedback")),
+            ResumeOutcome.NotFound => AmpErrors.ExecutionNotFound(request.ExecutionId!),
+            // Another reviewer answered first, or the run was stopped, between the check above and the store's atomic one.
+            _ => AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPaused),
+        };
+    }
+
+    private static List<string> MissingFields(ResumeRequest request)
+    {
+        var missing = new List<string>();
+        if (string.IsNullOrWhiteSpace(request.ExecutionId))
+        {
+            missing.Add("execution_id");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.TaskId))
+        {
+            missing.Add("task_id");
+        }
+
+        if (request.HumanFeedback is null)
+        {
+            missing.Add("human_feedback");
+        }
+
+        if (request.IsApprove is null)
+        {
+            missing.Add("is_approve");
+        }
+
+        return missing;
+    }
+
+    /// <summary>The run's webhook settings with the fields this request sends replacing theirs; null when it sends none.</summary>
+    private static WebhookSettings? Replace(WebhookSettings current, ResumeRequest request)
+    {
+        if (request is { TaskWebhookUrl: null, StepWebhookUrl: null, CrewWebhookUrl: null, Webhooks: null, HumanInputWebhook: null })
+        {
+            return null;
+        }
+
+        return current with
+        {
+            TaskWebhookUrl = request.TaskWebhookUrl ?? current.TaskWebhookUrl,
+            StepWebhookUrl = request.StepWebhookUrl ?? current.StepWebhookUrl,
+            CrewWebhookUrl = request.CrewWebhookUrl ?? current.CrewWebhookUrl,
+            Stream = request.Webhooks ?? current.Stream,
+            HumanInput = request.HumanInputWebhook ?? current.HumanInput,
+        };
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Muster.Contracts;
+using Muster.Contracts.Amp;
+using Muster.Core.Engine;
+using Muster.Storage;
+
+namespace Muster.Server.Webhooks;
+
+/// <summary>
+/// Turns one run event into the webhooks it owes, from the run's settings as they are when the event happens
+/// (so URLs replaced at resume apply from then on).
+/// </summary>
+internal sealed class DeliveryPlanner(TimeProvider timeProvider) : IDeliveryPlanner
+{
+    public IReadOnlyList<NewDelivery> Plan(RunRecord run, RunEvent runEvent)
+    {
+        var settings = run.Webhooks;
+        var deliveries = new List<NewDelivery>();
+
+        switch (runEvent.Type)
+        {
+            case RunEventTypes.AgentStep when HasUrl(settings.StepWebhookUrl):
+                deliveries.Add(Create(run, settings.StepWebhookUrl!, WebhookKinds.Step, WebhookPayloads.Step(run, runEvent), null));
+                break;
+            case RunEventTypes.TaskCompleted when HasUrl(settings.TaskWebhookUrl):
+                deliveries.Add(Create(run, settings.TaskWebhookUrl!, WebhookKinds.Task, WebhookPayloads.Task(run, runEvent), null));
+                break;
+            case RunEventTypes.CrewKickoffCompleted or RunEventTypes.CrewKickoffFailed when HasUrl(settings.CrewWebhookUrl):
+                deliveries.Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, runEvent), null));
+                break;
+            case RunEventTypes.TaskAwaitingHuman when HasUrl(settings.HumanInput?.Url):
+                deliveries.Add(Create(
+                    run, settings.HumanInput!.Url!, WebhookKinds.HumanInput, WebhookPayloads.HumanInput(run, runEvent), settings.HumanInput.Authentication));
+                break;
+        }
+
+        if (settings.Stream is { } stream && HasUrl(stream.Url) && Subscribed(stream, runEvent.Type))
+        {
+            deliveries.Add(Create(
+                run, stream.Url!, stream.Realtime ? WebhookKinds.Event : WebhookKinds.Events, WebhookPayloads.StreamEvent(runEvent), stream.Authentication));
+        }
+
+        return deliveries;
+    }
+
+    private static bool HasUrl(string? url) => !string.IsNullOrWhiteSpace(url);
+
+    // An empty or absent list means every event, as CrewAI's stream does when no filter is given.
+    private static bool Subscribed(WebhookStreamConfig stream, string type) =>
+        stream.Events is not { Count: > 0 } events || events.Contains(type, StringComparer.Ordinal);
+
+    private NewDelivery Create(RunRecord run, string url, string kind, string payload, WebhookAuthentication? authentication) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        RunId = run.Id,
+        Url = url,
+        Kind = kind,
+        Payload = payload,
+        Authentication = authentication is null ? null : JsonSerializer.Serialize(authentication, MusterJsonContext.Default.WebhookAuthentication),
+        CreatedAt = timeProvider.GetUtcNow(),
+    };
+}

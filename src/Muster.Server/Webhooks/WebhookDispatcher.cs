@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Options;
+using Muster.Storage;
+
+namespace Muster.Server.Webhooks;
+
+/// <summary>
+/// Sends the outbox. Claims due (run, URL) queues, sends each queue's batch (queues concurrently, one batch per queue
+/// at a time, so each queue stays in order), and records every attempt. Deliveries survive restarts because they
+/// live in the store; a claim's lease hands a queue to another dispatcher if this one dies mid-send.
+/// </summary>
+internal sealed partial class WebhookDispatcher(
+    IDeliveryStore store,
+    WebhookSender sender,
+    IOptions<WebhookOptions> options,
+    TimeProvider timeProvider,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private readonly string _nodeId = $"webhooks-{Environment.MachineName}-{Guid.NewGuid():N}";
+    private readonly HashSet<Task> _inFlight = [];
+    private TaskCompletionSource _sent = NewSignal();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.PollInterval, timeProvider);
+        Task<bool>? tick = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                // A new signal before claiming: a send finishing after this point wakes the wait below.
+                var sent = _sent = NewSignal();
+                _inFlight.RemoveWhere(t => t.IsCompleted);
+                var claimed = await ClaimAndStartAsync(settings.MaxConcurrentQueues - _inFlight.Count, stoppingToken);
+                if (claimed > 0 && _inFlight.Count < settings.MaxConcurrentQueues)
+                {
+                    continue;
+                }
+
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                await Task.WhenAny(tick, sent.Task);
+                if (tick.IsCompleted)
+                {
+                    await tick;
+                    tick = null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: unfinished sends keep their claim until the lease lapses, then go out again.
+        }
+
+        await Task.WhenAll(_inFlight);
+    }
+
+    private async Task<int> ClaimAndStartAsync(int free, CancellationToken stoppingToken)
+    {
+        if (free <= 0)
+        {
+            return 0;
+        }
+
+        IReadOnlyList<IReadOnlyList<DeliveryRecord>> batches;
+        try
+        {
+            batches = await store.ClaimDueDeliveriesAsync(_nodeId, timeProvider.GetUtcNow(), free, options.Value.ClaimLease, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogClaimFailed(ex);
+            return 0;
+        }
+
+        foreach (var batch in batches.Where(b => b.Count > 0))
+        {
+            _inFlight.Add(SendAndRecordAsync(batch, stoppingToken));
+        }
+
+        return batches.Count;
+    }
+
+    private async Task SendAndRecordAsync(IReadOnlyList<DeliveryRecord> batch, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var result = await sender.SendAsync(batch, stoppingToken);
+            await RecordAsync(batch, result, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Not an attempt the receiver saw through; the claim lapses and the batch is sent again after restart.
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(batch[0].Id, batch[0].RunId, ex);
+        }
+        finally
+        {
+            _sent.TrySetResult();
+        }
+    }
+
+    private async Task RecordAsync(IReadOnlyList<DeliveryRecord> batch, SendResult result, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = timeProvider.GetUtcNow();
+        var attempt = new DeliveryAttempt(now, result.StatusCode, result.Error);
+        var host = new Uri(batch[0].Url).Host;
+        foreach (var delivery in batch)
+        {
+            if (result.Delivered)
+            {
+                await store.RecordAttemptAsync(delivery.Id, attempt, DeliveryState.Delivered, null, cancellationToken);
+                continue;
+            }
+
+            var delay = result.RetryAfter ?? RetrySchedule.Backoff(
+                delivery.AttemptCount + 1, settings.BaseRetryDelay, settings.MaxRetryDelay, Random.Shared.NextDouble());
+            var next = result.Refused ? null : RetrySchedule.NextAttempt(delivery.CreatedAt, settings.RetryPeriod, now, delay);
+            await store.RecordAttemptAsync(
+                delivery.Id, attempt, next is null ? DeliveryState.Failed : DeliveryState.Pending, next, cancellationToken);
+            if (next is null)
+            {
+                LogGaveUp(delivery.Id, delivery.RunId, host, delivery.AttemptCount + 1, result.Error);
+            }
+            else
+            {
+                LogWillRetry(delivery.Id, delivery.RunId, host, result.Error, next.Value);
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming due webhook deliveries failed; trying again at the next poll")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId} of run {RunId} could not be sent or recorded")]
+    private partial void LogSendFailed(Guid deliveryId, Guid runId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} of run {RunId} to {Host} failed ({Error}); next attempt at {NextAttempt:O}")]
+    private partial void LogWillRetry(Guid deliveryId, Guid runId, string host, string? error, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of run {RunId} to {Host} given up after {Attempts} attempts: {Error}")]
+    private partial void LogGaveUp(Guid deliveryId, Guid runId, string host, int attempts, string? error);
+}

@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Muster.Server.Webhooks;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static partial class WebhookServiceCollectionExtensions
+{
+    /// <summary>
+    /// Webhooks: the delivery planner (replacing the server's no-op one), the SSRF-checking URL validator, the signer,
+    /// the guarded HTTP client and the dispatcher, configured from <c>Muster:Webhooks</c>.
+    /// </summary>
+    public static IServiceCollection AddMusterWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptionsWithValidateOnStart<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.MaxRetryDelay >= o.BaseRetryDelay, "Muster:Webhooks:MaxRetryDelay must not be shorter than BaseRetryDelay.")
+            .Validate(o => o.ClaimLease > o.AttemptTimeout, "Muster:Webhooks:ClaimLease must be longer than AttemptTimeout, or a slow send loses its claim mid-flight.");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.Replace(ServiceDescriptor.Singleton<IDeliveryPlanner, DeliveryPlanner>());
+        services.Replace(ServiceDescriptor.Singleton<IWebhookUrlValidator, WebhookUrlValidator>());
+        services.TryAddSingleton<GuardedConnector>();
+        services.TryAddSingleton(CreateSigner);
+        services.TryAddSingleton<WebhookSender>();
+
+        services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<GuardedConnector>().ConnectAsync,
+                // A redirect would reach a URL nobody validated; receivers must answer at the URL they gave.
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .RemoveAllLoggers();
+
+        services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+
+    private static WebhookSigner CreateSigner(IServiceProvider provider)
+    {
+        var secret = provider.GetRequiredService<IOptions<WebhookOptions>>().Value.SigningSecret;
+        if (!string.IsNullOrEmpty(secret))
+        {
+            return new WebhookSigner(Encoding.UTF8.GetBytes(secret));
+        }
+
+        LogGeneratedSecret(provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookSigner)));
+        return new WebhookSigner(RandomNumberGenerator.GetBytes(32));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Muster:Webhooks:SigningSecret is not set: webhooks are signed with a random key generated at start, which receivers cannot know and which changes on every restart. Set it to a long random secret shared with your receivers.")]
+    private static partial void LogGeneratedSecret(ILogger logger);
+}

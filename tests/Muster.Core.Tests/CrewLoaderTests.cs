@@ -1,0 +1,182 @@
+using Muster.Core.Crews;
+
+namespace Muster.Core.Tests;
+
+public sealed class CrewLoaderTests
+{
+    private const string TemplateAgents = """
+        researcher:
+          role: >
+            {topic} Senior Data Researcher
+          goal: >
+            Uncover cutting-edge developments in {topic}
+          backstory: >
+            You're a seasoned researcher with a knack for uncovering the latest
+            developments in {topic}.
+
+        reporting_analyst:
+          role: >
+            {topic} Reporting Analyst
+          goal: >
+            Create detailed reports based on {topic} data analysis and research findings
+          backstory: >
+            You're a meticulous analyst with a keen eye for detail.
+        """;
+
+    private const string TemplateTasks = """
+        research_task:
+          description: >
+            Conduct a thorough research about {topic}
+            Make sure you find any interesting and relevant information given
+            the current year is {current_year}.
+          expected_output: >
+            A list with 10 bullet points of the most relevant information about {topic}
+          agent: researcher
+
+        reporting_task:
+          description: >
+            Review the context you got and expand each topic into a full section for a report.
+          expected_output: >
+            A fully fledged report with the main topics, each with a full section of information.
+            Formatted as markdown without '```'
+          agent: reporting_analyst
+          output_file: report.md
+        """;
+
+    private const string OneAgent = "writer:\n  role: Writer\n  goal: Write\n  backstory: Writes things\n";
+
+    [Fact]
+    public void LoadFolder_CrewAiTemplateProject_LoadsUnchanged()
+    {
+        using var folder = new TempFolder();
+        var crewDir = Path.Combine(folder.Path, "latest_ai");
+        folder.Write("latest_ai/pyproject.toml", "[project]\nname = \"latest_ai\"\n");
+        folder.Write("latest_ai/src/latest_ai/crew.py", "# CrewBase class\n");
+        folder.Write("latest_ai/src/latest_ai/config/agents.yaml", TemplateAgents);
+        folder.Write("latest_ai/src/latest_ai/config/tasks.yaml", TemplateTasks);
+
+        var result = CrewLoader.LoadFolder(crewDir);
+
+        result.Diagnostics.ShouldBeEmpty();
+        var crew = result.Crew.ShouldNotBeNull();
+        crew.Name.ShouldBe("latest_ai");
+        crew.Agents.Select(a => a.Key).ShouldBe(["researcher", "reporting_analyst"]);
+        crew.Agents[0].Role.ShouldBe("{topic} Senior Data Researcher\n");
+        crew.Agents[0].MaxIter.ShouldBe(25);
+        crew.Tasks.Select(t => t.Name).ShouldBe(["research_task", "reporting_task"]);
+        crew.Tasks[1].OutputFile.ShouldBe("report.md");
+        crew.Tasks[1].Context.ShouldBeNull();
+        crew.Inputs.ShouldBe(["topic", "current_year"]);
+    }
+
+    [Fact]
+    public void LoadFolder_FlatLayoutWithCrewYaml_TakesNameLlmAndOrder()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", "first:\n  description: One\n  expected_output: A\n  agent: writer\nsecond:\n  description: Two\n  expected_output: B\n  agent: writer\n");
+        folder.Write("crew.yaml", "name: my-crew\ndescription: Demo\nllm: ollama/llama3.1\nprocess: sequential\ntasks: [second, first]\n");
+
+        var result = CrewLoader.LoadFolder(folder.Path);
+
+        result.Diagnostics.ShouldBeEmpty();
+        result.Crew!.Name.ShouldBe("my-crew");
+        result.Crew.Llm.ShouldBe("ollama/llama3.1");
+        result.Crew.Tasks.Select(t => t.Name).ShouldBe(["second", "first"]);
+    }
+
+    [Theory]
+    [InlineData("agents.yaml", "writer:\n  role: Writer\n   goal: misindented\n", null, 3, "YAML syntax error")]
+    [InlineData("tasks.yaml", OneAgent, "t:\n  description: D\n  expected_output: E\n  agent: nobody\n", 4, "unknown agent 'nobody'")]
+    [InlineData("tasks.yaml", OneAgent, "t:\n  description: D\n  expected_output: E\n  agent: writer\n  context: [ghost]\n", 5, "unknown task 'ghost'")]
+    [InlineData("tasks.yaml", OneAgent, "a:\n  description: D\n  expected_output: E\n  agent: writer\n  context:\n    - b\nb:\n  description: D\n  expected_output: E\n  agent: writer\n", 6, "does not run before it")]
+    [InlineData("tasks.yaml", OneAgent, "t:\n  description: D\n  expected_output: E\n  agent: writer\nt:\n  description: D2\n  expected_output: E2\n  agent: writer\n", 5, "duplicate name")]
+    [InlineData("tasks.yaml", OneAgent, "t:\n  description: \"  \"\n  expected_output: E\n  agent: writer\n", 2, "'description' is required")]
+    [InlineData("tasks.yaml", OneAgent, "t:\n  expected_output: E\n  agent: writer\n", 1, "'description' is required")]
+    [InlineData("agents.yaml", "writer:\n  role: Writer\n  goal: Write\n  backstory: B\n  tools:\n    - calculator\n    - teleporter\n", null, 7, "unknown tool 'teleporter'")]
+    [InlineData("agents.yaml", "writer:\n  role: Writer\n  goal: Write\n  backstory: B\n  max_iter: lots\n", null, 5, "'max_iter' must be a whole number")]
+    public void LoadFolder_WithProblem_ReportsItWithFileAndLine(string file, string agents, string? tasks, int line, string message)
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", agents);
+        folder.Write("tasks.yaml", tasks ?? "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+
+        var result = CrewLoader.LoadFolder(folder.Path);
+
+        result.Crew.ShouldBeNull();
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.File.ShouldBe(Path.Combine(folder.Path, file));
+        error.Line.ShouldBe(line);
+        error.Message.ShouldContain(message);
+        error.ToString().ShouldStartWith($"{Path.Combine(folder.Path, file)}:{line}:");
+        error.ToString().ShouldContain(": error: ");
+    }
+
+    [Fact]
+    public void LoadFolder_Hierarchical_IsRefusedAsComingLater()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+        folder.Write("crew.yaml", "name: h\nprocess: hierarchical\n");
+
+        var error = CrewLoader.LoadFolder(folder.Path).Errors.ShouldHaveSingleItem();
+
+        error.Line.ShouldBe(2);
+        error.Message.ShouldContain("later");
+    }
+
+    [Fact]
+    public void LoadFolder_UnsupportedFields_AreKeptAndWarnedWithLine()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent + "  memory: true\n");
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n  callback: my_fn\n");
+
+        var result = CrewLoader.LoadFolder(folder.Path);
+
+        result.Crew.ShouldNotBeNull();
+        result.Warnings.Select(w => (Path.GetFileName(w.File), w.Line)).ShouldBe([("agents.yaml", 5), ("tasks.yaml", 5)], ignoreOrder: true);
+        result.Crew.Agents[0].UnsupportedFields!["memory"]!.GetValue<string>().ShouldBe("true");
+        result.Crew.Tasks[0].UnsupportedFields!["callback"]!.GetValue<string>().ShouldBe("my_fn");
+    }
+
+    [Fact]
+    public void LoadFolder_WithCustomToolNames_AcceptsThem()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent + "  tools: [search_web]\n");
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+
+        CrewLoader.LoadFolder(folder.Path).Succeeded.ShouldBeFalse();
+        CrewLoader.LoadFolder(folder.Path, ["search_web"]).Crew!.Agents[0].Tools.ShouldBe(["search_web"]);
+    }
+
+    [Fact]
+    public void LoadCatalog_LoadsEachSubfolder_AndReportsBrokenOnesWithoutThrowing()
+    {
+        using var folder = new TempFolder();
+        folder.Write("good/agents.yaml", OneAgent);
+        folder.Write("good/tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+        folder.Write("broken/agents.yaml", "writer: [\n");
+        folder.Write("broken/tasks.yaml", "");
+        folder.Write("empty/readme.txt", "nothing here");
+
+        var results = CrewLoader.LoadCatalog(folder.Path);
+
+        results.Select(r => Path.GetFileName(r.Path)).ShouldBe(["broken", "empty", "good"]);
+        results[2].Crew!.Name.ShouldBe("good");
+        results[0].Succeeded.ShouldBeFalse();
+        results[1].Errors.ShouldHaveSingleItem().Message.ShouldContain("no agents.yaml");
+    }
+
+    [Fact]
+    public void LoadCatalog_FolderThatIsACrew_LoadsItAsOne()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+
+        CrewLoader.LoadCatalog(folder.Path).ShouldHaveSingleItem().Succeeded.ShouldBeTrue();
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Muster.Contracts.Amp;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Server.Webhooks;
+using Muster.Storage;
+
+namespace Muster.Server.Tests.Webhooks;
+
+public sealed class DeliveryPlannerTests
+{
+    private readonly DeliveryPlanner _planner = new(TimeProvider.System);
+
+    [Fact]
+    public void AgentStep_WithStepUrl_OwesAStepWebhookWithItsFieldsAndMeta()
+    {
+        var run = Run(new WebhookSettings { StepWebhookUrl = "https://hooks.example.com/step" });
+        var data = new JsonObject { ["task_name"] = "research", ["agent"] = "Researcher", ["prompt"] = "p", ["thought"] = "t", ["tool"] = "search", ["tool_input"] = "q", ["result"] = "r" };
+
+        var delivery = _planner.Plan(run, Event(run, RunEventTypes.AgentStep, data)).ShouldHaveSingleItem();
+
+        delivery.Kind.ShouldBe("step");
+        delivery.Url.ShouldBe("https://hooks.example.com/step");
+        delivery.RunId.ShouldBe(run.Id);
+        var body = Parse(delivery.Payload);
+        body.Select(p => p.Key).ShouldBe(["prompt", "thought", "tool", "tool_input", "result", "kickoff_id", "meta"], ignoreOrder: true);
+        body["thought"]!.GetValue<string>().ShouldBe("t");
+        body["tool_input"]!.GetValue<string>().ShouldBe("q");
+        body["kickoff_id"]!.GetValue<string>().ShouldBe(run.Id.ToString());
+        body["meta"]!["ticket"]!.GetValue<string>().ShouldBe("T-1");
+    }
+
+    [Fact]
+    public void TaskCompleted_WithTaskUrl_OwesATaskWebhookFromTheTaskOutput()
+    {
+        var run = Run(new WebhookSettings { TaskWebhookUrl = "https://hooks.example.com/task" });
+        var output = new TaskOutput
+        {
+            Name = "research", Description = "Research the topic well", ExpectedOutput = "A summary", Summary = "Research the topic well...",
+            Raw = "findings", JsonDict = new JsonObject { ["k"] = 1 }, Agent = "Researcher",
+        };
+        var runEvent = Event(run, RunEventTypes.TaskCompleted, new JsonObject { ["task_name"] = "research" }) with { TaskOutput = output };
+
+        var delivery = _planner.Plan(run, runEvent).ShouldHaveSingleItem();
+
+        delivery.Kind.ShouldBe("task");
+        var body = Parse(delivery.Payload);
+        body.Select(p => p.Key).ShouldBe(
+            ["description", "name", "expected_output", "summary", "agent", "output", "output_json", "kickoff_id", "meta"], ignoreOrder: true);
+        body["name"]!.GetValue<string>().ShouldBe("research");
+        body["summary"]!.GetValue<string>().ShouldBe("Research the topic well...");
+        body["output"]!.GetValue<string>().ShouldBe("findings");
+        body["output_json"]!["k"]!.GetValue<int>().ShouldBe(1);
+        body["agent"]!.GetValue<string>().ShouldBe("Researcher");
+    }
+
+    [Fact]
+    public void CrewCompleted_WithCrewUrl_OwesACrewWebhookWithResultAndUsage()
+    {
+        var run = Run(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" });
+        var data = new JsonObject
+        {
+            ["output"] = "final", ["result_json"] = null,
+            ["token_usage"] = new JsonObject { ["total_tokens"] = 30, ["prompt_tokens"] = 20, ["completion_tokens"] = 10, ["successful_requests"] = 2 },
+        };
+
+        var delivery = _planner.Plan(run, Event(run, RunEventTypes.CrewKickoffCompleted, data)).ShouldHaveSingleItem();
+
+        delivery.Kind.ShouldBe("crew");
+        var body = Parse(delivery.Payload);
+        body.Select(p => p.Key).ShouldBe(["kickoff_id", "result", "result_json", "token_usage", "meta"], ignoreOrder: true);
+        body["result"]!.GetValue<string>().ShouldBe("final");
+        body["token_usage"]!.AsObject().Select(p => p.Key).ShouldBe(["total_tokens", "prompt_tokens", "completion_tokens"], ignoreOrder: true);
+        body["token_usage"]!["total_tokens"]!.GetValue<int>().ShouldBe(30);
+    }
+
+    [Theory]
+    [InlineData(false, "error")]
+    [InlineData(true, "stopped")]
+    public void CrewFailed_WithCrewUrl_CarriesErrorAndStatus(bool stopped, string status)
+    {
+        var run = Run(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" });
+        var data = new JsonObject { ["error"] = "boom", ["stopped"] = stopped };
+
+        var body = Parse(_planner.Plan(run, Event(run, RunEventTypes.CrewKickoffFailed, data)).ShouldHaveSingleItem().Payload);
+
+        body["error"]!.GetValue<string>().ShouldBe("boom");
+        body["status"]!.GetValue<string>().ShouldBe(status);
+        body["result"].ShouldBeNull();
+        body["token_usage"]!["total_tokens"]!.GetValue<int>().ShouldBe(0);
+    }
+
+    [Fact]
+    public void TaskAwaitingHuman_WithHumanInputWebhook_CarriesTaskOutputAndAuthentication()
+    {
+        var auth = new WebhookAuthentication { Strategy = "basic", Username = "u", Password = "p" };
+        var run = Run(new WebhookSettings { HumanInput = new HumanInputWebhookConfig { Url = "https://hooks.example.com/review", Authentication = auth } });
+        var data = new JsonObject { ["task_name"] = "draft", ["task_id"] = "draft", ["agent"] = "Writer", ["output"] = "a draft" };
+
+        var delivery = _planner.Plan(run, Event(run, RunEventTypes.TaskAwaitingHuman, data)).ShouldHaveSingleItem();
+
+        delivery.Kind.ShouldBe("human_input");
+        var body = Parse(delivery.Payload);
+        body["kickoff_id"]!.GetValue<string>().ShouldBe(run.Id.ToString());
+        body["task_id"]!.GetValue<string>().ShouldBe("draft");
+        body["output"]!.GetValue<string>().ShouldBe("a draft");
+        body["meta"]!["ticket"]!.GetValue<string>().ShouldBe("T-1");
+        Parse(delivery.Authentication.ShouldNotBeNull())["username"]!.GetValue<string>().ShouldBe("u");
+    }
+
+    [Fact]
+    public void Stream_WithEventFilter_OwesOnlyListedEventTypes()
+    {
+        var run = Run(new WebhookSettings { Stream = new WebhookStreamConfig { Url = "https://hooks.example.com/events", Events = ["task_started"] } });
+
+        _planner.Plan(run, Event(run, RunEventTypes.TaskStarted, new JsonObject { ["task_name"] = "a" })).ShouldHaveSingleItem().Kind.ShouldBe("events");
+        _planner.Plan(run, Event(run, RunEventTypes.LlmCallStarted, [])).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Stream_WithoutFilter_OwesEveryEventAsAnEventObject()
+    {
+        var auth = new WebhookAuthentication { Strategy = "bearer", Token = "tok" };
+        var run = Run(new WebhookSettings { Stream = new WebhookStreamConfig { Url = "https://hooks.example.com/events", Realtime = true, Authentication = auth } });
+        var runEvent = Event(run, RunEventTypes.LlmCallStarted, new JsonObject { ["model"] = "m" });
+
+        var delivery = _planner.Plan(run, runEvent).ShouldHaveSingleItem();
+
+        delivery.Kind.ShouldBe("event");
+        var body = Parse(delivery.Payload);
+        body.Select(p => p.Key).ShouldBe(["id", "execution_id", "timestamp", "type", "data"], ignoreOrder: true);
+        body["execution_id"]!.GetValue<string>().ShouldBe(run.Id.ToString());
+        body["type"]!.GetValue<string>().ShouldBe("llm_call_started");
+        body["data"]!["model"]!.GetValue<string>().ShouldBe("m");
+        delivery.Authentication.ShouldNotBeNull().ShouldContain("tok");
+    }
+
+    [Fact]
+    public void Event_WithoutAnyWebhookSettings_OwesNothing()
+    {
+        var run = Run(WebhookSettings.None);
+        _planner.Plan(run, Event(run, RunEventTypes.CrewKickoffCompleted, [])).ShouldBeEmpty();
+        _planner.Plan(run, Event(run, RunEventTypes.AgentStep, [])).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void TaskCompleted_WithTaskAndStreamUrls_OwesBoth()
+    {
+        var run = Run(new WebhookSettings { TaskWebhookUrl = "https://a.example.com/t", Stream = new WebhookStreamConfig { Url = "https://a.example.com/e" } });
+        _planner.Plan(run, Event(run, RunEventTypes.TaskCompleted, new JsonObject { ["task_name"] = "x" }))
+            .Select(d => d.Kind).ShouldBe(["task", "events"]);
+    }
+
+    private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
+
+    private static RunEvent Event(RunRecord run, string type, JsonObject data) =>
+        new() { RunId = run.Id, Sequence = 3, Type = type, Timestamp = DateTimeOffset.UtcNow, Data = data };
+
+    internal static RunRecord Run(WebhookSettings webhooks) => new()
+    {
+        Id = Guid.NewGuid(),
+        CrewName = "demo",
+        Crew = new CrewDefinition { Name = "demo", Agents = [], Tasks = [], Inputs = [] },
+        Inputs = [],
+        Meta = new JsonObject { ["ticket"] = "T-1" },
+        OwnerId = "user-1",
+        TokenId = "tok-1",
+        CorrelationId = "corr-1",
+        State = RunState.Running,
+        CreatedAt = DateTimeOffset.UtcNow,
+        Webhooks = webhooks,
+    };
+
+    [Fact]
+    public void Authentication_IsStoredAsTheWireShape()
+    {
+        var run = Run(new WebhookSettings { HumanInput = new HumanInputWebhookConfig { Url = "https://a.example.com/h", Authentication = new() { Strategy = "bearer", Token = "x" } } });
+        var stored = _planner.Plan(run, Event(run, RunEventTypes.TaskAwaitingHuman, [])).Single().Authentication!;
+        JsonDocument.Parse(stored).RootElement.GetProperty("strategy").GetString().ShouldBe("bearer");
+    }
+}

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Muster.Testing;
+
+namespace Muster.Server.Tests.Webhooks;
+
+public sealed class WebhookDeliveryTests : IAsyncLifetime
+{
+    private readonly WebhookTestServer _server = new();
+    private WebhookReceiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        _server.Dispose();
+    }
+
+    [Fact]
+    public async Task Kickoff_WithStepTaskAndCrewUrls_DeliversEachPayloadSignedWithMeta()
+    {
+        await using var muster = await _server.StartAsync();
+        using var client = muster.CreateClient(muster.BootstrapToken);
+
+        var id = await Kickoff(client, new JsonObject
+        {
+            ["stepWebhookUrl"] = _receiver.Url("step"),
+            ["taskWebhookUrl"] = _receiver.Url("task"),
+            ["crewWebhookUrl"] = _receiver.Url("crew"),
+        });
+        await _receiver.WaitForAcceptedAsync(1, r => r.Path == "/crew");
+
+        var tasks = _receiver.Accepted.Where(r => r.Path == "/task").Select(r => r.Json()).ToList();
+        tasks.Select(t => t["name"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
+        foreach (var task in tasks)
+        {
+            task.Select(p => p.Key).ShouldBe(
+                ["description", "name", "expected_output", "summary", "agent", "output", "output_json", "kickoff_id", "meta"], ignoreOrder: true);
+            task["kickoff_id"]!.GetValue<string>().ShouldBe(id.ToString());
+            task["meta"]!["ticket"]!.GetValue<string>().ShouldBe("T-42");
+            task["output"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+            task["summary"]!.GetValue<string>().ShouldEndWith("...");
+        }
+
+        tasks[0]["agent"]!.GetValue<string>().ShouldBe("webhooks Researcher");
+
+        var steps = _receiver.Accepted.Where(r => r.Path == "/step").Select(r => r.Json()).ToList();
+        steps.ShouldNotBeEmpty();
+        steps[0].Select(p => p.Key).ShouldBe(["prompt", "thought", "tool", "tool_input", "result", "kickoff_id", "meta"], ignoreOrder: true);
+        steps[0]["meta"]!["ticket"]!.GetValue<string>().ShouldBe("T-42");
+
+        var crew = _receiver.Accepted.Single(r => r.Path == "/crew").Json();
+        crew.Select(p => p.Key).ShouldBe(["kickoff_id", "result", "result_json", "token_usage", "meta"], ignoreOrder: true);
+        crew["kickoff_id"]!.GetValue<string>().ShouldBe(id.ToString());
+        crew["result"]!.GetValue<string>().ShouldBe(tasks[1]["output"]!.GetValue<string>());
+        crew["token_usage"]!["total_tokens"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        crew["token_usage"]!.AsObject().Select(p => p.Key).ShouldBe(["total_tokens", "prompt_tokens", "completion_tokens"], ignoreOrder: true);
+
+        foreach (var webhook in _receiver.Received)
+        {
+            webhook.ShouldBeSignedWith(WebhookTestServer.Secret);
+            webhook.Header("Content-Type").ShouldNotBeNull().ShouldStartWith("application/json");
+        }
+
+        _receiver.Received.Select(r => r.Header("Muster-Event-Id")).Distinct().Count().ShouldBe(_receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task Kickoff_WithBatchedEventStream_SendsEveryEventInOrderWrappedInEvents()
+    {
+        await using var muster = await _server.StartAsync();
+        using var client = muster.CreateClient(muster.BootstrapToken);
+        // The first request fails and asks for a pause, so the events behind it pile up and go out together.
+        _receiver.FailNext(1, status: 503, retryAfter: "1");
+
+        var id = await Kickoff(client, new JsonObject
+        {
+            ["webhooks"] = new JsonObject { ["url"] = _receiver.Url("events"), ["authentication"] = new JsonObject { ["strategy"] = "bearer", ["token"] = "stream-token" } },
+        });
+        await client.WaitForFinishAsync(id);
+        await client.WaitForDeliveriesSettledAsync(id);
+        var events = await WaitForStreamAsync(RunEventTypeCompleted);
+
+        events.Select(e => e["type"]!.GetValue<string>()).ShouldContain("crew_kickoff_started");
+        events.Select(e => e["type"]!.GetValue<string>()).ShouldContain("task_completed");
+        events.Select(e => e["id"]!.GetValue<string>()).Distinct().Count().ShouldBe(events.Count);
+        foreach (var e in events)
+        {
+            e.Select(p => p.Key).ShouldBe(["id", "execution_id", "timestamp", "type", "data"], ignoreOrder: true);
+            e["execution_id"]!.GetValue<string>().ShouldBe(id.ToString());
+        }
+
+        var sequences = events.Select(e => long.Parse(e["id"]!.GetValue<string>().Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        sequences.ShouldBe(sequences.Order().ToList());
+        _receiver.Accepted.ShouldAllBe(r => r.Header("Authorization") == "Bearer stream-token");
+        // Batched: fewer requests than events.
+        _receiver.Accepted.Count.ShouldBeLessThan(events.Count);
+    }
+
+    [Fact]
+    public async Task Kickoff_WithRealtimeFilteredStream_SendsOnlyListedTypesOneEventPerRequest()
+    {
+        await using var muster = await _server.StartAsync();
+        using var client = muster.CreateClient(muster.BootstrapToken);
+
+        var id = await Kickoff(client, new JsonObject
+        {
+            ["webhooks"] = new JsonObject { ["url"] = _receiver.Url("events"), ["realtime"] = true, ["events"] = new JsonArray("task_started", "crew_kickoff_completed") },
+        });
+        await client.WaitForFinishAsync(id);
+        await client.WaitForDeliveriesSettledAsync(id, atLeast: 3);
+
+        var bodies = _receiver.Accepted.Select(r => r.Json()["events"]!.AsArray()).ToList();
+        bodies.ShouldAllBe(b => b.Count == 1);
+        bodies.Select(b => b[0]!["type"]!.GetValue<string>()).ShouldBe(["task_started", "task_started", "crew_kickoff_completed"]);
+    }
+
+    [Fact]
+    public async Task Receiver_FailingSeveralTimesThenRecovering_GetsEveryWebhookInOrder_AndAttemptsAreRecorded()
+    {
+        await using var muster = await _server.StartAsync();
+        using var client = muster.CreateClient(muster.BootstrapToken);
+        _receiver.FailNext(4, status: 500);
+
+        var id = await Kickoff(client, new JsonObject { ["taskWebhookUrl"] = _receiver.Url("task"), ["crewWebhookUrl"] = _receiver.Url("task") });
+        var accepted = await _receiver.WaitForAcceptedAsync(3);
+
+        accepted.Select(r => r.Json()["name"]?.GetValue<string>() ?? "crew").ShouldBe(["research_task", "report_task", "crew"]);
+        var deliveries = await client.WaitForDeliveriesSettledAsync(id, atLeast: 3);
+        deliveries.ShouldAllBe(d => d!["state"]!.GetValue<string>() == "delivered");
+        var first = deliveries.Single(d => d!["kind"]!.GetValue<string>() == "task" && d["attempts"]!.AsArray().Count > 1)!;
+        var attempts = first["attempts"]!.AsArray();
+        attempts.Select(a => a!["status_code"]?.GetValue<int>()).ShouldBe([500, 500, 500, 500, 200]);
+        attempts[0]!["error"]!.GetValue<string>().ShouldContain("500");
+        attempts[^1]!["error"].ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Receiver_AskingForRetryAfter_IsRetriedNoSoonerThanAsked()
+    {
+        await using var muster = await _server.StartAsync();
+        using var client = muster.CreateClient(muster.BootstrapToken);
+        _receiver.FailNext(1, status: 429, retryAfter: "2");
+
+        await Kickoff(client, new JsonObject { ["crewWebhookUrl"] = _receiver.Url("crew") });
+        await _receiver.WaitForAcceptedAsync(1);
+
+        var received = _receiver.Received;
+        received.Count.ShouldBe(2);
+        // The base retry delay is 50 ms; only Retry-After explains a gap of about two seconds.
+        (received[1].ReceivedAt - received[0].ReceivedAt).ShouldBeGreaterThan(TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task Receiver_NeverAnswering2xx_IsGivenUpAfterTheRetryPeriod()
+    {
+        await using var muster = await _server.StartAsync(extra: new Dictionary<string, string?> { ["Muster:Webhooks:RetryPeriod"] = "00:00:01" });
+        using var client = muster.CreateClient(muster.BootstrapToken);
+        _receiver.FailNext(int.MaxValue, status: 503);
+
+        var id = await Kickoff(client, new JsonObject { ["crewWebhookUrl"] = _receiver.Url("crew") });
+        await client.WaitForFinishAsync(id);
+
+        var delivery = (await client.WaitForDeliveriesSettledAsync(id)).ShouldHaveSingleItem()!;
+        delivery["state"]!.GetValue<string>().ShouldBe("failed");
+        delivery["attempts"]!.AsArray().Count.ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task Receiver_DownAcrossAServerRestart_GetsTheWebhookFromTheNextServer()
+    {
+        Guid id;
+        await _receiver.StopAsync();
+        await using (var first = await _server.StartAsync())
+        {
+            using var client = first.CreateClient(first.BootstrapToken);
+            id = await Kickoff(client, new JsonObject { ["crewWebhookUrl"] = _receiver.Url("crew") });
+            await client.WaitForFinishAsync(id);
+            await WaitUntilAsync(async () => (await client.GetDeliveriesAsync(id)).Any(d => d!["attempts"]!.AsArray().Count > 0));
+        }
+
+        await _receiver.RestartAsync();
+        await using var second = await _server.StartAsync();
+        var crew = (await _receiver.WaitForAcceptedAsync(1)).Single().Json();
+
+        crew["kickoff_id"]!.GetValue<string>().ShouldBe(id.ToString());
+        using var client2 = second.CreateClient(second.BootstrapToken);
+        var delivery = (await client2.WaitForDeliveriesSettledAsync(id)).ShouldHaveSingleItem()!;
+        delivery["state"]!.GetValue<string>().ShouldBe("delivered");
+        delivery["attempts"]!.AsArray()[0]!["status_code"].ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Deliveries_OfAnotherUsersRun_AreNotFound()
+    {
+        await using var muster = await _server.StartAsync();
+        using var org = muster.CreateClient(muster.BootstrapToken);
+        using var alice = muster.CreateClient(await org.CreateTokenAsync("user", "alice"));
+        using var bob = muster.CreateClient(await org.CreateTokenAsync("user", "bob"));
+
+        var id = await Kickoff(alice, new JsonObject { ["crewWebhookUrl"] = _receiver.Url("crew") });
+
+        (await alice.GetAsync($"/api/crew-runs/{id}/deliveries")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await bob.GetAsync($"/api/crew-runs/{id}/deliveries")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await bob.GetAsync("/api/crew-runs/not-a-guid/deliveries")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    private const string RunEventTypeCompleted = "crew_kickoff_completed";
+
+    private async Task<List<JsonObject>> WaitForStreamAsync(string lastType)
+    {
+        await WaitUntilAsync(() => Task.FromResult(StreamEvents().Any(e => e["type"]!.GetValue<string>() == lastType)));
+        return StreamEvents();
+    }
+
+    private List<JsonObject> StreamEvents() =>
+        [.. _receiver.Accepted.SelectMany(r => r.Json()["events"]!.AsArray()).Select(e => e!.AsObject())];
+
+    private static async Task<Guid> Kickoff(HttpClient client, JsonObject body)
+    {
+        body["inputs"] = new JsonObject { ["topic"] = "webhooks" };
+        body["meta"] = new JsonObject { ["ticket"] = "T-42" };
+        using var response = await client.PostKickoffAsync(body);
+        var (status, json) = await response.ReadJsonAsync();
+        status.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
+        return Guid.Parse(json["kickoff_id"]!.GetValue<string>());
+    }
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ShouldAssertException("The condition never held.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
