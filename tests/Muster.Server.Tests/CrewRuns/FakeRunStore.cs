@@ -88,7 +88,9 @@ internal sealed class FakeRunEventBus : IRunEventBus
 
     public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
     private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
         _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());
