@@ -26,7 +26,7 @@ internal static class CrewRunsEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
         group.MapGet("/{id}/events", Events).WithName("GetCrewRunEvents")
-            .WithSummary("The run's events after a sequence; with Accept: text/event-stream, streamed live until the run ends")
+            .WithSummary("The run's events after a sequence (at most 1000 a call; continue with after); with Accept: text/event-stream, streamed live until the run ends")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         return app;
