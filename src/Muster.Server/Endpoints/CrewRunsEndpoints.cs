@@ -20,11 +20,15 @@ internal static class CrewRunsEndpoints
         var group = app.MapGroup("/api/crew-runs").WithTags("Crew runs").RequireAuthorization().WithCorrelationId();
         group.MapGet("/", List).WithName("ListCrewRuns")
             .WithSummary("Runs, newest first, filtered; the next page's cursor is in X-Next-Cursor and Link rel=next");
-        group.MapGet("/{id}", Get).WithName("GetCrewRun").WithSummary("One run");
-        group.MapDelete("/{id}", Delete).WithName("DeleteCrewRun").WithSummary("Delete a finished run");
+        group.MapGet("/{id}", Get).WithName("GetCrewRun").WithSummary("One run")
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id}", Delete).WithName("DeleteCrewRun").WithSummary("Delete a finished run; 409 while it runs")
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
         group.MapGet("/{id}/events", Events).WithName("GetCrewRunEvents")
-            .WithSummary("The run's events after a sequence; with Accept: text/event-stream, streamed live until the run ends")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .WithSummary("The run's events after a sequence (at most 1000 a call; continue with after); with Accept: text/event-stream, streamed live until the run ends")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         return app;
     }
 

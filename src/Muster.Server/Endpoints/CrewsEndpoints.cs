@@ -25,10 +25,14 @@ internal static class CrewsEndpoints
         group.MapGet("/", List).WithName("ListCrews").WithSummary("The deployed crews this token covers");
         group.MapPost("/run", Run).WithName("RunCrew")
             .WithSummary("Run a deployed crew by name; x-correlation-id is honoured and echoed")
-            .Accepts<RunCrewRequest>("application/json");
+            .Accepts<RunCrewRequest>("application/json")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         group.MapPost("/run/custom", RunCustom).WithName("RunCustomCrew")
             .WithSummary("Run a crew given in the request (403 when Muster:AdHocCrews:Enabled is false)")
-            .Accepts<RunCustomCrewRequest>("application/json");
+            .Accepts<RunCustomCrewRequest>("application/json")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status403Forbidden);
         return app;
     }
 
@@ -80,7 +84,7 @@ internal static class CrewsEndpoints
         MusterPrincipal principal,
         RunService runs,
         IOptions<AdHocCrewOptions> options,
-        IServiceProvider services,
+        IToolRegistry tools,
         CancellationToken cancellationToken)
     {
         // 403, not 404: the route exists and the caller should learn that the server (or its token) does not allow it.
@@ -100,7 +104,6 @@ internal static class CrewsEndpoints
             return error;
         }
 
-        var tools = services.GetService<IToolRegistry>() ?? ToolRegistry.BuiltIn;
         var built = CrewConfigMapper.FromConfig(request!.CrewConfig, request.TaskInput, options.Value, tools.Names);
         return built.Crew is null
             ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(built.Errors))
