@@ -31,6 +31,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         });
         await _receiver.WaitForAcceptedAsync(1, r => r.Path == "/crew");
 
+        // Each URL is its own queue: the crew webhook can overtake the last task webhook.
+        await _receiver.WaitForAcceptedAsync(2, r => r.Path == "/task");
         var tasks = _receiver.Accepted.Where(r => r.Path == "/task").Select(r => r.Json()).ToList();
         tasks.Select(t => t["name"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
         foreach (var task in tasks)
