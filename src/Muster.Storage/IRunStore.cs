@@ -21,6 +21,7 @@ public interface IRunStore
     Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
 
     /// <summary>Newest first; a cursor page neither skips nor repeats a run while new runs arrive.</summary>
+    /// <exception cref="ArgumentException">The cursor is not one this store issued (answer 400).</exception>
     Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
     /// <summary>Deletes a finished run with its events, task results and deliveries. False when absent or not finished.</summary>
@@ -45,6 +46,8 @@ public interface IRunStore
     /// Appends an event (its sequence must be the run's next), stores its task output if it carries one,
     /// applies <paramref name="update"/> and adds <paramref name="deliveries"/>, in one transaction.
     /// </summary>
+    /// <exception cref="EventSequenceException">The sequence is not the run's last + 1; nothing was stored.</exception>
+    /// <exception cref="RunNotFoundException">The run is not in the store (deleted); nothing was stored.</exception>
     Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken);
 
     /// <summary>Events with a sequence above <paramref name="afterSequence"/>, in order.</summary>

@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
             throw new InvalidOperationException("Muster:Storage:ConnectionString is empty; set it to a SQLite or Npgsql connection string.");
         }
 
+        services.AddOptions<StorageOptions>().Bind(storageSection);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SqlRunStore>(options.Provider.Trim().ToLowerInvariant() switch
         {

@@ -120,7 +120,7 @@ internal static class TestCrews
         Inputs = [],
     };
 
-    public static CrewEngine Engine(ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null) => new(
+    public static CrewEngine NewEngine(ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null) => new(
         provider,
         tools ?? ToolRegistry.BuiltIn,
         Options.Create(new LlmOptions()),

@@ -51,7 +51,7 @@ public sealed partial class CrewEngine(
             {
                 if (review.Approved)
                 {
-                    await CompleteAsync(events, run, crew.Tasks.First(t => t.Name == pending.Name), pending, cancellationToken);
+                    await CompleteAsync(events, run, crew.Tasks.FirstOrDefault(t => t.Name == pending.Name), pending, cancellationToken);
                 }
                 else
                 {
@@ -95,9 +95,9 @@ public sealed partial class CrewEngine(
         }
     }
 
-    private async Task CompleteAsync(RunEventWriter events, RunProgress run, TaskDefinition task, TaskOutput output, CancellationToken cancellationToken)
+    private async Task CompleteAsync(RunEventWriter events, RunProgress run, TaskDefinition? task, TaskOutput output, CancellationToken cancellationToken)
     {
-        if (task.OutputFile is { Length: > 0 } file)
+        if (task?.OutputFile is { Length: > 0 } file)
         {
             await OutputFiles.WriteAsync(OutputFiles.Resolve(engineOptions.Value.OutputRoot, file), output.Raw, cancellationToken);
         }

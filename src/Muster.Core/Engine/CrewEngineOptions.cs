@@ -1,6 +1,6 @@
 namespace Muster.Core.Engine;
 
-/// <summary>Engine settings, bound from <c>Muster:Engine</c>.</summary>
+/// <summary>Engine settings; the host sets them with <c>services.Configure&lt;CrewEngineOptions&gt;(...)</c>.</summary>
 public sealed class CrewEngineOptions
 {
     /// <summary>Where tasks' <c>output_file</c>s are written; a path escaping this folder is refused.</summary>

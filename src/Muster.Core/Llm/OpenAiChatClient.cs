@@ -96,24 +96,31 @@ public sealed class OpenAiChatClient : IChatClient
 
     private TimeSpan? RetryAfter(System.ClientModel.Primitives.PipelineResponse response)
     {
-        if (response.Headers.TryGetValue("retry-after-ms", out var ms) &&
-            double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
+        response.Headers.TryGetValue("retry-after-ms", out var milliseconds);
+        response.Headers.TryGetValue("Retry-After", out var value);
+        return ParseRetryAfter(milliseconds, value, _timeProvider.GetUtcNow());
+    }
+
+    /// <summary>The wait a provider asks for: <c>retry-after-ms</c> (OpenAI's), else Retry-After in seconds or as an HTTP date.</summary>
+    internal static TimeSpan? ParseRetryAfter(string? retryAfterMs, string? retryAfter, DateTimeOffset now)
+    {
+        if (double.TryParse(retryAfterMs, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
         {
             return TimeSpan.FromMilliseconds(milliseconds);
         }
 
-        if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value))
+        if (string.IsNullOrWhiteSpace(retryAfter))
         {
             return null;
         }
 
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        if (double.TryParse(retryAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
             return TimeSpan.FromSeconds(seconds);
         }
 
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date - _timeProvider.GetUtcNow()
+        return DateTimeOffset.TryParse(retryAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date - now
             : null;
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 
 namespace Muster.Core.Tools;
 
-/// <summary>Limits of the built-in tools (bound from <c>Muster:Tools</c>).</summary>
+/// <summary>Limits of the built-in tools; the host sets them with <c>services.Configure&lt;BuiltInToolOptions&gt;(...)</c>.</summary>
 public sealed class BuiltInToolOptions
 {
     /// <summary>How long <c>http_fetch</c> waits for a whole answer.</summary>

@@ -89,7 +89,7 @@ internal static class Schema
         );
         CREATE INDEX ix_deliveries_run ON deliveries (run_id, position);
         CREATE INDEX ix_deliveries_queue ON deliveries (run_id, url, position) WHERE state = 'pending';
-        CREATE INDEX ix_deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
+        CREATE INDEX ix_deliveries_pending ON deliveries (position) WHERE state = 'pending';
 
         CREATE TABLE delivery_attempts (
             delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,

@@ -49,6 +49,7 @@ public abstract partial class SqlRunStore
                     $"UPDATE deliveries SET lease_owner = @Node, lease_expires_at = @Expires WHERE id {AnyOf("@Ids")}",
                     new { Node = nodeId, Expires = StoreTime.ToMs(now + lease), Ids = batch.Select(d => d.Id).ToArray() },
                     transaction, cancellationToken: cancellationToken));
+                // Claimed records carry AttemptCount but not the attempt history: the dispatcher needs only the count.
                 batches.Add([.. batch.Select(d => d.ToRecord([]))]);
             }
 

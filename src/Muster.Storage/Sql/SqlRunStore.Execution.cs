@@ -53,10 +53,21 @@ public abstract partial class SqlRunStore
             return [];
         }
 
-        var held = await InTransactionAsync(async (connection, transaction) => (await connection.QueryAsync<string>(new CommandDefinition(
-            $"UPDATE runs SET lease_expires_at = @Expires WHERE id {AnyOf("@Ids")} AND lease_owner = @Node AND state = 'running' RETURNING id",
-            new { Node = nodeId, Expires = StoreTime.ToMs(expiresAt), Ids = runIds.Select(id => id.ToString()).ToArray() },
-            transaction, cancellationToken: cancellationToken))).Select(Guid.Parse).ToHashSet(), cancellationToken);
+        var held = await InTransactionAsync(async (connection, transaction) =>
+        {
+            var renewed = new HashSet<Guid>();
+            // Chunked: a node may hold thousands of leases, more than a statement should carry as parameters.
+            foreach (var chunk in runIds.Chunk(500))
+            {
+                var ids = await connection.QueryAsync<string>(new CommandDefinition(
+                    $"UPDATE runs SET lease_expires_at = @Expires WHERE id {AnyOf("@Ids")} AND lease_owner = @Node AND state = 'running' RETURNING id",
+                    new { Node = nodeId, Expires = StoreTime.ToMs(expiresAt), Ids = chunk.Select(id => id.ToString()).ToArray() },
+                    transaction, cancellationToken: cancellationToken));
+                renewed.UnionWith(ids.Select(Guid.Parse));
+            }
+
+            return renewed;
+        }, cancellationToken);
         return [.. runIds.Where(id => !held.Contains(id))];
     }
 

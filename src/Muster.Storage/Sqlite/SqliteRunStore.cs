@@ -51,7 +51,9 @@ public sealed class SqliteRunStore : SqlRunStore, IDisposable
     public void Dispose()
     {
         _writeGate.Dispose();
-        SqliteConnection.ClearAllPools();
+        // Close this file's pooled connections so the file can be removed; other stores' pools are left alone.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     private protected override string LockRow => "";

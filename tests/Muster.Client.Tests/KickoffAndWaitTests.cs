@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Muster.Contracts.Amp;
+
+namespace Muster.Client.Tests;
+
+public sealed class KickoffAndWaitTests : ClientTestBase
+{
+    private static KickoffAndWaitOptions Fast(TimeProvider? time = null) => new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(5), MaxPollInterval = TimeSpan.FromMilliseconds(20), TimeProvider = time ?? TimeProvider.System,
+    };
+
+    [Fact]
+    public async Task KickoffAndWait_PollsWhileRunning_ThenReturnsOutputTasksAndExecutionTime()
+    {
+        Server.RunningPolls = 3;
+        var progress = new ListProgress<StatusResponse>();
+
+        var outcome = await Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast(), progress);
+
+        outcome.Succeeded.ShouldBeTrue();
+        outcome.Output.ShouldBe("Report on owls");
+        outcome.Tasks.ShouldHaveSingleItem().Agent.ShouldBe("Researcher");
+        outcome.ExecutionTime.ShouldBe(2.25);
+        outcome.Polls.ShouldBe(4);
+        Server.Run(outcome.KickoffId)!.Polls.ShouldBe(4);
+        progress.Reports.Select(r => r.Status).ShouldBe(["running", "running", "running", "completed"]);
+    }
+
+    [Fact]
+    public async Task KickoffAndWait_WhenTheRunFails_ReturnsTheErrorAndExecutionTime()
+    {
+        Server.RunningPolls = 1;
+
+        var outcome = await Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls", ["fail"] = true }, Fast());
+
+        outcome.Succeeded.ShouldBeFalse();
+        outcome.Status.ShouldBe("error");
+        outcome.Error.ShouldBe("Agent failed: model unavailable");
+        outcome.ExecutionTime.ShouldBe(1.5);
+        outcome.Output.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task KickoffAndWait_GrowsTheIntervalByTheFactor_UpToTheMaximum()
+    {
+        Server.RunningPolls = 6;
+        var time = new RecordingTimeProvider();
+        var options = new KickoffAndWaitOptions
+        {
+            PollInterval = TimeSpan.FromSeconds(1), MaxPollInterval = TimeSpan.FromSeconds(5), BackoffFactor = 2, TimeProvider = time,
+        };
+
+        var outcome = await Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, options);
+
+        outcome.Polls.ShouldBe(7);
+        time.Delays.Select(d => d.TotalSeconds).ShouldBe([1, 2, 4, 5, 5, 5, 5]);
+    }
+
+    [Fact]
+    public async Task KickoffAndWait_WithBackoffFactorOne_PollsAtAFixedInterval()
+    {
+        Server.RunningPolls = 2;
+        var time = new RecordingTimeProvider();
+
+        await Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast(time) with { BackoffFactor = 1 });
+
+        time.Delays.ShouldBe([TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5)]);
+    }
+
+    [Fact]
+    public async Task KickoffAndWait_PastItsTimeout_ThrowsMusterTimeoutExceptionWithTheLastStatus()
+    {
+        Server.RunningPolls = -1;
+        var client = Client();
+        // Warm the connection first so the timeout falls during polling, not during the very first request.
+        await client.GetInputsAsync();
+
+        var ex = await Should.ThrowAsync<MusterTimeoutException>(() =>
+            client.KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast() with { Timeout = TimeSpan.FromSeconds(1) }));
+
+        ex.ShouldBeAssignableTo<TimeoutException>();
+        ex.KickoffId.ShouldNotBe(Guid.Empty);
+        ex.LastStatus.ShouldNotBeNull().Status.ShouldBe("running");
+        Server.Run(ex.KickoffId)!.Polls.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task KickoffAndWait_CancelledByTheCaller_ThrowsOperationCanceled()
+    {
+        Server.RunningPolls = -1;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Should.ThrowAsync<OperationCanceledException>(() =>
+            Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast(), cancellationToken: cancel.Token));
+    }
+
+    [Fact]
+    public async Task KickoffAndWait_WhenKickoffIsRefused_ThrowsTheApiException()
+    {
+        var ex = await Should.ThrowAsync<MusterApiException>(() => Client().KickoffAndWaitAsync(new JsonObject(), Fast()));
+
+        ex.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+    }
+}

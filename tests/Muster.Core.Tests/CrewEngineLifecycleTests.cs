@@ -1,0 +1,189 @@
+using Microsoft.Extensions.AI;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Core.Llm;
+using static Muster.Core.Tests.TestCrews;
+
+namespace Muster.Core.Tests;
+
+public sealed class CrewEngineLifecycleTests
+{
+    private static TaskOutput Done(string name, string raw) => new()
+    {
+        Name = name, Description = "d", ExpectedOutput = "e", Summary = "d...", Raw = raw, Agent = "Researcher",
+        Usage = new TokenUsage(100, 50, 0, 1), ExecutionTimeSeconds = 2,
+    };
+
+    [Fact]
+    public async Task RunAsync_FromCheckpoint_SkipsFinishedTasksAndUsesTheirOutputs()
+    {
+        var llm = new FakeChatClient().Reply("third");
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("one", "a"), Task("two", "a"), Task("three", "a"));
+        var checkpoint = new RunCheckpoint { CompletedTasks = [Done("one", "first"), Done("two", "second")], LastSequence = 20 };
+
+        var outcome = await NewEngine(new FakeLlmProvider(llm)).RunAsync(Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Completed);
+        llm.Calls.ShouldHaveSingleItem().Messages[1].Text.ShouldContain("first");
+        sink.Events.Where(e => e.Type == "task_started").Select(e => e.Data["task_name"]!.GetValue<string>()).ShouldBe(["three"]);
+        sink.Events[0].Sequence.ShouldBe(21);
+        sink.Events[0].Data["resumed"]!.GetValue<bool>().ShouldBeTrue();
+        outcome.Output!.TasksOutput.Select(t => t.Raw).ShouldBe(["first", "second", "third"]);
+        outcome.Output.Usage.ShouldBe(new TokenUsage(210, 105, 0, 3));
+    }
+
+    [Fact]
+    public async Task RunAsync_HumanInputTask_PausesWithItsOutput()
+    {
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("review_me", "a", humanInput: true), Task("after", "a"));
+
+        var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("draft"))).RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.AwaitingHuman);
+        outcome.PendingReview!.Raw.ShouldBe("draft");
+        var paused = sink.Events[^1];
+        paused.Type.ShouldBe("task_awaiting_human");
+        paused.TaskOutput!.Raw.ShouldBe("draft");
+        paused.Data["task_id"]!.GetValue<string>().ShouldBe("review_me");
+        sink.Types.ShouldNotContain("task_completed");
+    }
+
+    [Fact]
+    public async Task RunAsync_Approved_CompletesPendingTaskWithoutRerunningIt()
+    {
+        var llm = new FakeChatClient().Reply("after-output");
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("review_me", "a", humanInput: true), Task("after", "a"));
+        var checkpoint = new RunCheckpoint { PendingReview = Done("review_me", "draft"), Review = new HumanReview("review_me", "fine", true), LastSequence = 9 };
+
+        var outcome = await NewEngine(new FakeLlmProvider(llm)).RunAsync(Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Completed);
+        llm.Calls.ShouldHaveSingleItem().Messages[1].Text.ShouldContain("draft");
+        sink.Events.First(e => e.Type == "task_completed").TaskOutput!.Raw.ShouldBe("draft");
+        outcome.Output!.TasksOutput.Select(t => t.Raw).ShouldBe(["draft", "after-output"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_Rejected_RerunsWithFeedbackAndPausesAgain()
+    {
+        var llm = new FakeChatClient().Reply("better draft");
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("review_me", "a", humanInput: true));
+        var checkpoint = new RunCheckpoint { PendingReview = Done("review_me", "weak draft"), Review = new HumanReview("review_me", "Add sources", false) };
+
+        var outcome = await NewEngine(new FakeLlmProvider(llm)).RunAsync(Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.AwaitingHuman);
+        outcome.PendingReview!.Raw.ShouldBe("better draft");
+        var prompt = llm.Calls.ShouldHaveSingleItem().Messages[1].Text;
+        prompt.ShouldContain("weak draft");
+        prompt.ShouldContain("Add sources");
+    }
+
+    [Fact]
+    public async Task RunAsync_PendingReviewWithoutAnswer_StaysPausedAndEmitsNothing()
+    {
+        var sink = new RecordingSink();
+        var checkpoint = new RunCheckpoint { PendingReview = Done("t", "x") };
+
+        var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient())).RunAsync(
+            Guid.NewGuid(), Crew([Agent("a")], Task("t", "a", humanInput: true)), checkpoint, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.AwaitingHuman);
+        sink.Events.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledMidCall_StopsPromptlyAndEmitsNothingMore()
+    {
+        using var cts = new CancellationTokenSource();
+        var callStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var llm = new FakeChatClient().Then(async (_, token) =>
+        {
+            callStarted.SetResult();
+            await System.Threading.Tasks.Task.Delay(Timeout.Infinite, token);
+            return new ChatResponse();
+        });
+        var sink = new RecordingSink();
+        var run = NewEngine(new FakeLlmProvider(llm)).RunAsync(Guid.NewGuid(), Crew([Agent("a")], Task("t", "a"), Task("u", "a")), RunCheckpoint.Empty, sink, cts.Token);
+
+        await callStarted.Task;
+        var eventsBefore = sink.Events.Count;
+        await cts.CancelAsync();
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Stopped);
+        sink.Events.Count.ShouldBe(eventsBefore);
+        sink.Types.Last().ShouldBe("llm_call_started");
+    }
+
+    [Fact]
+    public async Task RunAsync_LlmFailure_FailsTaskAndCrewWithProviderMessage()
+    {
+        var llm = new FakeChatClient().Then((_, _) => throw new LlmProviderException("LLM provider 'openai' answered HTTP 500: boom (gave up after 6 attempts)", 500));
+        var sink = new RecordingSink();
+
+        var outcome = await NewEngine(new FakeLlmProvider(llm)).RunAsync(Guid.NewGuid(), Crew([Agent("a")], Task("t", "a")), RunCheckpoint.Empty, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
+        outcome.Error!.ShouldContain("answered HTTP 500: boom");
+        sink.Types.TakeLast(4).ShouldBe(["llm_call_failed", "agent_execution_error", "task_failed", "crew_kickoff_failed"]);
+        sink.Single("crew_kickoff_failed").Data["error"]!.GetValue<string>().ShouldContain("boom");
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownProvider_FailsTheTaskWithAClearMessage()
+    {
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a") with { Llm = "missing/model-x" }], Task("t", "a"));
+
+        var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient())).RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
+        sink.Single("task_failed").Data["error"]!.GetValue<string>().ShouldContain("Unknown LLM provider 'missing'");
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelResolution_AgentWinsOverCrew()
+    {
+        var provider = new FakeLlmProvider(new FakeChatClient().Reply("x").Reply("y"));
+        var crew = Crew([Agent("a") with { Llm = "ollama/llama3.1" }, Agent("b")], Task("t", "a"), Task("u", "b")) with { Llm = "groq/mixtral" };
+
+        await NewEngine(provider).RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, new RecordingSink(), CancellationToken.None);
+
+        provider.Providers.ShouldBe(["ollama", "groq"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_OutputFile_IsWrittenInsideTheOutputRoot()
+    {
+        using var folder = new TempFolder();
+        var crew = Crew([Agent("a")], Task("t", "a", outputFile: "reports/out.md"));
+
+        await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("# Report")), outputRoot: folder.Path)
+            .RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, new RecordingSink(), CancellationToken.None);
+
+        File.ReadAllText(Path.Combine(folder.Path, "reports", "out.md")).ShouldBe("# Report");
+    }
+
+    [Theory]
+    [InlineData("../escape.md")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a/../../b.md")]
+    public async Task RunAsync_OutputFileEscapingTheRoot_FailsBeforeCallingTheLlm(string path)
+    {
+        using var folder = new TempFolder();
+        var llm = new FakeChatClient();
+        var sink = new RecordingSink();
+
+        var outcome = await NewEngine(new FakeLlmProvider(llm), outputRoot: folder.Path)
+            .RunAsync(Guid.NewGuid(), Crew([Agent("a")], Task("t", "a", outputFile: path)), RunCheckpoint.Empty, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
+        outcome.Error!.ShouldContain("refused");
+        llm.Calls.ShouldBeEmpty();
+    }
+}

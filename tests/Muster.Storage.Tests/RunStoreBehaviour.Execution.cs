@@ -1,0 +1,247 @@
+using System.Text.Json.Nodes;
+using Muster.Core.Engine;
+using static Muster.Storage.Tests.StoreData;
+
+namespace Muster.Storage.Tests;
+
+public abstract partial class RunStoreBehaviour
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    [StoreFact]
+    public async Task TryClaimRun_ClaimsPendingRunsInKickoffOrder()
+    {
+        var second = await CreateAsync(Run(T0.AddSeconds(2)));
+        var first = await CreateAsync(Run(T0.AddSeconds(1)));
+
+        var claimed = (await Runs.TryClaimRunAsync("node-a", T0.AddMinutes(1), Lease, Ct)).ShouldNotBeNull();
+
+        claimed.Id.ShouldBe(first);
+        claimed.State.ShouldBe(RunState.Running);
+        claimed.LeaseOwner.ShouldBe("node-a");
+        claimed.LeaseExpiresAt.ShouldBe(T0.AddMinutes(1) + Lease);
+        claimed.StartedAt.ShouldBe(T0.AddMinutes(1));
+        (await Runs.TryClaimRunAsync("node-a", T0.AddMinutes(1), Lease, Ct))!.Id.ShouldBe(second);
+        (await Runs.TryClaimRunAsync("node-a", T0.AddMinutes(1), Lease, Ct)).ShouldBeNull();
+    }
+
+    [StoreFact]
+    public async Task TryClaimRun_WithLiveLease_LeavesRunToItsOwner()
+    {
+        await CreateAsync(Run());
+        await Runs.TryClaimRunAsync("node-a", T0, Lease, Ct);
+
+        (await Runs.TryClaimRunAsync("node-b", T0 + Lease - TimeSpan.FromMilliseconds(1), Lease, Ct)).ShouldBeNull();
+    }
+
+    [StoreFact]
+    public async Task TryClaimRun_AfterLeaseLapsed_HandsRunToAnotherNode()
+    {
+        var id = await CreateRunningAsync(events: 2);
+
+        var takenOver = (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(6), Lease, Ct)).ShouldNotBeNull();
+
+        takenOver.Id.ShouldBe(id);
+        takenOver.LeaseOwner.ShouldBe("node-b");
+        takenOver.LastSequence.ShouldBe(2);
+        takenOver.StartedAt.ShouldBe(T0);
+        (await Runs.RenewLeasesAsync("node-a", [id], T0.AddMinutes(7), Ct)).ShouldBe([id]);
+    }
+
+    [StoreFact]
+    public async Task TryClaimRun_FromManyClaimersAtOnce_ClaimsEachRunOnce()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            ids.Add(await CreateAsync(Run(T0.AddMilliseconds(i))));
+        }
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Runs.TryClaimRunAsync($"node-{i % 4}", T0, Lease, Ct)));
+
+        var claimed = claims.Where(c => c is not null).Select(c => c!.Id).ToList();
+        claimed.Count.ShouldBe(30);
+        claimed.ShouldBeUnique();
+        claimed.ShouldBe(ids, ignoreOrder: true);
+    }
+
+    [StoreFact]
+    public async Task RenewLeases_ReturnsOnlyTheRunsThisNodeLost()
+    {
+        var kept = await CreateRunningAsync(createdAt: T0);
+        var takenOver = await CreateRunningAsync(createdAt: T0.AddSeconds(1));
+        var finished = await CreateFinishedAsync(T0.AddMinutes(1));
+        var takeover = await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(6), Lease, Ct);
+        takeover!.Id.ShouldBe(kept);
+        (await Runs.RenewLeasesAsync("node-b", [kept], T0.AddMinutes(7), Ct)).ShouldBeEmpty();
+        (await Runs.TryClaimRunAsync("node-c", T0.AddMinutes(6), Lease, Ct))!.Id.ShouldBe(takenOver);
+
+        var lost = await Runs.RenewLeasesAsync("node-a", [kept, takenOver, finished], T0.AddMinutes(8), Ct);
+
+        lost.ShouldBe([kept, takenOver, finished], ignoreOrder: true);
+        (await Runs.RenewLeasesAsync("node-b", [kept], T0.AddMinutes(9), Ct)).ShouldBeEmpty();
+        (await Runs.GetRunAsync(kept, Ct))!.LeaseExpiresAt.ShouldBe(T0.AddMinutes(9));
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_AppliesProjectionUpdateWithEvent()
+    {
+        var id = await CreateRunningAsync();
+        var update = new RunUpdate
+        {
+            CurrentTask = "task_2",
+            CompletedTasks = 1,
+            Usage = new TokenUsage(100, 40, 10, 3),
+            Result = "final",
+            ResultJson = new() { ["answer"] = 42 },
+        };
+
+        await Runs.AppendEventAsync(Event(id, 1), update, [], Ct);
+        await Runs.AppendEventAsync(Event(id, 2), new RunUpdate { State = RunState.Completed, CompletedAt = T0.AddMinutes(2), Error = "none", ReleaseLease = true }, [], Ct);
+
+        var run = (await Runs.GetRunAsync(id, Ct)).ShouldNotBeNull();
+        run.LastSequence.ShouldBe(2);
+        run.State.ShouldBe(RunState.Completed);
+        run.CurrentTask.ShouldBe("task_2");
+        run.CompletedTasks.ShouldBe(1);
+        run.Usage.ShouldBe(new TokenUsage(100, 40, 10, 3));
+        run.Result.ShouldBe("final");
+        run.ResultJson!["answer"]!.GetValue<int>().ShouldBe(42);
+        run.Error.ShouldBe("none");
+        run.CompletedAt.ShouldBe(T0.AddMinutes(2));
+        run.LeaseOwner.ShouldBeNull();
+        run.LeaseExpiresAt.ShouldBeNull();
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_WithSequenceNotNext_ThrowsAndStoresNothing()
+    {
+        var id = await CreateRunningAsync(events: 1);
+
+        var skipped = await Should.ThrowAsync<EventSequenceException>(() =>
+            Runs.AppendEventAsync(Event(id, 3), new RunUpdate { State = RunState.Failed }, [Delivery(id)], Ct));
+        await Should.ThrowAsync<EventSequenceException>(() => Runs.AppendEventAsync(Event(id, 1), null, [], Ct));
+
+        skipped.Expected.ShouldBe(2);
+        skipped.Actual.ShouldBe(3);
+        var run = await Runs.GetRunAsync(id, Ct);
+        run!.State.ShouldBe(RunState.Running);
+        run.LastSequence.ShouldBe(1);
+        (await Runs.GetEventsAsync(id, 0, 100, Ct)).Select(e => e.Sequence).ShouldBe([1L]);
+        (await Deliveries.GetDeliveriesAsync(id, Ct)).ShouldBeEmpty();
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_ForUnknownRun_ThrowsRunNotFound() =>
+        await Should.ThrowAsync<RunNotFoundException>(() => Runs.AppendEventAsync(Event(Guid.NewGuid(), 1), null, [], Ct));
+
+    [StoreFact]
+    public async Task AppendEvent_WhenAnyPartFails_CommitsNothing()
+    {
+        var id = await CreateRunningAsync();
+        var duplicate = Delivery(id);
+
+        await Should.ThrowAsync<Exception>(() => Runs.AppendEventAsync(
+            Event(id, 1, RunEventTypes.TaskCompleted, Output("task_1")),
+            new RunUpdate { CompletedTasks = 1 }, [duplicate, duplicate], Ct));
+
+        (await Runs.GetRunAsync(id, Ct))!.CompletedTasks.ShouldBe(0);
+        (await Runs.GetEventsAsync(id, 0, 10, Ct)).ShouldBeEmpty();
+        (await Runs.GetTaskResultsAsync(id, Ct)).ShouldBeEmpty();
+        (await Deliveries.GetDeliveriesAsync(id, Ct)).ShouldBeEmpty();
+        await Runs.AppendEventAsync(Event(id, 1), null, [], Ct);
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_FromTwoWritersWithSameSequence_AcceptsOne()
+    {
+        var id = await CreateRunningAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            try
+            {
+                await Runs.AppendEventAsync(Event(id, 1), null, [], Ct);
+                return true;
+            }
+            catch (EventSequenceException)
+            {
+                return false;
+            }
+        }));
+
+        outcomes.Count(accepted => accepted).ShouldBe(1);
+        (await Runs.GetEventsAsync(id, 0, 10, Ct)).Count.ShouldBe(1);
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_ManyRunsAtOnce_KeepsEveryEventInOrder()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 100; i++)
+        {
+            ids.Add(await CreateAsync(Run(T0.AddMilliseconds(i))));
+        }
+
+        await Task.WhenAll(ids.Select(async id =>
+        {
+            for (var sequence = 1; sequence <= 6; sequence++)
+            {
+                await Runs.AppendEventAsync(Event(id, sequence), new RunUpdate { CompletedTasks = sequence }, [Delivery(id, kind: "events")], Ct);
+            }
+        }));
+
+        foreach (var id in ids)
+        {
+            (await Runs.GetEventsAsync(id, 0, 100, Ct)).Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, 6).Select(s => (long)s));
+            (await Runs.GetRunAsync(id, Ct))!.CompletedTasks.ShouldBe(6);
+            (await Deliveries.GetDeliveriesAsync(id, Ct)).Count.ShouldBe(6);
+        }
+    }
+
+    [StoreFact]
+    public async Task GetEvents_ReturnsEventsAfterSequenceUpToLimit()
+    {
+        var id = await CreateRunningAsync(events: 5);
+
+        var page = await Runs.GetEventsAsync(id, 2, 2, Ct);
+
+        page.Select(e => e.Sequence).ShouldBe([3L, 4L]);
+        page[0].RunId.ShouldBe(id);
+        page[0].Type.ShouldBe(RunEventTypes.AgentStep);
+        page[0].Timestamp.ShouldBe(T0.AddSeconds(3));
+        page[0].Data["n"]!.GetValue<long>().ShouldBe(3);
+        (await Runs.GetEventsAsync(id, 5, 10, Ct)).ShouldBeEmpty();
+        (await Runs.GetEventsAsync(Guid.NewGuid(), 0, 10, Ct)).ShouldBeEmpty();
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_WithTaskOutput_StoresTaskResultsInCompletionOrder()
+    {
+        var id = await CreateRunningAsync();
+
+        await Runs.AppendEventAsync(Event(id, 1, RunEventTypes.TaskCompleted, Output("task_1", "first")), new RunUpdate { CompletedTasks = 1 }, [], Ct);
+        await Runs.AppendEventAsync(Event(id, 2), null, [], Ct);
+        await Runs.AppendEventAsync(Event(id, 3, RunEventTypes.TaskCompleted, Output("task_2", "second")), new RunUpdate { CompletedTasks = 2 }, [], Ct);
+
+        var results = await Runs.GetTaskResultsAsync(id, Ct);
+        results.Select(r => r.Raw).ShouldBe(["first", "second"]);
+        (results[0] with { JsonDict = null }).ShouldBe(Output("task_1", "first") with { JsonDict = null });
+        JsonNode.DeepEquals(results[0].JsonDict, Output("task_1", "first").JsonDict).ShouldBeTrue();
+        var events = await Runs.GetEventsAsync(id, 0, 10, Ct);
+        events[0].TaskOutput!.Name.ShouldBe("task_1");
+        events[1].TaskOutput.ShouldBeNull();
+    }
+
+    [StoreFact]
+    public async Task RenewLeases_ForThousandsOfRuns_RenewsEveryHeldLease()
+    {
+        var held = await CreateRunningAsync();
+        var unknown = Enumerable.Range(0, 1500).Select(_ => Guid.NewGuid()).ToList();
+
+        var lost = await Runs.RenewLeasesAsync("node-a", [held, .. unknown], T0.AddMinutes(9), Ct);
+
+        lost.ShouldBe(unknown, ignoreOrder: true);
+        (await Runs.GetRunAsync(held, Ct))!.LeaseExpiresAt.ShouldBe(T0.AddMinutes(9));
+    }
+}
