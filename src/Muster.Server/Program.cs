@@ -21,6 +21,7 @@ public partial class Program
             .AddMusterCrews()
             .AddMusterExecution(builder.Configuration)
             .AddMusterWebhooks(builder.Configuration)
+            .AddMusterCrewRuns()
             .AddMusterApiDocs();
 
         var app = builder.Build();
@@ -31,6 +32,8 @@ public partial class Program
         app.MapMusterAmp(ResumeEndpoints.MapResume);
         app.MapMusterDeliveries();
         app.MapMusterTokens();
+        app.MapMusterCrews();
+        app.MapMusterCrewRuns();
         app.MapMusterApiDocs();
         return app;
     }

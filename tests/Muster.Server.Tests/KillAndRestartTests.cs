@@ -28,7 +28,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
     public async Task KilledMidRun_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
     {
         var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        _simulator.Latency = TimeSpan.FromSeconds(2);
+        _simulator.Latency = TimeSpan.FromSeconds(1);
         Guid id;
         await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
         {

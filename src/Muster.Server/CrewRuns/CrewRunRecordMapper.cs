@@ -1,0 +1,85 @@
+using System.Globalization;
+using Muster.Contracts;
+using Muster.Contracts.Runs;
+using Muster.Core.Engine;
+using Muster.Storage;
+
+namespace Muster.Server.CrewRuns;
+
+/// <summary>Projects stored runs and events onto the crew-runs API's wire records.</summary>
+internal static class CrewRunRecordMapper
+{
+    /// <param name="run">The stored run.</param>
+    /// <param name="taskResults">Its finished tasks, for per-task usage; null leaves them out (lists, to spare a read per run).</param>
+    public static CrewRunRecord ToRecord(RunRecord run, IReadOnlyList<TaskOutput>? taskResults) => new()
+    {
+        Id = run.Id.ToString(),
+        CorrelationId = run.CorrelationId,
+        OwnerId = run.OwnerId,
+        Status = StatusName(run.State),
+        CreatedAt = Timestamp(run.CreatedAt),
+        CrewType = run.AdHoc ? null : run.CrewName,
+        CrewConfig = CrewConfigMapper.ToConfig(run.Crew),
+        TaskInput = run.Inputs,
+        Result = run.Result,
+        Error = run.Error,
+        StartedAt = run.StartedAt is { } started ? Timestamp(started) : null,
+        CompletedAt = run.CompletedAt is { } completed ? Timestamp(completed) : null,
+        TokenUsage = Usage(run.Usage),
+        Tasks = taskResults?.Select(task => new TaskUsageRecord
+        {
+            Task = task.Name,
+            Agent = task.Agent,
+            Output = task.Raw,
+            ExecutionTime = task.ExecutionTimeSeconds,
+            TokenUsage = Usage(task.Usage),
+        }).ToList(),
+    };
+
+    /// <summary>
+    /// The spec knows four statuses: a run paused for a human is still under way (running), and a
+    /// stopped run did not complete (failed; its error, written by the stop, says who stopped it and when).
+    /// </summary>
+    public static string StatusName(RunState state) => state switch
+    {
+        RunState.Pending => "pending",
+        RunState.Running or RunState.AwaitingHuman => "running",
+        RunState.Completed => "completed",
+        _ => "failed",
+    };
+
+    /// <summary>The stored states a status filter value covers; null for an unknown value.</summary>
+    public static RunState[]? StatesFor(string status) => status switch
+    {
+        "pending" => [RunState.Pending],
+        "running" => [RunState.Running, RunState.AwaitingHuman],
+        "completed" => [RunState.Completed],
+        "failed" => [RunState.Failed, RunState.Stopped],
+        _ => null,
+    };
+
+    public static RunEventDto ToDto(RunEvent runEvent) => new()
+    {
+        Sequence = runEvent.Sequence,
+        ExecutionId = runEvent.RunId.ToString(),
+        Type = runEvent.Type,
+        Timestamp = Timestamp(runEvent.Timestamp),
+        Data = runEvent.Data,
+    };
+
+    /// <summary>ISO-8601 in UTC with a <c>Z</c>, whatever offset the value carries.</summary>
+    public static string Timestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    public static TokenUsageDto Usage(TokenUsage usage) => new()
+    {
+        TotalTokens = usage.TotalTokens,
+        PromptTokens = usage.PromptTokens,
+        CompletionTokens = usage.CompletionTokens,
+        CachedPromptTokens = usage.CachedPromptTokens,
+        SuccessfulRequests = usage.SuccessfulRequests,
+    };
+
+    public static bool IsTerminal(string eventType) =>
+        eventType is RunEventTypes.CrewKickoffCompleted or RunEventTypes.CrewKickoffFailed;
+}

@@ -1,0 +1,142 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Muster.Contracts;
+using Muster.Core.Engine;
+using Muster.Server.Execution;
+using Muster.Storage;
+
+namespace Muster.Server.CrewRuns;
+
+/// <summary>
+/// Streams one run's events as server-sent events (<c>id:</c> = sequence, <c>event:</c> = type, <c>data:</c> =
+/// the <see cref="Contracts.Runs.RunEventDto"/>) until its terminal event. The store is the only source of
+/// events: bus notifications and heartbeats merely say when to read it again, so a lost notification
+/// delays an event by at most one heartbeat and never drops it.
+/// </summary>
+internal sealed partial class RunEventStream(
+    IRunStore store,
+    IRunEventBus bus,
+    IOptions<EventStreamOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RunEventStream> logger)
+{
+    private static readonly byte[] Heartbeat = Encoding.UTF8.GetBytes(": heartbeat\n\n");
+
+    public async Task StreamAsync(HttpResponse response, Guid runId, long afterSequence, CancellationToken cancellationToken)
+    {
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        // Reverse proxies such as nginx buffer responses unless told otherwise.
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.StartAsync(cancellationToken);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var hints = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+        var listening = ListenAsync(runId, hints.Writer, stop.Token);
+        try
+        {
+            var last = afterSequence;
+            while (true)
+            {
+                var (sequence, finished) = await SendStoredEventsAsync(response, runId, last, cancellationToken);
+                last = sequence;
+                if (finished)
+                {
+                    LogStreamEnded(logger, runId, last);
+                    return;
+                }
+
+                if (!await WaitForHintAsync(hints.Reader, cancellationToken))
+                {
+                    await response.Body.WriteAsync(Heartbeat, cancellationToken);
+                    await response.Body.FlushAsync(cancellationToken);
+                    if (await store.GetRunAsync(runId, cancellationToken) is null)
+                    {
+                        // Deleted while we watched: nothing more will ever come.
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await listening;
+        }
+    }
+
+    private async Task<(long Last, bool Finished)> SendStoredEventsAsync(
+        HttpResponse response, Guid runId, long after, CancellationToken cancellationToken)
+    {
+        var pageSize = options.Value.PageSize;
+        while (true)
+        {
+            var events = await store.GetEventsAsync(runId, after, pageSize, cancellationToken);
+            foreach (var runEvent in events)
+            {
+                await WriteEventAsync(response.Body, runEvent, cancellationToken);
+                after = runEvent.Sequence;
+                if (CrewRunRecordMapper.IsTerminal(runEvent.Type))
+                {
+                    await response.Body.FlushAsync(cancellationToken);
+                    return (after, true);
+                }
+            }
+
+            if (events.Count < pageSize)
+            {
+                await response.Body.FlushAsync(cancellationToken);
+                return (after, false);
+            }
+        }
+    }
+
+    /// <summary>Formats one event; JSON has no raw newlines, so <c>data:</c> is a single line.</summary>
+    internal static async Task WriteEventAsync(Stream body, RunEvent runEvent, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(CrewRunRecordMapper.ToDto(runEvent), MusterJsonContext.Default.RunEventDto);
+        var frame = $"id: {runEvent.Sequence}\nevent: {runEvent.Type}\ndata: {json}\n\n";
+        await body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
+    }
+
+    /// <summary>True when a notification arrived, false when the heartbeat interval passed without one.</summary>
+    private async Task<bool> WaitForHintAsync(ChannelReader<long> hints, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(options.Value.HeartbeatInterval, timeProvider, timeout.Token);
+        var hint = hints.WaitToReadAsync(timeout.Token).AsTask();
+        var first = await Task.WhenAny(delay, hint);
+        await timeout.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first == hint && hint.IsCompletedSuccessfully && hint.Result)
+        {
+            // The channel holds one hint at most; consuming it re-arms the wait.
+            hints.TryRead(out _);
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task ListenAsync(Guid runId, ChannelWriter<long> hints, CancellationToken cancellationToken)
+    {
+        // Yield so the caller reads the store while the subscription is set up.
+        await Task.Yield();
+        try
+        {
+            await foreach (var sequence in bus.SubscribeAsync(runId, cancellationToken))
+            {
+                hints.TryWrite(sequence);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stream ended; so does its subscription.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream of run {RunId} ended after sequence {Sequence}")]
+    private static partial void LogStreamEnded(ILogger logger, Guid runId, long sequence);
+}

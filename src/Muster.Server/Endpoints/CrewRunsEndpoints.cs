@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using Muster.Contracts.Amp;
+using Muster.Contracts.Runs;
+using Muster.Server.Auth;
+using Muster.Server.CrewRuns;
+using Muster.Storage;
+
+namespace Muster.Server.Endpoints;
+
+/// <summary><c>/api/crew-runs</c>: the run history, one run, its events (JSON or live SSE), and deletion.</summary>
+internal static class CrewRunsEndpoints
+{
+    private const string NextCursorHeader = "X-Next-Cursor";
+    private const int MaxEventsPerRequest = 1000;
+
+    public static IEndpointRouteBuilder MapMusterCrewRuns(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/crew-runs").WithTags("Crew runs").RequireAuthorization().WithCorrelationId();
+        group.MapGet("/", List).WithName("ListCrewRuns")
+            .WithSummary("Runs, newest first, filtered; the next page's cursor is in X-Next-Cursor and Link rel=next");
+        group.MapGet("/{id}", Get).WithName("GetCrewRun").WithSummary("One run");
+        group.MapDelete("/{id}", Delete).WithName("DeleteCrewRun").WithSummary("Delete a finished run");
+        group.MapGet("/{id}/events", Events).WithName("GetCrewRunEvents")
+            .WithSummary("The run's events after a sequence; with Accept: text/event-stream, streamed live until the run ends")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        return app;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CrewRunRecord>>, UnprocessableEntity<ValidationErrorResponse>>> List(
+        HttpContext context, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    {
+        var (query, errors) = RunListRequest.Parse(context.Request.Query, principal.IsOrganization);
+        if (query is null)
+        {
+            return TypedResults.UnprocessableEntity(new ValidationErrorResponse(errors));
+        }
+
+        RunPage page;
+        try
+        {
+            page = await history.ListAsync(principal, query, cancellationToken);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "cursor")
+        {
+            // The store alone can tell whether it issued a cursor.
+            return TypedResults.UnprocessableEntity(new ValidationErrorResponse([new FieldError("query.cursor", ex.Message)]));
+        }
+
+        if (page.NextCursor is { } cursor)
+        {
+            context.Response.Headers[NextCursorHeader] = cursor;
+            context.Response.Headers.Link = $"<{RunListRequest.NextPageUrl(context.Request, cursor)}>; rel=\"next\"";
+        }
+
+        IReadOnlyList<CrewRunRecord> records = [.. page.Runs.Select(run => CrewRunRecordMapper.ToRecord(run, taskResults: null))];
+        return TypedResults.Ok(records);
+    }
+
+    private static async Task<Results<Ok<CrewRunRecord>, JsonHttpResult<ErrorResponse>>> Get(
+        string id, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    {
+        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
+        if (run is null)
+        {
+            return AmpErrors.ExecutionNotFound(id);
+        }
+
+        var tasks = await history.GetTaskResultsAsync(run, cancellationToken);
+        return TypedResults.Ok(CrewRunRecordMapper.ToRecord(run, tasks));
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Delete(
+        string id, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    {
+        var outcome = Guid.TryParse(id, out var runId) ? await history.DeleteAsync(principal, runId, cancellationToken) : DeleteOutcome.NotFound;
+        return outcome switch
+        {
+            DeleteOutcome.Deleted => TypedResults.NoContent(),
+            DeleteOutcome.NotFinished => AmpErrors.Error(
+                StatusCodes.Status409Conflict, "Conflict", "The run has not finished; stop it first (POST /stop/{id}) and delete it once it has."),
+            _ => AmpErrors.ExecutionNotFound(id),
+        };
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RunEventDto>>, RunEventStreamResult, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> Events(
+        string id, HttpContext context, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    {
+        var stream = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
+        // A reconnecting EventSource repeats the original URL and says where it got to in Last-Event-ID, which wins.
+        var lastEventId = stream ? context.Request.Headers["Last-Event-ID"].ToString() : string.Empty;
+        var (after, path) = lastEventId.Length > 0
+            ? (lastEventId, "headers.last-event-id")
+            : (context.Request.Query["after"].ToString(), "query.after");
+        long afterSequence = 0;
+        if (after.Length > 0 && !(long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence)))
+        {
+            return TypedResults.UnprocessableEntity(new ValidationErrorResponse([new FieldError(path, "Must be a non-negative integer (an event sequence)")]));
+        }
+
+        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
+        if (run is null)
+        {
+            return AmpErrors.ExecutionNotFound(id);
+        }
+
+        if (stream)
+        {
+            return new RunEventStreamResult(run.Id, afterSequence);
+        }
+
+        var events = await history.GetEventsAsync(run, afterSequence, MaxEventsPerRequest, cancellationToken);
+        IReadOnlyList<RunEventDto> dtos = [.. events.Select(CrewRunRecordMapper.ToDto)];
+        return TypedResults.Ok(dtos);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Muster.Contracts;
+using Muster.Contracts.Amp;
+using Muster.Contracts.Runs;
+using Muster.Core.Crews;
+using Muster.Core.Tools;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+using Muster.Server.CrewRuns;
+using Muster.Server.Execution;
+using Muster.Storage;
+
+namespace Muster.Server.Endpoints;
+
+/// <summary><c>/api/crews</c>: the deployed crews, and runs of a deployed crew by name or of a crew given in the request.</summary>
+internal static class CrewsEndpoints
+{
+    private const int MaxIdempotencyKeyLength = 255;
+
+    public static IEndpointRouteBuilder MapMusterCrews(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/crews").WithTags("Crews").RequireAuthorization().WithCorrelationId();
+        group.MapGet("/", List).WithName("ListCrews").WithSummary("The deployed crews this token covers");
+        group.MapPost("/run", Run).WithName("RunCrew")
+            .WithSummary("Run a deployed crew by name; x-correlation-id is honoured and echoed")
+            .Accepts<RunCrewRequest>("application/json");
+        group.MapPost("/run/custom", RunCustom).WithName("RunCustomCrew")
+            .WithSummary("Run a crew given in the request (403 when Muster:AdHocCrews:Enabled is false)")
+            .Accepts<RunCustomCrewRequest>("application/json");
+        return app;
+    }
+
+    private static Ok<IReadOnlyList<CrewInfo>> List(MusterPrincipal principal, CrewCatalog catalog)
+    {
+        IReadOnlyList<CrewInfo> crews = [.. catalog.Crews
+            .Where(crew => principal.CoversCrew(crew.Name))
+            .OrderBy(crew => crew.Name, StringComparer.Ordinal)
+            .Select(crew => new CrewInfo
+            {
+                Name = crew.Name,
+                Description = crew.Description,
+                Process = crew.Process == CrewProcess.Hierarchical ? "hierarchical" : "sequential",
+                Inputs = crew.Inputs,
+                Agents = [.. crew.Agents.Select(agent => agent.Role)],
+                Tasks = [.. crew.Tasks.Select(task => task.Name)],
+            })];
+        return TypedResults.Ok(crews);
+    }
+
+    private static async Task<Results<Ok<RunCreatedResponse>, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> Run(
+        HttpContext context, MusterPrincipal principal, CrewCatalog catalog, RunService runs, CancellationToken cancellationToken)
+    {
+        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.RunCrewRequest, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (string.IsNullOrWhiteSpace(request!.CrewType))
+        {
+            return Invalid(new FieldError("crew_type", "Field required: the name of a deployed crew (GET /api/crews lists them)"));
+        }
+
+        var crew = catalog.Find(request.CrewType);
+        if (crew is null || !principal.CoversCrew(crew.Name))
+        {
+            return AmpErrors.CrewNotFound(request.CrewType);
+        }
+
+        var missing = CrewConfigMapper.MissingInputs(crew, request.TaskInput);
+        return missing.Count > 0
+            ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(missing))
+            : await KickoffAsync(context, principal, runs, crew, request.TaskInput, adHoc: false, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RunCreatedResponse>, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> RunCustom(
+        HttpContext context,
+        MusterPrincipal principal,
+        RunService runs,
+        IOptions<AdHocCrewOptions> options,
+        IServiceProvider services,
+        CancellationToken cancellationToken)
+    {
+        // 403, not 404: the route exists and the caller should learn that the server (or its token) does not allow it.
+        if (!options.Value.Enabled)
+        {
+            return AmpErrors.Error(StatusCodes.Status403Forbidden, "Forbidden", "Ad-hoc crews are disabled on this server (Muster:AdHocCrews:Enabled).");
+        }
+
+        if (principal.Crews.Count > 0)
+        {
+            return AmpErrors.Error(StatusCodes.Status403Forbidden, "Forbidden", "This token is limited to some deployed crews and cannot run ad-hoc crews.");
+        }
+
+        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.RunCustomCrewRequest, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var tools = services.GetService<IToolRegistry>() ?? ToolRegistry.BuiltIn;
+        var built = CrewConfigMapper.FromConfig(request!.CrewConfig, request.TaskInput, options.Value, tools.Names);
+        return built.Crew is null
+            ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(built.Errors))
+            : await KickoffAsync(context, principal, runs, built.Crew, request.TaskInput, adHoc: true, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RunCreatedResponse>, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> KickoffAsync(
+        HttpContext context, MusterPrincipal principal, RunService runs, CrewDefinition crew, JsonObject? taskInput, bool adHoc, CancellationToken cancellationToken)
+    {
+        var correlationId = CorrelationIds.FromRequest(context);
+        if (correlationId is null)
+        {
+            return Invalid(new FieldError($"headers.{CorrelationIds.Header}", CorrelationIds.Rule));
+        }
+
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > MaxIdempotencyKeyLength)
+        {
+            return Invalid(new FieldError("headers.idempotency-key", $"At most {MaxIdempotencyKeyLength} characters"));
+        }
+
+        try
+        {
+            var result = await runs.KickoffAsync(
+                new KickoffCommand(
+                    principal,
+                    crew.Name,
+                    crew,
+                    taskInput ?? [],
+                    Meta: null,
+                    WebhookSettings.None,
+                    correlationId,
+                    idempotencyKey.Length == 0 ? null : idempotencyKey,
+                    adHoc),
+                cancellationToken);
+            return TypedResults.Ok(new RunCreatedResponse
+            {
+                Id = result.RunId.ToString(),
+                CorrelationId = correlationId,
+                Status = "pending",
+                Message = result.Duplicate
+                    ? "A run with this Idempotency-Key was already started; this is its id"
+                    : $"Run of crew '{crew.Name}' queued",
+            });
+        }
+        catch (MissingInputsException ex)
+        {
+            // The checks above find these first; this keeps the answer a 422 should the engine's rule ever be stricter.
+            return TypedResults.UnprocessableEntity(new ValidationErrorResponse(
+                [.. ex.Missing.Select(name => new FieldError($"task_input.{name}", "Field required"))]));
+        }
+    }
+
+    private static UnprocessableEntity<ValidationErrorResponse> Invalid(FieldError error) =>
+        TypedResults.UnprocessableEntity(new ValidationErrorResponse([error]));
+}

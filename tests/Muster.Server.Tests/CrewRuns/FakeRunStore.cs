@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Muster.Core.Engine;
+using Muster.Server.Execution;
+using Muster.Storage;
+
+namespace Muster.Server.Tests.CrewRuns;
+
+/// <summary>An in-memory store with the members the event stream and retention use; the rest are not needed by these tests.</summary>
+internal sealed class FakeRunStore : IRunStore
+{
+    private readonly ConcurrentDictionary<Guid, List<RunEvent>> _events = new();
+
+    public ConcurrentQueue<DateTimeOffset> PurgeCutoffs { get; } = new();
+
+    public Func<DateTimeOffset, int> OnPurge { get; set; } = _ => 0;
+
+    public void Append(Guid runId, params string[] types)
+    {
+        var events = _events.GetOrAdd(runId, _ => []);
+        lock (events)
+        {
+            foreach (var type in types)
+            {
+                events.Add(new RunEvent { RunId = runId, Sequence = events.Count + 1, Type = type, Timestamp = DateTimeOffset.UtcNow, Data = [] });
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var events = _events.GetOrAdd(runId, _ => []);
+        lock (events)
+        {
+            return Task.FromResult<IReadOnlyList<RunEvent>>([.. events.Where(e => e.Sequence > afterSequence).Take(limit)]);
+        }
+    }
+
+    public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken) =>
+        Task.FromResult<RunRecord?>(_events.ContainsKey(runId)
+            ? new RunRecord
+            {
+                Id = runId, CrewName = "c", Crew = new() { Name = "c", Agents = [], Tasks = [], Inputs = [] }, Inputs = [],
+                OwnerId = "o", TokenId = "t", CorrelationId = "x", State = RunState.Running, CreatedAt = DateTimeOffset.UtcNow,
+            }
+            : null);
+
+    public Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
+    {
+        PurgeCutoffs.Enqueue(completedBefore);
+        return Task.FromResult(OnPurge(completedBefore));
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<Guid>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<StopResult> StopAsync(Guid runId, string error, DateTimeOffset now, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>A bus whose notifications the test sends by hand (or withholds, to show they are only hints).</summary>
+internal sealed class FakeRunEventBus : IRunEventBus
+{
+    private readonly ConcurrentDictionary<Guid, System.Threading.Channels.Channel<long>> _channels = new();
+
+    public TaskCompletionSource Subscribed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken) =>
+        Channel(runEvent.RunId).Writer.WriteAsync(runEvent.Sequence, cancellationToken);
+
+    public async IAsyncEnumerable<long> SubscribeAsync(Guid runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Subscribed.TrySetResult();
+        await foreach (var sequence in Channel(runId).Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return sequence;
+        }
+    }
+
+    public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
+        _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());
+}

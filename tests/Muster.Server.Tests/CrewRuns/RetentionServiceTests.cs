@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Muster.Server.CrewRuns;
+
+namespace Muster.Server.Tests.CrewRuns;
+
+public sealed class RetentionServiceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private static async Task WaitForPurgesAsync(FakeRunStore store, int count)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (store.PurgeCutoffs.Count < count)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Retention_WithDays_PurgesAtStartAndOnEveryInterval()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+        var store = new FakeRunStore { OnPurge = _ => 2 };
+        var options = Options.Create(new RetentionOptions { Days = 7, Interval = TimeSpan.FromHours(1) });
+        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance);
+
+        await service.StartAsync(CancellationToken.None);
+        await WaitForPurgesAsync(store, 1);
+        time.Advance(TimeSpan.FromHours(1));
+        await WaitForPurgesAsync(store, 2);
+        await service.StopAsync(CancellationToken.None);
+
+        store.PurgeCutoffs.ShouldBe([
+            new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 3, 3, 13, 0, 0, TimeSpan.Zero),
+        ]);
+    }
+
+    [Fact]
+    public async Task Retention_WithoutDays_NeverPurges()
+    {
+        var time = new FakeTimeProvider();
+        var store = new FakeRunStore();
+        using var service = new RetentionService(store, Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance);
+
+        await service.StartAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(30));
+        await service.ExecuteTask!.WaitAsync(Patience);
+
+        store.PurgeCutoffs.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Retention_WhenPurgeFails_KeepsRunning()
+    {
+        var time = new FakeTimeProvider();
+        var calls = 0;
+        var store = new FakeRunStore { OnPurge = _ => ++calls == 1 ? throw new InvalidOperationException("store down") : 1 };
+        var options = Options.Create(new RetentionOptions { Days = 1, Interval = TimeSpan.FromMinutes(5) });
+        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance);
+
+        await service.StartAsync(CancellationToken.None);
+        await WaitForPurgesAsync(store, 1);
+        time.Advance(TimeSpan.FromMinutes(5));
+        await WaitForPurgesAsync(store, 2);
+        await service.StopAsync(CancellationToken.None);
+
+        service.ExecuteTask!.IsFaulted.ShouldBeFalse();
+    }
+}
