@@ -12,7 +12,12 @@ public sealed class AmpEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
     {
-        Settings = new Dictionary<string, string?> { ["Muster:Limits:MaxRequestBodyBytes"] = "4096" },
+        Settings = new Dictionary<string, string?>
+        {
+            ["Muster:Limits:MaxRequestBodyBytes"] = "4096",
+            // The stored URLs point at loopback, which the SSRF checks refuse unless told otherwise.
+            ["Muster:Webhooks:AllowPrivateNetworks"] = "true",
+        },
     });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -132,8 +137,8 @@ public sealed class AmpEndpointTests : IAsyncLifetime
         {
             ["inputs"] = new JsonObject { ["topic"] = "meta" },
             ["meta"] = new JsonObject { ["requestId"] = "7a2c" },
-            ["taskWebhookUrl"] = "https://hooks.example.com/task",
-            ["crewWebhookUrl"] = "https://hooks.example.com/crew",
+            ["taskWebhookUrl"] = "http://127.0.0.1:9/task",
+            ["crewWebhookUrl"] = "http://127.0.0.1:9/crew",
             ["somethingNew"] = new JsonArray(1, 2),
         });
         var (status, body) = await response.ReadJsonAsync();
@@ -143,9 +148,24 @@ public sealed class AmpEndpointTests : IAsyncLifetime
         var run = await store.GetRunAsync(Guid.Parse(body["kickoff_id"]!.GetValue<string>()), CancellationToken.None);
         run.ShouldNotBeNull();
         run.Meta!["requestId"]!.GetValue<string>().ShouldBe("7a2c");
-        run.Webhooks.TaskWebhookUrl.ShouldBe("https://hooks.example.com/task");
-        run.Webhooks.CrewWebhookUrl.ShouldBe("https://hooks.example.com/crew");
+        run.Webhooks.TaskWebhookUrl.ShouldBe("http://127.0.0.1:9/task");
+        run.Webhooks.CrewWebhookUrl.ShouldBe("http://127.0.0.1:9/crew");
         run.Inputs["topic"]!.GetValue<string>().ShouldBe("meta");
+    }
+
+    [Fact]
+    public async Task Kickoff_WithAnUnusableWebhookUrl_Returns422NamingTheField()
+    {
+        using var client = Org();
+        using var response = await client.PostKickoffAsync(new JsonObject
+        {
+            ["inputs"] = new JsonObject { ["topic"] = "hooks" },
+            ["crewWebhookUrl"] = "ftp://127.0.0.1/crew",
+        });
+        var (status, body) = await response.ReadJsonAsync();
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        body["error"]!.GetValue<string>().ShouldBe("Validation Error");
+        body["details"]!.AsObject().ContainsKey("crewWebhookUrl").ShouldBeTrue(body.ToJsonString());
     }
 
     [Fact]

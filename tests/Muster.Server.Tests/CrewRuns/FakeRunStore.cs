@@ -86,9 +86,11 @@ internal sealed class FakeRunEventBus : IRunEventBus
 
     public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public IAsyncEnumerable<Guid> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
     private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
         _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());
