@@ -29,7 +29,10 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             ["taskWebhookUrl"] = _receiver.Url("task"),
             ["crewWebhookUrl"] = _receiver.Url("crew"),
         });
+        // Each URL is its own queue: the crew webhook may overtake the last task webhook.
         await _receiver.WaitForAcceptedAsync(1, r => r.Path == "/crew");
+        await _receiver.WaitForAcceptedAsync(2, r => r.Path == "/task");
+        await client.WaitForDeliveriesSettledAsync(id);
 
         // Each URL is its own queue: the crew webhook can overtake the last task webhook.
         await _receiver.WaitForAcceptedAsync(2, r => r.Path == "/task");
