@@ -20,11 +20,30 @@ internal sealed partial class RunEventStream(
     IRunEventBus bus,
     IOptions<EventStreamOptions> options,
     TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
     ILogger<RunEventStream> logger)
 {
     private static readonly byte[] Heartbeat = Encoding.UTF8.GetBytes(": heartbeat\n\n");
 
+    /// <summary>
+    /// Streams until the run's terminal event, the client leaving (<paramref name="cancellationToken"/>) or the
+    /// server stopping; in the last case the stream simply ends, and the client reconnects with Last-Event-ID.
+    /// </summary>
     public async Task StreamAsync(HttpResponse response, Guid runId, long afterSequence, CancellationToken cancellationToken)
+    {
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            await StreamUntilEndAsync(response, runId, afterSequence, ending.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // An open stream would hold up shutdown until the host's timeout; ending it lets the server stop at once.
+            LogStreamClosedForShutdown(logger, runId);
+        }
+    }
+
+    private async Task StreamUntilEndAsync(HttpResponse response, Guid runId, long afterSequence, CancellationToken cancellationToken)
     {
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -136,6 +155,9 @@ internal sealed partial class RunEventStream(
             // The stream ended; so does its subscription.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream of run {RunId} closed: the server is stopping")]
+    private static partial void LogStreamClosedForShutdown(ILogger logger, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream of run {RunId} ended after sequence {Sequence}")]
     private static partial void LogStreamEnded(ILogger logger, Guid runId, long sequence);

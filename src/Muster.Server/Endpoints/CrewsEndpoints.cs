@@ -80,7 +80,7 @@ internal static class CrewsEndpoints
         MusterPrincipal principal,
         RunService runs,
         IOptions<AdHocCrewOptions> options,
-        IServiceProvider services,
+        IToolRegistry tools,
         CancellationToken cancellationToken)
     {
         // 403, not 404: the route exists and the caller should learn that the server (or its token) does not allow it.
@@ -100,7 +100,6 @@ internal static class CrewsEndpoints
             return error;
         }
 
-        var tools = services.GetService<IToolRegistry>() ?? ToolRegistry.BuiltIn;
         var built = CrewConfigMapper.FromConfig(request!.CrewConfig, request.TaskInput, options.Value, tools.Names);
         return built.Crew is null
             ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(built.Errors))

@@ -135,6 +135,25 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     }
 
     [Fact]
+    public async Task OrganizationToken_LimitedToACrew_SeesOnlyThatCrewsRuns()
+    {
+        fixture.Server.Simulator.Latency = TimeSpan.Zero;
+        using var user = await fixture.NewUserAsync();
+        using var org = fixture.Org();
+        using var limited = fixture.Server.CreateClient(await org.CreateTokenAsync("org", null, "notes"));
+        var research = await user.Client.RunCrewAsync("research", Topic("hidden"));
+        var notes = await user.Client.RunCrewAsync("notes", Topic("shown"));
+        await user.Client.WaitForRunAsync(notes, "completed");
+
+        var visible = await limited.ListIdsAsync($"?owner_id={user.Id}");
+
+        visible.ShouldBe([notes]);
+        (await limited.ListIdsAsync($"?owner_id={user.Id}&crew_type=research")).ShouldBeEmpty();
+        (await limited.GetAsync($"/api/crew-runs/{research}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await limited.GetAsync($"/api/crew-runs/{notes}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Delete_RunningRunIs409_FinishedRunIsGone()
     {
         fixture.Server.Simulator.Latency = TimeSpan.FromMilliseconds(500);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
@@ -8,15 +9,16 @@ using Muster.Server.CrewRuns;
 
 namespace Muster.Server.Tests.CrewRuns;
 
-public sealed class RunEventStreamTests
+public sealed class RunEventStreamTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly FakeRunStore _store = new();
     private readonly FakeRunEventBus _bus = new();
+    private readonly FakeLifetime _lifetime = new();
 
     private RunEventStream Stream(TimeSpan heartbeat, int pageSize = 500) => new(
         _store, _bus, Options.Create(new EventStreamOptions { HeartbeatInterval = heartbeat, PageSize = pageSize }),
-        TimeProvider.System, NullLogger<RunEventStream>.Instance);
+        TimeProvider.System, _lifetime, NullLogger<RunEventStream>.Instance);
 
     private static DefaultHttpContext Context() => new() { Response = { Body = new MemoryStream() } };
 
@@ -94,6 +96,21 @@ public sealed class RunEventStreamTests
     }
 
     [Fact]
+    public async Task Stream_WhenServerStops_EndsWithoutError()
+    {
+        var runId = Guid.NewGuid();
+        _store.Append(runId, RunEventTypes.CrewKickoffStarted);
+        var context = Context();
+
+        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
+        await _bus.Subscribed.Task.WaitAsync(Patience);
+        await _lifetime.Stopping.CancelAsync();
+        await streaming.WaitAsync(Patience);
+
+        Frames(Output(context)).Select(f => f.Id).ShouldBe([1L]);
+    }
+
+    [Fact]
     public async Task Stream_WhenClientLeaves_Stops()
     {
         var runId = Guid.NewGuid();
@@ -105,5 +122,22 @@ public sealed class RunEventStreamTests
         await leave.CancelAsync();
 
         await Should.ThrowAsync<OperationCanceledException>(streaming.WaitAsync(Patience));
+    }
+
+    public void Dispose() => _lifetime.Dispose();
+
+    private sealed class FakeLifetime : IHostApplicationLifetime, IDisposable
+    {
+        public CancellationTokenSource Stopping { get; } = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => Stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => Stopping.Cancel();
+
+        public void Dispose() => Stopping.Dispose();
     }
 }
