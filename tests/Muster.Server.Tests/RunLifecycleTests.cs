@@ -70,6 +70,23 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_OfAPausedRun_StopsItAtOnce()
+    {
+        _server.Simulator.Latency = TimeSpan.Zero;
+        using var org = Org();
+        using var user = _server.CreateClient(await org.CreateTokenAsync("user", "reviewer-1"));
+        var id = await user.KickoffAsync(new JsonObject { ["question"] = "Stop me?" }, "/crews/support");
+        await user.WaitForStatusAsync(id, s => s["pending_human_input"] is not null, "/crews/support");
+
+        using var stop = await user.PostAsync($"/crews/support/stop/{id}", null);
+        stop.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var (_, status) = await user.GetJsonAsync($"/crews/support/status/{id}");
+        status["status"]!.GetValue<string>().ShouldBe("error");
+        status["error"]!.GetValue<string>().ShouldStartWith("Stopped by reviewer-1 at ");
+    }
+
+    [Fact]
     public async Task MaxConcurrentRuns_IsNeverExceeded_AndEveryRunFinishes()
     {
         _server.Simulator.Latency = TimeSpan.FromMilliseconds(300);

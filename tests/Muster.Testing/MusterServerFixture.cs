@@ -14,6 +14,9 @@ public sealed record MusterServerSetup
 
     /// <summary>Extra configuration (for example <c>Muster:Compat:Legacy</c>); wins over the fixture's defaults.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Extra command-line arguments (for example <c>--simulated-llm</c>).</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
 }
 
 /// <summary>
@@ -62,13 +65,29 @@ public sealed class MusterServerFixture : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = await Program.BuildAsync(["--urls", "http://127.0.0.1:0"], builder =>
+        WebApplication? app = null;
+        try
         {
-            builder.Configuration.AddInMemoryCollection(settings);
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        });
-        await app.StartAsync();
-        return new MusterServerFixture(folder, app, simulator, bootstrapToken);
+            app = await Program.BuildAsync(["--urls", "http://127.0.0.1:0", .. setup.Args], builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            });
+            await app.StartAsync();
+            return new MusterServerFixture(folder, app, simulator, bootstrapToken);
+        }
+        catch
+        {
+            // A server that fails to start (tests of start-up validation) must not leak its listener, simulator or files.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            await simulator.DisposeAsync();
+            folder.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A client for the server; with <paramref name="token"/> it sends <c>Authorization: Bearer</c>.</summary>

@@ -1,10 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Crews;
 using Muster.Server.Auth;
+using Muster.Server.CrewRuns;
 using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Server.Webhooks;
@@ -87,7 +86,8 @@ internal static class KickoffEndpoints
                     request.Inputs,
                     request.Meta,
                     webhooks,
-                    CorrelationId.From(context),
+                    // An unusable x-correlation-id is replaced rather than refused: AMP clients never send one on purpose.
+                    CorrelationIds.FromRequest(context) ?? Guid.NewGuid().ToString("N"),
                     idempotencyKey.Length == 0 ? null : idempotencyKey),
                 cancellationToken);
             return TypedResults.Ok(new KickoffResponse(result.RunId));
@@ -96,17 +96,5 @@ internal static class KickoffEndpoints
         {
             return AmpErrors.MissingInputs(ex.Missing);
         }
-    }
-}
-
-/// <summary>The caller's <c>x-correlation-id</c>, or a fresh one.</summary>
-internal static class CorrelationId
-{
-    public const string Header = "x-correlation-id";
-
-    public static string From(HttpContext context)
-    {
-        var given = context.Request.Headers[Header].ToString();
-        return given.Length is > 0 and <= 200 ? given : Guid.NewGuid().ToString();
     }
 }

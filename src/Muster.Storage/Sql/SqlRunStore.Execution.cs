@@ -170,7 +170,8 @@ public abstract partial class SqlRunStore
             "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
             new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = runEvent.Data.ToJsonString() },
             transaction, cancellationToken: cancellationToken));
-        if (runEvent.TaskOutput is { } output)
+        // task_awaiting_human carries its output too, but that output is not a result until a reviewer approves it.
+        if (runEvent is { Type: RunEventTypes.TaskCompleted, TaskOutput: { } output })
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) " +

@@ -29,8 +29,13 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             ["taskWebhookUrl"] = _receiver.Url("task"),
             ["crewWebhookUrl"] = _receiver.Url("crew"),
         });
+        // Each URL is its own queue: the crew webhook may overtake the last task webhook.
         await _receiver.WaitForAcceptedAsync(1, r => r.Path == "/crew");
+        await _receiver.WaitForAcceptedAsync(2, r => r.Path == "/task");
+        await client.WaitForDeliveriesSettledAsync(id);
 
+        // Each URL is its own queue: the crew webhook can overtake the last task webhook.
+        await _receiver.WaitForAcceptedAsync(2, r => r.Path == "/task");
         var tasks = _receiver.Accepted.Where(r => r.Path == "/task").Select(r => r.Json()).ToList();
         tasks.Select(t => t["name"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
         foreach (var task in tasks)

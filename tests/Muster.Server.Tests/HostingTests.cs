@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Muster.Testing;
+
+namespace Muster.Server.Tests;
+
+/// <summary>Start-up: options validation, crews that fail to load, the concurrency ceiling, the offline mode.</summary>
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task Start_WithAnInvalidExecutionOption_FailsNamingIt()
+    {
+        var ex = await Should.ThrowAsync<OptionsValidationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?> { ["Muster:Execution:MaxConcurrentRuns"] = "0" },
+        }));
+        ex.Message.ShouldContain("MaxConcurrentRuns");
+    }
+
+    [Fact]
+    public async Task Start_WithACrewThatFailsToLoad_ServesTheOthers()
+    {
+        await using var server = await MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            WriteCrews = path =>
+            {
+                TestCrews.WriteTwoTaskCrew(path);
+                TestCrews.Write(path, "broken", "name: broken", "agent: [unclosed", "task:\n  description: no expected output");
+            },
+        });
+        using var client = server.CreateClient(server.BootstrapToken);
+
+        (await client.GetAsync("/crews/research/inputs")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.GetAsync("/crews/broken/inputs")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // With the broken crew skipped, research is the only crew and also answers at the root.
+        (await client.GetAsync("/inputs")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task TenThousandConcurrentRuns_IsAValidCeiling_AndRunsComplete()
+    {
+        await using var server = await MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?> { ["Muster:Execution:MaxConcurrentRuns"] = "10000" },
+        });
+        using var client = server.CreateClient(server.BootstrapToken);
+
+        var ids = new List<Guid>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add(await client.KickoffAsync(new JsonObject { ["topic"] = $"wide {i}" }));
+        }
+
+        foreach (var id in ids)
+        {
+            (await client.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60)))["status"]!.GetValue<string>().ShouldBe("completed");
+        }
+    }
+
+    [Fact]
+    public async Task SimulatedLlmFlag_AnswersFromTheBuiltInSimulator_AndSaysSo()
+    {
+        await using var server = await MusterServerFixture.StartAsync(new MusterServerSetup { Args = ["--simulated-llm"] });
+        using var client = server.CreateClient(server.BootstrapToken);
+
+        var id = await client.KickoffAsync(new JsonObject { ["topic"] = "offline" });
+        var done = await client.WaitForFinishAsync(id);
+
+        done["result"]!["output"]!.GetValue<string>().ShouldContain("Simulated");
+        server.Simulator.Requests.ShouldBeEmpty("every provider must point at the built-in simulator, not the configured one");
+    }
+}
