@@ -38,6 +38,8 @@ internal sealed class FakeAmpServer : IAsyncDisposable
 
     public FakeRun? Run(Guid id) => _runs.GetValueOrDefault(id);
 
+    public IEnumerable<FakeRun> Runs => _runs.Values;
+
     public static async Task<FakeAmpServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using Muster.Contracts.Amp;
 
 namespace Muster.Client.Tests;
@@ -72,17 +73,29 @@ public sealed class KickoffAndWaitTests : ClientTestBase
     public async Task KickoffAndWait_PastItsTimeout_ThrowsMusterTimeoutExceptionWithTheLastStatus()
     {
         Server.RunningPolls = -1;
-        var client = Client();
-        // Warm the connection first so the timeout falls during polling, not during the very first request.
-        await client.GetInputsAsync();
+        var time = new FakeTimeProvider();
+        var wait = Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast(time) with { Timeout = TimeSpan.FromMinutes(1) });
 
-        var ex = await Should.ThrowAsync<MusterTimeoutException>(() =>
-            client.KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast() with { Timeout = TimeSpan.FromSeconds(1) }));
+        // The deadline runs on the client's clock: let it poll once on that clock, then move the clock past the timeout,
+        // so the test holds however slowly the machine answers.
+        await AdvanceUntilAsync(time, TimeSpan.FromMilliseconds(5), () => Server.Runs.Any(r => r.Polls > 0));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var ex = await Should.ThrowAsync<MusterTimeoutException>(() => wait);
 
         ex.ShouldBeAssignableTo<TimeoutException>();
         ex.KickoffId.ShouldNotBe(Guid.Empty);
         ex.LastStatus.ShouldNotBeNull().Status.ShouldBe("running");
         Server.Run(ex.KickoffId)!.Polls.ShouldBeGreaterThan(0);
+    }
+
+    private static async Task AdvanceUntilAsync(FakeTimeProvider time, TimeSpan step, Func<bool> condition)
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            time.Advance(step);
+            await Task.Delay(TimeSpan.FromMilliseconds(10), giveUp.Token);
+        }
     }
 
     [Fact]
