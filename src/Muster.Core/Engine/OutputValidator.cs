@@ -59,8 +59,7 @@ internal sealed class OutputValidator
             return new OutputCheck(null, ["The answer must be a JSON object."]);
         }
 
-        using var document = JsonDocument.Parse(value.ToJsonString());
-        var results = _schema.Evaluate(document.RootElement, Evaluation);
+        var results = _schema.Evaluate(ToElement(value), Evaluation);
         if (results.IsValid)
         {
             return new OutputCheck(value, []);
@@ -75,14 +74,20 @@ internal sealed class OutputValidator
         return new OutputCheck(null, errors.Count > 0 ? errors : ["The answer does not match the schema."]);
     }
 
+    /// <summary>A detached <see cref="JsonElement"/> copy of <paramref name="node"/> (for APIs that take elements).</summary>
+    public static JsonElement ToElement(JsonNode node)
+    {
+        using var document = JsonDocument.Parse(node.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
     private static string Location(string pointer) => pointer.Length == 0 ? "(root)" : pointer;
 
     private static JsonSchema Build(JsonObject schema)
     {
-        using var document = JsonDocument.Parse(schema.ToJsonString());
         // Each schema gets its own registry and base URI, so two crews' schemas with the same $id never collide.
         var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
-        return JsonSchema.Build(document.RootElement.Clone(), options, new Uri($"https://muster.local/output-schema/{Guid.NewGuid():N}"));
+        return JsonSchema.Build(ToElement(schema), options, new Uri($"https://muster.local/output-schema/{Guid.NewGuid():N}"));
     }
 
     private static string Unfence(string answer)

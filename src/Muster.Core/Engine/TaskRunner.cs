@@ -29,9 +29,9 @@ internal sealed partial class TaskRunner(
     CrewEngineOptions engineOptions,
     TimeProvider timeProvider)
 {
-    private static readonly JsonElement VerdictSchema = JsonDocument.Parse("""
+    private static readonly JsonElement VerdictSchema = OutputValidator.ToElement(JsonNode.Parse("""
         {"type":"object","properties":{"valid":{"type":"boolean"},"feedback":{"type":["string","null"]}},"required":["valid","feedback"],"additionalProperties":false}
-        """).RootElement.Clone();
+        """)!);
 
     private readonly ConcurrentDictionary<string, IChatClient> _rpmClients = new(StringComparer.Ordinal);
 
@@ -75,13 +75,9 @@ internal sealed partial class TaskRunner(
             {
                 var answer = await executor.RunAsync(turn);
                 var output = Output(task, role, answer, started, executor.Usage);
-                if (string.IsNullOrWhiteSpace(task.Guardrail))
-                {
-                    await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["output"] = output.Raw });
-                    return new TaskOutcome(task, output, null);
-                }
-
-                var verdict = await CheckGuardrailAsync(task, output, turn, executor, retry, cancellationToken);
+                var verdict = string.IsNullOrWhiteSpace(task.Guardrail)
+                    ? GuardrailResult.Pass()
+                    : await CheckGuardrailAsync(task, output, turn, executor, retry, cancellationToken);
                 if (verdict.Success)
                 {
                     await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["output"] = output.Raw });
@@ -219,7 +215,7 @@ internal sealed partial class TaskRunner(
         }
 
         var format = SupportsJsonSchema(model)
-            ? ChatResponseFormat.ForJsonSchema(JsonDocument.Parse(schema.ToJsonString()).RootElement.Clone(), SchemaName(task.Name))
+            ? ChatResponseFormat.ForJsonSchema(OutputValidator.ToElement(schema), SchemaName(task.Name))
             : null;
         return new StructuredOutput(OutputValidator.Create(schema), format, Math.Max(0, engineOptions.OutputJsonMaxRetries));
     }
