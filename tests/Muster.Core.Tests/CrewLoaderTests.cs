@@ -187,6 +187,8 @@ public sealed class CrewLoaderTests
               expected_output: E
               agent: writer
               output_json: '{"type": "object", "required": ["x"]}'
+              guardrail: Mention x.
+              guardrail_max_retries: 0
             """);
 
         var result = CrewLoader.LoadFolder(folder.Path);
@@ -195,6 +197,7 @@ public sealed class CrewLoaderTests
         result.Crew!.Tasks[0].OutputJson!.ToJsonString().ShouldBe(
             """{"type":"object","properties":{"score":{"type":"integer","minimum":1},"label":{"type":"string","enum":["1","true"]}},"required":["score"],"additionalProperties":false}""");
         result.Crew.Tasks[1].OutputJson!["required"]![0]!.GetValue<string>().ShouldBe("x");
+        result.Crew.Tasks[1].GuardrailMaxRetries.ShouldBe(0);
     }
 
     [Theory]
@@ -202,6 +205,7 @@ public sealed class CrewLoaderTests
     [InlineData("  output_json:\n    type: array\n", 6, "the schema's type must be 'object'")]
     [InlineData("  output_json:\n    type: object\n    minProperties: lots\n", 6, "'output_json' is not a usable JSON Schema")]
     [InlineData("  async_execution: true\n  human_input: true\n", 5, "async_execution cannot be combined with human_input")]
+    [InlineData("  guardrail: Be brief.\n  guardrail_max_retries: -1\n", 6, "'guardrail_max_retries' must be a whole number of at least 0")]
     public void LoadFolder_BadTaskCapability_IsReportedAtItsLine(string fields, int line, string message)
     {
         using var folder = new TempFolder();

@@ -108,7 +108,7 @@ internal static class CrewFileParser
                 AsyncExecution = entries.TryGetValue("async_execution", out var async) && file.Bool(async, "async_execution") == true,
                 OutputJson = entries.TryGetValue("output_json", out var outputJson) ? OutputSchemas.Parse(file, outputJson, diagnostics, $"task '{key}'") : null,
                 Guardrail = Optional(file, entries, "guardrail"),
-                GuardrailMaxRetries = entries.TryGetValue("guardrail_max_retries", out var retries) ? file.PositiveInt(retries, "guardrail_max_retries") ?? 3 : 3,
+                GuardrailMaxRetries = entries.TryGetValue("guardrail_max_retries", out var retries) ? file.WholeNumber(retries, "guardrail_max_retries", 0) ?? 3 : 3,
                 UnsupportedFields = Unsupported(file, diagnostics, fields, TaskFields, $"task '{key}'"),
             };
             if (task.AsyncExecution && task.HumanInput)
