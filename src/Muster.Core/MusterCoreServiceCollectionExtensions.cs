@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
+using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
 
@@ -13,7 +14,7 @@ public static class MusterCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ICrewEngine"/>, <see cref="ILlmClientProvider"/> (configured from <paramref name="llmSection"/>,
-    /// normally <c>Muster:Llm</c>), <see cref="IToolRegistry"/> and <see cref="TimeProvider.System"/>, each only if absent.
+    /// normally <c>Muster:Llm</c>), <see cref="IToolRegistry"/>, <see cref="IGuardrailRegistry"/> and <see cref="TimeProvider.System"/>, each only if absent.
     /// </summary>
     public static IServiceCollection AddMusterCore(this IServiceCollection services, IConfiguration llmSection)
     {
@@ -27,6 +28,7 @@ public static class MusterCoreServiceCollectionExtensions
         services.TryAddSingleton<IToolRegistry>(sp => new ToolRegistry(
             BuiltInTools.Create(sp.GetRequiredService<IOptions<BuiltInToolOptions>>().Value, sp.GetRequiredService<TimeProvider>())
                 .Concat(sp.GetServices<ToolRegistration>().Select(r => r.Function))));
+        services.TryAddSingleton<IGuardrailRegistry>(sp => new GuardrailRegistry(sp.GetServices<GuardrailRegistration>()));
         services.TryAddSingleton<ICrewEngine, CrewEngine>();
         return services;
     }
@@ -36,6 +38,18 @@ public static class MusterCoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(tool);
         services.AddSingleton(new ToolRegistration(tool));
+        return services;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="guardrail"/> available to tasks.yaml as <c>guardrail: {name}</c>; a registered name wins over
+    /// reading the field as a plain-language rule.
+    /// </summary>
+    public static IServiceCollection AddMusterGuardrail(this IServiceCollection services, string name, TaskGuardrail guardrail)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(guardrail);
+        services.AddSingleton(new GuardrailRegistration(name.Trim(), guardrail));
         return services;
     }
 

@@ -164,6 +164,10 @@ public sealed class LlmSimulator : IAsyncDisposable
                 await Task.Delay(delayed.Delay, cancellationToken);
                 await AnswerAsync(context, request, delayed.Inner, cancellationToken);
                 break;
+            case SignalledReply signalled:
+                await signalled.Signal.WaitAsync(cancellationToken);
+                await AnswerAsync(context, request, signalled.Inner, cancellationToken);
+                break;
             case HangReply:
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 break;

@@ -33,6 +33,17 @@ public abstract record SimulatedReply
     /// <summary>Never answers; the request ends only when the client aborts it (or the simulator stops).</summary>
     public static SimulatedReply Hang() => HangReply.Instance;
 
+    /// <summary>
+    /// Waits until <paramref name="signal"/> completes (or the request is aborted), then answers with <paramref name="inner"/>:
+    /// lets a test hold an answer back until something else has happened, without timing.
+    /// </summary>
+    public static SimulatedReply WhenSignalled(Task signal, SimulatedReply inner)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        ArgumentNullException.ThrowIfNull(inner);
+        return new SignalledReply(signal, inner);
+    }
+
     /// <summary>Waits <paramref name="delay"/> (on top of the simulator's latency), then answers with <paramref name="inner"/>.</summary>
     public static SimulatedReply Delayed(TimeSpan delay, SimulatedReply inner)
     {
@@ -54,3 +65,5 @@ internal sealed record HangReply : SimulatedReply
 }
 
 internal sealed record DelayedReply(TimeSpan Delay, SimulatedReply Inner) : SimulatedReply;
+
+internal sealed record SignalledReply(Task Signal, SimulatedReply Inner) : SimulatedReply;

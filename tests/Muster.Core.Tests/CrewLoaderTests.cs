@@ -113,17 +113,109 @@ public sealed class CrewLoaderTests
     }
 
     [Fact]
-    public void LoadFolder_Hierarchical_IsRefusedAsComingLater()
+    public void LoadFolder_HierarchicalWithManagerLlm_LoadsTasksWithoutAgents()
     {
         using var folder = new TempFolder();
         folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n");
+        folder.Write("crew.yaml", "name: h\nprocess: hierarchical\nmanager_llm: openai/gpt-4o\n");
+
+        var result = CrewLoader.LoadFolder(folder.Path);
+
+        result.Diagnostics.ShouldBeEmpty();
+        result.Crew!.Process.ShouldBe(CrewProcess.Hierarchical);
+        result.Crew.ManagerLlm.ShouldBe("openai/gpt-4o");
+        result.Crew.Tasks[0].Agent.ShouldBeNull();
+    }
+
+    [Fact]
+    public void LoadFolder_ManagerAgent_IsTheManagerAndNotOneOfTheCrewsAgents()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent + "boss:\n  role: \"{topic} Editor\"\n  goal: Lead\n  backstory: Leads\n  allow_delegation: true\n");
         folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
-        folder.Write("crew.yaml", "name: h\nprocess: hierarchical\n");
+        folder.Write("crew.yaml", "process: hierarchical\nmanager_agent: boss\n");
+
+        var crew = CrewLoader.LoadFolder(folder.Path).Crew.ShouldNotBeNull();
+
+        crew.Agents.Select(a => a.Key).ShouldBe(["writer"]);
+        crew.ManagerAgent!.Key.ShouldBe("boss");
+        crew.Inputs.ShouldBe(["topic"]);
+        CrewInterpolator.Interpolate(crew, new System.Text.Json.Nodes.JsonObject { ["topic"] = "News" }).ManagerAgent!.Role.ShouldBe("News Editor");
+    }
+
+    [Theory]
+    [InlineData("crew.yaml", "process: hierarchical\n", null, 1, "a hierarchical crew needs a manager: set manager_llm")]
+    [InlineData("crew.yaml", "process: hierarchical\nmanager_agent: ghost\n", null, 2, "manager_agent: 'ghost' is not an agent of agents.yaml")]
+    [InlineData("agents.yaml", "process: hierarchical\nmanager_agent: boss\n", "boss:\n  role: Boss\n  goal: G\n  backstory: B\n  tools: [calculator]\n", 9, "a manager may not have tools")]
+    [InlineData("tasks.yaml", "process: hierarchical\nmanager_agent: boss\n", "boss:\n  role: Boss\n  goal: G\n  backstory: B\n", 4, "agent 'boss' is the crew's manager_agent")]
+    public void LoadFolder_ManagerProblem_IsReportedWithFileAndLine(string file, string crewYaml, string? managerYaml, int line, string message)
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent + managerYaml);
+        folder.Write("tasks.yaml", $"t:\n  description: D\n  expected_output: E\n  agent: {(file == "tasks.yaml" ? "boss" : "writer")}\n");
+        folder.Write("crew.yaml", crewYaml);
+
+        var result = CrewLoader.LoadFolder(folder.Path);
+
+        result.Crew.ShouldBeNull();
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.File.ShouldBe(Path.Combine(folder.Path, file));
+        error.Line.ShouldBe(line);
+        error.Message.ShouldContain(message);
+    }
+
+    [Fact]
+    public void LoadFolder_OutputJson_AsYamlOrJsonString_IsATypedSchema()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", """
+            a:
+              description: D
+              expected_output: E
+              agent: writer
+              output_json:
+                type: object
+                properties:
+                  score: {type: integer, minimum: 1}
+                  label: {type: string, enum: ["1", "true"]}
+                required: [score]
+                additionalProperties: false
+            b:
+              description: D
+              expected_output: E
+              agent: writer
+              output_json: '{"type": "object", "required": ["x"]}'
+              guardrail: Mention x.
+              guardrail_max_retries: 0
+            """);
+
+        var result = CrewLoader.LoadFolder(folder.Path);
+
+        result.Diagnostics.ShouldBeEmpty();
+        result.Crew!.Tasks[0].OutputJson!.ToJsonString().ShouldBe(
+            """{"type":"object","properties":{"score":{"type":"integer","minimum":1},"label":{"type":"string","enum":["1","true"]}},"required":["score"],"additionalProperties":false}""");
+        result.Crew.Tasks[1].OutputJson!["required"]![0]!.GetValue<string>().ShouldBe("x");
+        result.Crew.Tasks[1].GuardrailMaxRetries.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("  output_json: '{not json'\n", 5, "'output_json' is not valid JSON")]
+    [InlineData("  output_json:\n    type: array\n", 6, "the schema's type must be 'object'")]
+    [InlineData("  output_json:\n    type: object\n    minProperties: lots\n", 6, "'output_json' is not a usable JSON Schema")]
+    [InlineData("  async_execution: true\n  human_input: true\n", 5, "async_execution cannot be combined with human_input")]
+    [InlineData("  guardrail: Be brief.\n  guardrail_max_retries: -1\n", 6, "'guardrail_max_retries' must be a whole number of at least 0")]
+    public void LoadFolder_BadTaskCapability_IsReportedAtItsLine(string fields, int line, string message)
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n" + fields);
 
         var error = CrewLoader.LoadFolder(folder.Path).Errors.ShouldHaveSingleItem();
 
-        error.Line.ShouldBe(2);
-        error.Message.ShouldContain("later");
+        error.Line.ShouldBe(line);
+        error.Message.ShouldContain(message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
+using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
 using Muster.Simulator;
@@ -30,7 +31,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         };
         var provider = new LlmClientProvider(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         return new CrewEngine(
-            provider, ToolRegistry.BuiltIn, Options.Create(options), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLogger<CrewEngine>.Instance);
+            provider, ToolRegistry.BuiltIn, GuardrailRegistry.Empty, Options.Create(options), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLogger<CrewEngine>.Instance);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
+using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
 
@@ -123,6 +124,7 @@ internal static class TestCrews
     public static CrewEngine NewEngine(ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null) => new(
         provider,
         tools ?? ToolRegistry.BuiltIn,
+        GuardrailRegistry.Empty,
         Options.Create(new LlmOptions()),
         Options.Create(new CrewEngineOptions { OutputRoot = outputRoot ?? Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")) }),
         TimeProvider.System,

@@ -22,7 +22,9 @@ internal sealed record ParsedCrewFile(
     string? ManagerLlm,
     bool Verbose,
     List<(string Name, YamlNode Node)>? TaskOrder,
-    YamlNode? TaskOrderNode);
+    YamlNode? TaskOrderNode,
+    (string Name, YamlNode Node)? ManagerAgent,
+    YamlNode? ProcessNode);
 
 /// <summary>Turns agents.yaml, tasks.yaml and crew.yaml mappings into definitions, reporting every field it cannot use.</summary>
 internal static class CrewFileParser
@@ -33,7 +35,7 @@ internal static class CrewFileParser
     private static readonly HashSet<string> TaskFields =
         ["description", "expected_output", "name", "agent", "context", "tools", "human_input", "output_file", "markdown", "async_execution", "output_json", "guardrail", "guardrail_max_retries"];
 
-    private static readonly HashSet<string> CrewFields = ["name", "description", "process", "llm", "manager_llm", "tasks", "verbose"];
+    private static readonly HashSet<string> CrewFields = ["name", "description", "process", "llm", "manager_llm", "manager_agent", "tasks", "verbose"];
 
     public static List<ParsedAgent> ParseAgents(YamlFile file, DiagnosticBag diagnostics)
     {
@@ -55,11 +57,6 @@ internal static class CrewFileParser
             }
 
             var allowDelegation = entries.TryGetValue("allow_delegation", out var delegationNode) && file.Bool(delegationNode, "allow_delegation") == true;
-            if (allowDelegation)
-            {
-                diagnostics.Warning(file.Path, delegationNode, $"agent '{key}': allow_delegation is kept but agents do not delegate in a sequential crew");
-            }
-
             var agent = new AgentDefinition
             {
                 Key = key,
@@ -97,11 +94,6 @@ internal static class CrewFileParser
             entries.TryGetValue("agent", out var agentNode);
             var context = entries.TryGetValue("context", out var contextNode) ? file.Names(contextNode, "context") : null;
             var tools = entries.TryGetValue("tools", out var toolsNode) ? file.Names(toolsNode, "tools") : [];
-            foreach (var later in new[] { "async_execution", "output_json", "guardrail" }.Where(entries.ContainsKey))
-            {
-                diagnostics.Warning(file.Path, entries[later], $"task '{key}': '{later}' is kept but not supported yet; the task runs without it");
-            }
-
             var task = new TaskDefinition
             {
                 Name = key,
@@ -114,11 +106,16 @@ internal static class CrewFileParser
                 OutputFile = Optional(file, entries, "output_file"),
                 Markdown = entries.TryGetValue("markdown", out var markdown) && file.Bool(markdown, "markdown") == true,
                 AsyncExecution = entries.TryGetValue("async_execution", out var async) && file.Bool(async, "async_execution") == true,
-                OutputJson = entries.TryGetValue("output_json", out var outputJson) ? YamlFile.ToJson(outputJson) : null,
+                OutputJson = entries.TryGetValue("output_json", out var outputJson) ? OutputSchemas.Parse(file, outputJson, diagnostics, $"task '{key}'") : null,
                 Guardrail = Optional(file, entries, "guardrail"),
-                GuardrailMaxRetries = entries.TryGetValue("guardrail_max_retries", out var retries) ? file.PositiveInt(retries, "guardrail_max_retries") ?? 3 : 3,
+                GuardrailMaxRetries = entries.TryGetValue("guardrail_max_retries", out var retries) ? file.WholeNumber(retries, "guardrail_max_retries", 0) ?? 3 : 3,
                 UnsupportedFields = Unsupported(file, diagnostics, fields, TaskFields, $"task '{key}'"),
             };
+            if (task.AsyncExecution && task.HumanInput)
+            {
+                diagnostics.Error(file.Path, async, $"task '{key}': async_execution cannot be combined with human_input (a run cannot pause for a task that runs in the background)");
+            }
+
             tasks.Add(new ParsedTask(task, keyNode, agentNode, context, tools));
         }
 
@@ -137,7 +134,6 @@ internal static class CrewFileParser
                     break;
                 case "hierarchical":
                     process = CrewProcess.Hierarchical;
-                    diagnostics.Error(file.Path, processNode, "process 'hierarchical' is not supported yet: it arrives in a later Muster release; use 'sequential' for now");
                     break;
                 case var other:
                     diagnostics.Error(file.Path, processNode, $"process must be 'sequential' or 'hierarchical', not '{other}'");
@@ -146,6 +142,9 @@ internal static class CrewFileParser
         }
 
         entries.TryGetValue("tasks", out var orderNode);
+        var managerAgent = entries.TryGetValue("manager_agent", out var managerNode) && file.Text(managerNode, "manager_agent") is { Length: > 0 } managerKey
+            ? (managerKey, managerNode)
+            : ((string, YamlNode)?)null;
         Unsupported(file, diagnostics, file.Root!, CrewFields, "crew.yaml");
         return new ParsedCrewFile(
             Optional(file, entries, "name"),
@@ -155,7 +154,9 @@ internal static class CrewFileParser
             Optional(file, entries, "manager_llm"),
             entries.TryGetValue("verbose", out var verbose) && file.Bool(verbose, "verbose") == true,
             orderNode is null ? null : file.Names(orderNode, "tasks"),
-            orderNode);
+            orderNode,
+            managerAgent,
+            processNode);
     }
 
     private static string Required(YamlFile file, DiagnosticBag diagnostics, YamlNode owner, Dictionary<string, YamlNode> entries, string field, string what)

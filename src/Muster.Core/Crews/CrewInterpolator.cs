@@ -79,12 +79,8 @@ public static partial class CrewInterpolator
         var values = inputs.ToDictionary(p => p.Key, p => Render(p.Value), StringComparer.Ordinal);
         return crew with
         {
-            Agents = crew.Agents.Select(a => a with
-            {
-                Role = Fill(a.Role, values),
-                Goal = Fill(a.Goal, values),
-                Backstory = Fill(a.Backstory, values),
-            }).ToList(),
+            Agents = crew.Agents.Select(a => FillAgent(a, values)).ToList(),
+            ManagerAgent = crew.ManagerAgent is null ? null : FillAgent(crew.ManagerAgent, values),
             Tasks = crew.Tasks.Select(t => t with
             {
                 Description = Fill(t.Description, values),
@@ -95,13 +91,20 @@ public static partial class CrewInterpolator
         };
     }
 
+    private static AgentDefinition FillAgent(AgentDefinition agent, IReadOnlyDictionary<string, string> values) => agent with
+    {
+        Role = Fill(agent.Role, values),
+        Goal = Fill(agent.Goal, values),
+        Backstory = Fill(agent.Backstory, values),
+    };
+
     /// <summary>Fills the placeholders of one text; a name without a value stays as written.</summary>
     public static string Fill(string text, IReadOnlyDictionary<string, string> values) =>
         PlaceholderPattern().Replace(text, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
 
     private static IEnumerable<string?> InterpolatedTexts(CrewDefinition crew)
     {
-        foreach (var agent in crew.Agents)
+        foreach (var agent in crew.ManagerAgent is null ? crew.Agents : crew.Agents.Append(crew.ManagerAgent))
         {
             yield return agent.Role;
             yield return agent.Goal;

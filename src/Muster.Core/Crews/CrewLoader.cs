@@ -142,17 +142,20 @@ public static class CrewLoader
         }
 
         var ordered = Order(tasks, crewSettings, crewFile?.Path, diagnostics);
-        CrewValidator.Validate(agents, agentsPath, ordered, tasksPath, knownTools, diagnostics);
+        var process = crewSettings?.Process ?? CrewProcess.Sequential;
+        CrewValidator.Validate(agents, agentsPath, ordered, tasksPath, knownTools, process, diagnostics);
+        var manager = ManagerValidator.Validate(crewSettings, crewFile?.Path, agents, agentsPath, ordered, tasksPath, diagnostics);
 
         var crew = new CrewDefinition
         {
             Name = crewSettings?.Name ?? System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path))),
             Description = crewSettings?.Description,
-            Process = crewSettings?.Process ?? CrewProcess.Sequential,
+            Process = process,
             Llm = crewSettings?.Llm,
             ManagerLlm = crewSettings?.ManagerLlm,
+            ManagerAgent = manager?.Agent,
             Verbose = crewSettings?.Verbose ?? false,
-            Agents = agents.Select(a => a.Agent).ToList(),
+            Agents = agents.Where(a => a != manager).Select(a => a.Agent).ToList(),
             Tasks = ordered.Select(t => t.Task).ToList(),
             Inputs = [],
         };
@@ -198,7 +201,7 @@ public static class CrewLoader
 internal static class CrewValidator
 {
     public static void Validate(
-        List<ParsedAgent> agents, string agentsPath, List<ParsedTask> tasks, string tasksPath, HashSet<string> knownTools, DiagnosticBag diagnostics)
+        List<ParsedAgent> agents, string agentsPath, List<ParsedTask> tasks, string tasksPath, HashSet<string> knownTools, CrewProcess process, DiagnosticBag diagnostics)
     {
         var agentKeys = agents.Select(a => a.Agent.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var agent in agents)
@@ -213,7 +216,11 @@ internal static class CrewValidator
             var task = parsed.Task;
             if (string.IsNullOrWhiteSpace(task.Agent))
             {
-                diagnostics.Error(tasksPath, parsed.AgentNode ?? parsed.KeyNode, $"task '{task.Name}': 'agent' is required in a sequential crew");
+                // In a hierarchical crew the manager chooses who does a task without an agent.
+                if (process != CrewProcess.Hierarchical)
+                {
+                    diagnostics.Error(tasksPath, parsed.AgentNode ?? parsed.KeyNode, $"task '{task.Name}': 'agent' is required in a sequential crew");
+                }
             }
             else if (!agentKeys.Contains(task.Agent))
             {

@@ -108,7 +108,9 @@ internal sealed partial class YamlFile(string path, YamlMappingNode? root, Diagn
         }
     }
 
-    public int? PositiveInt(YamlNode node, string field)
+    public int? PositiveInt(YamlNode node, string field) => WholeNumber(node, field, 1);
+
+    public int? WholeNumber(YamlNode node, string field, int minimum)
     {
         var text = Text(node, field);
         if (text is null)
@@ -116,12 +118,14 @@ internal sealed partial class YamlFile(string path, YamlMappingNode? root, Diagn
             return null;
         }
 
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0)
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum)
         {
             return value;
         }
 
-        diagnostics.Error(Path, node, $"'{field}' must be a whole number above 0, not '{text}'");
+        diagnostics.Error(Path, node, minimum == 1
+            ? $"'{field}' must be a whole number above 0, not '{text}'"
+            : $"'{field}' must be a whole number of at least {minimum}, not '{text}'");
         return null;
     }
 

@@ -13,22 +13,75 @@ internal sealed record AgentTurn(
     IChatClient Client,
     string Model,
     IReadOnlyList<AIFunction> Tools,
-    string TaskPrompt);
+    string TaskPrompt)
+{
+    /// <summary>Set when the task has <c>output_json</c>: the answer must satisfy it.</summary>
+    public StructuredOutput? Output { get; init; }
+}
+
+/// <summary>A task's <c>output_json</c> at run time: the validator, the provider's response format (null when it has none) and the retry limit.</summary>
+internal sealed record StructuredOutput(OutputValidator Validator, ChatResponseFormat? ResponseFormat, int MaxRetries);
+
+/// <summary>An agent's final answer and, for a task with <c>output_json</c>, the validated object.</summary>
+internal sealed record AgentAnswer(string Raw, JsonObject? Json);
 
 /// <summary>
 /// The agent loop: ask the LLM, run the tools it asks for (concurrently when it asks for several), feed the
 /// results back, until a final answer; after max_iter rounds the agent is told to give its best final answer.
+/// With structured output, an answer that does not fit the schema is sent back with the errors, up to a limit.
 /// </summary>
 internal sealed class AgentExecutor(RunEventWriter events, CancellationToken cancellationToken)
 {
-    public TokenUsage Usage { get; private set; } = TokenUsage.Zero;
+    /// <summary>Tools may carry the name CrewAI users know (with spaces) here; the model sees a name OpenAI accepts.</summary>
+    public const string DisplayNameProperty = "display_name";
 
-    public async Task<string> RunAsync(AgentTurn turn)
+    private readonly Lock _usageLock = new();
+    private TokenUsage _usage = TokenUsage.Zero;
+
+    /// <summary>Everything this executor's calls consumed, including co-workers' work it delegated and guardrail checks.</summary>
+    public TokenUsage Usage
+    {
+        get
+        {
+            lock (_usageLock)
+            {
+                return _usage;
+            }
+        }
+    }
+
+    public void AddUsage(TokenUsage usage)
+    {
+        lock (_usageLock)
+        {
+            _usage += usage;
+        }
+    }
+
+    public async Task<AgentAnswer> RunAsync(AgentTurn turn)
     {
         List<ChatMessage> history = [new(ChatRole.System, Prompts.System(turn.Agent)), new(ChatRole.User, turn.TaskPrompt)];
         var model = ModelReference.Parse(turn.Model);
-        var options = new ChatOptions { ModelId = model.Model, Tools = turn.Tools.Count > 0 ? [.. turn.Tools] : null };
+        var options = new ChatOptions
+        {
+            ModelId = model.Model,
+            Tools = turn.Tools.Count > 0 ? [.. turn.Tools] : null,
+            ResponseFormat = turn.Output?.ResponseFormat,
+        };
 
+        var raw = await LoopAsync(turn, history, options);
+        var answer = turn.Output is { } output
+            ? await ConformAsync(turn, output, history, options, raw)
+            : new AgentAnswer(raw, null);
+        await Step(turn, thought: answer.Raw, tool: "", toolInput: "", result: answer.Raw);
+        return answer;
+    }
+
+    /// <summary>One LLM call on behalf of <paramref name="turn"/>, with its events and usage (guardrail checks use it too).</summary>
+    public Task<ChatResponse> AskAsync(AgentTurn turn, List<ChatMessage> messages, ChatOptions options) => CallAsync(turn, messages, options);
+
+    private async Task<string> LoopAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
+    {
         for (var iteration = 0; iteration < turn.Agent.MaxIter; iteration++)
         {
             var response = await CallAsync(turn, history, options);
@@ -36,21 +89,43 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
             if (calls.Count == 0)
             {
-                return await FinishAsync(turn, response.Text);
+                return response.Text;
             }
 
             history.Add(new ChatMessage(ChatRole.Tool, [.. await RunToolsAsync(turn, calls, response.Text)]));
         }
 
         history.Add(new ChatMessage(ChatRole.User, Prompts.ForceFinalAnswer));
-        var forced = await CallAsync(turn, history, new ChatOptions { ModelId = model.Model });
-        return await FinishAsync(turn, forced.Text);
+        var forced = await CallAsync(turn, history, new ChatOptions { ModelId = options.ModelId, ResponseFormat = options.ResponseFormat });
+        history.AddRange(forced.Messages);
+        return forced.Text;
     }
 
-    private async Task<string> FinishAsync(AgentTurn turn, string answer)
+    /// <summary>Validates the answer against the schema; each miss is sent back with the errors until it fits or the retries run out.</summary>
+    private async Task<AgentAnswer> ConformAsync(AgentTurn turn, StructuredOutput output, List<ChatMessage> history, ChatOptions options, string raw)
     {
-        await Step(turn, thought: answer, tool: "", toolInput: "", result: answer);
-        return answer;
+        var retryOptions = new ChatOptions { ModelId = options.ModelId, ResponseFormat = options.ResponseFormat };
+        for (var attempt = 0; ; attempt++)
+        {
+            var check = output.Validator.Check(raw);
+            if (check.Value is { } value)
+            {
+                return new AgentAnswer(raw, value);
+            }
+
+            await events.PublishAsync(RunEventTypes.OutputValidationFailed, Data(
+                turn, ("attempt", attempt + 1), ("errors", new JsonArray([.. check.Errors.Select(e => (JsonNode?)e)])), ("output", raw)));
+            if (attempt >= output.MaxRetries)
+            {
+                throw new InvalidOperationException(
+                    $"The answer did not match output_json after {output.MaxRetries} {(output.MaxRetries == 1 ? "retry" : "retries")}: {string.Join("; ", check.Errors)}");
+            }
+
+            history.Add(new ChatMessage(ChatRole.User, Prompts.FixStructuredOutput(check.Errors)));
+            var response = await CallAsync(turn, history, retryOptions);
+            history.AddRange(response.Messages);
+            raw = response.Text;
+        }
     }
 
     private async Task<ChatResponse> CallAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
@@ -72,7 +147,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             response.Usage?.OutputTokenCount ?? 0,
             response.Usage?.CachedInputTokenCount ?? 0,
             SuccessfulRequests: 1);
-        Usage += usage;
+        AddUsage(usage);
         await events.PublishAsync(RunEventTypes.LlmCallCompleted, Data(turn, ("model", turn.Model), ("token_usage", RunEventWriter.Usage(usage))));
         return response;
     }
@@ -81,7 +156,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     {
         foreach (var call in calls)
         {
-            await events.PublishAsync(RunEventTypes.ToolUsageStarted, Data(turn, ("tool_name", call.Name), ("tool_args", Arguments(call))));
+            await events.PublishAsync(RunEventTypes.ToolUsageStarted, Data(turn, ("tool_name", DisplayName(turn, call.Name)), ("tool_args", Arguments(call))));
         }
 
         // Events are written before and after, in call order, so sequence numbers stay deterministic.
@@ -92,8 +167,8 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var (call, (text, error)) = (calls[i], outcomes[i]);
             await events.PublishAsync(
                 error is null ? RunEventTypes.ToolUsageFinished : RunEventTypes.ToolUsageError,
-                Data(turn, ("tool_name", call.Name), ("tool_args", Arguments(call)), error is null ? ("output", text) : ("error", error)));
-            await Step(turn, thought, call.Name, Arguments(call).ToJsonString(), text);
+                Data(turn, ("tool_name", DisplayName(turn, call.Name)), ("tool_args", Arguments(call)), error is null ? ("output", text) : ("error", error)));
+            await Step(turn, thought, DisplayName(turn, call.Name), Arguments(call).ToJsonString(), text);
             results.Add(new FunctionResultContent(call.CallId, text));
         }
 
@@ -132,6 +207,9 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     private ValueTask Step(AgentTurn turn, string thought, string tool, string toolInput, string result) =>
         events.PublishAsync(RunEventTypes.AgentStep, Data(
             turn, ("prompt", turn.TaskPrompt), ("thought", thought), ("tool", tool), ("tool_input", toolInput), ("result", result)));
+
+    private static string DisplayName(AgentTurn turn, string name) =>
+        turn.Tools.FirstOrDefault(t => t.Name == name)?.AdditionalProperties.GetValueOrDefault(DisplayNameProperty) as string ?? name;
 
     private static JsonObject Arguments(FunctionCallContent call) =>
         JsonSerializer.SerializeToNode(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))) as JsonObject ?? [];

@@ -1,21 +1,23 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
+using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
 
 namespace Muster.Core.Engine;
 
 /// <summary>
-/// Runs a crew's tasks in order (CrewAI's sequential process), from a checkpoint, emitting every event
-/// through the sink. Everything is async: a run waiting on its LLM holds no thread.
+/// Runs a crew's tasks in order (CrewAI's sequential process, or its hierarchical one, where a manager delegates
+/// each task), from a checkpoint, emitting every event through the sink. A task with <c>async_execution</c> runs in
+/// the background until a later task that needs it (or the end of the crew) waits for it. Everything is async:
+/// a run waiting on its LLM holds no thread.
 /// </summary>
 public sealed partial class CrewEngine(
     ILlmClientProvider llms,
     IToolRegistry tools,
+    IGuardrailRegistry guardrails,
     IOptions<LlmOptions> llmOptions,
     IOptions<CrewEngineOptions> engineOptions,
     TimeProvider timeProvider,
@@ -28,9 +30,12 @@ public sealed partial class CrewEngine(
             return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = waiting };
         }
 
-        var events = new RunEventWriter(runId, checkpoint.LastSequence, sink, timeProvider, cancellationToken);
+        using var events = new RunEventWriter(runId, checkpoint.LastSequence, sink, timeProvider, cancellationToken);
         var run = new RunProgress(crew, checkpoint, timeProvider);
-        var rpmClients = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
+        var runner = new TaskRunner(crew, events, run, llms, tools, guardrails, llmOptions.Value, engineOptions.Value, timeProvider);
+        // Cancelled when the run is, and when a background task fails: the other tasks then stop at once.
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var background = new Background(work);
         try
         {
             var started = new JsonObject
@@ -61,21 +66,49 @@ public sealed partial class CrewEngine(
 
             foreach (var task in crew.Tasks.Where(t => !run.IsCompleted(t.Name)))
             {
-                var revise = revision is { } r && r.Previous.Name == task.Name ? revision : null;
-                var output = await RunTaskAsync(events, run, crew, task, revise, rpmClients, cancellationToken);
-                if (output is null)
+                if (await background.JoinAsync(background.NeededBy(task)) is { } failedEarlier)
                 {
-                    return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = run.Error };
+                    return await FailAsync(events, run, crew, background, failedEarlier);
+                }
+
+                var context = Prompts.Context(task, run.Completed);
+                if (revision is { } r && r.Previous.Name == task.Name)
+                {
+                    var redo = Prompts.Revision(r.Previous, r.Feedback);
+                    context = string.IsNullOrEmpty(context) ? redo : context + Prompts.ContextDivider + redo;
+                }
+
+                if (task.AsyncExecution)
+                {
+                    background.Start(task, () => RunAndCompleteAsync(runner, events, run, task, context, work.Token));
+                    continue;
+                }
+
+                var outcome = await runner.RunAsync(task, context, work.Token);
+                if (outcome.Output is not { } output)
+                {
+                    return await FailAsync(events, run, crew, background, outcome);
                 }
 
                 if (task.HumanInput)
                 {
+                    // The checkpoint a paused run leaves must hold everything that ran, so background tasks finish first.
+                    if (await background.JoinAsync(background.Names) is { } failedMeanwhile)
+                    {
+                        return await FailAsync(events, run, crew, background, failedMeanwhile);
+                    }
+
                     var data = new JsonObject { ["task_name"] = task.Name, ["task_id"] = task.Name, ["agent"] = output.Agent, ["output"] = output.Raw };
                     await events.PublishAsync(RunEventTypes.TaskAwaitingHuman, data, output);
                     return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = output };
                 }
 
-                await CompleteAsync(events, run, task, output, cancellationToken);
+                await CompleteAsync(events, run, task, output, work.Token);
+            }
+
+            if (await background.JoinAsync(background.Names) is { } failedLast)
+            {
+                return await FailAsync(events, run, crew, background, failedLast);
             }
 
             var crewOutput = run.ToCrewOutput();
@@ -93,6 +126,29 @@ public sealed partial class CrewEngine(
             LogStopped(logger, runId);
             return new RunOutcome { Kind = RunOutcomeKind.Stopped, Error = "The run was cancelled." };
         }
+        catch (OperationCanceledException) when (work.IsCancellationRequested)
+        {
+            // A background task failed while the crew waited on something else, which was stopped for it.
+            return await background.FirstFailureAsync() is { } failedInBackground
+                ? await FailAsync(events, run, crew, background, failedInBackground)
+                : throw new InvalidOperationException("The run's work was cancelled without a failed task to account for it.");
+        }
+        finally
+        {
+            await background.StopAsync();
+        }
+    }
+
+    private async Task<TaskOutcome> RunAndCompleteAsync(
+        TaskRunner runner, RunEventWriter events, RunProgress run, TaskDefinition task, string context, CancellationToken cancellationToken)
+    {
+        var outcome = await runner.RunAsync(task, context, cancellationToken);
+        if (outcome.Output is { } output)
+        {
+            await CompleteAsync(events, run, task, output, cancellationToken);
+        }
+
+        return outcome;
     }
 
     private async Task CompleteAsync(RunEventWriter events, RunProgress run, TaskDefinition? task, TaskOutput output, CancellationToken cancellationToken)
@@ -106,103 +162,24 @@ public sealed partial class CrewEngine(
         await events.PublishAsync(RunEventTypes.TaskCompleted, RunEventWriter.TaskCompletedData(output), output);
     }
 
-    /// <summary>Runs one task; on failure emits the failure events and returns null.</summary>
-    private async Task<TaskOutput?> RunTaskAsync(
-        RunEventWriter events, RunProgress run, CrewDefinition crew, TaskDefinition task,
-        (TaskOutput Previous, string Feedback)? revision, Dictionary<string, IChatClient> rpmClients, CancellationToken cancellationToken)
+    /// <summary>Stops the background tasks, then ends the run as failed with the task's reason.</summary>
+    private async Task<RunOutcome> FailAsync(RunEventWriter events, RunProgress run, CrewDefinition crew, Background background, TaskOutcome failed)
     {
-        var agent = task.Agent is null ? null : crew.FindAgent(task.Agent);
-        var role = agent?.Role ?? task.Agent ?? "";
-        await events.PublishAsync(RunEventTypes.TaskStarted, new JsonObject
+        await background.StopAsync();
+        run.Error = $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}";
+        LogTaskFailed(logger, failed.Failure, failed.Task.Name, crew.Name);
+        await events.PublishAsync(RunEventTypes.CrewKickoffFailed, new JsonObject
         {
-            ["task_name"] = task.Name, ["task_id"] = task.Name, ["agent"] = role, ["description"] = task.Description,
+            ["error"] = run.Error,
+            ["token_usage"] = RunEventWriter.Usage(run.Usage),
+            ["execution_time"] = run.ElapsedSeconds,
         });
-
-        var started = timeProvider.GetTimestamp();
-        var executor = new AgentExecutor(events, cancellationToken);
-        try
-        {
-            if (agent is null)
-            {
-                throw new InvalidOperationException($"Task '{task.Name}' names agent '{task.Agent}', which the crew does not have.");
-            }
-
-            if (task.OutputFile is { Length: > 0 } file)
-            {
-                OutputFiles.Resolve(engineOptions.Value.OutputRoot, file);
-            }
-
-            await events.PublishAsync(RunEventTypes.AgentExecutionStarted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role });
-            var context = Prompts.Context(task, run.Completed);
-            if (revision is { } r)
-            {
-                context = string.IsNullOrEmpty(context) ? Prompts.Revision(r.Previous, r.Feedback) : context + Prompts.ContextDivider + Prompts.Revision(r.Previous, r.Feedback);
-            }
-
-            var model = agent.Llm ?? crew.Llm ?? llmOptions.Value.DefaultModel;
-            var turn = new AgentTurn(agent, task, ClientFor(agent, model, rpmClients), model, ResolveTools(agent, task), Prompts.Task(task, context));
-            var raw = await executor.RunAsync(turn);
-            run.AddUsage(executor.Usage);
-            await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["output"] = raw });
-            return new TaskOutput
-            {
-                Name = task.Name,
-                Description = task.Description,
-                ExpectedOutput = task.ExpectedOutput,
-                Summary = task.Summary,
-                Raw = raw,
-                Agent = role,
-                ExecutionTimeSeconds = timeProvider.GetElapsedTime(started).TotalSeconds,
-                Usage = executor.Usage,
-            };
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
-        {
-            run.AddUsage(executor.Usage);
-            run.Error = $"Task '{task.Name}' failed: {ex.Message}";
-            LogTaskFailed(logger, ex, task.Name, crew.Name);
-            await events.PublishAsync(RunEventTypes.AgentExecutionError, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
-            await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
-            await events.PublishAsync(RunEventTypes.CrewKickoffFailed, new JsonObject
-            {
-                ["error"] = run.Error,
-                ["token_usage"] = RunEventWriter.Usage(run.Usage),
-                ["execution_time"] = run.ElapsedSeconds,
-            });
-            return null;
-        }
-    }
-
-    private IChatClient ClientFor(AgentDefinition agent, string model, Dictionary<string, IChatClient> rpmClients)
-    {
-        var client = llms.GetClient(ModelReference.Parse(model).Provider);
-        if (agent.MaxRpm is not { } maxRpm)
-        {
-            return client;
-        }
-
-        var key = agent.Key + "\n" + model;
-        if (!rpmClients.TryGetValue(key, out var limited))
-        {
-            limited = new RpmLimitedChatClient(client, maxRpm, timeProvider);
-            rpmClients[key] = limited;
-        }
-
-        return limited;
-    }
-
-    /// <summary>The task's tools when it names any (CrewAI lets them replace the agent's), else the agent's.</summary>
-    private List<AIFunction> ResolveTools(AgentDefinition agent, TaskDefinition task)
-    {
-        var names = task.Tools.Count > 0 ? task.Tools : agent.Tools;
-        return names.Distinct(StringComparer.Ordinal)
-            .Select(name => tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."))
-            .ToList();
+        return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = run.Error };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} cancelled")]
     private static partial void LogStopped(ILogger logger, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Task} of crew {Crew} failed")]
-    private static partial void LogTaskFailed(ILogger logger, Exception exception, string task, string crew);
+    private static partial void LogTaskFailed(ILogger logger, Exception? exception, string task, string crew);
 }

@@ -5,6 +5,9 @@ public sealed class CrewEngineOptions
 {
     /// <summary>Where tasks' <c>output_file</c>s are written; a path escaping this folder is refused.</summary>
     public string OutputRoot { get; set; } = "output";
+
+    /// <summary>How often an answer that does not satisfy a task's <c>output_json</c> is sent back with the errors before the task fails (0: never).</summary>
+    public int OutputJsonMaxRetries { get; set; } = 3;
 }
 
 /// <summary>Resolves and writes tasks' <c>output_file</c>s inside the output root, refusing paths that escape it.</summary>

@@ -17,7 +17,7 @@ public sealed record RunEvent
     public TaskOutput? TaskOutput { get; init; }
 }
 
-/// <summary>Event type names (CrewAI's, plus Muster's <c>agent_step</c> and <c>task_awaiting_human</c>).</summary>
+/// <summary>Event type names (CrewAI's, plus Muster's <c>agent_step</c>, <c>task_awaiting_human</c> and <c>output_validation_failed</c>).</summary>
 public static class RunEventTypes
 {
     public const string CrewKickoffStarted = "crew_kickoff_started";
@@ -35,6 +35,12 @@ public static class RunEventTypes
     public const string ToolUsageStarted = "tool_usage_started";
     public const string ToolUsageFinished = "tool_usage_finished";
     public const string ToolUsageError = "tool_usage_error";
+    /// <summary>A guardrail (an LLM-checked rule or a registered function) starts checking a task's output.</summary>
+    public const string LlmGuardrailStarted = "llm_guardrail_started";
+    /// <summary>A guardrail's verdict; data: success, result or error (its feedback), retry_count.</summary>
+    public const string LlmGuardrailCompleted = "llm_guardrail_completed";
+    /// <summary>Muster's: an answer did not satisfy the task's <c>output_json</c>; data: attempt, errors. The model is asked again.</summary>
+    public const string OutputValidationFailed = "output_validation_failed";
     /// <summary>An agent thought or action; data carries the step webhook's fields: prompt, thought, tool, tool_input, result.</summary>
     public const string AgentStep = "agent_step";
     /// <summary>A human-input task produced its output and the run pauses; data: task_id, output.</summary>

@@ -2,27 +2,42 @@ using System.Text.Json.Nodes;
 
 namespace Muster.Core.Engine;
 
-/// <summary>Numbers a run's events from the checkpoint on and sends them to the sink, one at a time, in order.</summary>
-internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken)
+/// <summary>
+/// Numbers a run's events from the checkpoint on and sends them to the sink, one at a time, in order. Safe to call
+/// from tasks running concurrently (async_execution, parallel tool calls): each event is numbered and recorded
+/// before the next one is, so the sink always sees one gap-free run-wide sequence.
+/// </summary>
+internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken) : IDisposable
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private long _sequence = lastSequence;
 
     public async ValueTask PublishAsync(string type, JsonObject data, TaskOutput? taskOutput = null)
     {
         // A cancelled run emits nothing more: the server decides whether it was a stop or a shutdown.
         cancellationToken.ThrowIfCancellationRequested();
-        var runEvent = new RunEvent
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
-            RunId = runId,
-            Sequence = _sequence + 1,
-            Type = type,
-            Timestamp = timeProvider.GetUtcNow(),
-            Data = data,
-            TaskOutput = taskOutput,
-        };
-        await sink.PublishAsync(runEvent, cancellationToken);
-        _sequence++;
+            var runEvent = new RunEvent
+            {
+                RunId = runId,
+                Sequence = _sequence + 1,
+                Type = type,
+                Timestamp = timeProvider.GetUtcNow(),
+                Data = data,
+                TaskOutput = taskOutput,
+            };
+            await sink.PublishAsync(runEvent, cancellationToken);
+            _sequence++;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
+
+    public void Dispose() => _gate.Dispose();
 
     public static JsonObject Usage(TokenUsage usage) => new()
     {

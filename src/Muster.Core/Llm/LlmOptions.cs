@@ -31,6 +31,12 @@ public sealed class LlmProviderOptions
 
     /// <summary>Retries after a 429, a 5xx, a timeout or a dropped connection.</summary>
     public int MaxRetries { get; set; } = 5;
+
+    /// <summary>
+    /// Whether the provider takes OpenAI's <c>response_format: {type: json_schema}</c>; when false, a task's <c>output_json</c>
+    /// is asked for through instructions in the prompt only. Either way the answer is validated against the schema.
+    /// </summary>
+    public bool JsonSchemaResponseFormat { get; set; } = true;
 }
 
 /// <summary>A model name as CrewAI users write it: <c>provider/model</c>; a bare name means <c>openai</c>.</summary>

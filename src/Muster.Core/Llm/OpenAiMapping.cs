@@ -49,6 +49,15 @@ internal static class OpenAiMapping
             result.Tools.Add(ChatTool.CreateFunctionTool(tool.Name, tool.Description, BinaryData.FromString(tool.JsonSchema.GetRawText())));
         }
 
+        // Not strict: OpenAI's strict mode accepts only a subset of JSON Schema, and Muster validates the answer itself.
+        result.ResponseFormat = options?.ResponseFormat switch
+        {
+            ChatResponseFormatJson { Schema: { } schema } json => OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
+                json.SchemaName ?? "output", BinaryData.FromString(schema.GetRawText()), json.SchemaDescription, jsonSchemaIsStrict: false),
+            ChatResponseFormatJson => OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat(),
+            _ => null,
+        };
+
         return result;
     }
 

@@ -42,6 +42,22 @@ public sealed class AdHocCrewApiTests(CrewRunsServer fixture) : IClassFixture<Cr
     }
 
     [Fact]
+    public async Task RunCustom_HierarchicalCrew_IsManagedByTheBuiltInManagerOnTheDefaultModel()
+    {
+        using var user = await fixture.NewUserAsync();
+        var body = CustomBody([Agent()], [new JsonObject { ["description"] = "Explain {topic}", ["expected_output"] = "Three sentences" }]);
+        body["crew_config"]!["process"] = "hierarchical";
+
+        using var response = await user.Client.PostJsonAsync("/api/crews/run/custom", body);
+        var (status, accepted) = await response.ReadJsonAsync();
+
+        status.ShouldBe(HttpStatusCode.OK, accepted.ToJsonString());
+        var run = await user.Client.WaitForRunAsync(Guid.Parse(accepted["id"]!.GetValue<string>()), "completed");
+        run["crew_config"]!["process"]!.GetValue<string>().ShouldBe("hierarchical");
+        run["tasks"]![0]!["agent"]!.GetValue<string>().ShouldBe("Crew Manager");
+    }
+
+    [Fact]
     public async Task RunCustom_InvalidCrew_Answers422WithEveryFieldPath()
     {
         using var client = fixture.Org();

@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using Muster.Core.Crews;
+using Muster.Core.Guardrails;
+using Muster.Core.Llm;
+using Muster.Core.Tools;
+
+namespace Muster.Core.Engine;
+
+/// <summary>How one task ended: its output, or the exception that failed it (its failure events are already written).</summary>
+internal sealed record TaskOutcome(TaskDefinition Task, TaskOutput? Output, Exception? Failure);
+
+/// <summary>
+/// Performs the tasks of one run: chooses who does a task (its agent, or the manager of a hierarchical crew), gives it
+/// its tools and delegation tools, holds the answer to the task's <c>output_json</c> and <c>guardrail</c>, and writes the
+/// task's events. Safe to use for several tasks at once (async_execution).
+/// </summary>
+internal sealed partial class TaskRunner(
+    CrewDefinition crew,
+    RunEventWriter events,
+    RunProgress run,
+    ILlmClientProvider llms,
+    IToolRegistry tools,
+    IGuardrailRegistry guardrails,
+    LlmOptions llmOptions,
+    CrewEngineOptions engineOptions,
+    TimeProvider timeProvider)
+{
+    private static readonly JsonElement VerdictSchema = OutputValidator.ToElement(JsonNode.Parse("""
+        {"type":"object","properties":{"valid":{"type":"boolean"},"feedback":{"type":["string","null"]}},"required":["valid","feedback"],"additionalProperties":false}
+        """)!);
+
+    private readonly ConcurrentDictionary<string, IChatClient> _rpmClients = new(StringComparer.Ordinal);
+
+    /// <summary>Runs <paramref name="task"/> with <paramref name="context"/> (earlier outputs, and a reviewer's feedback on a redo).</summary>
+    public async Task<TaskOutcome> RunAsync(TaskDefinition task, string context, CancellationToken cancellationToken)
+    {
+        var (performer, coworkers) = Cast(task);
+        var role = performer?.Role ?? task.Agent ?? "";
+        await events.PublishAsync(RunEventTypes.TaskStarted, new JsonObject
+        {
+            ["task_name"] = task.Name, ["task_id"] = task.Name, ["agent"] = role, ["description"] = task.Description,
+        });
+
+        var started = timeProvider.GetTimestamp();
+        var executor = new AgentExecutor(events, cancellationToken);
+        try
+        {
+            if (performer is null)
+            {
+                throw new InvalidOperationException($"Task '{task.Name}' names agent '{task.Agent}', which the crew does not have.");
+            }
+
+            if (task.OutputFile is { Length: > 0 } file)
+            {
+                OutputFiles.Resolve(engineOptions.OutputRoot, file);
+            }
+
+            await events.PublishAsync(RunEventTypes.AgentExecutionStarted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role });
+            var model = ModelFor(performer);
+            var structured = Structured(task, model);
+            var instructions = (crew.Process == CrewProcess.Hierarchical ? Prompts.ManagerInstructions : null)
+                + (task.OutputJson is JsonObject schema ? Prompts.StructuredOutput(schema) : null);
+            var delegation = CoworkerTools.Create(coworkers, (coworker, work, workContext, token) => WorkAsync(task, role, coworker, work, workContext, executor, token));
+            var turn = new AgentTurn(
+                performer, task, ClientFor(performer, model), model, [.. ResolveTools(performer, task), .. delegation], Prompts.Task(task, context, instructions))
+            {
+                Output = structured,
+            };
+
+            for (var retry = 0; ; retry++)
+            {
+                var answer = await executor.RunAsync(turn);
+                var output = Output(task, role, answer, started, executor.Usage);
+                var verdict = string.IsNullOrWhiteSpace(task.Guardrail)
+                    ? GuardrailResult.Pass()
+                    : await CheckGuardrailAsync(task, output, turn, executor, retry, cancellationToken);
+                if (verdict.Success)
+                {
+                    await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["output"] = output.Raw });
+                    return new TaskOutcome(task, output with { Usage = executor.Usage }, null);
+                }
+
+                var feedback = string.IsNullOrWhiteSpace(verdict.Feedback) ? "the guardrail gave no reason" : verdict.Feedback;
+                if (retry >= task.GuardrailMaxRetries)
+                {
+                    throw new GuardrailFailedException(
+                        $"The output failed its guardrail after {task.GuardrailMaxRetries} {(task.GuardrailMaxRetries == 1 ? "retry" : "retries")}: {feedback}");
+                }
+
+                var retryContext = string.IsNullOrEmpty(context) ? Prompts.GuardrailRetry(answer.Raw, feedback) : context + Prompts.ContextDivider + Prompts.GuardrailRetry(answer.Raw, feedback);
+                turn = turn with { TaskPrompt = Prompts.Task(task, retryContext, instructions) };
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
+        {
+            await events.PublishAsync(RunEventTypes.AgentExecutionError, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
+            await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
+            return new TaskOutcome(task, null, ex);
+        }
+        finally
+        {
+            run.AddUsage(executor.Usage);
+        }
+    }
+
+    /// <summary>Who performs the task and whom they may delegate to (CrewAI: the manager delegates to the task's agent when it names one, else to everyone).</summary>
+    private (AgentDefinition? Performer, IReadOnlyList<AgentDefinition> Coworkers) Cast(TaskDefinition task)
+    {
+        var agent = task.Agent is null ? null : crew.FindAgent(task.Agent);
+        if (crew.Process == CrewProcess.Hierarchical)
+        {
+            var manager = crew.ManagerAgent ?? Prompts.DefaultManager with { Llm = crew.ManagerLlm };
+            return (manager, agent is not null ? [agent] : crew.Agents);
+        }
+
+        return agent is { AllowDelegation: true }
+            ? (agent, crew.Agents.Where(a => a.Key != agent.Key).ToList())
+            : (agent, []);
+    }
+
+    /// <summary>A co-worker's turn on work handed over by a delegation tool; its usage counts towards the delegating task.</summary>
+    private async Task<string> WorkAsync(
+        TaskDefinition task, string delegator, AgentDefinition coworker, string work, string context, AgentExecutor delegating, CancellationToken cancellationToken)
+    {
+        var job = new TaskDefinition { Name = task.Name, Description = work, ExpectedOutput = Prompts.CoworkerExpectedOutput };
+        var model = ModelFor(coworker);
+        var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, ResolveTools(coworker, job), Prompts.Task(job, context));
+        var data = new JsonObject { ["task_name"] = task.Name, ["agent"] = coworker.Role, ["delegated_by"] = delegator };
+        await events.PublishAsync(RunEventTypes.AgentExecutionStarted, data);
+        var executor = new AgentExecutor(events, cancellationToken);
+        try
+        {
+            var answer = await executor.RunAsync(turn);
+            await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, With(data, "output", answer.Raw));
+            return answer.Raw;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await events.PublishAsync(RunEventTypes.AgentExecutionError, With(data, "error", ex.Message));
+            throw;
+        }
+        finally
+        {
+            delegating.AddUsage(executor.Usage);
+        }
+    }
+
+    private async Task<GuardrailResult> CheckGuardrailAsync(
+        TaskDefinition task, TaskOutput output, AgentTurn turn, AgentExecutor executor, int retry, CancellationToken cancellationToken)
+    {
+        var rule = task.Guardrail!;
+        var function = guardrails.Find(rule);
+        await events.PublishAsync(RunEventTypes.LlmGuardrailStarted, new JsonObject
+        {
+            ["task_name"] = task.Name, ["guardrail"] = rule, ["kind"] = function is null ? "llm" : "function", ["retry_count"] = retry,
+        });
+        var verdict = function is null
+            ? await AskCheckerAsync(rule, output, turn, executor)
+            : await function(output, cancellationToken);
+        await events.PublishAsync(RunEventTypes.LlmGuardrailCompleted, new JsonObject
+        {
+            ["task_name"] = task.Name,
+            ["success"] = verdict.Success,
+            [verdict.Success ? "result" : "error"] = verdict.Success ? output.Raw : verdict.Feedback,
+            ["retry_count"] = retry,
+        });
+        return verdict;
+    }
+
+    /// <summary>A plain-language guardrail, as CrewAI's: an LLM (the task's model) answers valid or not, with feedback.</summary>
+    private async Task<GuardrailResult> AskCheckerAsync(string rule, TaskOutput output, AgentTurn turn, AgentExecutor executor)
+    {
+        var checker = turn with { Agent = Prompts.GuardrailChecker, Tools = [], Output = null };
+        List<ChatMessage> messages = [new(ChatRole.System, Prompts.System(Prompts.GuardrailChecker)), new(ChatRole.User, Prompts.GuardrailCheck(rule, output.Raw))];
+        var options = new ChatOptions
+        {
+            ModelId = ModelReference.Parse(turn.Model).Model,
+            ResponseFormat = SupportsJsonSchema(turn.Model) ? ChatResponseFormat.ForJsonSchema(VerdictSchema, "guardrail_verdict") : ChatResponseFormat.Json,
+        };
+        var response = await executor.AskAsync(checker, messages, options);
+        return ParseVerdict(response.Text)
+            ?? throw new InvalidOperationException($"The guardrail check gave no verdict (expected {{\"valid\": true|false, \"feedback\": \"...\"}}): {Shorten(response.Text)}");
+    }
+
+    internal static GuardrailResult? ParseVerdict(string text)
+    {
+        var start = text.IndexOf('{', StringComparison.Ordinal);
+        var end = text.LastIndexOf('}');
+        if (start < 0 || end < start)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text[start..(end + 1)]) is JsonObject verdict && verdict["valid"] is JsonValue valid && valid.TryGetValue(out bool isValid)
+                ? new GuardrailResult(isValid, verdict["feedback"] is JsonValue feedback && feedback.TryGetValue(out string? reason) ? reason : null)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private StructuredOutput? Structured(TaskDefinition task, string model)
+    {
+        if (task.OutputJson is not JsonObject schema)
+        {
+            return null;
+        }
+
+        var format = SupportsJsonSchema(model)
+            ? ChatResponseFormat.ForJsonSchema(OutputValidator.ToElement(schema), SchemaName(task.Name))
+            : null;
+        return new StructuredOutput(OutputValidator.Create(schema), format, Math.Max(0, engineOptions.OutputJsonMaxRetries));
+    }
+
+    private bool SupportsJsonSchema(string model) =>
+        !llmOptions.Providers.TryGetValue(ModelReference.Parse(model).Provider, out var provider) || provider.JsonSchemaResponseFormat;
+
+    private string ModelFor(AgentDefinition agent) => agent.Llm ?? (agent == crew.ManagerAgent ? crew.ManagerLlm : null) ?? crew.Llm ?? llmOptions.DefaultModel;
+
+    private TaskOutput Output(TaskDefinition task, string role, AgentAnswer answer, long started, TokenUsage usage) => new()
+    {
+        Name = task.Name,
+        Description = task.Description,
+        ExpectedOutput = task.ExpectedOutput,
+        Summary = task.Summary,
+        Raw = answer.Raw,
+        JsonDict = answer.Json,
+        Agent = role,
+        ExecutionTimeSeconds = timeProvider.GetElapsedTime(started).TotalSeconds,
+        Usage = usage,
+    };
+
+    private IChatClient ClientFor(AgentDefinition agent, string model)
+    {
+        var client = llms.GetClient(ModelReference.Parse(model).Provider);
+        return agent.MaxRpm is not { } maxRpm
+            ? client
+            : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, timeProvider));
+    }
+
+    /// <summary>The task's tools when it names any (CrewAI lets them replace the agent's), else the agent's.</summary>
+    private List<AIFunction> ResolveTools(AgentDefinition agent, TaskDefinition task)
+    {
+        var names = task.Tools.Count > 0 ? task.Tools : agent.Tools;
+        return names.Distinct(StringComparer.Ordinal)
+            .Select(name => tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."))
+            .ToList();
+    }
+
+    private static JsonObject With(JsonObject data, string key, string value)
+    {
+        var copy = (JsonObject)data.DeepClone();
+        copy[key] = value;
+        return copy;
+    }
+
+    private static string SchemaName(string taskName) => SchemaNamePattern().Replace(taskName, "_") is { Length: > 0 } name ? name[..Math.Min(name.Length, 64)] : "output";
+
+    private static string Shorten(string text) => text.Length > 300 ? text[..300] + "..." : text;
+
+    [GeneratedRegex("[^A-Za-z0-9_-]")]
+    private static partial Regex SchemaNamePattern();
+}
+
+/// <summary>A task's output kept failing its guardrail; the message carries the guardrail's last reason.</summary>
+internal sealed class GuardrailFailedException(string message) : Exception(message);

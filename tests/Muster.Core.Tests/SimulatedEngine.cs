@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Core.Guardrails;
+using Muster.Core.Llm;
+using Muster.Core.Tools;
+using Muster.Simulator;
+
+namespace Muster.Core.Tests;
+
+/// <summary>The real engine and OpenAI client against the LLM simulator over loopback HTTP; model <c>sim/test-model</c>.</summary>
+internal sealed class SimulatedEngine : IAsyncDisposable
+{
+    private SimulatedEngine(LlmSimulator simulator) => Simulator = simulator;
+
+    public LlmSimulator Simulator { get; }
+
+    public RecordingSink Sink { get; } = new();
+
+    public static async Task<SimulatedEngine> StartAsync() => new(await LlmSimulator.StartAsync(new SimulatorOptions()));
+
+    public async Task<RunOutcome> RunAsync(
+        CrewDefinition crew, RunCheckpoint? checkpoint = null, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, bool jsonSchemaResponseFormat = true)
+    {
+        var options = new LlmOptions
+        {
+            DefaultModel = "sim/test-model",
+            RetryBaseDelay = TimeSpan.FromMilliseconds(5),
+            Providers =
+            {
+                ["sim"] = new LlmProviderOptions
+                {
+                    BaseUrl = Simulator.BaseUrl.ToString(), ApiKey = "sk-test", MaxRetries = 0, TimeoutSeconds = 30, JsonSchemaResponseFormat = jsonSchemaResponseFormat,
+                },
+            },
+        };
+        var engine = new CrewEngine(
+            new LlmClientProvider(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance),
+            ToolRegistry.BuiltIn,
+            guardrails ?? GuardrailRegistry.Empty,
+            Options.Create(options),
+            Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")), OutputJsonMaxRetries = outputJsonMaxRetries }),
+            TimeProvider.System,
+            NullLogger<CrewEngine>.Instance);
+        // Generous, only so that a bug cannot hang the suite: a run cut short by it ends Stopped and fails its assertions.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await engine.RunAsync(Guid.NewGuid(), crew, checkpoint ?? RunCheckpoint.Empty, Sink, guard.Token);
+    }
+
+    public ValueTask DisposeAsync() => Simulator.DisposeAsync();
+}
