@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -27,6 +28,7 @@ public static class MusterCoreServiceCollectionExtensions
         services.TryAddSingleton<IToolRegistry>(sp => new ToolRegistry(
             BuiltInTools.Create(sp.GetRequiredService<IOptions<BuiltInToolOptions>>().Value, sp.GetRequiredService<TimeProvider>())
                 .Concat(sp.GetServices<ToolRegistration>().Select(r => r.Function))));
+        services.AddMusterMcpTools();
         services.TryAddSingleton<ICrewEngine, CrewEngine>();
         return services;
     }

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Tests;
 
@@ -126,7 +128,11 @@ internal static class TestCrews
         Options.Create(new LlmOptions()),
         Options.Create(new CrewEngineOptions { OutputRoot = outputRoot ?? Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")) }),
         TimeProvider.System,
-        NullLogger<CrewEngine>.Instance);
+        NullLogger<CrewEngine>.Instance,
+        Mcp);
+
+    /// <summary>The MCP tool source as the host registers it (no default servers).</summary>
+    public static readonly McpToolSource Mcp = new ServiceCollection().AddLogging().AddMusterMcpTools().BuildServiceProvider().GetRequiredService<McpToolSource>();
 }
 
 /// <summary>A fresh temporary folder, deleted afterwards.</summary>

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Muster.Core.Outputs;
+using Muster.Core.Tools.Mcp;
 using YamlDotNet.RepresentationModel;
 
 namespace Muster.Core.Crews;
@@ -49,9 +51,9 @@ internal static class CrewFileParser
             var entries = YamlFile.Entries(fields).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             var tools = entries.TryGetValue("tools", out var toolsNode) ? file.Names(toolsNode, "tools") : [];
             var mcps = entries.TryGetValue("mcps", out var mcpsNode) ? McpList(mcpsNode) : [];
-            if (mcps.Count > 0)
+            foreach (var problem in McpProblems(mcps))
             {
-                diagnostics.Warning(file.Path, mcpsNode, $"agent '{key}': 'mcps' is kept but MCP tools are not connected yet");
+                diagnostics.Error(file.Path, mcpsNode, $"agent '{key}': mcps: {problem}");
             }
 
             var allowDelegation = entries.TryGetValue("allow_delegation", out var delegationNode) && file.Bool(delegationNode, "allow_delegation") == true;
@@ -102,6 +104,12 @@ internal static class CrewFileParser
                 diagnostics.Warning(file.Path, entries[later], $"task '{key}': '{later}' is kept but not supported yet; the task runs without it");
             }
 
+            var outputFile = Optional(file, entries, "output_file");
+            if (outputFile is not null && OutputFiles.Problem(outputFile) is { } outputFileProblem)
+            {
+                diagnostics.Error(file.Path, entries["output_file"], $"task '{key}': {outputFileProblem}");
+            }
+
             var task = new TaskDefinition
             {
                 Name = key,
@@ -111,7 +119,7 @@ internal static class CrewFileParser
                 Context = context?.Select(c => c.Name).ToList(),
                 Tools = tools.Select(t => t.Name).ToList(),
                 HumanInput = entries.TryGetValue("human_input", out var human) && file.Bool(human, "human_input") == true,
-                OutputFile = Optional(file, entries, "output_file"),
+                OutputFile = outputFile,
                 Markdown = entries.TryGetValue("markdown", out var markdown) && file.Bool(markdown, "markdown") == true,
                 AsyncExecution = entries.TryGetValue("async_execution", out var async) && file.Bool(async, "async_execution") == true,
                 OutputJson = entries.TryGetValue("output_json", out var outputJson) ? YamlFile.ToJson(outputJson) : null,
@@ -181,6 +189,27 @@ internal static class CrewFileParser
         YamlSequenceNode sequence => sequence.Children.Select(YamlFile.ToJson).OfType<JsonNode>().ToList(),
         _ => YamlFile.ToJson(node) is { } single ? [single] : [],
     };
+
+    private static IEnumerable<string> McpProblems(List<JsonNode> mcps)
+    {
+        foreach (var entry in mcps)
+        {
+            string? problem = null;
+            try
+            {
+                McpServerSpec.Parse(entry);
+            }
+            catch (FormatException ex)
+            {
+                problem = ex.Message;
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+        }
+    }
 
     private static JsonObject? Unsupported(YamlFile file, DiagnosticBag diagnostics, YamlMappingNode fields, HashSet<string> known, string what)
     {

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
+using Muster.Core.Outputs;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Engine;
 
@@ -19,7 +21,8 @@ public sealed partial class CrewEngine(
     IOptions<LlmOptions> llmOptions,
     IOptions<CrewEngineOptions> engineOptions,
     TimeProvider timeProvider,
-    ILogger<CrewEngine> logger) : ICrewEngine
+    ILogger<CrewEngine> logger,
+    McpToolSource mcpTools) : ICrewEngine
 {
     public async Task<RunOutcome> RunAsync(Guid runId, CrewDefinition crew, RunCheckpoint checkpoint, IRunSink sink, CancellationToken cancellationToken)
     {
@@ -31,6 +34,7 @@ public sealed partial class CrewEngine(
         var events = new RunEventWriter(runId, checkpoint.LastSequence, sink, timeProvider, cancellationToken);
         var run = new RunProgress(crew, checkpoint, timeProvider);
         var rpmClients = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
+        await using var mcp = mcpTools.OpenSession(crew);
         try
         {
             var started = new JsonObject
@@ -62,7 +66,7 @@ public sealed partial class CrewEngine(
             foreach (var task in crew.Tasks.Where(t => !run.IsCompleted(t.Name)))
             {
                 var revise = revision is { } r && r.Previous.Name == task.Name ? revision : null;
-                var output = await RunTaskAsync(events, run, crew, task, revise, rpmClients, cancellationToken);
+                var output = await RunTaskAsync(events, run, crew, task, revise, rpmClients, mcp, cancellationToken);
                 if (output is null)
                 {
                     return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = run.Error };
@@ -99,7 +103,7 @@ public sealed partial class CrewEngine(
     {
         if (task?.OutputFile is { Length: > 0 } file)
         {
-            await OutputFiles.WriteAsync(OutputFiles.Resolve(engineOptions.Value.OutputRoot, file), output.Raw, cancellationToken);
+            await OutputFiles.WriteAsync(OutputFiles.Resolve(engineOptions.Value.OutputRoot, events.RunId, file), output.Raw, cancellationToken);
         }
 
         run.Complete(output);
@@ -109,7 +113,7 @@ public sealed partial class CrewEngine(
     /// <summary>Runs one task; on failure emits the failure events and returns null.</summary>
     private async Task<TaskOutput?> RunTaskAsync(
         RunEventWriter events, RunProgress run, CrewDefinition crew, TaskDefinition task,
-        (TaskOutput Previous, string Feedback)? revision, Dictionary<string, IChatClient> rpmClients, CancellationToken cancellationToken)
+        (TaskOutput Previous, string Feedback)? revision, Dictionary<string, IChatClient> rpmClients, McpSession mcp, CancellationToken cancellationToken)
     {
         var agent = task.Agent is null ? null : crew.FindAgent(task.Agent);
         var role = agent?.Role ?? task.Agent ?? "";
@@ -129,7 +133,7 @@ public sealed partial class CrewEngine(
 
             if (task.OutputFile is { Length: > 0 } file)
             {
-                OutputFiles.Resolve(engineOptions.Value.OutputRoot, file);
+                OutputFiles.Resolve(engineOptions.Value.OutputRoot, events.RunId, file);
             }
 
             await events.PublishAsync(RunEventTypes.AgentExecutionStarted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role });
@@ -140,7 +144,8 @@ public sealed partial class CrewEngine(
             }
 
             var model = agent.Llm ?? crew.Llm ?? llmOptions.Value.DefaultModel;
-            var turn = new AgentTurn(agent, task, ClientFor(agent, model, rpmClients), model, ResolveTools(agent, task), Prompts.Task(task, context));
+            List<AIFunction> tools = [.. ResolveTools(agent, task), .. await mcp.ToolsForAsync(agent, cancellationToken)];
+            var turn = new AgentTurn(agent, task, ClientFor(agent, model, rpmClients), model, [.. tools.DistinctBy(t => t.Name)], Prompts.Task(task, context));
             var raw = await executor.RunAsync(turn);
             run.AddUsage(executor.Usage);
             await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["output"] = raw });
