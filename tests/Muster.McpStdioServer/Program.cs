@@ -15,8 +15,8 @@ builder.Services.AddMcpServer()
             (string city) => $"The weather in {city} is sunny, 21 degrees (from the stdio MCP server).",
             new McpServerToolCreateOptions { Name = "get_weather", Description = "Current weather in a city." }),
         McpServerTool.Create(
-            (string name) => Environment.GetEnvironmentVariable(name) ?? "(not set)",
-            new McpServerToolCreateOptions { Name = "read_env", Description = "The value of one environment variable of this server." }),
+            (string names) => string.Join("; ", names.Split(',').Select(name => $"{name}={Environment.GetEnvironmentVariable(name) ?? "(not set)"}")),
+            new McpServerToolCreateOptions { Name = "read_env", Description = "Environment variables of this server (comma-separated names)." }),
     ]);
 
 await builder.Build().RunAsync();
