@@ -105,7 +105,14 @@ public sealed partial class McpSession : IAsyncDisposable
         {
             client = await McpClient.CreateAsync(
                 CreateTransport(spec, trusted),
-                new McpClientOptions { ClientInfo = new() { Name = "muster", Version = "1.0" }, InitializationTimeout = _connectTimeout },
+                new McpClientOptions
+                {
+                    ClientInfo = new() { Name = "muster", Version = "1.0" },
+                    InitializationTimeout = _connectTimeout,
+                    // The SDK's 5 s probe is shorter than a cold `dotnet`/`npx` start on a busy host; a server that answers the
+                    // probe late then refuses the fallback handshake. Half the budget still leaves time for that fallback.
+                    DiscoverProbeTimeout = _connectTimeout / 2,
+                },
                 _loggerFactory,
                 timeout.Token);
             var tools = await client.ListToolsAsync(cancellationToken: timeout.Token);
