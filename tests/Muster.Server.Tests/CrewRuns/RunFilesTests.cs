@@ -118,7 +118,7 @@ public sealed class RunFilesTests(RunFilesServer fixture) : IClassFixture<RunFil
     {
         using var org = fixture.Server.CreateClient(fixture.Server.BootstrapToken);
 
-        using var response = await org.PostJsonAsync("/crews/report/kickoff", new JsonObject { ["inputs"] = new JsonObject { ["topic"] = "/etc/x" } });
+        using var response = await org.PostJsonAsync("/crews/report/kickoff", new JsonObject { ["inputs"] = new JsonObject { ["topic"] = "../../../x" } });
 
         var (status, body) = await response.ReadJsonAsync();
         status.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToJsonString());
