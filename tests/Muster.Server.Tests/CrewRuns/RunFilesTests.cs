@@ -11,26 +11,26 @@ public sealed class RunFilesServer : IAsyncLifetime
 
     public string OutputsPath => Path.Combine(Path.GetDirectoryName(Server.DatabasePath)!, "outputs");
 
-    public async Task InitializeAsync() => Server = await MusterServerFixture.StartAsync(new MusterServerSetup
-    {
-        WriteCrews = path => TestCrews.Write(
-            path,
-            "report",
-            "name: report",
-            """
-            writer:
-              role: "Writer"
-              goal: "Write about {topic}"
-              backstory: "Clear."
-            """,
-            """
-            write_report:
-              description: "Write a report on {topic}."
-              expected_output: "A report."
-              agent: writer
-              output_file: "reports/{topic}.md"
-            """),
-    });
+    public async Task InitializeAsync() => Server = await MusterServerFixture.StartAsync(new MusterServerSetup { WriteCrews = WriteReportCrew });
+
+    /// <summary>The <c>report</c> crew: one task that writes <c>reports/{topic}.md</c>.</summary>
+    public static void WriteReportCrew(string path) => TestCrews.Write(
+        path,
+        "report",
+        "name: report",
+        """
+        writer:
+          role: "Writer"
+          goal: "Write about {topic}"
+          backstory: "Clear."
+        """,
+        """
+        write_report:
+          description: "Write a report on {topic}."
+          expected_output: "A report."
+          agent: writer
+          output_file: "reports/{topic}.md"
+        """);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
@@ -139,5 +139,46 @@ public sealed class RunFilesTests(RunFilesServer fixture) : IClassFixture<RunFil
         Directory.Exists(folder).ShouldBeFalse();
         using var files = await owner.Client.GetAsync($"/api/crew-runs/{id}/files");
         files.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+}
+
+/// <summary>The retention purge takes a run's files with it.</summary>
+public sealed class RetentionPurgeOfFilesTests : IAsyncLifetime
+{
+    private MusterServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
+    {
+        WriteCrews = RunFilesServer.WriteReportCrew,
+        Settings = new Dictionary<string, string?>
+        {
+            // About 2.6 seconds, checked every 100 ms: time to see the file written, short enough for a test.
+            ["Muster:Retention:Days"] = "0.00003",
+            ["Muster:Retention:Interval"] = "00:00:00.100",
+        },
+    });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task PurgedRun_LosesItsOutputFolder_WhileOtherFoldersStay()
+    {
+        using var client = _server.CreateClient(_server.BootstrapToken);
+        var outputs = Path.Combine(Path.GetDirectoryName(_server.DatabasePath)!, "outputs");
+        var stranger = Directory.CreateDirectory(Path.Combine(outputs, "not-a-run"));
+        var id = await client.RunCrewAsync("report", new JsonObject { ["topic"] = "old" });
+        await client.WaitForRunAsync(id, "completed");
+        var folder = Path.Combine(outputs, id.ToString());
+        File.Exists(Path.Combine(folder, "reports", "old.md")).ShouldBeTrue();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (Directory.Exists(folder))
+        {
+            (DateTime.UtcNow < deadline).ShouldBeTrue("the purged run's folder was never deleted");
+            await Task.Delay(100);
+        }
+
+        (await client.GetAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        stranger.Exists.ShouldBeTrue();
     }
 }

@@ -10,7 +10,7 @@ namespace Muster.Server.Tests.Mcp;
 
 /// <summary>
 /// A Muster server with crews whose agents use MCP servers: the stdio test server (<c>tests/Muster.McpStdioServer</c>),
-/// a streamable-HTTP server hosted here on loopback, one that cannot start, and the stdio server again as a default
+/// a streamable-HTTP (and legacy SSE) server hosted here on loopback, one that cannot start, and the stdio server again as a default
 /// (<c>Muster:Mcp:Servers:weather</c>). The simulator calls every MCP tool it is offered, then answers with the results.
 /// </summary>
 public sealed class McpTestServers : IAsyncLifetime
@@ -85,7 +85,13 @@ public sealed class McpTestServers : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddMcpServer()
-            .WithHttpTransport()
+#pragma warning disable MCP9004 // Legacy SSE is obsolete for servers; it is on here so Muster's SSE client is tested against a real one.
+            .WithHttpTransport(options =>
+            {
+                options.Stateless = false;
+                options.EnableLegacySse = true;
+            })
+#pragma warning restore MCP9004
             .WithTools(
             [
                 McpServerTool.Create(
@@ -118,6 +124,12 @@ public sealed class McpTestServers : IAsyncLifetime
               mcps:
                 - url: "{HttpMcpUrl}"
                   tool_filter: [shout]
+            """);
+        WriteOneAgentCrew(path, "http_sse", $"""
+              mcps:
+                - url: "{HttpMcpUrl}/sse"
+                  transport: sse
+                  tool_filter: [lookup]
             """);
         WriteOneAgentCrew(path, "broken_mcp", """
               mcps:

@@ -70,6 +70,15 @@ public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTest
     }
 
     [Fact]
+    public async Task SseServer_ItsToolIsCalled()
+    {
+        var result = (await RunAsync("http_sse", "completed"))["result"]!.GetValue<string>();
+
+        result.ShouldContain("'muster' is a self-hosted crew server (from the HTTP MCP server).");
+        result.ShouldNotContain("QUIET PLEASE");
+    }
+
+    [Fact]
     public async Task ServerThatFailsToStart_FailsTheTaskWithAMessageNamingIt()
     {
         var run = await RunAsync("broken_mcp", "failed");
