@@ -33,8 +33,9 @@ internal sealed partial class RunOutputFiles(IOptions<CrewEngineOptions> engineO
             var file = new FileInfo(OutputFiles.Resolve(Root, runId, path));
             return file.Exists ? file : null;
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
+            // Refused, or a name the file system cannot hold (too long, say): either way the run has no such file.
             return null;
         }
     }

@@ -34,12 +34,7 @@ public sealed class RunFilesServer : IAsyncLifetime
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    public async Task<TestUser> NewUserAsync()
-    {
-        using var org = Server.CreateClient(Server.BootstrapToken);
-        var userId = "user-" + Guid.NewGuid().ToString("N")[..8];
-        return new TestUser(Server.CreateClient(await org.CreateTokenAsync("user", userId)), userId);
-    }
+    public Task<TestUser> NewUserAsync() => CrewRunsServer.NewUserAsync(Server);
 }
 
 /// <summary><c>output_file</c> through real HTTP: written in the run's folder, listed and downloaded by its owner only, deleted with the run.</summary>
@@ -123,6 +118,18 @@ public sealed class RunFilesTests(RunFilesServer fixture) : IClassFixture<RunFil
         var (status, body) = await response.ReadJsonAsync();
         status.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToJsonString());
         body.ToJsonString().ShouldContain("is refused");
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheFilesRoutes()
+    {
+        using var client = fixture.Server.CreateClient();
+
+        var document = await client.GetStringAsync("/openapi/v1.json");
+
+        document.ShouldContain("\"/api/crew-runs/{id}/files\"");
+        document.ShouldContain("\"/api/crew-runs/{id}/files/{path}\"");
+        document.ShouldContain("\"RunFileRecord\"");
     }
 
     [Fact]
