@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
@@ -28,8 +29,12 @@ public sealed class McpTestServers : IAsyncLifetime
     public const string SecretVariable = "MUSTER_MCP_TEST_SECRET";
 
     private WebApplication _httpMcp = null!;
+    private long _toolListings;
 
     public MusterServerFixture Server { get; private set; } = null!;
+
+    /// <summary>How many <c>tools/list</c> requests the HTTP MCP server has answered.</summary>
+    public long ToolListings => Interlocked.Read(ref _toolListings);
 
     /// <summary>The streamable-HTTP MCP endpoint hosted by this fixture.</summary>
     public string HttpMcpUrl { get; private set; } = "";
@@ -79,7 +84,7 @@ public sealed class McpTestServers : IAsyncLifetime
         return calls.Length > 0 ? SimulatedReply.ToolCalls(calls) : null;
     }
 
-    private static async Task<WebApplication> StartHttpMcpServerAsync()
+    private async Task<WebApplication> StartHttpMcpServerAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -102,6 +107,21 @@ public sealed class McpTestServers : IAsyncLifetime
                     new McpServerToolCreateOptions { Name = "shout", Description = "Upper-cases a text." }),
             ]);
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                context.Request.EnableBuffering();
+                var body = await new StreamReader(context.Request.Body, leaveOpen: true).ReadToEndAsync();
+                context.Request.Body.Position = 0;
+                if (body.Contains("\"tools/list\"", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _toolListings);
+                }
+            }
+
+            await next(context);
+        });
         app.MapMcp("/mcp");
         await app.StartAsync();
         return app;
@@ -130,6 +150,29 @@ public sealed class McpTestServers : IAsyncLifetime
                 - url: "{HttpMcpUrl}/sse"
                   transport: sse
                   tool_filter: [lookup]
+            """);
+        TestCrews.Write(path, "http_two_tasks", "name: http_two_tasks", $"""
+            first:
+              role: "First"
+              goal: "Look things up"
+              backstory: "Curious."
+              mcps: ["{HttpMcpUrl}#lookup"]
+            second:
+              role: "Second"
+              goal: "Shout things"
+              backstory: "Loud."
+              mcps:
+                - url: "{HttpMcpUrl}"
+                  tool_filter: [shout]
+            """, """
+            look_up:
+              description: "Look it up."
+              expected_output: "A fact."
+              agent: first
+            shout_it:
+              description: "Shout it."
+              expected_output: "A shout."
+              agent: second
             """);
         WriteOneAgentCrew(path, "broken_mcp", """
               mcps:

@@ -70,6 +70,20 @@ public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTest
     }
 
     [Fact]
+    public async Task OneServer_UsedByTwoAgentsOfARun_IsAskedForItsToolsOnce_AndEachAgentGetsItsOwnFilter()
+    {
+        var listingsBefore = fixture.ToolListings;
+
+        var run = await RunAsync("http_two_tasks", "completed");
+
+        (fixture.ToolListings - listingsBefore).ShouldBe(1);
+        var outputs = run["tasks"]!.AsArray().Select(t => t!["output"]!.GetValue<string>()).ToList();
+        outputs.Count.ShouldBe(2);
+        (outputs[0].Contains("self-hosted", StringComparison.Ordinal), outputs[0].Contains("QUIET", StringComparison.Ordinal)).ShouldBe((true, false));
+        (outputs[1].Contains("QUIET PLEASE", StringComparison.Ordinal), outputs[1].Contains("self-hosted", StringComparison.Ordinal)).ShouldBe((true, false));
+    }
+
+    [Fact]
     public async Task SseServer_ItsToolIsCalled()
     {
         var result = (await RunAsync("http_sse", "completed"))["result"]!.GetValue<string>();
