@@ -19,6 +19,10 @@ public sealed class McpServerSpecTests
     }
 
     [Fact]
+    public void Parse_UrlWithCredentials_KeepsThemOutOfItsName() =>
+        McpServerSpec.Parse(JsonValue.Create("https://me:pw@mcp.example.com:8443/mcp")).Name.ShouldBe("https://mcp.example.com:8443/mcp");
+
+    [Fact]
     public void Parse_StdioObject_KeepsCommandArgsEnvAndFilter()
     {
         var spec = McpServerSpec.Parse(JsonNode.Parse("""{"command":"npx","args":["-y","server"],"env":{"KEY":"v"},"tool_filter":["a"]}"""));

@@ -51,7 +51,7 @@ internal static class CrewFileParser
             var entries = YamlFile.Entries(fields).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             var tools = entries.TryGetValue("tools", out var toolsNode) ? file.Names(toolsNode, "tools") : [];
             var mcps = entries.TryGetValue("mcps", out var mcpsNode) ? McpList(mcpsNode) : [];
-            foreach (var problem in McpProblems(mcps))
+            foreach (var problem in mcps.Select(McpProblem).OfType<string>())
             {
                 diagnostics.Error(file.Path, mcpsNode, $"agent '{key}': mcps: {problem}");
             }
@@ -190,24 +190,16 @@ internal static class CrewFileParser
         _ => YamlFile.ToJson(node) is { } single ? [single] : [],
     };
 
-    private static IEnumerable<string> McpProblems(List<JsonNode> mcps)
+    private static string? McpProblem(JsonNode entry)
     {
-        foreach (var entry in mcps)
+        try
         {
-            string? problem = null;
-            try
-            {
-                McpServerSpec.Parse(entry);
-            }
-            catch (FormatException ex)
-            {
-                problem = ex.Message;
-            }
-
-            if (problem is not null)
-            {
-                yield return problem;
-            }
+            McpServerSpec.Parse(entry);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
         }
     }
 

@@ -22,7 +22,7 @@ public enum McpTransport
 /// </summary>
 public sealed record McpServerSpec
 {
-    /// <summary>Names the server in messages: the configured name, or the URL without its query (which may hold a key), or the command.</summary>
+    /// <summary>Names the server in messages: the configured name, or the URL without credentials or query (which may hold a key), or the command.</summary>
     public required string Name { get; init; }
 
     public McpTransport Transport { get; init; }
@@ -124,7 +124,7 @@ public sealed record McpServerSpec
         var endpoint = new UriBuilder(uri) { Fragment = "" }.Uri;
         return new McpServerSpec
         {
-            Name = name ?? endpoint.GetLeftPart(UriPartial.Path),
+            Name = name ?? endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped),
             Transport = transport,
             Url = endpoint,
             ToolFilter = tool is null ? null : [tool],
@@ -133,7 +133,7 @@ public sealed record McpServerSpec
 
     private static string Redact(string url)
     {
-        var cut = url.IndexOfAny(['?', '#']);
+        var cut = url.IndexOfAny(['?', '#', '@']);
         return cut < 0 ? url : url[..cut];
     }
 
