@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Muster.Core.Crews;
+using Muster.Core.Tools.Mcp;
 using Muster.Server.Tests.CrewRuns;
 
 namespace Muster.Server.Tests.Mcp;
@@ -125,6 +129,31 @@ public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTest
 
         run["result"]!.GetValue<string>().ShouldContain("sunny");
         run["crew_config"]!["agents"]![0]!["use_default_mcps"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ServerWiring_AdHocCrewsConnectThroughTheSsrfGuard_WhileDeployedCrewsReachLoopback()
+    {
+        // The kickoff check aside: the connection itself of an ad-hoc crew's server goes through the webhooks' guard.
+        var configuration = new ConfigurationBuilder().Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddMusterWebhooks(configuration)
+            .AddMusterMcp()
+            .BuildServiceProvider();
+        var source = services.GetRequiredService<McpToolSource>();
+        var agent = new AgentDefinition { Key = "a", Role = "R", Goal = "G", Backstory = "B", Mcps = [JsonValue.Create(fixture.HttpMcpUrl)] };
+        var crew = new CrewDefinition { Name = "c", Agents = [agent], Tasks = [], Inputs = [] };
+
+        await using (var deployed = source.OpenSession(crew))
+        {
+            (await deployed.ToolsForAsync(agent, CancellationToken.None)).Select(t => t.Name).Order().ShouldBe(["lookup", "shout"]);
+        }
+
+        await using var adHoc = source.OpenSession(crew with { AdHoc = true });
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => adHoc.ToolsForAsync(agent, CancellationToken.None));
+        refused.Message.ShouldContain("non-public");
     }
 
     [Fact]
