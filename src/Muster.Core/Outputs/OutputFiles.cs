@@ -35,7 +35,7 @@ public static class OutputFiles
         return segments[^1].EndsWith(TempSuffix, StringComparison.Ordinal) ? $"output_file '{relativePath}' is refused: names ending in {TempSuffix} are Muster's own" : null;
     }
 
-    /// <summary>The first task of <paramref name="crew"/> (interpolated) whose <c>output_file</c> is refused, as an exception.</summary>
+    /// <summary>Checks every <c>output_file</c> of <paramref name="crew"/> (interpolated), throwing for the first one refused.</summary>
     /// <exception cref="OutputFileRefusedException">A task's <c>output_file</c> fails <see cref="Problem"/>.</exception>
     public static void EnsureAllowed(CrewDefinition crew)
     {

@@ -24,17 +24,22 @@ public sealed class McpOptions
 /// <summary>One server of <c>Muster:Mcp:Servers</c>: an HTTP server (<see cref="Url"/>) or a process (<see cref="Command"/>).</summary>
 public sealed class McpServerOptions
 {
+    /// <summary>The server's HTTP endpoint (give this or <see cref="Command"/>).</summary>
     public string? Url { get; set; }
 
     /// <summary><c>streamable-http</c> (default) or <c>sse</c>, for <see cref="Url"/>.</summary>
     public string? Transport { get; set; }
 
+    /// <summary>Headers sent with every request to <see cref="Url"/>.</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The program to start as a stdio server (give this or <see cref="Url"/>).</summary>
     public string? Command { get; set; }
 
+    /// <summary>The arguments of <see cref="Command"/>.</summary>
     public List<string> Args { get; set; } = [];
 
+    /// <summary>Environment variables of the process, on top of a minimal set (Muster's own environment is not passed on).</summary>
     public Dictionary<string, string> Env { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The tools agents get from this server; empty gives all.</summary>

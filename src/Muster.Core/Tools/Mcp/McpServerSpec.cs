@@ -25,6 +25,7 @@ public sealed record McpServerSpec
     /// <summary>Names the server in messages: the configured name, or the URL without credentials or query (which may hold a key), or the command.</summary>
     public required string Name { get; init; }
 
+    /// <summary>How Muster talks to the server.</summary>
     public McpTransport Transport { get; init; }
 
     /// <summary>The server's URL for the HTTP transports.</summary>
@@ -36,6 +37,7 @@ public sealed record McpServerSpec
     /// <summary>The program to start for <see cref="McpTransport.Stdio"/>.</summary>
     public string? Command { get; init; }
 
+    /// <summary>The arguments of <see cref="Command"/>.</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
 
     /// <summary>Environment variables for the process, on top of a minimal set (PATH, HOME, ...); Muster's own environment is not passed on.</summary>
