@@ -20,6 +20,7 @@ namespace Muster.Contracts;
 [JsonSerializable(typeof(DetailResponse))]
 [JsonSerializable(typeof(CrewRunRecord))]
 [JsonSerializable(typeof(IReadOnlyList<CrewRunRecord>))]
+[JsonSerializable(typeof(IReadOnlyList<RunFileRecord>))]
 [JsonSerializable(typeof(RunCrewRequest))]
 [JsonSerializable(typeof(RunCustomCrewRequest))]
 [JsonSerializable(typeof(RunCreatedResponse))]

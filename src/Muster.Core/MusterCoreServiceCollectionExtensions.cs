@@ -6,6 +6,7 @@ using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -29,6 +30,7 @@ public static class MusterCoreServiceCollectionExtensions
             BuiltInTools.Create(sp.GetRequiredService<IOptions<BuiltInToolOptions>>().Value, sp.GetRequiredService<TimeProvider>())
                 .Concat(sp.GetServices<ToolRegistration>().Select(r => r.Function))));
         services.TryAddSingleton<IGuardrailRegistry>(sp => new GuardrailRegistry(sp.GetServices<GuardrailRegistration>()));
+        services.AddMusterMcpTools();
         services.TryAddSingleton<ICrewEngine, CrewEngine>();
         return services;
     }

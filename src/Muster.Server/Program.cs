@@ -21,6 +21,7 @@ public partial class Program
             .AddMusterCrews()
             .AddMusterExecution(builder.Configuration)
             .AddMusterWebhooks(builder.Configuration)
+            .AddMusterMcp()
             .AddMusterCrewRuns()
             .AddMusterApiDocs();
 

@@ -158,15 +158,18 @@ public sealed class CrewEngineLifecycleTests
     }
 
     [Fact]
-    public async Task RunAsync_OutputFile_IsWrittenInsideTheOutputRoot()
+    public async Task RunAsync_OutputFile_IsWrittenInsideTheRunsOwnFolder()
     {
         using var folder = new TempFolder();
         var crew = Crew([Agent("a")], Task("t", "a", outputFile: "reports/out.md"));
 
-        await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("# Report")), outputRoot: folder.Path)
-            .RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, new RecordingSink(), CancellationToken.None);
+        var runId = Guid.NewGuid();
 
-        File.ReadAllText(Path.Combine(folder.Path, "reports", "out.md")).ShouldBe("# Report");
+        await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("# Report")), outputRoot: folder.Path)
+            .RunAsync(runId, crew, RunCheckpoint.Empty, new RecordingSink(), CancellationToken.None);
+
+        File.ReadAllText(Path.Combine(folder.Path, runId.ToString(), "reports", "out.md")).ShouldBe("# Report");
+        Directory.GetFiles(folder.Path, "*", SearchOption.AllDirectories).ShouldHaveSingleItem();
     }
 
     [Theory]

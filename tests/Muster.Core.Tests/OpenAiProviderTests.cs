@@ -31,7 +31,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         };
         var provider = new LlmClientProvider(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         return new CrewEngine(
-            provider, ToolRegistry.BuiltIn, GuardrailRegistry.Empty, Options.Create(options), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLogger<CrewEngine>.Instance);
+            provider, ToolRegistry.BuiltIn, GuardrailRegistry.Empty, Options.Create(options), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLogger<CrewEngine>.Instance, TestCrews.Mcp);
     }
 
     [Fact]

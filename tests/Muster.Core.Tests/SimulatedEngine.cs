@@ -42,7 +42,8 @@ internal sealed class SimulatedEngine : IAsyncDisposable
             Options.Create(options),
             Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")), OutputJsonMaxRetries = outputJsonMaxRetries }),
             TimeProvider.System,
-            NullLogger<CrewEngine>.Instance);
+            NullLogger<CrewEngine>.Instance,
+            TestCrews.Mcp);
         // Generous, only so that a bug cannot hang the suite: a run cut short by it ends Stopped and fails its assertions.
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await engine.RunAsync(Guid.NewGuid(), crew, checkpoint ?? RunCheckpoint.Empty, Sink, guard.Token);

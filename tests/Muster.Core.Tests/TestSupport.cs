@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
@@ -7,6 +8,7 @@ using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Tests;
 
@@ -128,7 +130,11 @@ internal static class TestCrews
         Options.Create(new LlmOptions()),
         Options.Create(new CrewEngineOptions { OutputRoot = outputRoot ?? Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")) }),
         TimeProvider.System,
-        NullLogger<CrewEngine>.Instance);
+        NullLogger<CrewEngine>.Instance,
+        Mcp);
+
+    /// <summary>The MCP tool source as the host registers it (no default servers).</summary>
+    public static readonly McpToolSource Mcp = new ServiceCollection().AddLogging().AddMusterMcpTools().BuildServiceProvider().GetRequiredService<McpToolSource>();
 }
 
 /// <summary>A fresh temporary folder, deleted afterwards.</summary>

@@ -22,6 +22,7 @@ public sealed class GarbageInputTests : IAsyncLifetime
         "/stop/x", "/stop/00000000-0000-0000-0000-000000000000", "/crews/research/inputs", "/crews/research/kickoff",
         "/crews/%2e%2e/kickoff", "/crews/" + new string('a', 3000) + "/inputs", "/api/tokens", "/api/tokens/x",
         "/api/crews", "/api/crew-runs", "/api/crew-runs/x", "/api/crew-runs/x/events", "/openapi/v1.json", "/docs", "/nothing/here",
+        "/api/crew-runs/x/files", "/api/crew-runs/00000000-0000-0000-0000-000000000000/files/%00", "/api/crew-runs/x/files/" + new string('a', 3000),
     ];
 
     private static readonly HttpMethod[] Methods = [HttpMethod.Get, HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch];

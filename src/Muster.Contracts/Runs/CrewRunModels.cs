@@ -16,6 +16,11 @@ public sealed record AgentConfig
     [JsonPropertyName("use_default_mcps")] public bool UseDefaultMcps { get; init; }
     [JsonPropertyName("llm")] public string? Llm { get; init; }
     [JsonPropertyName("max_iter")] public int? MaxIter { get; init; }
+    /// <summary>
+    /// Muster's extension: MCP servers of an ad-hoc crew's agent, as in agents.yaml but HTTP only (a URL, or an object with
+    /// url, transport, headers, tool_filter). Not echoed in run records, since headers may hold keys.
+    /// </summary>
+    [JsonPropertyName("mcps")] public IReadOnlyList<JsonNode?>? Mcps { get; init; }
 }
 
 /// <summary>A task of a <see cref="CrewConfig"/>; <see cref="AgentIndex"/> points into the crew's agents.</summary>

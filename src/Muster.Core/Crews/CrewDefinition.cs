@@ -31,6 +31,11 @@ public sealed record CrewDefinition
     public required IReadOnlyList<string> Inputs { get; init; }
     /// <summary>The input values this copy was interpolated with (set by <see cref="CrewInterpolator.Interpolate"/>); null before interpolation.</summary>
     public JsonObject? InputValues { get; init; }
+    /// <summary>
+    /// Given in an API request (an ad-hoc crew) rather than deployed by the operator: the MCP servers it names are
+    /// reached only through the host's network guard, and never started as processes.
+    /// </summary>
+    public bool AdHoc { get; init; }
 
     public AgentDefinition? FindAgent(string key) => Agents.FirstOrDefault(a => a.Key == key);
 }

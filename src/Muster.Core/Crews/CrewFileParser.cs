@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Muster.Core.Outputs;
+using Muster.Core.Tools.Mcp;
 using YamlDotNet.RepresentationModel;
 
 namespace Muster.Core.Crews;
@@ -51,9 +53,9 @@ internal static class CrewFileParser
             var entries = YamlFile.Entries(fields).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             var tools = entries.TryGetValue("tools", out var toolsNode) ? file.Names(toolsNode, "tools") : [];
             var mcps = entries.TryGetValue("mcps", out var mcpsNode) ? McpList(mcpsNode) : [];
-            if (mcps.Count > 0)
+            foreach (var problem in mcps.Select(McpProblem).OfType<string>())
             {
-                diagnostics.Warning(file.Path, mcpsNode, $"agent '{key}': 'mcps' is kept but MCP tools are not connected yet");
+                diagnostics.Error(file.Path, mcpsNode, $"agent '{key}': mcps: {problem}");
             }
 
             var allowDelegation = entries.TryGetValue("allow_delegation", out var delegationNode) && file.Bool(delegationNode, "allow_delegation") == true;
@@ -94,6 +96,12 @@ internal static class CrewFileParser
             entries.TryGetValue("agent", out var agentNode);
             var context = entries.TryGetValue("context", out var contextNode) ? file.Names(contextNode, "context") : null;
             var tools = entries.TryGetValue("tools", out var toolsNode) ? file.Names(toolsNode, "tools") : [];
+            var outputFile = Optional(file, entries, "output_file");
+            if (outputFile is not null && OutputFiles.Problem(outputFile) is { } outputFileProblem)
+            {
+                diagnostics.Error(file.Path, entries["output_file"], $"task '{key}': {outputFileProblem}");
+            }
+
             var task = new TaskDefinition
             {
                 Name = key,
@@ -103,7 +111,7 @@ internal static class CrewFileParser
                 Context = context?.Select(c => c.Name).ToList(),
                 Tools = tools.Select(t => t.Name).ToList(),
                 HumanInput = entries.TryGetValue("human_input", out var human) && file.Bool(human, "human_input") == true,
-                OutputFile = Optional(file, entries, "output_file"),
+                OutputFile = outputFile,
                 Markdown = entries.TryGetValue("markdown", out var markdown) && file.Bool(markdown, "markdown") == true,
                 AsyncExecution = entries.TryGetValue("async_execution", out var async) && file.Bool(async, "async_execution") == true,
                 OutputJson = entries.TryGetValue("output_json", out var outputJson) ? OutputSchemas.Parse(file, outputJson, diagnostics, $"task '{key}'") : null,
@@ -182,6 +190,19 @@ internal static class CrewFileParser
         YamlSequenceNode sequence => sequence.Children.Select(YamlFile.ToJson).OfType<JsonNode>().ToList(),
         _ => YamlFile.ToJson(node) is { } single ? [single] : [],
     };
+
+    private static string? McpProblem(JsonNode entry)
+    {
+        try
+        {
+            McpServerSpec.Parse(entry);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
+    }
 
     private static JsonObject? Unsupported(YamlFile file, DiagnosticBag diagnostics, YamlMappingNode fields, HashSet<string> known, string what)
     {

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
+using Muster.Core.Outputs;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Engine;
 
@@ -21,7 +23,8 @@ public sealed partial class CrewEngine(
     IOptions<LlmOptions> llmOptions,
     IOptions<CrewEngineOptions> engineOptions,
     TimeProvider timeProvider,
-    ILogger<CrewEngine> logger) : ICrewEngine
+    ILogger<CrewEngine> logger,
+    McpToolSource mcpTools) : ICrewEngine
 {
     public async Task<RunOutcome> RunAsync(Guid runId, CrewDefinition crew, RunCheckpoint checkpoint, IRunSink sink, CancellationToken cancellationToken)
     {
@@ -32,7 +35,8 @@ public sealed partial class CrewEngine(
 
         using var events = new RunEventWriter(runId, checkpoint.LastSequence, sink, timeProvider, cancellationToken);
         var run = new RunProgress(crew, checkpoint, timeProvider);
-        var runner = new TaskRunner(crew, events, run, llms, tools, guardrails, llmOptions.Value, engineOptions.Value, timeProvider);
+        await using var mcp = mcpTools.OpenSession(crew);
+        var runner = new TaskRunner(crew, events, run, llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider);
         // Cancelled when the run is, and when a background task fails: the other tasks then stop at once.
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var background = new Background(work);
@@ -54,11 +58,12 @@ public sealed partial class CrewEngine(
             (TaskOutput Previous, string Feedback)? revision = null;
             if (checkpoint is { PendingReview: { } pending, Review: { } review })
             {
-                if (review.Approved)
+                if (review.Approved && await CompleteAsync(events, run, crew.Tasks.FirstOrDefault(t => t.Name == pending.Name), pending, cancellationToken) is { } unwritten)
                 {
-                    await CompleteAsync(events, run, crew.Tasks.FirstOrDefault(t => t.Name == pending.Name), pending, cancellationToken);
+                    return await FailAsync(events, run, crew, background, unwritten);
                 }
-                else
+
+                if (!review.Approved)
                 {
                     revision = (pending, review.Feedback);
                 }
@@ -103,7 +108,10 @@ public sealed partial class CrewEngine(
                     return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = output };
                 }
 
-                await CompleteAsync(events, run, task, output, work.Token);
+                if (await CompleteAsync(events, run, task, output, work.Token) is { } unwritten)
+                {
+                    return await FailAsync(events, run, crew, background, unwritten);
+                }
             }
 
             if (await background.JoinAsync(background.Names) is { } failedLast)
@@ -143,23 +151,32 @@ public sealed partial class CrewEngine(
         TaskRunner runner, RunEventWriter events, RunProgress run, TaskDefinition task, string context, CancellationToken cancellationToken)
     {
         var outcome = await runner.RunAsync(task, context, cancellationToken);
-        if (outcome.Output is { } output)
-        {
-            await CompleteAsync(events, run, task, output, cancellationToken);
-        }
-
-        return outcome;
+        return outcome.Output is { } output ? await CompleteAsync(events, run, task, output, cancellationToken) ?? outcome : outcome;
     }
 
-    private async Task CompleteAsync(RunEventWriter events, RunProgress run, TaskDefinition? task, TaskOutput output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a finished task, writing its <c>output_file</c> first. Returns the task as failed, with its failure event
+    /// written, when that file cannot be written (a disk full, a link made in the run's folder meanwhile); null otherwise.
+    /// </summary>
+    private async Task<TaskOutcome?> CompleteAsync(RunEventWriter events, RunProgress run, TaskDefinition? task, TaskOutput output, CancellationToken cancellationToken)
     {
         if (task?.OutputFile is { Length: > 0 } file)
         {
-            await OutputFiles.WriteAsync(OutputFiles.Resolve(engineOptions.Value.OutputRoot, file), output.Raw, cancellationToken);
+            try
+            {
+                await OutputFiles.WriteAsync(OutputFiles.Resolve(engineOptions.Value.OutputRoot, events.RunId, file), output.Raw, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                var failure = new IOException($"Could not write output_file '{file}': {ex.Message}", ex);
+                await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = output.Agent, ["error"] = failure.Message });
+                return new TaskOutcome(task, null, failure);
+            }
         }
 
         run.Complete(output);
         await events.PublishAsync(RunEventTypes.TaskCompleted, RunEventWriter.TaskCompletedData(output), output);
+        return null;
     }
 
     /// <summary>Stops the background tasks, then ends the run as failed with the task's reason.</summary>

@@ -12,6 +12,8 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _sequence = lastSequence;
 
+    public Guid RunId => runId;
+
     public async ValueTask PublishAsync(string type, JsonObject data, TaskOutput? taskOutput = null)
     {
         // A cancelled run emits nothing more: the server decides whether it was a stop or a shutdown.

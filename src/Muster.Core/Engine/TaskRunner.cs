@@ -6,7 +6,9 @@ using Microsoft.Extensions.AI;
 using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
+using Muster.Core.Outputs;
 using Muster.Core.Tools;
+using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Engine;
 
@@ -25,6 +27,7 @@ internal sealed partial class TaskRunner(
     ILlmClientProvider llms,
     IToolRegistry tools,
     IGuardrailRegistry guardrails,
+    McpSession mcp,
     LlmOptions llmOptions,
     CrewEngineOptions engineOptions,
     TimeProvider timeProvider)
@@ -56,7 +59,7 @@ internal sealed partial class TaskRunner(
 
             if (task.OutputFile is { Length: > 0 } file)
             {
-                OutputFiles.Resolve(engineOptions.OutputRoot, file);
+                OutputFiles.Resolve(engineOptions.OutputRoot, events.RunId, file);
             }
 
             await events.PublishAsync(RunEventTypes.AgentExecutionStarted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role });
@@ -66,7 +69,7 @@ internal sealed partial class TaskRunner(
                 + (task.OutputJson is JsonObject schema ? Prompts.StructuredOutput(schema) : null);
             var delegation = CoworkerTools.Create(coworkers, (coworker, work, workContext, token) => WorkAsync(task, role, coworker, work, workContext, executor, token));
             var turn = new AgentTurn(
-                performer, task, ClientFor(performer, model), model, [.. ResolveTools(performer, task), .. delegation], Prompts.Task(task, context, instructions))
+                performer, task, ClientFor(performer, model), model, [.. await ResolveToolsAsync(performer, task, cancellationToken), .. delegation], Prompts.Task(task, context, instructions))
             {
                 Output = structured,
             };
@@ -128,7 +131,7 @@ internal sealed partial class TaskRunner(
     {
         var job = new TaskDefinition { Name = task.Name, Description = work, ExpectedOutput = Prompts.CoworkerExpectedOutput };
         var model = ModelFor(coworker);
-        var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, ResolveTools(coworker, job), Prompts.Task(job, context));
+        var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
         var data = new JsonObject { ["task_name"] = task.Name, ["agent"] = coworker.Role, ["delegated_by"] = delegator };
         await events.PublishAsync(RunEventTypes.AgentExecutionStarted, data);
         var executor = new AgentExecutor(events, cancellationToken);
@@ -246,13 +249,16 @@ internal sealed partial class TaskRunner(
             : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, timeProvider));
     }
 
-    /// <summary>The task's tools when it names any (CrewAI lets them replace the agent's), else the agent's.</summary>
-    private List<AIFunction> ResolveTools(AgentDefinition agent, TaskDefinition task)
+    /// <summary>
+    /// The task's tools when it names any (CrewAI lets them replace the agent's), else the agent's, then the tools of the
+    /// agent's MCP servers (connected once per run); a built-in tool wins over an MCP tool of the same name.
+    /// </summary>
+    private async Task<List<AIFunction>> ResolveToolsAsync(AgentDefinition agent, TaskDefinition task, CancellationToken cancellationToken)
     {
         var names = task.Tools.Count > 0 ? task.Tools : agent.Tools;
-        return names.Distinct(StringComparer.Ordinal)
-            .Select(name => tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."))
-            .ToList();
+        var builtIn = names.Distinct(StringComparer.Ordinal)
+            .Select(name => tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."));
+        return [.. builtIn.Concat(await mcp.ToolsForAsync(agent, cancellationToken)).DistinctBy(t => t.Name)];
     }
 
     private static JsonObject With(JsonObject data, string key, string value)

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
 using Muster.Contracts.Runs;
+using Muster.Core.Tools.Mcp;
 
 namespace Muster.Server.CrewRuns;
 
@@ -14,6 +16,7 @@ internal static partial class AdHocCrewValidator
     private const string NameRule = "Must be 1 to 64 letters, digits, '_' or '-', starting with a letter or '_'";
     private const int MaxModelLength = 200;
     private const int MaxIterations = 100;
+    private const int MaxMcpServers = 10;
 
     public static IReadOnlyList<FieldError> Validate(CrewConfig? config, AdHocCrewOptions options, IReadOnlyCollection<string> knownTools)
     {
@@ -83,6 +86,7 @@ internal static partial class AdHocCrewValidator
             }
 
             CheckTools(agent.Tools, $"{path}.tools", rules);
+            CheckMcps(agent.Mcps, $"{path}.mcps", errors);
         }
 
         return agents.Count;
@@ -204,6 +208,42 @@ internal static partial class AdHocCrewValidator
                 rules.Errors.Add(new FieldError(
                     $"{path}[{t}]",
                     $"Unknown tool '{tools[t]}' (known tools: {string.Join(", ", rules.KnownTools.Order(StringComparer.Ordinal))})"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// HTTP servers only: a caller may not make the server start a process. The URLs' destinations are checked at kickoff
+    /// by <see cref="AdHocMcpUrls"/> (that needs DNS) and again on every connection.
+    /// </summary>
+    private static void CheckMcps(IReadOnlyList<JsonNode?>? mcps, string path, List<FieldError> errors)
+    {
+        if (mcps is null)
+        {
+            return;
+        }
+
+        if (mcps.Count > MaxMcpServers)
+        {
+            errors.Add(new FieldError(path, $"At most {MaxMcpServers} MCP servers are allowed; got {mcps.Count}"));
+            return;
+        }
+
+        for (var m = 0; m < mcps.Count; m++)
+        {
+            try
+            {
+                if (McpServerSpec.Parse(mcps[m]).Transport == McpTransport.Stdio)
+                {
+                    errors.Add(new FieldError(
+                        $"{path}[{m}]",
+                        "stdio MCP servers ('command') are not allowed in ad-hoc crews, since they start a process on the server; " +
+                        "use an HTTP server, or have the operator configure it in Muster:Mcp:Servers and set use_default_mcps"));
+                }
+            }
+            catch (FormatException ex)
+            {
+                errors.Add(new FieldError($"{path}[{m}]", ex.Message));
             }
         }
     }

@@ -79,6 +79,7 @@ internal static class CrewConfigMapper
             MaxIter = agent.MaxIter ?? 25,
             Verbose = agent.Verbose,
             UseDefaultMcps = agent.UseDefaultMcps,
+            Mcps = [.. agent.Mcps?.OfType<JsonNode>() ?? []],
         }).ToList();
         var tasks = config.Tasks!.Select((task, index) => new TaskDefinition
         {
@@ -98,6 +99,7 @@ internal static class CrewConfigMapper
             Agents = agents,
             Tasks = tasks,
             Inputs = [],
+            AdHoc = true,
         };
         crew = crew with { Inputs = CrewInterpolator.FindPlaceholders(crew) };
         var missing = MissingInputs(crew, taskInput);

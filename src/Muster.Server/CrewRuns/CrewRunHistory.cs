@@ -9,7 +9,7 @@ namespace Muster.Server.CrewRuns;
 /// applies it: a user token sees only its own runs, any token only runs of the crews it covers, and a run the
 /// caller may not see is reported as absent.
 /// </summary>
-internal sealed class CrewRunHistory(IRunStore store)
+internal sealed class CrewRunHistory(IRunStore store, RunOutputFiles files)
 {
     /// <summary>
     /// A page of runs the principal may see. A user token's owner filter is forced to itself. For a token limited
@@ -41,6 +41,12 @@ internal sealed class CrewRunHistory(IRunStore store)
     public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(RunRecord run, CancellationToken cancellationToken) =>
         store.GetTaskResultsAsync(run.Id, cancellationToken);
 
+    /// <summary>The files the run's tasks wrote (call after an access check).</summary>
+    public IReadOnlyList<Contracts.Runs.RunFileRecord> GetFiles(RunRecord run) => files.List(run.Id);
+
+    /// <summary>One file of the run, or null (call after an access check).</summary>
+    public FileInfo? FindFile(RunRecord run, string path) => files.Find(run.Id, path);
+
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(RunRecord run, long afterSequence, int limit, CancellationToken cancellationToken) =>
         store.GetEventsAsync(run.Id, afterSequence, limit, cancellationToken);
 
@@ -58,7 +64,13 @@ internal sealed class CrewRunHistory(IRunStore store)
         }
 
         // False here means the run vanished (deleted or purged) between the read and the delete.
-        return await store.DeleteRunAsync(runId, cancellationToken) ? DeleteOutcome.Deleted : DeleteOutcome.NotFound;
+        if (!await store.DeleteRunAsync(runId, cancellationToken))
+        {
+            return DeleteOutcome.NotFound;
+        }
+
+        files.Delete(runId);
+        return DeleteOutcome.Deleted;
     }
 }
 

@@ -1,12 +1,15 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Muster.Core.Engine;
 using Muster.Server.CrewRuns;
+using Muster.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 public static class CrewRunsServiceCollectionExtensions
 {
     /// <summary>
-    /// The crew-runs API's services: ad-hoc crew bounds, live event streams and the retention purge.
+    /// The crew-runs API's services: ad-hoc crew bounds, live event streams, the runs' output files and the retention purge.
     /// Needs the run store, the run service and an <c>IRunEventBus</c> registered by the server.
     /// </summary>
     public static IServiceCollection AddMusterCrewRuns(this IServiceCollection services)
@@ -22,6 +25,12 @@ public static class CrewRunsServiceCollectionExtensions
             .ValidateDataAnnotations();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<RunEventStream>();
+        services.AddOptionsWithValidateOnStart<OutputsOptions>()
+            .BindConfiguration(OutputsOptions.Section);
+        services.AddOptions<CrewEngineOptions>()
+            .Configure<IOptions<OutputsOptions>, IOptions<StorageOptions>>(
+                (engine, outputs, storage) => engine.OutputRoot = outputs.Value.Resolve(storage.Value));
+        services.TryAddSingleton<RunOutputFiles>();
         services.TryAddSingleton<CrewRunHistory>();
         services.AddHostedService<RetentionService>();
         return services;

@@ -5,13 +5,14 @@ namespace Muster.Server.CrewRuns;
 
 /// <summary>
 /// Deletes finished runs older than <see cref="RetentionOptions.Days"/>, at start and then every
-/// <see cref="RetentionOptions.Interval"/>. Does nothing when no retention is configured.
+/// <see cref="RetentionOptions.Interval"/>, with their output files. Does nothing when no retention is configured.
 /// </summary>
 internal sealed partial class RetentionService(
     IRunStore store,
     IOptions<RetentionOptions> options,
     TimeProvider timeProvider,
-    ILogger<RetentionService> logger) : BackgroundService
+    ILogger<RetentionService> logger,
+    RunOutputFiles files) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,6 +46,7 @@ internal sealed partial class RetentionService(
             if (purged > 0)
             {
                 LogPurged(logger, purged, cutoff);
+                await files.DeleteOrphansAsync(store, cancellationToken);
             }
 
             return purged;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
@@ -9,11 +10,12 @@ using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
 
-/// <summary><c>/api/crew-runs</c>: the run history, one run, its events (JSON or live SSE), and deletion.</summary>
+/// <summary><c>/api/crew-runs</c>: the run history, one run, its events (JSON or live SSE), its output files, and deletion.</summary>
 internal static class CrewRunsEndpoints
 {
     private const string NextCursorHeader = "X-Next-Cursor";
     private const int MaxEventsPerRequest = 1000;
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static IEndpointRouteBuilder MapMusterCrewRuns(this IEndpointRouteBuilder app)
     {
@@ -28,6 +30,13 @@ internal static class CrewRunsEndpoints
         group.MapGet("/{id}/events", Events).WithName("GetCrewRunEvents")
             .WithSummary("The run's events after a sequence (at most 1000 a call; continue with after); with Accept: text/event-stream, streamed live until the run ends")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/files", Files).WithName("ListCrewRunFiles")
+            .WithSummary("The files the run's tasks wrote (output_file), with their paths inside the run's folder")
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/files/{**path}", File).WithName("GetCrewRunFile")
+            .WithSummary("Download one file the run's tasks wrote; its path as listed by ListCrewRunFiles")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         return app;
     }
@@ -73,6 +82,31 @@ internal static class CrewRunsEndpoints
 
         var tasks = await history.GetTaskResultsAsync(run, cancellationToken);
         return TypedResults.Ok(CrewRunRecordMapper.ToRecord(run, tasks));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RunFileRecord>>, JsonHttpResult<ErrorResponse>>> Files(
+        string id, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    {
+        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
+        return run is null ? AmpErrors.ExecutionNotFound(id) : TypedResults.Ok(history.GetFiles(run));
+    }
+
+    private static async Task<Results<PhysicalFileHttpResult, JsonHttpResult<ErrorResponse>>> File(
+        string id, string path, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    {
+        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
+        if (run is null)
+        {
+            return AmpErrors.ExecutionNotFound(id);
+        }
+
+        if (history.FindFile(run, path) is not { } file)
+        {
+            return AmpErrors.Error(StatusCodes.Status404NotFound, "Not Found", $"Run '{id}' has no file '{path}'; GET /api/crew-runs/{id}/files lists its files.");
+        }
+
+        var contentType = ContentTypes.TryGetContentType(file.Name, out var known) ? known : "application/octet-stream";
+        return TypedResults.PhysicalFile(file.FullName, contentType, file.Name, file.LastWriteTimeUtc);
     }
 
     private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Delete(

@@ -5,11 +5,13 @@ using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
 using Muster.Core.Crews;
+using Muster.Core.Outputs;
 using Muster.Core.Tools;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
 using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
+using Muster.Server.Webhooks;
 using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
@@ -85,6 +87,7 @@ internal static class CrewsEndpoints
         RunService runs,
         IOptions<AdHocCrewOptions> options,
         IToolRegistry tools,
+        IWebhookUrlValidator urls,
         CancellationToken cancellationToken)
     {
         // 403, not 404: the route exists and the caller should learn that the server (or its token) does not allow it.
@@ -105,8 +108,14 @@ internal static class CrewsEndpoints
         }
 
         var built = CrewConfigMapper.FromConfig(request!.CrewConfig, request.TaskInput, options.Value, tools.Names);
-        return built.Crew is null
-            ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(built.Errors))
+        if (built.Crew is null)
+        {
+            return TypedResults.UnprocessableEntity(new ValidationErrorResponse(built.Errors));
+        }
+
+        var refused = await AdHocMcpUrls.CheckAsync(built.Crew, urls, cancellationToken);
+        return refused.Count > 0
+            ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(refused))
             : await KickoffAsync(context, principal, runs, built.Crew, request.TaskInput, adHoc: true, cancellationToken);
     }
 
@@ -154,6 +163,10 @@ internal static class CrewsEndpoints
             // The checks above find these first; this keeps the answer a 422 should the engine's rule ever be stricter.
             return TypedResults.UnprocessableEntity(new ValidationErrorResponse(
                 [.. ex.Missing.Select(name => new FieldError($"task_input.{name}", "Field required"))]));
+        }
+        catch (OutputFileRefusedException ex)
+        {
+            return Invalid(new FieldError("task_input", ex.Message));
         }
     }
 

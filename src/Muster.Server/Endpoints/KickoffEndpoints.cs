@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Crews;
+using Muster.Core.Outputs;
 using Muster.Server.Auth;
 using Muster.Server.CrewRuns;
 using Muster.Server.Crews;
@@ -95,6 +96,10 @@ internal static class KickoffEndpoints
         catch (MissingInputsException ex)
         {
             return AmpErrors.MissingInputs(ex.Missing);
+        }
+        catch (OutputFileRefusedException ex)
+        {
+            return AmpErrors.InvalidFields([("inputs", ex.Message)]);
         }
     }
 }

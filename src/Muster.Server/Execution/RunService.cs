@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
+using Muster.Core.Outputs;
 using Muster.Server.Auth;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -32,10 +33,14 @@ public sealed class RunService(
     IDeliveryPlanner planner,
     TimeProvider time)
 {
-    /// <summary>Interpolates the crew (throws <see cref="MissingInputsException"/>), stores the run, then wakes the schedulers.</summary>
+    /// <summary>
+    /// Interpolates the crew (throws <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an
+    /// input makes an <c>output_file</c> leave the run's folder), stores the run, then wakes the schedulers.
+    /// </summary>
     public async Task<KickoffResult> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
     {
         var snapshot = CrewInterpolator.Interpolate(command.Crew, command.Inputs);
+        OutputFiles.EnsureAllowed(snapshot);
         var created = await store.CreateRunAsync(
             new NewRun
             {

@@ -15,4 +15,6 @@ internal sealed class PermissiveWebhookUrlValidator : IWebhookUrlValidator
 {
     public ValueTask<IReadOnlyList<WebhookUrlProblem>> ValidateAsync(WebhookSettings webhooks, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<WebhookUrlProblem>>([]);
+
+    public ValueTask<string?> CheckUrlAsync(string url, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
 }

@@ -19,7 +19,7 @@ internal sealed class GuardedConnector(IOptions<WebhookOptions> options, IHostRe
         if (allowed.Length == 0)
         {
             var reason = addresses.Length == 0 ? "does not resolve" : $"resolves only to non-public addresses ({NetworkAddressPolicy.Classify(addresses[0])})";
-            throw new WebhookDestinationRefusedException($"Webhook host '{host}' {reason}; set Muster:Webhooks:AllowPrivateNetworks=true to allow it.");
+            throw new WebhookDestinationRefusedException($"Host '{host}' {reason}; set Muster:Webhooks:AllowPrivateNetworks=true to allow it.");
         }
 
         SocketException? last = null;
@@ -47,5 +47,5 @@ internal sealed class GuardedConnector(IOptions<WebhookOptions> options, IHostRe
     }
 }
 
-/// <summary>The destination of a webhook is not allowed by the SSRF policy.</summary>
+/// <summary>The destination of a webhook (or of an ad-hoc crew's MCP server) is not allowed by the SSRF policy.</summary>
 internal sealed class WebhookDestinationRefusedException(string message) : Exception(message);

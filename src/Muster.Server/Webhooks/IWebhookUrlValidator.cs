@@ -12,4 +12,7 @@ public sealed record WebhookUrlProblem(string Field, string Message);
 public interface IWebhookUrlValidator
 {
     ValueTask<IReadOnlyList<WebhookUrlProblem>> ValidateAsync(WebhookSettings webhooks, CancellationToken cancellationToken);
+
+    /// <summary>Why Muster may not call <paramref name="url"/> (the same rules as webhook URLs), or null when it may.</summary>
+    ValueTask<string?> CheckUrlAsync(string url, CancellationToken cancellationToken);
 }

@@ -35,33 +35,25 @@ internal sealed class WebhookUrlValidator(IOptions<WebhookOptions> options, IHos
 
     private async Task CheckAsync(string field, string? url, List<WebhookUrlProblem> problems, CancellationToken cancellationToken)
     {
-        if (url is null)
+        if (url is not null && await CheckUrlAsync(url, cancellationToken) is { } problem)
         {
-            return;
+            problems.Add(new(field, problem));
         }
+    }
 
+    public async ValueTask<string?> CheckUrlAsync(string url, CancellationToken cancellationToken)
+    {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            problems.Add(new(field, "must be an absolute http or https URL"));
-            return;
+            return "must be an absolute http or https URL";
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
-            problems.Add(new(field, "must not carry credentials in the URL; use authentication instead"));
-            return;
+            return "must not carry credentials in the URL; use authentication instead";
         }
 
-        if (options.Value.AllowPrivateNetworks)
-        {
-            return;
-        }
-
-        var reason = await RefusalAsync(uri, cancellationToken);
-        if (reason is not null)
-        {
-            problems.Add(new(field, reason));
-        }
+        return options.Value.AllowPrivateNetworks ? null : await RefusalAsync(uri, cancellationToken);
     }
 
     private async Task<string?> RefusalAsync(Uri uri, CancellationToken cancellationToken)
@@ -69,7 +61,7 @@ internal sealed class WebhookUrlValidator(IOptions<WebhookOptions> options, IHos
         var host = uri.IdnHost;
         if (IPAddress.TryParse(host, out var literal))
         {
-            return NetworkAddressPolicy.Classify(literal) is { } why ? $"points to a {why} address, which webhooks may not reach" : null;
+            return NetworkAddressPolicy.Classify(literal) is { } why ? $"points to a {why} address, which Muster may not call" : null;
         }
 
         IPAddress[] addresses;
@@ -91,7 +83,7 @@ internal sealed class WebhookUrlValidator(IOptions<WebhookOptions> options, IHos
         {
             if (NetworkAddressPolicy.Classify(address) is { } why)
             {
-                return $"host '{host}' resolves to a {why} address, which webhooks may not reach";
+                return $"host '{host}' resolves to a {why} address, which Muster may not call";
             }
         }
 

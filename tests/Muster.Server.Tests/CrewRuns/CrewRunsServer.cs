@@ -29,11 +29,14 @@ public sealed class CrewRunsServer : IAsyncLifetime
     public HttpClient Org() => Server.CreateClient(Server.BootstrapToken);
 
     /// <summary>A client with a new user token for a user no other test uses.</summary>
-    public async Task<TestUser> NewUserAsync()
+    public Task<TestUser> NewUserAsync() => NewUserAsync(Server);
+
+    /// <summary>A client of <paramref name="server"/> with a new user token for a user no other test uses.</summary>
+    public static async Task<TestUser> NewUserAsync(MusterServerFixture server)
     {
-        using var org = Org();
+        using var org = server.CreateClient(server.BootstrapToken);
         var userId = "user-" + Guid.NewGuid().ToString("N")[..8];
-        return new TestUser(Server.CreateClient(await org.CreateTokenAsync("user", userId)), userId);
+        return new TestUser(server.CreateClient(await org.CreateTokenAsync("user", userId)), userId);
     }
 }
 

@@ -9,6 +9,10 @@ public sealed class RetentionServiceTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    private static readonly RunOutputFiles NoFiles = new(
+        Options.Create(new Muster.Core.Engine.CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
+        NullLogger<RunOutputFiles>.Instance);
+
     private static async Task WaitForPurgesAsync(FakeRunStore store, int count)
     {
         using var timeout = new CancellationTokenSource(Patience);
@@ -24,7 +28,7 @@ public sealed class RetentionServiceTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
         var store = new FakeRunStore { OnPurge = _ => 2 };
         var options = Options.Create(new RetentionOptions { Days = 7, Interval = TimeSpan.FromHours(1) });
-        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance);
+        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles);
 
         await service.StartAsync(CancellationToken.None);
         await WaitForPurgesAsync(store, 1);
@@ -43,7 +47,7 @@ public sealed class RetentionServiceTests
     {
         var time = new FakeTimeProvider();
         var store = new FakeRunStore();
-        using var service = new RetentionService(store, Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance);
+        using var service = new RetentionService(store, Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance, NoFiles);
 
         await service.StartAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromDays(30));
@@ -59,7 +63,7 @@ public sealed class RetentionServiceTests
         var calls = 0;
         var store = new FakeRunStore { OnPurge = _ => ++calls == 1 ? throw new InvalidOperationException("store down") : 1 };
         var options = Options.Create(new RetentionOptions { Days = 1, Interval = TimeSpan.FromMinutes(5) });
-        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance);
+        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles);
 
         await service.StartAsync(CancellationToken.None);
         await WaitForPurgesAsync(store, 1);

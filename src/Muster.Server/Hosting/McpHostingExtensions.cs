@@ -1,0 +1,29 @@
+using Muster.Core.Tools.Mcp;
+using Muster.Server.Webhooks;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class McpHostingExtensions
+{
+    /// <summary>
+    /// MCP tools on the server: <c>Muster:Mcp</c> bound and validated at start, and the MCP client of ad-hoc crews given
+    /// the webhooks' SSRF guard (public addresses only, checked on the address actually connected to; no redirects, no proxy).
+    /// Call after <c>AddMusterWebhooks</c>, which registers the guard.
+    /// </summary>
+    public static IServiceCollection AddMusterMcp(this IServiceCollection services)
+    {
+        services.AddMusterMcpTools();
+        services.AddOptionsWithValidateOnStart<McpOptions>()
+            .BindConfiguration(McpOptions.Section)
+            .ValidateDataAnnotations();
+        services.AddHttpClient(McpToolSource.GuardedHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<GuardedConnector>().ConnectAsync,
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                UseCookies = false,
+            });
+        return services;
+    }
+}
