@@ -119,6 +119,14 @@ internal sealed partial class RunScheduler(
 
     private void Start(RunRecord run)
     {
+        if (_active.ContainsKey(run.Id))
+        {
+            // This node's own lease lapsed (heartbeats failed) and it claimed the run again while still executing it:
+            // the claim merely renewed the lease, and the execution under way goes on.
+            _slots.Release();
+            return;
+        }
+
         var active = new ActiveRun(run.Id);
         _active[run.Id] = active;
         if (_stops.Take(run.Id) is { } early)
@@ -136,7 +144,7 @@ internal sealed partial class RunScheduler(
         {
             LogExecuting(logger, run.Id, run.CrewName);
             var completed = await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
-            var sink = new StoreRunSink(store, planner, bus, run, completed.Count, time);
+            var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time);
             if (run.StopRequested)
             {
                 // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
@@ -174,6 +182,12 @@ internal sealed partial class RunScheduler(
         }
         catch (OperationCanceledException) when (active.Token.IsCancellationRequested)
         {
+            return new RunOutcome { Kind = RunOutcomeKind.Stopped };
+        }
+        catch (LeaseLostException)
+        {
+            // Another node took the run over before this node's heartbeat noticed: the new owner continues it.
+            active.Cancel(CancelReason.LeaseLost);
             return new RunOutcome { Kind = RunOutcomeKind.Stopped };
         }
         catch (Exception ex) when (!active.Token.IsCancellationRequested)
@@ -255,12 +269,22 @@ internal sealed partial class RunScheduler(
 
         try
         {
-            var lost = await store.RenewLeasesAsync(identity.NodeId, held, time.GetUtcNow() + _options.Lease, stoppingToken);
-            foreach (var runId in lost)
+            var renewal = await store.RenewLeasesAsync(identity.NodeId, held, time.GetUtcNow() + _options.Lease, stoppingToken);
+            foreach (var runId in renewal.Lost)
             {
-                if (_active.TryGetValue(runId, out var active))
+                if (_active.TryGetValue(runId, out var lost))
                 {
-                    active.Cancel(CancelReason.LeaseLost);
+                    LogLeaseLost(logger, runId);
+                    lost.Cancel(CancelReason.LeaseLost);
+                }
+            }
+
+            // The store's stop flag backs up stop signals the bus lost (a dropped connection, a node that just started).
+            foreach (var runId in renewal.StopRequested)
+            {
+                if (_active.TryGetValue(runId, out var flagged))
+                {
+                    flagged.Stop(null);
                 }
             }
         }
