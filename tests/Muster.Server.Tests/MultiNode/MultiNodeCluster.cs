@@ -1,6 +1,5 @@
 using Muster.Simulator;
 using Muster.Testing;
-using Npgsql;
 
 namespace Muster.Server.Tests.MultiNode;
 
@@ -14,22 +13,17 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
 {
     public const int LeaseSeconds = 4;
 
-    private readonly string _server;
-    private readonly string _database;
+    private readonly ThrowawayDatabase _database;
     private readonly TempFolder _folder = new();
     private readonly List<MusterServerProcess> _nodes = [];
 
-    private MultiNodeCluster(string server, string database, LlmSimulator simulator)
+    private MultiNodeCluster(ThrowawayDatabase database, LlmSimulator simulator)
     {
-        _server = server;
         _database = database;
         Simulator = simulator;
-        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
     }
 
     public string Token { get; } = "mst_multinode_" + Guid.NewGuid().ToString("N");
-
-    public string ConnectionString { get; }
 
     public LlmSimulator Simulator { get; }
 
@@ -38,11 +32,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
     /// <summary>Creates the database and starts <paramref name="nodes"/> nodes at once (they migrate the schema concurrently).</summary>
     public static async Task<MultiNodeCluster> StartAsync(int nodes, Action<string> writeCrews, IReadOnlyDictionary<string, string?>? extra = null)
     {
-        var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)
-            ?? throw new InvalidOperationException($"{PostgresFactAttribute.Variable} is not set.");
-        var database = "muster_mn_" + Guid.NewGuid().ToString("N");
-        await ExecuteAsync(server, $"CREATE DATABASE {database}");
-        var cluster = new MultiNodeCluster(server, database, await LlmSimulator.StartAsync(new SimulatorOptions()));
+        var cluster = new MultiNodeCluster(await ThrowawayDatabase.CreateAsync(), await LlmSimulator.StartAsync(new SimulatorOptions()));
         try
         {
             writeCrews(cluster._folder.Combine("crews"));
@@ -84,18 +74,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
     public string LogOf(Guid runId) => string.Join('\n', _nodes.SelectMany((n, i) =>
         n.Output.Where(line => line.Contains(runId.ToString(), StringComparison.Ordinal)).Select(line => $"node-{i}: {line}")));
 
-    public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return await command.ExecuteScalarAsync() is T result ? result : default;
-    }
+    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) => _database.ScalarAsync<T>(sql, parameters);
 
     public async ValueTask DisposeAsync()
     {
@@ -105,8 +84,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         }
 
         await Simulator.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync(_server, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        await _database.DisposeAsync();
         _folder.Dispose();
     }
 
@@ -114,7 +92,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
     {
         var settings = TestSettings.For(_folder, Simulator.BaseUrl.ToString(), Token);
         settings["Muster:Storage:Provider"] = "postgres";
-        settings["Muster:Storage:ConnectionString"] = ConnectionString;
+        settings["Muster:Storage:ConnectionString"] = _database.ConnectionString;
         settings["Muster:Execution:NodeId"] = nodeId;
         settings["Muster:Execution:LeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Muster:Execution:HeartbeatSeconds"] = "1";
@@ -125,13 +103,5 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         }
 
         return MusterServerProcess.StartAsync(settings, _folder.Path, TimeSpan.FromSeconds(120));
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
