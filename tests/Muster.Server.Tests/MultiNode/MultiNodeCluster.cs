@@ -66,6 +66,21 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         throw new ShouldAssertException($"Run {runId} was never claimed by a node.");
     }
 
+    /// <summary>Waits until <paramref name="condition"/> (a boolean query) holds.</summary>
+    public async Task WaitUntilAsync(string condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await ScalarAsync<bool>(condition))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ShouldAssertException($"Never true: {condition}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>How many times each node logged that it started executing <paramref name="runId"/>.</summary>
     public IReadOnlyList<int> ExecutionsOf(Guid runId) =>
         [.. _nodes.Select(n => n.Output.Count(line => line.Contains($"Executing run {runId} ", StringComparison.Ordinal)))];

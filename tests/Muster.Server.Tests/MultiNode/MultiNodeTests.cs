@@ -141,6 +141,49 @@ public sealed class MultiNodeTests
         cluster.ExecutionsOf(id)[1 - executing].ShouldBe(0, "the run must have executed on the other node");
     }
 
+    [PostgresFact]
+    public async Task WebhooksFromThreeDispatchers_ArriveOnceEachAndInOrderPerRunAndUrl()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var cluster = await MultiNodeCluster.StartAsync(3, path => TestCrews.WriteTwoTaskCrew(path), new Dictionary<string, string?>
+        {
+            ["Muster:Webhooks:SigningSecret"] = WebhookTestServer.Secret,
+            ["Muster:Webhooks:AllowPrivateNetworks"] = "true",
+            ["Muster:Webhooks:PollInterval"] = "00:00:00.050",
+            ["Muster:Webhooks:BaseRetryDelay"] = "00:00:00.050",
+            ["Muster:Webhooks:MaxRetryDelay"] = "00:00:00.200",
+            ["Muster:Webhooks:AttemptTimeout"] = "00:00:05",
+        });
+        // Failures make queues wait and retry, so that dispatchers on different nodes take turns on one queue.
+        receiver.FailNext(8, status: 503);
+        var clients = Enumerable.Range(0, 3).Select(cluster.Client).ToList();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var response = await clients[i % 3].PostKickoffAsync(new JsonObject
+            {
+                ["inputs"] = new JsonObject { ["topic"] = $"hooks {i}" },
+                ["taskWebhookUrl"] = receiver.Url("hook"),
+                ["crewWebhookUrl"] = receiver.Url("hook"),
+            });
+            var (status, body) = await response.ReadJsonAsync();
+            status.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
+            return body["kickoff_id"]!.GetValue<string>();
+        }));
+        await receiver.WaitForAcceptedAsync(36, timeout: Long);
+        await cluster.WaitUntilAsync("SELECT count(*) = 0 FROM deliveries WHERE state = 'pending'");
+        var accepted = receiver.Accepted;
+
+        accepted.Count.ShouldBe(36);
+        accepted.Select(w => w.Header("Muster-Event-Id")).ShouldBeUnique();
+        foreach (var id in ids)
+        {
+            accepted.Select(w => w.Json()).Where(b => b["kickoff_id"]!.GetValue<string>() == id)
+                .Select(b => b["name"]?.GetValue<string>() ?? "crew")
+                .ShouldBe(["research_task", "report_task", "crew"], $"webhooks of run {id}");
+        }
+    }
+
     private static int CallsFor(MultiNodeCluster cluster, string text) =>
         cluster.Simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
 }
