@@ -27,7 +27,7 @@ internal sealed partial class MusterStartup(
         catch (Exception ex) when (ex is DbException or TimeoutException)
         {
             throw new InvalidOperationException(
-                $"The run store ({storage.Value.Provider}) could not be opened: {ex.Message} " +
+                $"The run store ({storage.Value.Provider}) could not be opened: {ex.Message.TrimEnd('.')}. " +
                 "Check Muster:Storage:ConnectionString, and that the database server is running and reachable from this node.", ex);
         }
 

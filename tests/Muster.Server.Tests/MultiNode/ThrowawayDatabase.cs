@@ -42,6 +42,16 @@ internal sealed class ThrowawayDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync() is T result ? result : default;
     }
 
+    /// <summary>Takes the database away from its clients (existing sessions end, new ones are refused), or gives it back.</summary>
+    public async Task SetReachableAsync(bool reachable)
+    {
+        await ExecuteAsync(_server, $"ALTER DATABASE {_name} ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
+        if (!reachable)
+        {
+            await ExecuteAsync(_server, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_name}'");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
