@@ -55,7 +55,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (await ScalarAsync<string>("SELECT lease_owner FROM runs WHERE id = @id AND state = 'running'", ("id", runId.ToString())) is { } owner)
+            if (await RunScalarAsync<string>(runId, "SELECT lease_owner FROM runs WHERE id = @id AND state = 'running'") is { } owner)
             {
                 return int.Parse(owner["node-".Length..], System.Globalization.CultureInfo.InvariantCulture);
             }
@@ -90,6 +90,9 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         n.Output.Where(line => line.Contains(runId.ToString(), StringComparison.Ordinal)).Select(line => $"node-{i}: {line}")));
 
     public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) => _database.ScalarAsync<T>(sql, parameters);
+
+    /// <summary>A query about one run, which it names <c>@id</c>.</summary>
+    public Task<T?> RunScalarAsync<T>(Guid runId, string sql) => _database.ScalarAsync<T>(sql, ("id", runId.ToString()));
 
     public async ValueTask DisposeAsync()
     {

@@ -72,7 +72,7 @@ public sealed class MultiNodeTests
         done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
         CallsFor(cluster, "takeover Researcher").ShouldBe(researcherCalls, "the finished first task must not run again");
         cluster.ExecutionsOf(id)[survivor].ShouldBe(1);
-        (await cluster.ScalarAsync<long>("SELECT count(*) FROM task_results WHERE run_id = @id", ("id", id.ToString()))).ShouldBe(2);
+        (await cluster.RunScalarAsync<long>(id, "SELECT count(*) FROM task_results WHERE run_id = @id")).ShouldBe(2);
     }
 
     [PostgresFact]
@@ -90,10 +90,10 @@ public sealed class MultiNodeTests
         code.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
         var done = await other.WaitForFinishAsync(id, timeout: Long);
         done.Is("error").ShouldBeTrue(done.ToJsonString());
-        (await cluster.ScalarAsync<string>("SELECT state FROM runs WHERE id = @id", ("id", id.ToString()))).ShouldBe("stopped");
-        (await cluster.ScalarAsync<string>("SELECT error FROM runs WHERE id = @id", ("id", id.ToString()))).ShouldStartWith("Stopped by");
+        (await cluster.RunScalarAsync<string>(id, "SELECT state FROM runs WHERE id = @id")).ShouldBe("stopped");
+        (await cluster.RunScalarAsync<string>(id, "SELECT error FROM runs WHERE id = @id")).ShouldStartWith("Stopped by");
         cluster.ExecutionsOf(id).Sum().ShouldBe(1);
-        (await cluster.ScalarAsync<long>("SELECT count(*) FROM task_results WHERE run_id = @id", ("id", id.ToString()))).ShouldBeLessThan(2);
+        (await cluster.RunScalarAsync<long>(id, "SELECT count(*) FROM task_results WHERE run_id = @id")).ShouldBeLessThan(2);
     }
 
     [PostgresFact]
@@ -116,7 +116,7 @@ public sealed class MultiNodeTests
         resumed.StatusCode.ShouldBe(HttpStatusCode.OK, await resumed.Content.ReadAsStringAsync());
         var done = await starter.WaitForFinishAsync(id, timeout: Long);
         done.Is("completed").ShouldBeTrue(done.ToJsonString());
-        (await cluster.ScalarAsync<string>("SELECT state FROM runs WHERE id = @id", ("id", id.ToString()))).ShouldBe("completed");
+        (await cluster.RunScalarAsync<string>(id, "SELECT state FROM runs WHERE id = @id")).ShouldBe("completed");
     }
 
     [PostgresFact]
@@ -137,7 +137,7 @@ public sealed class MultiNodeTests
         events.ShouldNotBeEmpty();
         events[^1].Type.ShouldBe("crew_kickoff_completed");
         events.Select(e => e.Id).ShouldBe(Enumerable.Range(1, events.Count).Select(i => (long)i));
-        (await cluster.ScalarAsync<long>("SELECT count(*) FROM run_events WHERE run_id = @id", ("id", id.ToString()))).ShouldBe(events.Count);
+        (await cluster.RunScalarAsync<long>(id, "SELECT count(*) FROM run_events WHERE run_id = @id")).ShouldBe(events.Count);
         cluster.ExecutionsOf(id)[1 - executing].ShouldBe(0, "the run must have executed on the other node");
     }
 
