@@ -69,12 +69,13 @@ internal sealed partial class RunScheduler(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        var running = _active.Values.Select(a => a.Completion).ToArray();
-        if (running.Length == 0)
+        var actives = _active.Values.ToArray();
+        if (actives.Length == 0)
         {
             return;
         }
 
+        var running = actives.Select(a => a.Completion).ToArray();
         var grace = TimeSpan.FromSeconds(_options.ShutdownGraceSeconds);
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(grace, time, cancellationToken));
         foreach (var active in _active.Values)
@@ -83,6 +84,30 @@ internal sealed partial class RunScheduler(
         }
 
         await Task.WhenAll(running).WaitAsync(cancellationToken);
+        await HandBackAsync([.. actives.Where(a => a.Reason == CancelReason.Shutdown).Select(a => a.RunId)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends this node's leases on runs it leaves unfinished at shutdown (a lease renewed to "now" has lapsed), so that other
+    /// nodes continue them at once instead of after the lease time.
+    /// </summary>
+    private async Task HandBackAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken)
+    {
+        if (runIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.RenewLeasesAsync(identity.NodeId, runIds, time.GetUtcNow(), cancellationToken);
+            LogHandedBack(logger, runIds.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The leases then lapse on their own.
+            LogHandBackFailed(logger, ex);
+        }
     }
 
     private async Task<RunRecord?> ClaimAsync(bool recovering, CancellationToken stoppingToken)

@@ -76,6 +76,26 @@ public sealed class MultiNodeTests
     }
 
     [PostgresFact]
+    public async Task NodeStoppedWithSigterm_HandsItsRunBack_AndAnotherNodeContinuesWithoutWaitingForTheLease()
+    {
+        // A five-minute lease: only the hand-back at shutdown lets the other node finish the run within the test's patience.
+        await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path),
+            new Dictionary<string, string?> { ["Muster:Execution:LeaseSeconds"] = "300" });
+        cluster.Simulator.Latency = TimeSpan.FromSeconds(3);
+        using var starter = cluster.Client(0);
+        var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "handback" });
+        var leaving = await cluster.ExecutingNodeAsync(id);
+
+        (await cluster.Nodes[leaving].TerminateAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue("the node did not exit after SIGTERM");
+        cluster.Simulator.Latency = TimeSpan.Zero;
+
+        using var client = cluster.Client(1 - leaving);
+        var done = await client.WaitForFinishAsync(id, timeout: Long);
+        done.Is("completed").ShouldBeTrue(done.ToJsonString());
+        cluster.ExecutionsOf(id)[1 - leaving].ShouldBe(1);
+    }
+
+    [PostgresFact]
     public async Task StopOnANodeThatDoesNotExecuteTheRun_StopsItWhereItRuns()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path));
