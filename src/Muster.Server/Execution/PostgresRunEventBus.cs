@@ -45,8 +45,14 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
     public PostgresRunEventBus(IOptions<StorageOptions> storage, TimeProvider time, ILogger<PostgresRunEventBus> logger)
     {
         var connectionString = storage.Value.ConnectionString;
-        // Its own connection, outside any pool: a pooled connection would be reset (UNLISTEN) or shared.
-        _listenConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "muster-listen" }.ConnectionString;
+        // Its own connection, outside any pool (a pooled one would be reset with UNLISTEN) and not multiplexed (LISTEN
+        // and Wait need a session to themselves).
+        _listenConnectionString = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            Multiplexing = false,
+            ApplicationName = "muster-listen",
+        }.ConnectionString;
         _senders = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 2, ApplicationName = "muster-notify" }.ConnectionString).Build();
         _time = time;
         _logger = logger;
@@ -119,8 +125,8 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
                 LogListening(_logger);
                 backoff = MinBackoff;
                 // Whatever was sent while no connection listened is lost: have every reader look at the store again.
-                await _local.WakeSchedulersAsync(stoppingToken);
                 _local.NudgeSubscribers();
+                await _local.WakeSchedulersAsync(stoppingToken);
                 while (true)
                 {
                     if (!await connection.WaitAsync(IdleCheck, stoppingToken))

@@ -98,7 +98,10 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
         events.Current.ShouldBe(4);
     }
 
-    /// <summary>A bus that has connected and listens (its first connect wakes its own scheduler, consumed here).</summary>
+    /// <summary>
+    /// A bus that has connected and listens: its first connect nudges subscribers, then wakes its own scheduler (that
+    /// wake-up is consumed here, so later ones come from what the test does).
+    /// </summary>
     private async Task<PostgresRunEventBus> StartBusAsync()
     {
         var storage = new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = _database!.ConnectionString };
