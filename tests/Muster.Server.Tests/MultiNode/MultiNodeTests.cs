@@ -117,6 +117,24 @@ public sealed class MultiNodeTests
     }
 
     [PostgresFact]
+    public async Task StopFlaggedInTheStoreWithoutASignal_StopsTheRunAtTheNextHeartbeat()
+    {
+        await using var cluster = await MultiNodeCluster.StartAsync(1, path => TestCrews.WriteTwoTaskCrew(path));
+        cluster.Simulator.Latency = TimeSpan.FromSeconds(3);
+        using var client = cluster.Client(0);
+        var id = await client.KickoffAsync(new JsonObject { ["topic"] = "flag" });
+        await cluster.ExecutingNodeAsync(id);
+
+        // What POST /stop stores for an executing run, with the notification to its node lost.
+        await cluster.RunScalarAsync<int>(id, "UPDATE runs SET stop_requested = TRUE WHERE id = @id");
+
+        var done = await client.WaitForFinishAsync(id, timeout: Long);
+        done.Is("error").ShouldBeTrue(done.ToJsonString());
+        (await cluster.RunScalarAsync<string>(id, "SELECT state FROM runs WHERE id = @id")).ShouldBe("stopped");
+        (await cluster.RunScalarAsync<string>(id, "SELECT error FROM runs WHERE id = @id")).ShouldStartWith("Stopped by a stop request");
+    }
+
+    [PostgresFact]
     public async Task PausedRun_ResumedOnAnotherNode_Completes()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteReviewCrew(path));
