@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -136,12 +135,14 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
                     }
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception ex)
             {
-                return;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    // Shutting down: the connection ends with the node.
+                    return;
+                }
+
                 // Whatever broke (the server restarted, the network dropped, a failover), the answer is to reconnect.
                 LogListenFailed(_logger, backoff.TotalSeconds, ex);
             }
@@ -211,8 +212,9 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
                     command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. payloads] });
                     await command.ExecuteNonQueryAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is DbException or IOException or TimeoutException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // Hints only: they are dropped, and the sender carries on with the next ones.
                     LogSendFailed(_logger, channels.Count, ex);
                     await Task.Delay(MinBackoff, _time, stoppingToken);
                 }
