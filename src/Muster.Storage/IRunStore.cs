@@ -36,8 +36,12 @@ public interface IRunStore
     /// </summary>
     Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases this node holds; returns the ids it no longer holds (lost to another node, or finished).</summary>
-    Task<IReadOnlyList<Guid>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Extends the leases this node holds. Returns the ids it no longer holds (lost to another node, or finished) and,
+    /// among those it still holds, the runs someone asked to stop (the flag <see cref="StopAsync"/> sets), so a node
+    /// that missed a stop signal still stops the run within one heartbeat.
+    /// </summary>
+    Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>Outputs of the run's finished tasks, in completion order.</summary>
     Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken);
@@ -48,6 +52,9 @@ public interface IRunStore
     /// </summary>
     /// <exception cref="EventSequenceException">The sequence is not the run's last + 1; nothing was stored.</exception>
     /// <exception cref="RunNotFoundException">The run is not in the store (deleted); nothing was stored.</exception>
+    /// <exception cref="LeaseLostException">
+    /// <paramref name="update"/> names a <see cref="RunUpdate.LeaseOwner"/> that no longer holds the run; nothing was stored.
+    /// </exception>
     Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken);
 
     /// <summary>Events with a sequence above <paramref name="afterSequence"/>, in order.</summary>

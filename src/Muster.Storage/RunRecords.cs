@@ -108,6 +108,11 @@ public sealed record RunUpdate
     public bool ClearReview { get; init; }
     /// <summary>Gives up the lease (the run finished or paused on this node).</summary>
     public bool ReleaseLease { get; init; }
+    /// <summary>
+    /// A fence: when set, the event is stored only while this node holds the run's lease, so a node that lost the run
+    /// to another cannot write into it any more.
+    /// </summary>
+    public string? LeaseOwner { get; init; }
 }
 
 public enum CreateRunOutcome
@@ -153,3 +158,6 @@ public enum StopOutcome
 }
 
 public sealed record StopResult(StopOutcome Outcome, RunState State);
+
+/// <summary>What a heartbeat learnt: the leases the node lost, and the held runs flagged to stop.</summary>
+public sealed record LeaseRenewal(IReadOnlyList<Guid> Lost, IReadOnlyList<Guid> StopRequested);

@@ -12,6 +12,10 @@ public sealed class StorageOptions
     [Required]
     public string Provider { get; set; } = Sqlite;
 
+    /// <summary>True for <c>postgres</c> (or <c>postgresql</c>), in any case: the provider several nodes can share.</summary>
+    public static bool IsPostgres(string? provider) =>
+        provider?.Trim().ToLowerInvariant() is Postgres or "postgresql";
+
     /// <summary>A Microsoft.Data.Sqlite or Npgsql connection string.</summary>
     [Required]
     public string ConnectionString { get; set; } = "Data Source=muster.db";

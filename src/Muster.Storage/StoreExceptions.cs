@@ -17,3 +17,14 @@ public sealed class RunNotFoundException(Guid runId) : InvalidOperationException
 {
     public Guid RunId { get; } = runId;
 }
+
+/// <summary>
+/// A node wrote to a run whose lease it no longer holds: the lease lapsed and another node took the run over.
+/// The writer must walk away from the run; the new owner continues it.
+/// </summary>
+public sealed class LeaseLostException(Guid runId, string nodeId)
+    : InvalidOperationException($"Node {nodeId} no longer holds the lease of run {runId}.")
+{
+    public Guid RunId { get; } = runId;
+    public string NodeId { get; } = nodeId;
+}

@@ -45,7 +45,7 @@ public abstract partial class RunStoreBehaviour
         takenOver.LeaseOwner.ShouldBe("node-b");
         takenOver.LastSequence.ShouldBe(2);
         takenOver.StartedAt.ShouldBe(T0);
-        (await Runs.RenewLeasesAsync("node-a", [id], T0.AddMinutes(7), Ct)).ShouldBe([id]);
+        (await Runs.RenewLeasesAsync("node-a", [id], T0.AddMinutes(7), Ct)).Lost.ShouldBe([id]);
     }
 
     [StoreFact]
@@ -73,14 +73,55 @@ public abstract partial class RunStoreBehaviour
         var finished = await CreateFinishedAsync(T0.AddMinutes(1));
         var takeover = await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(6), Lease, Ct);
         takeover!.Id.ShouldBe(kept);
-        (await Runs.RenewLeasesAsync("node-b", [kept], T0.AddMinutes(7), Ct)).ShouldBeEmpty();
+        (await Runs.RenewLeasesAsync("node-b", [kept], T0.AddMinutes(7), Ct)).Lost.ShouldBeEmpty();
         (await Runs.TryClaimRunAsync("node-c", T0.AddMinutes(6), Lease, Ct))!.Id.ShouldBe(takenOver);
 
-        var lost = await Runs.RenewLeasesAsync("node-a", [kept, takenOver, finished], T0.AddMinutes(8), Ct);
+        var lost = (await Runs.RenewLeasesAsync("node-a", [kept, takenOver, finished], T0.AddMinutes(8), Ct)).Lost;
 
         lost.ShouldBe([kept, takenOver, finished], ignoreOrder: true);
-        (await Runs.RenewLeasesAsync("node-b", [kept], T0.AddMinutes(9), Ct)).ShouldBeEmpty();
+        (await Runs.RenewLeasesAsync("node-b", [kept], T0.AddMinutes(9), Ct)).Lost.ShouldBeEmpty();
         (await Runs.GetRunAsync(kept, Ct))!.LeaseExpiresAt.ShouldBe(T0.AddMinutes(9));
+    }
+
+    [StoreFact]
+    public async Task RenewLeases_ReportsHeldRunsFlaggedToStop()
+    {
+        var flagged = await CreateRunningAsync(createdAt: T0);
+        var other = await CreateRunningAsync(createdAt: T0.AddSeconds(1));
+        (await StopAsync(flagged)).Outcome.ShouldBe(StopOutcome.StopRequested);
+
+        var renewal = await Runs.RenewLeasesAsync("node-a", [flagged, other], T0.AddMinutes(1), Ct);
+
+        renewal.Lost.ShouldBeEmpty();
+        renewal.StopRequested.ShouldBe([flagged]);
+        (await Runs.GetRunAsync(flagged, Ct))!.LeaseExpiresAt.ShouldBe(T0.AddMinutes(1));
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_FencedByALeaseTakenOver_ThrowsLeaseLostAndStoresNothing()
+    {
+        var id = await CreateRunningAsync(events: 1);
+        (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(6), Lease, Ct))!.Id.ShouldBe(id);
+
+        var lost = await Should.ThrowAsync<LeaseLostException>(() =>
+            Runs.AppendEventAsync(Event(id, 2), new RunUpdate { LeaseOwner = "node-a", CompletedTasks = 1 }, [Delivery(id)], Ct));
+        await Runs.AppendEventAsync(Event(id, 2), new RunUpdate { LeaseOwner = "node-b", CompletedTasks = 1 }, [], Ct);
+
+        lost.NodeId.ShouldBe("node-a");
+        var run = (await Runs.GetRunAsync(id, Ct))!;
+        run.LastSequence.ShouldBe(2);
+        run.LeaseOwner.ShouldBe("node-b");
+        (await Deliveries.GetDeliveriesAsync(id, Ct)).ShouldBeEmpty();
+    }
+
+    [StoreFact]
+    public async Task AppendEvent_FencedByALapsedLeaseNobodyTook_StillStores()
+    {
+        var id = await CreateRunningAsync();
+
+        await Runs.AppendEventAsync(Event(id, 1), new RunUpdate { LeaseOwner = "node-a" }, [], Ct);
+
+        (await Runs.GetRunAsync(id, Ct))!.LastSequence.ShouldBe(1);
     }
 
     [StoreFact]
@@ -239,9 +280,10 @@ public abstract partial class RunStoreBehaviour
         var held = await CreateRunningAsync();
         var unknown = Enumerable.Range(0, 1500).Select(_ => Guid.NewGuid()).ToList();
 
-        var lost = await Runs.RenewLeasesAsync("node-a", [held, .. unknown], T0.AddMinutes(9), Ct);
+        var renewal = await Runs.RenewLeasesAsync("node-a", [held, .. unknown], T0.AddMinutes(9), Ct);
 
-        lost.ShouldBe(unknown, ignoreOrder: true);
+        renewal.Lost.ShouldBe(unknown, ignoreOrder: true);
+        renewal.StopRequested.ShouldBeEmpty();
         (await Runs.GetRunAsync(held, Ct))!.LeaseExpiresAt.ShouldBe(T0.AddMinutes(9));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using static Muster.Storage.Tests.StoreData;
 
 namespace Muster.Storage.Tests;
@@ -57,5 +58,49 @@ public abstract partial class RunStoreBehaviour
         var claimed = claims.SelectMany(batches => batches.SelectMany(b => b)).Select(d => d.Id).ToList();
         claimed.ShouldBeUnique();
         claimed.Count.ShouldBe(24);
+    }
+
+    [StoreFact]
+    public async Task ClaimDueDeliveries_SeveralNodesDrainingTheOutbox_SendEachDeliveryOnceAndInQueueOrder()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            var id = await CreateRunningAsync(createdAt: T0.AddMilliseconds(i));
+            for (var sequence = 1; sequence <= 6; sequence++)
+            {
+                await Runs.AppendEventAsync(Event(id, sequence), null,
+                    [Delivery(id, "http://127.0.0.1:9/a", "task"), Delivery(id, "http://127.0.0.1:9/b", "crew")], Ct);
+            }
+        }
+
+        const int Total = 4 * 6 * 2;
+        // What each node "sends", in the order sends happen: a send is recorded before the next claim can see its queue move.
+        var sent = new ConcurrentQueue<DeliveryRecord>();
+        async Task DrainAsync(StoreNode node, string name)
+        {
+            for (var round = 0; sent.Count < Total && round < 10_000; round++)
+            {
+                var batches = await node.Deliveries.ClaimDueDeliveriesAsync(name, T0, 3, TimeSpan.FromMinutes(5), Ct);
+                foreach (var delivery in batches.SelectMany(b => b))
+                {
+                    sent.Enqueue(delivery);
+                    await node.Deliveries.RecordAttemptAsync(delivery.Id, new DeliveryAttempt(T0, 200, null), DeliveryState.Delivered, null, Ct);
+                }
+
+                if (batches.Count == 0)
+                {
+                    await Task.Delay(1);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(n => DrainAsync(AnotherNode(), $"node-{n}")));
+
+        sent.Select(d => d.Id).ShouldBeUnique();
+        sent.Count.ShouldBe(Total);
+        foreach (var queue in sent.GroupBy(d => (d.RunId, d.Url)))
+        {
+            queue.Select(d => d.Position).ShouldBeInOrder(SortDirection.Ascending, $"queue {queue.Key} went out of order");
+        }
     }
 }

@@ -35,6 +35,24 @@ public sealed class StorageRegistrationTests
     }
 
     [Fact]
+    public void AddMusterStorage_WithPostgresButNoConnectionString_FailsNamingTheSetting()
+    {
+        var error = Should.Throw<InvalidOperationException>(() => Build(("Provider", "postgres")));
+
+        error.Message.ShouldContain("Muster:Storage:ConnectionString is not set");
+        error.Message.ShouldContain("Host=");
+    }
+
+    [Fact]
+    public void AddMusterStorage_WithPostgresAndASqliteConnectionString_FailsWithoutEchoingIt()
+    {
+        var error = Should.Throw<InvalidOperationException>(() => Build(("Provider", "PostgreSQL"), ("ConnectionString", "Filename=muster.db;Secret=hunter2")));
+
+        error.Message.ShouldContain("not a valid Npgsql connection string");
+        error.Message.ShouldNotContain("hunter2");
+    }
+
+    [Fact]
     public void AddMusterStorage_WithUnknownProvider_FailsNamingTheChoices()
     {
         var error = Should.Throw<InvalidOperationException>(() => Build(("Provider", "mysql")));

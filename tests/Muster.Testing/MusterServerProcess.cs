@@ -11,14 +11,19 @@ namespace Muster.Testing;
 public sealed partial class MusterServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private MusterServerProcess(Process process, Uri baseAddress)
+    private MusterServerProcess(Process process, Uri baseAddress, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _output = output;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The lines the server wrote to stdout and stderr so far (its console log).</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public static async Task<MusterServerProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string workingDirectory, TimeSpan? timeout = null)
     {
@@ -54,7 +59,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
         try
         {
             var address = await listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
-            return new MusterServerProcess(process, address);
+            return new MusterServerProcess(process, address, output);
         }
         catch
         {

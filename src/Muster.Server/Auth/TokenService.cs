@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Muster.Storage;
@@ -40,17 +41,28 @@ public sealed class TokenService(ITokenStore tokens, TimeProvider time)
             return;
         }
 
-        await tokens.CreateTokenAsync(
-            new TokenRecord
+        try
+        {
+            await tokens.CreateTokenAsync(
+                new TokenRecord
+                {
+                    // Derived from the hash so that two nodes starting at once store the same row, not two.
+                    Id = "tok_bootstrap_" + hash[..12],
+                    Hash = hash,
+                    Kind = TokenKind.Organization,
+                    Name = "bootstrap",
+                    CreatedAt = time.GetUtcNow(),
+                },
+                cancellationToken);
+        }
+        catch (DbException)
+        {
+            // Another node starting at the same moment stored the row first: that is the outcome wanted.
+            if (await tokens.FindTokenByHashAsync(hash, cancellationToken) is null)
             {
-                // Derived from the hash so that two nodes starting at once store the same row, not two.
-                Id = "tok_bootstrap_" + hash[..12],
-                Hash = hash,
-                Kind = TokenKind.Organization,
-                Name = "bootstrap",
-                CreatedAt = time.GetUtcNow(),
-            },
-            cancellationToken);
+                throw;
+            }
+        }
     }
 
     /// <summary>The principal of a presented secret, or null when it is unknown or revoked.</summary>

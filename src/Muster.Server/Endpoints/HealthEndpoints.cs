@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Storage;
 
@@ -16,8 +17,21 @@ internal static class HealthEndpoints
         return app;
     }
 
-    private static async Task<ContentHttpResult> Ready(IRunStore store, CancellationToken cancellationToken) =>
-        await store.PingAsync(cancellationToken)
+    private static async Task<ContentHttpResult> Ready(IRunStore store, CancellationToken cancellationToken)
+    {
+        bool answers;
+        try
+        {
+            answers = await store.PingAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            // A database that is down is exactly what this probe reports; it is not a server error.
+            answers = false;
+        }
+
+        return answers
             ? TypedResults.Text("Ready")
             : TypedResults.Text("Store unreachable", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 }

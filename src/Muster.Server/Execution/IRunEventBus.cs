@@ -12,7 +12,7 @@ public interface IRunEventBus
     /// <summary>Announces that <paramref name="runEvent"/> was committed.</summary>
     ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken);
 
-    /// <summary>Signals for events of one run; each item is the committed sequence.</summary>
+    /// <summary>Signals for events of one run; each item is the committed sequence, or 0 when signals may have been lost.</summary>
     IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken);
 
     /// <summary>Asks the schedulers (on every node) to look for runnable runs, e.g. after kickoff or resume.</summary>

@@ -21,15 +21,32 @@ internal sealed class InProcessRunEventBus : IRunEventBus
 
     public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
     {
-        if (_subscribers.TryGetValue(runEvent.RunId, out var channels))
+        Notify(runEvent.RunId, runEvent.Sequence);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Tells this node's subscribers of <paramref name="runId"/> that <paramref name="sequence"/> was committed.</summary>
+    public void Notify(Guid runId, long sequence)
+    {
+        if (_subscribers.TryGetValue(runId, out var channels))
         {
             foreach (var channel in channels.Keys)
             {
-                channel.Writer.TryWrite(runEvent.Sequence);
+                channel.Writer.TryWrite(sequence);
             }
         }
+    }
 
-        return ValueTask.CompletedTask;
+    /// <summary>Tells every subscriber to read the store again (signals may have been lost); the sequence given is 0.</summary>
+    public void NudgeSubscribers()
+    {
+        foreach (var channels in _subscribers.Values)
+        {
+            foreach (var channel in channels.Keys)
+            {
+                channel.Writer.TryWrite(0);
+            }
+        }
     }
 
     public async IAsyncEnumerable<long> SubscribeAsync(Guid runId, [EnumeratorCancellation] CancellationToken cancellationToken)

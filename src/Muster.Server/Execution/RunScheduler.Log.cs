@@ -32,6 +32,15 @@ internal sealed partial class RunScheduler
     [LoggerMessage(Level = LogLevel.Debug, Message = "Lease heartbeat ended")]
     private static partial void LogHeartbeatEnded(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} is no longer leased to this node (taken over, or just finished); this node stops executing it")]
+    private static partial void LogLeaseLost(ILogger logger, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handed back the leases of {Count} unfinished runs; other nodes continue them")]
+    private static partial void LogHandedBack(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing back leases at shutdown failed; they lapse after the lease time")]
+    private static partial void LogHandBackFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases failed; retrying at the next heartbeat")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
 }

@@ -69,12 +69,13 @@ internal sealed partial class RunScheduler(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        var running = _active.Values.Select(a => a.Completion).ToArray();
-        if (running.Length == 0)
+        var actives = _active.Values.ToArray();
+        if (actives.Length == 0)
         {
             return;
         }
 
+        var running = actives.Select(a => a.Completion).ToArray();
         var grace = TimeSpan.FromSeconds(_options.ShutdownGraceSeconds);
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(grace, time, cancellationToken));
         foreach (var active in _active.Values)
@@ -83,6 +84,30 @@ internal sealed partial class RunScheduler(
         }
 
         await Task.WhenAll(running).WaitAsync(cancellationToken);
+        await HandBackAsync([.. actives.Where(a => a.Reason == CancelReason.Shutdown).Select(a => a.RunId)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends this node's leases on runs it leaves unfinished at shutdown (a lease renewed to "now" has lapsed), so that other
+    /// nodes continue them at once instead of after the lease time.
+    /// </summary>
+    private async Task HandBackAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken)
+    {
+        if (runIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.RenewLeasesAsync(identity.NodeId, runIds, time.GetUtcNow(), cancellationToken);
+            LogHandedBack(logger, runIds.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The leases then lapse on their own.
+            LogHandBackFailed(logger, ex);
+        }
     }
 
     private async Task<RunRecord?> ClaimAsync(bool recovering, CancellationToken stoppingToken)
@@ -119,6 +144,14 @@ internal sealed partial class RunScheduler(
 
     private void Start(RunRecord run)
     {
+        if (_active.ContainsKey(run.Id))
+        {
+            // This node's own lease lapsed (heartbeats failed) and it claimed the run again while still executing it:
+            // the claim merely renewed the lease, and the execution under way goes on.
+            _slots.Release();
+            return;
+        }
+
         var active = new ActiveRun(run.Id);
         _active[run.Id] = active;
         if (_stops.Take(run.Id) is { } early)
@@ -136,7 +169,7 @@ internal sealed partial class RunScheduler(
         {
             LogExecuting(logger, run.Id, run.CrewName);
             var completed = await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
-            var sink = new StoreRunSink(store, planner, bus, run, completed.Count, time);
+            var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time);
             if (run.StopRequested)
             {
                 // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
@@ -174,6 +207,12 @@ internal sealed partial class RunScheduler(
         }
         catch (OperationCanceledException) when (active.Token.IsCancellationRequested)
         {
+            return new RunOutcome { Kind = RunOutcomeKind.Stopped };
+        }
+        catch (LeaseLostException)
+        {
+            // Another node took the run over before this node's heartbeat noticed: the new owner continues it.
+            active.Cancel(CancelReason.LeaseLost);
             return new RunOutcome { Kind = RunOutcomeKind.Stopped };
         }
         catch (Exception ex) when (!active.Token.IsCancellationRequested)
@@ -255,12 +294,22 @@ internal sealed partial class RunScheduler(
 
         try
         {
-            var lost = await store.RenewLeasesAsync(identity.NodeId, held, time.GetUtcNow() + _options.Lease, stoppingToken);
-            foreach (var runId in lost)
+            var renewal = await store.RenewLeasesAsync(identity.NodeId, held, time.GetUtcNow() + _options.Lease, stoppingToken);
+            foreach (var runId in renewal.Lost)
             {
-                if (_active.TryGetValue(runId, out var active))
+                if (_active.TryGetValue(runId, out var lost))
                 {
-                    active.Cancel(CancelReason.LeaseLost);
+                    LogLeaseLost(logger, runId);
+                    lost.Cancel(CancelReason.LeaseLost);
+                }
+            }
+
+            // The store's stop flag backs up stop signals the bus lost (a dropped connection, a node that just started).
+            foreach (var runId in renewal.StopRequested)
+            {
+                if (_active.TryGetValue(runId, out var flagged))
+                {
+                    flagged.Stop(null);
                 }
             }
         }

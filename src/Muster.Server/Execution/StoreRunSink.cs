@@ -7,12 +7,14 @@ namespace Muster.Server.Execution;
 
 /// <summary>
 /// Records one execution's events: each event, the change it makes to the run's projection and the webhooks it
-/// causes commit together, and only then is the event announced on the bus.
+/// causes commit together, and only then is the event announced on the bus. Every write is fenced by this node's
+/// lease: once another node has taken the run over, a write throws <see cref="LeaseLostException"/> instead.
 /// </summary>
 internal sealed class StoreRunSink(
     IRunStore store,
     IDeliveryPlanner planner,
     IRunEventBus bus,
+    string nodeId,
     RunRecord run,
     int completedTasks,
     TimeProvider time) : IRunSink
@@ -29,7 +31,7 @@ internal sealed class StoreRunSink(
 
     public async ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
     {
-        var update = Project(runEvent);
+        var update = Project(runEvent) with { LeaseOwner = nodeId };
         var deliveries = planner.Plan(_run, runEvent);
 
         // The event must be recorded even when the run is being cancelled: the engine reports what already happened.

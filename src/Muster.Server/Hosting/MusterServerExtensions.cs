@@ -8,6 +8,7 @@ using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
+using Muster.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -80,16 +81,24 @@ public static class MusterServerExtensions
     /// </summary>
     public static IServiceCollection AddMusterExecution(this IServiceCollection services, IConfiguration configuration)
     {
+        var provider = configuration["Muster:Storage:Provider"];
+        if (StorageOptions.IsPostgres(provider))
+        {
+            // Several nodes share the database: wake-ups, stop signals and live events cross them by LISTEN/NOTIFY.
+            services.TryAddSingleton<PostgresRunEventBus>();
+            services.TryAddSingleton<IRunEventBus>(sp => sp.GetRequiredService<PostgresRunEventBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresRunEventBus>());
+        }
+
         services.TryAddSingleton<IRunEventBus, InProcessRunEventBus>();
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
         services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
 
         var nodeId = configuration["Muster:Execution:NodeId"];
-        var provider = configuration["Muster:Storage:Provider"];
         services.TryAddSingleton(new SchedulerIdentity(
             string.IsNullOrWhiteSpace(nodeId) ? $"{Environment.MachineName}-{Guid.NewGuid():N}" : nodeId,
-            SingleNode: string.IsNullOrEmpty(provider) || string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase)));
+            SingleNode: !StorageOptions.IsPostgres(provider)));
         services.TryAddSingleton<RunScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<RunScheduler>());
         return services;

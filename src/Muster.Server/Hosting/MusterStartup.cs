@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
@@ -14,11 +15,22 @@ internal sealed partial class MusterStartup(
     TokenService tokens,
     CrewCatalog catalog,
     IOptions<MusterOptions> options,
+    IOptions<StorageOptions> storage,
     ILogger<MusterStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.InitializeAsync(cancellationToken);
+        try
+        {
+            await store.InitializeAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"The run store ({storage.Value.Provider}) could not be opened: {ex.Message.TrimEnd('.')}. " +
+                "Check Muster:Storage:ConnectionString, and that the database server is running and reachable from this node.", ex);
+        }
+
         if (options.Value.Auth.BootstrapToken is { Length: > 0 } bootstrap)
         {
             await tokens.EnsureBootstrapTokenAsync(bootstrap, cancellationToken);

@@ -3,6 +3,15 @@ using Muster.Core.Engine;
 
 namespace Muster.Storage.Sql;
 
+/// <summary>The lease columns of a <c>runs</c> row, for heartbeats and fenced appends.</summary>
+internal sealed class LeaseRow
+{
+    public string Id { get; set; } = "";
+    public long LastSequence { get; set; }
+    public bool StopRequested { get; set; }
+    public string? LeaseOwner { get; set; }
+}
+
 /// <summary>A <c>runs</c> row as Dapper reads it (see <see cref="Columns"/> for the aliases).</summary>
 internal sealed class RunRow
 {

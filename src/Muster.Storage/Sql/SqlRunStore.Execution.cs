@@ -29,7 +29,7 @@ public abstract partial class SqlRunStore
             review = CASE WHEN @ClearReview THEN NULL ELSE review END,
             lease_owner = CASE WHEN @ReleaseLease THEN NULL ELSE lease_owner END,
             lease_expires_at = CASE WHEN @ReleaseLease THEN NULL ELSE lease_expires_at END
-        WHERE id = @RunId AND last_sequence = @Previous
+        WHERE id = @RunId AND last_sequence = @Previous AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)
         """;
 
     public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -46,29 +46,35 @@ public abstract partial class SqlRunStore
             return row?.ToRecord();
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public async Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         if (runIds.Count == 0)
         {
-            return [];
+            return new LeaseRenewal([], []);
         }
 
         var held = await InTransactionAsync(async (connection, transaction) =>
         {
-            var renewed = new HashSet<Guid>();
+            var renewed = new Dictionary<Guid, bool>();
             // Chunked: a node may hold thousands of leases, more than a statement should carry as parameters.
             foreach (var chunk in runIds.Chunk(500))
             {
-                var ids = await connection.QueryAsync<string>(new CommandDefinition(
-                    $"UPDATE runs SET lease_expires_at = @Expires WHERE id {AnyOf("@Ids")} AND lease_owner = @Node AND state = 'running' RETURNING id",
+                var rows = await connection.QueryAsync<LeaseRow>(new CommandDefinition(
+                    $"UPDATE runs SET lease_expires_at = @Expires WHERE id {AnyOf("@Ids")} AND lease_owner = @Node AND state = 'running' " +
+                    "RETURNING id AS Id, stop_requested AS StopRequested",
                     new { Node = nodeId, Expires = StoreTime.ToMs(expiresAt), Ids = chunk.Select(id => id.ToString()).ToArray() },
                     transaction, cancellationToken: cancellationToken));
-                renewed.UnionWith(ids.Select(Guid.Parse));
+                foreach (var row in rows)
+                {
+                    renewed[Guid.Parse(row.Id)] = row.StopRequested;
+                }
             }
 
             return renewed;
         }, cancellationToken);
-        return [.. runIds.Where(id => !held.Contains(id))];
+        return new LeaseRenewal(
+            [.. runIds.Where(id => !held.ContainsKey(id))],
+            [.. held.Where(h => h.Value).Select(h => h.Key)]);
     }
 
     public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) =>
@@ -156,14 +162,22 @@ public abstract partial class SqlRunStore
             PendingReview = StoreJson.WriteOrNull(changes.PendingReview),
             changes.ClearReview,
             changes.ReleaseLease,
+            changes.LeaseOwner,
         }, transaction, cancellationToken: cancellationToken));
         if (updated == 0)
         {
-            var last = await connection.QueryFirstOrDefaultAsync<long?>(new CommandDefinition(
-                "SELECT last_sequence FROM runs WHERE id = @RunId", new { RunId = runId }, transaction, cancellationToken: cancellationToken));
-            throw last is { } lastSequence
-                ? new EventSequenceException(runEvent.RunId, lastSequence + 1, runEvent.Sequence)
-                : new RunNotFoundException(runEvent.RunId);
+            var current = await connection.QueryFirstOrDefaultAsync<LeaseRow>(new CommandDefinition(
+                "SELECT id AS Id, last_sequence AS LastSequence, lease_owner AS LeaseOwner FROM runs WHERE id = @RunId",
+                new { RunId = runId }, transaction, cancellationToken: cancellationToken));
+            if (current is null)
+            {
+                throw new RunNotFoundException(runEvent.RunId);
+            }
+
+            // A lost lease explains a sequence gap too (the new owner appended): report the cause, not the symptom.
+            throw changes.LeaseOwner is { } owner && current.LeaseOwner != owner
+                ? new LeaseLostException(runEvent.RunId, owner)
+                : new EventSequenceException(runEvent.RunId, current.LastSequence + 1, runEvent.Sequence);
         }
 
         await connection.ExecuteAsync(new CommandDefinition(

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 
 namespace Muster.Server.Tests.CrewRuns;
@@ -7,49 +6,6 @@ namespace Muster.Server.Tests.CrewRuns;
 /// <summary>A run's events as JSON and as a live SSE stream, including a reconnect with Last-Event-ID.</summary>
 public sealed class CrewRunEventsTests(CrewRunsServer fixture) : IClassFixture<CrewRunsServer>
 {
-    private sealed record SseEvent(long Id, string Type, JsonObject Data);
-
-    private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client, Guid runId, string? lastEventId = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/crew-runs/{runId}/events");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
-        return response;
-    }
-
-    /// <summary>Reads events until <paramref name="count"/> arrived or the stream ended.</summary>
-    private static async Task<List<SseEvent>> ReadEventsAsync(HttpResponseMessage response, int count = int.MaxValue)
-    {
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        var events = new List<SseEvent>();
-        var fields = new Dictionary<string, string>();
-        while (events.Count < count && await reader.ReadLineAsync() is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (fields.Count > 0)
-                {
-                    events.Add(new SseEvent(long.Parse(fields["id"]), fields["event"], JsonNode.Parse(fields["data"])!.AsObject()));
-                    fields.Clear();
-                }
-            }
-            else if (!line.StartsWith(':'))
-            {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                fields[line[..colon]] = line[(colon + 1)..].TrimStart();
-            }
-        }
-
-        return events;
-    }
-
     [Fact]
     public async Task Events_AsJson_AreInOrderFromAfter()
     {
@@ -77,16 +33,16 @@ public sealed class CrewRunEventsTests(CrewRunsServer fixture) : IClassFixture<C
         var id = await user.Client.RunCrewAsync("research", new JsonObject { ["topic"] = "live" });
 
         List<SseEvent> before;
-        using (var first = await OpenStreamAsync(user.Client, id))
+        using (var first = await user.Client.OpenEventStreamAsync(id))
         {
-            before = await ReadEventsAsync(first, count: 3);
+            before = await first.ReadEventsAsync(count: 3);
         }
 
         // The connection is gone while the run goes on; the client comes back with the last id it saw.
         var (_, midRun) = await user.Client.GetJsonAsync($"/api/crew-runs/{id}");
         midRun["status"]!.GetValue<string>().ShouldBe("running");
-        using var second = await OpenStreamAsync(user.Client, id, before[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var after = await ReadEventsAsync(second);
+        using var second = await user.Client.OpenEventStreamAsync(id, before[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var after = await second.ReadEventsAsync();
 
         before.Select(e => e.Id).ShouldBe([1L, 2L, 3L]);
         var union = before.Concat(after).Select(e => e.Id).ToList();
@@ -105,8 +61,8 @@ public sealed class CrewRunEventsTests(CrewRunsServer fixture) : IClassFixture<C
         var id = await user.Client.RunCrewAsync("research", new JsonObject { ["topic"] = "done" });
         await user.Client.WaitForRunAsync(id, "completed");
 
-        using var stream = await OpenStreamAsync(user.Client, id);
-        var events = await ReadEventsAsync(stream);
+        using var stream = await user.Client.OpenEventStreamAsync(id);
+        var events = await stream.ReadEventsAsync();
 
         var stored = await user.Client.GetArrayAsync($"/api/crew-runs/{id}/events");
         events.Select(e => e.Type).ShouldBe(stored.Select(e => e!["type"]!.GetValue<string>()));

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using Muster.Testing;
+
+namespace Muster.Server.Tests.MultiNode;
+
+/// <summary>A node on PostgreSQL: start-up errors that name the fix, and readiness that follows the database.</summary>
+public sealed class PostgresHostingTests
+{
+    [Fact]
+    public async Task Start_WithPostgresButNoConnectionString_FailsNamingTheSetting()
+    {
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?> { ["Muster:Storage:Provider"] = "postgres", ["Muster:Storage:ConnectionString"] = "" },
+        }));
+
+        error.Message.ShouldContain("Muster:Storage:ConnectionString");
+    }
+
+    [Fact]
+    public async Task Start_WithADatabaseThatCannotBeReached_FailsNamingTheSetting_WithoutThePassword()
+    {
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                ["Muster:Storage:Provider"] = "postgres",
+                ["Muster:Storage:ConnectionString"] = $"Host=127.0.0.1;Port={ClosedPort()};Database=muster;Username=muster;Password=hunter2;Timeout=5",
+            },
+        }));
+
+        error.Message.ShouldContain("could not be opened");
+        error.Message.ShouldContain("Muster:Storage:ConnectionString");
+        error.Message.ShouldNotContain("hunter2");
+    }
+
+    [PostgresFact]
+    public async Task Readyz_AnswersUnavailableWhileTheDatabaseIsAway_AndReadyWhenItReturns()
+    {
+        await using var database = await ThrowawayDatabase.CreateAsync();
+        await using var server = await MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                ["Muster:Storage:Provider"] = "postgres",
+                ["Muster:Storage:ConnectionString"] = database.ConnectionString + ";Timeout=5",
+            },
+        });
+        using var client = server.CreateClient();
+        (await client.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await database.SetReachableAsync(false);
+        (await client.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+
+        await database.SetReachableAsync(true);
+        await WaitForStatusAsync(client, HttpStatusCode.OK);
+    }
+
+    private static async Task WaitForStatusAsync(HttpClient client, HttpStatusCode expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpStatusCode last;
+        do
+        {
+            last = (await client.GetAsync("/readyz")).StatusCode;
+            if (last == expected)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new ShouldAssertException($"/readyz stayed {last}, expected {expected}.");
+    }
+
+    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

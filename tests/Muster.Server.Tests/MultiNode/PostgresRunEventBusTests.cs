@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Muster.Core.Engine;
+using Muster.Server.Execution;
+using Muster.Storage;
+using Npgsql;
+
+namespace Muster.Server.Tests.MultiNode;
+
+/// <summary>The LISTEN/NOTIFY bus between two nodes' buses on one database, and how it recovers a dropped connection.</summary>
+public sealed class PostgresRunEventBusTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly List<PostgresRunEventBus> _buses = [];
+    private ThrowawayDatabase? _database;
+
+    public async Task InitializeAsync()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)))
+        {
+            _database = await ThrowawayDatabase.CreateAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var bus in _buses)
+        {
+            await bus.StopAsync(CancellationToken.None);
+            bus.Dispose();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task WakeUpsStopSignalsAndEvents_ReachTheOtherNode()
+    {
+        var sender = await StartBusAsync();
+        var receiver = await StartBusAsync();
+        var runId = Guid.NewGuid();
+        await using var events = receiver.SubscribeAsync(runId, CancellationToken.None).GetAsyncEnumerator();
+        var next = events.MoveNextAsync().AsTask();
+        await using var stops = receiver.ReadStopSignalsAsync(CancellationToken.None).GetAsyncEnumerator();
+
+        await sender.PublishAsync(Event(runId, 7), CancellationToken.None);
+        await sender.SignalStopAsync(runId, "Stopped by alice at 12:00", CancellationToken.None);
+        await sender.WakeSchedulersAsync(CancellationToken.None);
+
+        (await next.WaitAsync(Patience)).ShouldBeTrue();
+        events.Current.ShouldBe(7);
+        (await stops.MoveNextAsync().AsTask().WaitAsync(Patience)).ShouldBeTrue();
+        stops.Current.ShouldBe(new RunStopSignal(runId, "Stopped by alice at 12:00"));
+        await receiver.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+    }
+
+    [PostgresFact]
+    public async Task ListeningConnectionKilled_ReconnectsAndTellsEveryReaderToLookAgain()
+    {
+        var bus = await StartBusAsync();
+        var runId = Guid.NewGuid();
+        await using var events = bus.SubscribeAsync(runId, CancellationToken.None).GetAsyncEnumerator();
+        var next = events.MoveNextAsync().AsTask();
+
+        (await _database!.ScalarAsync<bool>(
+            "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'muster-listen' AND datname = current_database()"))
+            .ShouldBeTrue("the bus must hold a listening connection");
+
+        // After reconnecting: a nudge (sequence 0) to every subscriber and a wake-up for the scheduler.
+        (await next.WaitAsync(Patience)).ShouldBeTrue();
+        events.Current.ShouldBe(0);
+        await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+
+        // And it listens again: a notification from another node arrives.
+        await NotifyAsync(PostgresRunEventBus.EventChannel, $"othernode {runId:N} 12");
+        (await events.MoveNextAsync().AsTask().WaitAsync(Patience)).ShouldBeTrue();
+        events.Current.ShouldBe(12);
+    }
+
+    [PostgresFact]
+    public async Task UnreadableNotifications_AreIgnored()
+    {
+        var bus = await StartBusAsync();
+        var runId = Guid.NewGuid();
+        await using var events = bus.SubscribeAsync(runId, CancellationToken.None).GetAsyncEnumerator();
+        var next = events.MoveNextAsync().AsTask();
+
+        await NotifyAsync(PostgresRunEventBus.EventChannel, "othernode not-a-guid 3");
+        await NotifyAsync(PostgresRunEventBus.EventChannel, $"othernode {runId:N} not-a-number");
+        await NotifyAsync(PostgresRunEventBus.StopChannel, "othernode");
+        await NotifyAsync(PostgresRunEventBus.EventChannel, $"othernode {runId:N} 4");
+
+        (await next.WaitAsync(Patience)).ShouldBeTrue();
+        events.Current.ShouldBe(4);
+    }
+
+    /// <summary>
+    /// A bus that has connected and listens: its first connect nudges subscribers, then wakes its own scheduler (that
+    /// wake-up is consumed here, so later ones come from what the test does).
+    /// </summary>
+    private async Task<PostgresRunEventBus> StartBusAsync()
+    {
+        var storage = new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = _database!.ConnectionString };
+        var bus = new PostgresRunEventBus(Options.Create(storage), TimeProvider.System, NullLogger<PostgresRunEventBus>.Instance);
+        _buses.Add(bus);
+        await bus.StartAsync(CancellationToken.None);
+        await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+        return bus;
+    }
+
+    private async Task NotifyAsync(string channel, string payload)
+    {
+        await using var connection = new NpgsqlConnection(_database!.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+        command.Parameters.AddWithValue("channel", channel);
+        command.Parameters.AddWithValue("payload", payload);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static RunEvent Event(Guid runId, long sequence) => new()
+    {
+        RunId = runId,
+        Sequence = sequence,
+        Type = RunEventTypes.AgentStep,
+        Timestamp = DateTimeOffset.UtcNow,
+        Data = new JsonObject(),
+    };
+}
