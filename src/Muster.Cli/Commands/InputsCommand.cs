@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Muster.Cli.Infrastructure;
+using Muster.Contracts;
+
+namespace Muster.Cli.Commands;
+
+/// <summary><c>muster inputs [--crew NAME]</c>: the inputs a crew needs (<c>GET /inputs</c>).</summary>
+internal static class InputsCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var crew = new Option<string?>("--crew") { Description = "The crew (default: the server's root crew)", HelpName = "NAME" };
+        var command = new Command("inputs", "The inputs a crew needs") { crew };
+        command.SetAction(CommandRunner.Action(globals, async (context, parse, cancellationToken) =>
+        {
+            var inputs = await context.Client(parse.GetValue(crew)).GetInputsAsync(cancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(inputs, MusterJsonContext.Default.InputsResponse);
+            }
+            else
+            {
+                foreach (var name in inputs.Inputs)
+                {
+                    context.Line(name);
+                }
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
