@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// <summary>The command line is wrong: unknown command or option, missing or malformed value.</summary>
     public const int Usage = 2;
 
-    /// <summary>The server or the store could not be reached, or answered 5xx or something unreadable.</summary>
+    /// <summary>The server or the store could not be reached, answered 5xx or something unreadable, or something unexpected broke.</summary>
     public const int Unavailable = 3;
 
     /// <summary>Interrupted by Ctrl-C (128 + SIGINT, as shells report it).</summary>

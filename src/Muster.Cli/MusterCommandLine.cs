@@ -14,13 +14,7 @@ internal static class MusterCommandLine
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync($"error: {error.Message}");
-            }
-
-            await Console.Error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.");
-            return ExitCodes.Usage;
+            return CommandRunner.FailUsage(parse, string.Join(Environment.NewLine + "error: ", parse.Errors.Select(e => e.Message)));
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration
@@ -61,7 +55,8 @@ internal static class MusterCommandLine
         return group;
     }
 
-    private static string CommandPath(ParseResult parse)
+    /// <summary><c>muster runs list</c>: the command a parse result is about, for usage hints.</summary>
+    public static string CommandPath(ParseResult parse)
     {
         var names = new List<string>();
         for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)

@@ -25,7 +25,7 @@ internal static class CommandRunner
             }
             catch (UsageException ex)
             {
-                return Fail(ExitCodes.Usage, ex.Message);
+                return FailUsage(parse, ex.Message);
             }
 
             using (context)
@@ -63,10 +63,28 @@ internal static class CommandRunner
                 }
                 catch (UsageException ex)
                 {
-                    return Fail(ExitCodes.Usage, ex.Message);
+                    return FailUsage(parse, ex.Message);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or FormatException)
+                {
+                    // A malformed ./appsettings.json or configuration value, read for the store commands.
+                    return FailUsage(parse, $"the configuration cannot be read: {ex.Message}");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The last line of defence of a command-line tool: one line, never a stack trace.
+                    return Fail(ExitCodes.Unavailable, $"unexpected {ex.GetType().Name}: {ex.Message}");
                 }
             }
         };
+
+    /// <summary>A usage error: the message and where to read the usage, exit code 2.</summary>
+    public static int FailUsage(ParseResult parse, string message)
+    {
+        Fail(ExitCodes.Usage, message);
+        Console.Error.WriteLine($"Run '{MusterCommandLine.CommandPath(parse)} --help' for usage.");
+        return ExitCodes.Usage;
+    }
 
     public static int Fail(int exitCode, string message)
     {
