@@ -224,6 +224,27 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         }
     }
 
+    [TerminalFact]
+    public async Task CtrlC_DuringKickoffWait_OnATerminal_ShowsTheLiveView_AsksAndStopsTheRunOnYes()
+    {
+        live.Server.Simulator.Responder = null;
+        live.Server.Simulator.Latency = TimeSpan.Zero;
+        await using var cli = CliProcess.StartInTerminal(live.Environment, "kickoff", "--crew", "support", "-i", "question=Stop me?", "--wait");
+        var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."), TimeSpan.FromSeconds(30))).Groups[1].Value;
+        await cli.WaitForOutputAsync(new("awaiting review of draft_reply"), TimeSpan.FromSeconds(30));
+
+        await cli.TypeAsync("\u0003");
+        await cli.WaitForOutputAsync(new($@"Stop run {id} on the server too\?"), TimeSpan.FromSeconds(30));
+        await cli.TypeAsync("y\r");
+        var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+        var status = await live.WaitForStatusAsync("support", id, s => s["status"]!.GetValue<string>() != "running");
+
+        result.ExitCode.ShouldBe(130, result.ToString());
+        result.Stdout.ShouldContain("0/1 tasks · awaiting review of draft_reply");
+        result.Stdout.ShouldContain($"Stopped run {id}.");
+        status["error"]!.GetValue<string>().ShouldStartWith("Stopped by");
+    }
+
     [Fact]
     public async Task TokensCreatedDirectlyInTheStore_WorkAgainstTheServer_AndTheApiListsAndRevokesThem()
     {

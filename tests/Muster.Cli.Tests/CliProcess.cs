@@ -23,14 +23,13 @@ public sealed class CliProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly Lock _lock = new();
+    private readonly Task _pumps;
 
     private CliProcess(Process process)
     {
         _process = process;
-        process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // Character by character, not line by line: a terminal prompt waits for an answer without ending its line.
+        _pumps = Task.WhenAll(PumpAsync(process.StandardOutput, _stdout), PumpAsync(process.StandardError, _stderr));
     }
 
     /// <summary>Everything written to stdout and stderr so far.</summary>
@@ -56,18 +55,45 @@ public sealed class CliProcess : IAsyncDisposable
 
     public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "muster.dll"));
+        var start = new ProcessStartInfo("dotnet");
+        start.ArgumentList.Add(MusterDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
+
+        return Start(start, environment);
+    }
+
+    /// <summary>
+    /// Runs <c>muster</c> on a pseudo-terminal (util-linux <c>script</c>), as a person would: what the test writes with
+    /// <see cref="TypeAsync"/> is typed at the terminal (<c>\u0003</c> is Ctrl-C), and the output is the terminal's.
+    /// </summary>
+    public static CliProcess StartInTerminal(IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(TerminalFactAttribute.Script);
+        start.ArgumentList.Add("-qefc");
+        start.ArgumentList.Add(string.Join(' ', new[] { "dotnet", MusterDll }.Concat(args).Select(Quote)));
+        start.ArgumentList.Add("/dev/null");
+        return Start(start, environment);
+    }
+
+    public async Task TypeAsync(string text)
+    {
+        await _process.StandardInput.WriteAsync(text);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    private static string MusterDll => Path.Combine(AppContext.BaseDirectory, "muster.dll");
+
+    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static CliProcess Start(ProcessStartInfo start, IReadOnlyDictionary<string, string?>? environment)
+    {
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
 
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MUSTER", StringComparison.OrdinalIgnoreCase)).ToList())
         {
@@ -115,24 +141,23 @@ public sealed class CliProcess : IAsyncDisposable
     {
         using var cancel = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancel.Token);
-        // WaitForExit (no timeout) returns once the redirected streams are drained too.
-        _process.WaitForExit();
+        await _pumps.WaitAsync(cancel.Token);
         lock (_lock)
         {
             return new CliResult(_process.ExitCode, _stdout.ToString(), _stderr.ToString());
         }
     }
 
-    private void Append(StringBuilder target, string? line)
+    private async Task PumpAsync(StreamReader reader, StringBuilder target)
     {
-        if (line is null)
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
         {
-            return;
-        }
-
-        lock (_lock)
-        {
-            target.Append(line).Append('\n');
+            lock (_lock)
+            {
+                target.Append(buffer, 0, read);
+            }
         }
     }
 
