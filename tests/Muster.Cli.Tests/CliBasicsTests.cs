@@ -128,4 +128,14 @@ public sealed class CliBasicsTests
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldStartWith("error: Unknown Muster:Storage:Provider 'mysql'. Use 'sqlite' (default) or 'postgres'.");
     }
+
+    [Fact]
+    public async Task DbMigrate_OfAnUnreachableStore_IsOneLineAndExit3()
+    {
+        var result = await CliProcess.RunAsync(
+            null, "db", "migrate", "--storage-provider", "postgres", "--connection-string", "Host=127.0.0.1;Port=1;Username=muster;Database=muster;Timeout=5");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stderr.Trim().ShouldBe("error: the store failed: Failed to connect to 127.0.0.1:1");
+    }
 }
