@@ -11,7 +11,7 @@ internal sealed class GlobalOptions
 
     public Option<string> Url { get; } = new("--url")
     {
-        Description = $"The Muster server (env {UrlVariable}; default {DefaultUrl})",
+        Description = $"The Muster server (env {UrlVariable})",
         HelpName = "URL",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } url ? url : DefaultUrl,
