@@ -14,20 +14,16 @@ internal static class CrewsListCommand
         command.SetAction(CommandRunner.Action(globals, async (context, _, cancellationToken) =>
         {
             var crews = await context.Client().ListCrewsAsync(cancellationToken);
-            if (context.Json)
+            return context.Show(crews, MusterJsonContext.Default.IReadOnlyListCrewInfo, answer =>
             {
-                context.WriteJson(crews, MusterJsonContext.Default.IReadOnlyListCrewInfo);
-                return ExitCodes.Ok;
-            }
+                var table = Tables.Create("NAME", "PROCESS", "INPUTS", "TASKS", "DESCRIPTION");
+                foreach (var crew in answer)
+                {
+                    table.AddRow(Tables.Cells(crew.Name, crew.Process, string.Join(", ", crew.Inputs), string.Join(", ", crew.Tasks), crew.Description ?? string.Empty));
+                }
 
-            var table = Tables.Create("NAME", "PROCESS", "INPUTS", "TASKS", "DESCRIPTION");
-            foreach (var crew in crews)
-            {
-                table.AddRow(Tables.Cells(crew.Name, crew.Process, string.Join(", ", crew.Inputs), string.Join(", ", crew.Tasks), crew.Description ?? string.Empty));
-            }
-
-            context.Out.Write(table);
-            return ExitCodes.Ok;
+                context.Out.Write(table);
+            });
         }));
         return command;
     }

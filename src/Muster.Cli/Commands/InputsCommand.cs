@@ -14,19 +14,13 @@ internal static class InputsCommand
         command.SetAction(CommandRunner.Action(globals, async (context, parse, cancellationToken) =>
         {
             var inputs = await context.Client(parse.GetValue(crew)).GetInputsAsync(cancellationToken);
-            if (context.Json)
+            return context.Show(inputs, MusterJsonContext.Default.InputsResponse, answer =>
             {
-                context.WriteJson(inputs, MusterJsonContext.Default.InputsResponse);
-            }
-            else
-            {
-                foreach (var name in inputs.Inputs)
+                foreach (var name in answer.Inputs)
                 {
                     context.Line(name);
                 }
-            }
-
-            return ExitCodes.Ok;
+            });
         }));
         return command;
     }

@@ -29,18 +29,12 @@ internal static class KickoffCommand
                 return await RunWaiter.WaitAsync(context, client, kickoff.KickoffId, cancellationToken);
             }
 
-            if (context.Json)
-            {
-                context.WriteJson(kickoff, MusterJsonContext.Default.KickoffResponse);
-            }
-            else
+            return context.Show(kickoff, MusterJsonContext.Default.KickoffResponse, answer =>
             {
                 // The id alone on stdout, so that `id=$(muster kickoff …)` works; the hint is for people.
-                context.Line(kickoff.KickoffId.ToString());
-                await context.Error.WriteLineAsync($"Started. Follow it with: muster status {kickoff.KickoffId}  (or: muster runs watch {kickoff.KickoffId})");
-            }
-
-            return ExitCodes.Ok;
+                context.Line(answer.KickoffId.ToString());
+                context.Error.WriteLine($"Started. Follow it with: muster status {answer.KickoffId}  (or: muster runs watch {answer.KickoffId})");
+            });
         }));
         return command;
     }

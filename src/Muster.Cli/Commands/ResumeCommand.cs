@@ -43,16 +43,7 @@ internal static class ResumeCommand
                     HumanFeedback = parse.GetValue(feedback) ?? string.Empty,
                 },
                 cancellationToken);
-            if (context.Json)
-            {
-                context.WriteJson(response, MusterJsonContext.Default.ResumeResponse);
-            }
-            else
-            {
-                context.Line($"{response.Status}: {response.Message}");
-            }
-
-            return ExitCodes.Ok;
+            return context.Show(response, MusterJsonContext.Default.ResumeResponse, answer => context.Line($"{answer.Status}: {answer.Message}"));
         }));
         return command;
     }

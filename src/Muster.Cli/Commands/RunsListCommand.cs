@@ -40,22 +40,18 @@ internal static class RunsListCommand
                 }
             }
 
-            if (context.Json)
+            return context.Show<IReadOnlyList<CrewRunRecord>>(runs, MusterJsonContext.Default.IReadOnlyListCrewRunRecord, answer =>
             {
-                context.WriteJson<IReadOnlyList<CrewRunRecord>>(runs, MusterJsonContext.Default.IReadOnlyListCrewRunRecord);
-                return ExitCodes.Ok;
-            }
+                var table = Tables.Create("ID", "CREW", "STATUS", "CREATED", "OWNER", "TOKENS");
+                foreach (var run in answer)
+                {
+                    table.AddRow(Tables.Cells(
+                        run.Id, run.CrewType ?? "(ad hoc)", run.Status, run.CreatedAt, run.OwnerId,
+                        run.TokenUsage is { } usage ? Display.Count(usage.TotalTokens) : "-"));
+                }
 
-            var table = Tables.Create("ID", "CREW", "STATUS", "CREATED", "OWNER", "TOKENS");
-            foreach (var run in runs)
-            {
-                table.AddRow(Tables.Cells(
-                    run.Id, run.CrewType ?? "(ad hoc)", run.Status, run.CreatedAt, run.OwnerId,
-                    run.TokenUsage is { } usage ? Display.Count(usage.TotalTokens) : "-"));
-            }
-
-            context.Out.Write(table);
-            return ExitCodes.Ok;
+                context.Out.Write(table);
+            });
         }));
         return command;
     }

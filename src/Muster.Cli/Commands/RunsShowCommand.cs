@@ -15,16 +15,7 @@ internal static class RunsShowCommand
         command.SetAction(CommandRunner.Action(globals, async (context, parse, cancellationToken) =>
         {
             var run = await context.Client().GetRunAsync(parse.GetValue(id).ToString(), cancellationToken);
-            if (context.Json)
-            {
-                context.WriteJson(run, MusterJsonContext.Default.CrewRunRecord);
-            }
-            else
-            {
-                Print(context, run);
-            }
-
-            return ExitCodes.Ok;
+            return context.Show(run, MusterJsonContext.Default.CrewRunRecord, answer => Print(context, answer));
         }));
         return command;
     }

@@ -18,21 +18,12 @@ internal static class StatusCommand
             var runId = parse.GetValue(id);
             var client = await RunClients.ForRunAsync(context, runId, parse.GetValue(crew), cancellationToken);
             var status = await client.GetStatusAsync(runId, cancellationToken);
-            if (context.Json)
-            {
-                context.WriteJson(status, MusterJsonContext.Default.StatusResponse);
-            }
-            else
-            {
-                Print(context, runId, status);
-            }
-
-            return ExitCodes.Ok;
+            return context.Show(status, MusterJsonContext.Default.StatusResponse, answer => Print(context, runId, answer));
         }));
         return command;
     }
 
-    public static void Print(CliContext context, Guid runId, StatusResponse status)
+    private static void Print(CliContext context, Guid runId, StatusResponse status)
     {
         var fields = new List<(string, string)> { ("run", runId.ToString()), ("status", status.State is null ? status.Status : $"{status.Status} ({status.State})") };
         if (status.Progress is { } progress)

@@ -17,16 +17,7 @@ internal static class StopCommand
             var runId = parse.GetValue(id);
             var client = await RunClients.ForRunAsync(context, runId, parse.GetValue(crew), cancellationToken);
             var response = await client.StopAsync(runId, cancellationToken);
-            if (context.Json)
-            {
-                context.WriteJson(response, MusterJsonContext.Default.StopResponse);
-            }
-            else
-            {
-                context.Line($"Stopped run {response.KickoffId}.");
-            }
-
-            return ExitCodes.Ok;
+            return context.Show(response, MusterJsonContext.Default.StopResponse, answer => context.Line($"Stopped run {answer.KickoffId}."));
         }));
         return command;
     }

@@ -45,17 +45,12 @@ internal static class TokensCreateCommand
             var created = store.IsDirect(parse)
                 ? await CreateInStoreAsync(store, parse, request, cancellationToken)
                 : await context.Client().CreateTokenAsync(request, cancellationToken);
-            if (context.Json)
+            return context.Show(created, MusterJsonContext.Default.CreatedTokenResponse, answer =>
             {
-                context.WriteJson(created, MusterJsonContext.Default.CreatedTokenResponse);
-            }
-            else
-            {
-                context.Line(created.Token);
-                await context.Error.WriteLineAsync($"Created {created.Info.Kind} token {created.Info.Id}. The secret above is shown only this once; store it now.");
-            }
-
-            return ExitCodes.Ok;
+                // The secret alone on stdout, so that `TOKEN=$(muster tokens create …)` works.
+                context.Line(answer.Token);
+                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id}. The secret above is shown only this once; store it now.");
+            });
         }));
         return command;
     }

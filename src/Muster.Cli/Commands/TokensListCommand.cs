@@ -29,22 +29,18 @@ internal static class TokensListCommand
                 tokens = await context.Client().ListTokensAsync(cancellationToken);
             }
 
-            if (context.Json)
+            return context.Show(tokens, MusterJsonContext.Default.IReadOnlyListTokenInfo, answer =>
             {
-                context.WriteJson(tokens, MusterJsonContext.Default.IReadOnlyListTokenInfo);
-                return ExitCodes.Ok;
-            }
+                var table = Tables.Create("ID", "KIND", "USER", "CREWS", "NAME", "CREATED", "REVOKED");
+                foreach (var token in answer)
+                {
+                    table.AddRow(Tables.Cells(
+                        token.Id, token.Kind, token.UserId ?? "-", token.Crews is { } crews ? string.Join(", ", crews) : "all",
+                        token.Name ?? "-", token.CreatedAt, token.RevokedAt ?? "-"));
+                }
 
-            var table = Tables.Create("ID", "KIND", "USER", "CREWS", "NAME", "CREATED", "REVOKED");
-            foreach (var token in tokens)
-            {
-                table.AddRow(Tables.Cells(
-                    token.Id, token.Kind, token.UserId ?? "-", token.Crews is { } crews ? string.Join(", ", crews) : "all",
-                    token.Name ?? "-", token.CreatedAt, token.RevokedAt ?? "-"));
-            }
-
-            context.Out.Write(table);
-            return ExitCodes.Ok;
+                context.Out.Write(table);
+            });
         }));
         return command;
     }

@@ -63,6 +63,21 @@ internal sealed class CliContext : IDisposable
     public MusterClient Client(string? crew = null) =>
         new(_http.Value, new MusterClientOptions { BaseUrl = BaseUrl, Token = Token, Crew = string.IsNullOrEmpty(crew) ? null : crew });
 
+    /// <summary>Shows a command's answer: as JSON under --json, otherwise through <paramref name="text"/>, for people. Exit code 0.</summary>
+    public int Show<T>(T value, JsonTypeInfo<T> typeInfo, Action<T> text)
+    {
+        if (Json)
+        {
+            WriteJson(value, typeInfo);
+        }
+        else
+        {
+            text(value);
+        }
+
+        return ExitCodes.Ok;
+    }
+
     /// <summary>Writes <paramref name="value"/> as indented JSON on stdout, with the wire names of the API.</summary>
     public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo) => WriteJson(value, typeInfo, indented: true);
 
