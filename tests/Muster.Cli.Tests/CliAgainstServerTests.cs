@@ -205,7 +205,7 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         live.Server.Simulator.Latency = TimeSpan.FromSeconds(3);
         try
         {
-            await using var cli = CliProcess.Start(live.Environment, "kickoff", "--crew", "research", "-i", "topic=interrupted", "--wait");
+            await using var cli = CliProcess.Start(live.Environment, interruptible: true, "kickoff", "--crew", "research", "-i", "topic=interrupted", "--wait");
             var started = await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."), TimeSpan.FromSeconds(30));
             var id = started.Groups[1].Value;
             await live.WaitForStatusAsync("research", id, s => s["state"]!.GetValue<string>() == "RUNNING");

@@ -53,9 +53,23 @@ public sealed class CliProcess : IAsyncDisposable
         return await process.WaitAsync(TimeSpan.FromSeconds(120));
     }
 
-    public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Start(environment, interruptible: false, args);
+
+    /// <summary>
+    /// Starts <c>muster</c>; with <paramref name="interruptible"/> its SIGINT is reset to the default first (coreutils
+    /// <c>env --default-signal</c>), because a test host started in the background of a script ignores SIGINT, children
+    /// inherit that, and .NET then leaves SIGINT ignored: <see cref="InterruptAsync"/> would do nothing.
+    /// </summary>
+    public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, bool interruptible, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet");
+        var start = new ProcessStartInfo(interruptible ? "env" : "dotnet");
+        if (interruptible)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(MusterDll);
         foreach (var arg in args)
         {

@@ -15,6 +15,7 @@ public sealed class CliServeTests
 
         await using var server = CliProcess.Start(
             new Dictionary<string, string?> { ["Muster__Execution__PollSeconds"] = "1" },
+            interruptible: true,
             "serve", "--urls", "http://127.0.0.1:0", "--simulated-llm",
             $"--Muster:CrewsPath={folder.Combine("crews")}",
             $"--Muster:Storage:ConnectionString=Data Source={folder.Combine("serve.db")}",
