@@ -2,7 +2,10 @@ using Muster.Contracts.Amp;
 
 namespace Muster.Client;
 
-/// <summary>Polling of <see cref="MusterClient.KickoffAndWaitAsync(System.Text.Json.Nodes.JsonObject, KickoffAndWaitOptions?, IProgress{StatusResponse}?, CancellationToken)"/>.</summary>
+/// <summary>
+/// Polling of <see cref="MusterClient.KickoffAndWaitAsync(System.Text.Json.Nodes.JsonObject, KickoffAndWaitOptions?, IProgress{StatusResponse}?, CancellationToken)"/>
+/// and <see cref="MusterClient.WaitForCompletionAsync"/>.
+/// </summary>
 public sealed record KickoffAndWaitOptions
 {
     /// <summary>Wait before the first poll and between polls at first.</summary>
@@ -14,7 +17,7 @@ public sealed record KickoffAndWaitOptions
     /// <summary>Each poll that finds the run still running multiplies the interval by this (1 = fixed interval).</summary>
     public double BackoffFactor { get; init; } = 1.5;
 
-    /// <summary>Overall limit for the kickoff and the wait; null waits as long as the run takes.</summary>
+    /// <summary>Overall limit for the kickoff and the wait (for <see cref="MusterClient.WaitForCompletionAsync"/>: the wait); null waits as long as the run takes.</summary>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>Sent as <c>Idempotency-Key</c> with the kickoff so a retried call does not start a second run.</summary>

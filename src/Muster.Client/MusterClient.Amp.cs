@@ -6,6 +6,19 @@ namespace Muster.Client;
 
 public sealed partial class MusterClient
 {
+    /// <summary>
+    /// <c>GET /</c>: AMP's health check, answered without a token; true when the server says <c>Healthy</c>.
+    /// Connection failures propagate as <see cref="HttpRequestException"/>.
+    /// </summary>
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
+    {
+        using var request = NewRequest(HttpMethod.Get, string.Empty);
+        request.Headers.Accept.Clear();
+        using var response = await _http.SendAsync(request, cancellationToken);
+        return response.IsSuccessStatusCode &&
+            string.Equals((await response.Content.ReadAsStringAsync(cancellationToken)).Trim(), "Healthy", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary><c>GET /inputs</c>: the names of the inputs the crew needs.</summary>
     public Task<InputsResponse> GetInputsAsync(CancellationToken cancellationToken = default) =>
         SendAsync(NewRequest(HttpMethod.Get, _ampPrefix + "inputs"), MusterJsonContext.Default.InputsResponse, cancellationToken);

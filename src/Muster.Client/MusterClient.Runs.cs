@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Muster.Contracts;
 using Muster.Contracts.Runs;
@@ -39,6 +40,31 @@ public sealed partial class MusterClient
         var runs = await response.Content.ReadFromJsonAsync(MusterJsonContext.Default.IReadOnlyListCrewRunRecord, cancellationToken) ?? [];
         var next = response.Headers.TryGetValues("X-Next-Cursor", out var values) ? values.FirstOrDefault() : null;
         return new RunListPage(runs, string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    /// <summary>
+    /// Every run matching <paramref name="query"/>, newest first, following <see cref="RunListPage.NextCursor"/> page by page
+    /// (<see cref="RunListQuery.Limit"/> is the page size); stop enumerating to stop fetching.
+    /// </summary>
+    public async IAsyncEnumerable<CrewRunRecord> ListAllRunsAsync(
+        RunListQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var page = query ?? new RunListQuery();
+        while (true)
+        {
+            var result = await ListRunsAsync(page, cancellationToken);
+            foreach (var run in result.Runs)
+            {
+                yield return run;
+            }
+
+            if (result.NextCursor is null || result.Runs.Count == 0)
+            {
+                yield break;
+            }
+
+            page = page with { Cursor = result.NextCursor };
+        }
     }
 
     /// <summary><c>GET /api/crew-runs/{id}</c>: one run with its tasks and usage.</summary>

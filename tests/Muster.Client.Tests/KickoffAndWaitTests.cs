@@ -115,4 +115,36 @@ public sealed class KickoffAndWaitTests : ClientTestBase
 
         ex.StatusCode.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
     }
+
+    [Fact]
+    public async Task WaitForCompletion_OfARunStartedEarlier_PollsOnlyTheAmpStatusRoute()
+    {
+        Server.RunningPolls = 2;
+        var client = Client();
+        var kickoff = await client.KickoffAsync(new JsonObject { ["topic"] = "later" });
+        var progress = new ListProgress<StatusResponse>();
+
+        var outcome = await client.WaitForCompletionAsync(kickoff.KickoffId, Fast(), progress);
+
+        outcome.KickoffId.ShouldBe(kickoff.KickoffId);
+        outcome.Succeeded.ShouldBeTrue();
+        outcome.Polls.ShouldBe(3);
+        progress.Reports.Select(r => r.Status).ShouldBe(["running", "running", "completed"]);
+        Server.Log.Where(line => !line.StartsWith("POST /kickoff", StringComparison.Ordinal)).ShouldAllBe(line => line.StartsWith($"GET /status/{kickoff.KickoffId}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WaitForCompletion_PastItsTimeout_ThrowsWithTheRunAndTheLastStatus()
+    {
+        Server.RunningPolls = -1;
+        var client = Client();
+        var kickoff = await client.KickoffAsync(new JsonObject { ["topic"] = "forever" });
+
+        var ex = await Should.ThrowAsync<MusterTimeoutException>(() =>
+            client.WaitForCompletionAsync(kickoff.KickoffId, Fast() with { Timeout = TimeSpan.FromMilliseconds(500) }));
+
+        ex.KickoffId.ShouldBe(kickoff.KickoffId);
+        ex.LastStatus.ShouldNotBeNull().Status.ShouldBe("running");
+        ex.Message.ShouldContain("it was not stopped");
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
@@ -49,13 +48,13 @@ internal static class TokensEndpoints
         }
 
         var (secret, record) = await tokens.CreateAsync(kind, request!.UserId, request.Crews ?? [], request.Name, cancellationToken);
-        return TypedResults.Created($"/api/tokens/{record.Id}", new CreatedTokenResponse { Token = secret, Info = ToInfo(record) });
+        return TypedResults.Created($"/api/tokens/{record.Id}", new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) });
     }
 
     private static async Task<Ok<IReadOnlyList<TokenInfo>>> List(TokenService tokens, CancellationToken cancellationToken)
     {
         var all = await tokens.ListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<TokenInfo>>([.. all.Select(ToInfo)]);
+        return TypedResults.Ok<IReadOnlyList<TokenInfo>>([.. all.Select(TokenInfos.From)]);
     }
 
     private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Revoke(string id, TokenService tokens, CancellationToken cancellationToken) =>
@@ -94,15 +93,4 @@ internal static class TokensEndpoints
 
         return problems;
     }
-
-    private static TokenInfo ToInfo(TokenRecord record) => new()
-    {
-        Id = record.Id,
-        Kind = record.Kind == TokenKind.Organization ? "org" : "user",
-        UserId = record.UserId,
-        Crews = record.Crews.Count == 0 ? null : record.Crews,
-        Name = record.Name,
-        CreatedAt = record.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-        RevokedAt = record.RevokedAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-    };
 }

@@ -1,0 +1,18 @@
+using System.Globalization;
+using Muster.Contracts;
+
+namespace Muster.Cli.Infrastructure;
+
+/// <summary>Values as people read them, the same on every machine (invariant culture, one line).</summary>
+internal static class Display
+{
+    public static string Tokens(TokenUsageDto usage) =>
+        $"{Count(usage.TotalTokens)} ({Count(usage.PromptTokens)} prompt, {Count(usage.CompletionTokens)} completion)";
+
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Seconds(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    /// <summary>Names such as agent roles often come from folded YAML with a trailing newline; a table cell or status line wants one line.</summary>
+    public static string OneLine(string? text) => (text ?? string.Empty).ReplaceLineEndings(" ").Trim();
+}

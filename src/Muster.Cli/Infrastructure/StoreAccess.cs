@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Muster.Server.Auth;
+using Muster.Storage;
+
+namespace Muster.Cli.Infrastructure;
+
+/// <summary>
+/// Direct access to the run store, without a server: for <c>muster db migrate</c>, and for <c>muster tokens</c> when an
+/// operator needs the first token. The store is configured as the server configures it (<c>Muster:Storage</c> from
+/// ./appsettings.json and environment variables such as <c>Muster__Storage__ConnectionString</c>), with the command line's
+/// <c>--storage-provider</c> and <c>--connection-string</c> winning, and registered by the server's own code.
+/// </summary>
+internal sealed class StoreAccess
+{
+    private const string Section = "Muster:Storage";
+
+    public Option<string?> Provider { get; } = new("--storage-provider")
+    {
+        Description = "Use the store directly, not the API: sqlite or postgres (default: Muster:Storage:Provider, else sqlite)",
+        HelpName = "PROVIDER",
+    };
+
+    public Option<string?> ConnectionString { get; } = new("--connection-string")
+    {
+        Description = "Use the store directly, not the API: a SQLite or Npgsql connection string (default: Muster:Storage:ConnectionString)",
+        HelpName = "CONNECTION",
+    };
+
+    public Option<bool> Store { get; } = new("--store")
+    {
+        Description = "Use the store configured in Muster:Storage (./appsettings.json, Muster__Storage__* variables) directly, not the API",
+    };
+
+    public void AddTo(Command command, bool withStoreFlag)
+    {
+        command.Add(Provider);
+        command.Add(ConnectionString);
+        if (withStoreFlag)
+        {
+            command.Add(Store);
+        }
+    }
+
+    /// <summary>True when the command line asks for the store rather than the API.</summary>
+    public bool IsDirect(ParseResult parse) =>
+        parse.GetValue(Store) || parse.GetValue(Provider) is not null || parse.GetValue(ConnectionString) is not null;
+
+    /// <summary>The store's services (<see cref="IRunStore"/>, <see cref="ITokenStore"/>, <see cref="TokenService"/>), schema created or migrated.</summary>
+    public async Task<ServiceProvider> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var services = Describe(parse, out _);
+        try
+        {
+            await services.GetRequiredService<IRunStore>().InitializeAsync(cancellationToken);
+            return services;
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The store's services without touching the database; <paramref name="provider"/> says which it is.</summary>
+    public ServiceProvider Describe(ParseResult parse, out string provider)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (parse.GetValue(Provider) is { } name)
+        {
+            overrides[$"{Section}:Provider"] = name;
+        }
+
+        if (parse.GetValue(ConnectionString) is { } connection)
+        {
+            overrides[$"{Section}:ConnectionString"] = connection;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides)
+            .Build();
+        var section = configuration.GetSection(Section);
+        provider = section["Provider"] ?? StorageOptions.Sqlite;
+        var services = new ServiceCollection();
+        try
+        {
+            // The server's own registration (provider choice, connection checks) and token service.
+            services.AddMusterStorage(section);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        services.AddSingleton<TokenService>();
+        return services.BuildServiceProvider();
+    }
+}

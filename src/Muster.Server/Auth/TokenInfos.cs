@@ -1,0 +1,20 @@
+using System.Globalization;
+using Muster.Contracts.Tokens;
+using Muster.Storage;
+
+namespace Muster.Server.Auth;
+
+/// <summary>A stored token as the API (and <c>muster tokens</c> against the store) shows it: never the hash or the secret.</summary>
+public static class TokenInfos
+{
+    public static TokenInfo From(TokenRecord record) => new()
+    {
+        Id = record.Id,
+        Kind = record.Kind == TokenKind.Organization ? "org" : "user",
+        UserId = record.UserId,
+        Crews = record.Crews.Count == 0 ? null : record.Crews,
+        Name = record.Name,
+        CreatedAt = record.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        RevokedAt = record.RevokedAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+    };
+}
