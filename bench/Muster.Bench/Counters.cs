@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Muster.Bench;
+
+/// <summary>
+/// dotnet-counters on a server process, when it is installed (bench/run.sh puts it in /tmp/dt): the thread pool's
+/// queue length and thread count, the signs of thread-pool starvation.
+/// </summary>
+internal sealed class Counters : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _file;
+
+    private Counters(Process process, string file)
+    {
+        _process = process;
+        _file = file;
+    }
+
+    public static Counters? TryStart(ChildProcess target, string folder)
+    {
+        var tool = new[]
+        {
+            Environment.GetEnvironmentVariable("MUSTER_BENCH_DOTNET_COUNTERS"),
+            "/tmp/dt/dotnet-counters",
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet/tools/dotnet-counters"),
+        }.FirstOrDefault(File.Exists);
+        if (tool is null)
+        {
+            return null;
+        }
+
+        var file = Path.Combine(folder, "counters.csv");
+        var info = new ProcessStartInfo(tool)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "collect", "-p", target.Id.ToString(CultureInfo.InvariantCulture), "--refresh-interval", "1", "--format", "csv", "-o", file,
+            "--counters", "System.Runtime[dotnet.thread_pool.queue.length,dotnet.thread_pool.thread.count,dotnet.thread_pool.work_item.count]",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new Counters(process, file);
+    }
+
+    /// <summary>Stops collecting and returns the peak queue length and thread count seen.</summary>
+    public async Task<(double QueueLength, double Threads)> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // dotnet-counters flushes its file on SIGINT, as on Ctrl+C.
+            using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        double queue = 0, threads = 0;
+        if (File.Exists(_file))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(_file))
+            {
+                // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
+                var parts = line.Split(',');
+                if (parts.Length < 5 || !double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                {
+                    continue;
+                }
+
+                if (parts[2].Contains("queue.length", StringComparison.Ordinal))
+                {
+                    queue = Math.Max(queue, value);
+                }
+                else if (parts[2].Contains("thread.count", StringComparison.Ordinal))
+                {
+                    threads = Math.Max(threads, value);
+                }
+            }
+        }
+
+        return (queue, threads);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
