@@ -23,6 +23,10 @@ fi
 # Ten thousand runs in flight hold ten thousand sockets on each side.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-dotnet build src/Muster.Server -c Release -v q -nologo | grep -E "error|Warn|warn" || true
-dotnet build bench/Muster.Bench -c Release -v q -nologo | grep -E "error|Warn|warn" || true
+for project in src/Muster.Server bench/Muster.Bench; do
+  if ! output=$(dotnet build "$project" -c Release -v q -nologo 2>&1); then
+    echo "$output"
+    exit 1
+  fi
+done
 exec dotnet bench/Muster.Bench/bin/Release/net10.0/Muster.Bench.dll run "$@"

@@ -27,15 +27,15 @@ internal sealed record BenchSettings
     public string CrewsPath => Path.Combine(Repo, "bench/crews");
 
     // Scenario sizes: quick / full.
-    public TimeSpan WrkDuration => TimeSpan.FromSeconds(Full ? 15 : 4);
+    public TimeSpan WrkDuration => TimeSpan.FromSeconds(Full ? 15 : 3);
 
-    public int KickoffRuns => 5_000;
+    public int KickoffRuns => Full ? 5_000 : 1_000;
 
-    public int InFlightRuns => Full ? 10_000 : 5_000;
+    public int InFlightRuns => Full ? 10_000 : 2_000;
 
-    public TimeSpan MixedDuration => TimeSpan.FromSeconds(Full ? 60 : 10);
+    public TimeSpan MixedDuration => TimeSpan.FromSeconds(Full ? 60 : 5);
 
-    public TimeSpan SteadyDuration => TimeSpan.FromSeconds(Full ? 30 : 10);
+    public TimeSpan SteadyDuration => TimeSpan.FromSeconds(Full ? 30 : 5);
 
     public static BenchSettings Parse(string[] args)
     {

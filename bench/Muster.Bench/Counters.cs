@@ -54,8 +54,8 @@ internal sealed class Counters : IAsyncDisposable
         return new Counters(process, file);
     }
 
-    /// <summary>Stops collecting and returns the peak queue length and thread count seen.</summary>
-    public async Task<(double QueueLength, double Threads)> StopAsync()
+    /// <summary>Stops collecting and returns the peak queue length and how many threads the pool added meanwhile.</summary>
+    public async Task<(double QueueLength, double ThreadsAdded)> StopAsync()
     {
         if (!_process.HasExited)
         {
@@ -65,7 +65,9 @@ internal sealed class Counters : IAsyncDisposable
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
 
-        double queue = 0, threads = 0;
+        // dotnet-counters reports these up-down counters as their change per interval: summed from the start (an idle
+        // server has an empty queue) they give the queue length; the thread count's rises are threads the pool added.
+        double queue = 0, peakQueue = 0, threadsAdded = 0;
         if (File.Exists(_file))
         {
             foreach (var line in await File.ReadAllLinesAsync(_file))
@@ -79,16 +81,17 @@ internal sealed class Counters : IAsyncDisposable
 
                 if (parts[2].Contains("queue.length", StringComparison.Ordinal))
                 {
-                    queue = Math.Max(queue, value);
+                    queue += value;
+                    peakQueue = Math.Max(peakQueue, queue);
                 }
-                else if (parts[2].Contains("thread.count", StringComparison.Ordinal))
+                else if (parts[2].Contains("thread.count", StringComparison.Ordinal) && value > 0)
                 {
-                    threads = Math.Max(threads, value);
+                    threadsAdded += value;
                 }
             }
         }
 
-        return (queue, threads);
+        return (peakQueue, threadsAdded);
     }
 
     public async ValueTask DisposeAsync()

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Muster.Bench.Scenarios;
 
 /// <summary>
-/// 2. 5,000 kickoffs of the three-task crew, the simulator answering at once, until every run is stored, evented and
+/// 2. 5,000 kickoffs (1,000 in quick mode) of the three-task crew, the simulator answering at once, until every run is stored, evented and
 /// finished; beside the chat completions per second the same generator gets from the simulator directly.
 /// </summary>
 internal static class KickoffToComplete

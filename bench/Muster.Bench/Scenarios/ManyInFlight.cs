@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Muster.Bench.Scenarios;
 
 /// <summary>
-/// 3. 10,000 runs at once (5,000 in quick mode), every LLM call taking 2 s: all complete; peak RSS; status p99 while
+/// 3. 10,000 runs at once (2,000 in quick mode), every LLM call taking 2 s: all complete; peak RSS; status p99 while
 /// they run (an open-loop reader at a fixed rate); thread-pool queue and threads.
 /// </summary>
 internal static class ManyInFlight
@@ -55,7 +55,7 @@ internal static class ManyInFlight
         report.Add(new Figure("3", "status p50 during it", status.Latency.PercentileMs(50), "ms"));
         report.Add(new Figure("3", "status p99 during it", status.Latency.PercentileMs(99), "ms", ceilingP99, "< 20 ms", status.Latency.PercentileMs(99) < 20));
         report.Add(new Figure("3", "thread-pool queue length, peak (dotnet-counters)", queue, "items"));
-        report.Add(new Figure("3", "thread-pool threads, peak (dotnet-counters)", threads, "threads"));
+        report.Add(new Figure("3", "thread-pool threads added during it (dotnet-counters)", threads, "threads"));
         report.Note("3", $"kickoffs took {kickedOff.TotalSeconds:0.0} s ({kickoffs.PerSecond:0}/s, {kickoffs.Failures} refused), all finished after {done.TotalSeconds:0.0} s " +
             $"(the floor is {3 * LlmLatencyMs / 1000} s); idle RSS {idleRss / 1024.0 / 1024.0:0} MiB; peak process threads {sampler.PeakThreads}, " +
             $"peak open sockets+files {sampler.PeakOpenFiles} (tracks concurrent LLM calls); {status.Latency.Count:N0} status reads, " +

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Muster.Bench.Scenarios;
 
 /// <summary>
-/// 4. LangGraph's sizing point: 500 status reads/s plus 500 kickoffs/s, open loop, for 60 s (10 s in quick mode) while
+/// 4. LangGraph's sizing point: 500 status reads/s plus 500 kickoffs/s, open loop, for 60 s (5 s in quick mode) while
 /// the runs execute (1 s per LLM call); then every run must finish. Ceiling: the same two streams against bare Kestrel.
 /// </summary>
 internal static class MixedLoad
