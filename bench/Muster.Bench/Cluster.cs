@@ -60,8 +60,7 @@ internal sealed class Cluster : IAsyncDisposable
             for (var i = 0; i < settings.Nodes; i++)
             {
                 environment["Muster__Execution__NodeId"] = $"bench-{scenario}-node{i}";
-                nodes.Add(await ChildProcess.StartAsync(
-                    $"server node {i}", "dotnet", [settings.ServerDll, "--urls", "http://127.0.0.1:0"], environment, folder));
+                nodes.Add(await StartNodeAsync($"server node {i}", settings.ServerDll, environment, folder));
             }
 
             var load = new LoadGenerator();
@@ -78,6 +77,21 @@ internal sealed class Cluster : IAsyncDisposable
 
             await simulator.DisposeAsync();
             throw;
+        }
+    }
+
+    // One retry: on a machine shared with other work a start-up can be cut short by something outside this harness.
+    private static async Task<ChildProcess> StartNodeAsync(string name, string serverDll, Dictionary<string, string> environment, string folder)
+    {
+        string[] arguments = [serverDll, "--urls", "http://127.0.0.1:0"];
+        try
+        {
+            return await ChildProcess.StartAsync(name, "dotnet", arguments, environment, folder);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.WriteLine($"  {name} did not start ({ex.Message.Split('\n')[0]}); retrying once");
+            return await ChildProcess.StartAsync(name, "dotnet", arguments, environment, folder);
         }
     }
 
