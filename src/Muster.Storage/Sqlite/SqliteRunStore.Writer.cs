@@ -87,8 +87,6 @@ public sealed partial class SqliteRunStore
         await transaction.ReleaseAsync(Savepoint);
     }
 
-    private async Task<SqliteConnection> OpenWriterAsync() => (SqliteConnection)await OpenAsync(CancellationToken.None);
-
     /// <summary>A write waiting for the writer: the work, its caller's cancellation, and the caller's answer.</summary>
     private abstract class PendingWrite
     {

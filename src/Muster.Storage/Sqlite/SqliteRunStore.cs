@@ -74,15 +74,32 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
     private protected override Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    // Reads need none of the pragmas (foreign keys and synchronous concern writes, and Microsoft.Data.Sqlite retries a
+    // busy read itself), and setting them on every open was a fifth of a token lookup.
     private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A connection for writing: pooled connections keep pragmas, but one first opened for a read has none.</summary>
+    private async Task<SqliteConnection> OpenWriterAsync()
+    {
+        var connection = (SqliteConnection)await OpenAsync(CancellationToken.None);
+        try
+        {
             await using var pragmas = connection.CreateCommand();
             pragmas.CommandText = ConnectionPragmas;
-            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            await pragmas.ExecuteNonQueryAsync();
             return connection;
         }
         catch
