@@ -18,7 +18,8 @@ internal sealed class Counters : IAsyncDisposable
         _file = file;
     }
 
-    public static Counters? TryStart(ChildProcess target, string folder)
+    /// <summary>Samples <paramref name="target"/> for <paramref name="duration"/> (the tool stops itself: it ignores signals when its input is not a terminal).</summary>
+    public static Counters? TryStart(ChildProcess target, string folder, TimeSpan duration)
     {
         var tool = new[]
         {
@@ -42,7 +43,9 @@ internal sealed class Counters : IAsyncDisposable
         foreach (var argument in new[]
         {
             "collect", "-p", target.Id.ToString(CultureInfo.InvariantCulture), "--refresh-interval", "1", "--format", "csv", "-o", file,
-            "--counters", "System.Runtime[dotnet.thread_pool.queue.length,dotnet.thread_pool.thread.count,dotnet.thread_pool.work_item.count]",
+            "--duration", duration.ToString(@"dd\:hh\:mm\:ss", CultureInfo.InvariantCulture),
+            // The EventCounters report absolute values each second (the newer meters report these as changes).
+            "--counters", @"EventCounters\System.Runtime[threadpool-queue-length,threadpool-thread-count]",
         })
         {
             info.ArgumentList.Add(argument);
@@ -54,20 +57,22 @@ internal sealed class Counters : IAsyncDisposable
         return new Counters(process, file);
     }
 
-    /// <summary>Stops collecting and returns the peak queue length and how many threads the pool added meanwhile.</summary>
-    public async Task<(double QueueLength, double ThreadsAdded)> StopAsync()
+    /// <summary>Waits for the sampling to end and returns the peak queue length and thread count (NaN when nothing was collected).</summary>
+    public async Task<(double QueueLength, double Threads)> ResultAsync()
     {
         if (!_process.HasExited)
         {
-            // dotnet-counters flushes its file on SIGINT, as on Ctrl+C.
-            using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            }
+            catch (TimeoutException)
+            {
+                _process.Kill();
+            }
         }
 
-        // dotnet-counters reports these up-down counters as their change per interval: summed from the start (an idle
-        // server has an empty queue) they give the queue length; the thread count's rises are threads the pool added.
-        double queue = 0, peakQueue = 0, threadsAdded = 0;
+        double peakQueue = 0, peakThreads = 0;
         if (File.Exists(_file))
         {
             foreach (var line in await File.ReadAllLinesAsync(_file))
@@ -79,19 +84,22 @@ internal sealed class Counters : IAsyncDisposable
                     continue;
                 }
 
-                if (parts[2].Contains("queue.length", StringComparison.Ordinal))
+                if (parts[2].Contains("Queue Length", StringComparison.Ordinal))
                 {
-                    queue += value;
-                    peakQueue = Math.Max(peakQueue, queue);
+                    peakQueue = Math.Max(peakQueue, value);
                 }
-                else if (parts[2].Contains("thread.count", StringComparison.Ordinal) && value > 0)
+                else if (parts[2].Contains("Thread Count", StringComparison.Ordinal))
                 {
-                    threadsAdded += value;
+                    peakThreads = Math.Max(peakThreads, value);
                 }
             }
         }
+        else
+        {
+            return (double.NaN, double.NaN);
+        }
 
-        return (peakQueue, threadsAdded);
+        return (peakQueue, peakThreads);
     }
 
     public async ValueTask DisposeAsync()
