@@ -120,6 +120,14 @@ internal sealed class Cluster : IAsyncDisposable
         return response.IsSuccessStatusCode ? KickoffId(body) : throw new InvalidOperationException($"kickoff answered {(int)response.StatusCode}: {body}");
     }
 
+    /// <summary>Kicks off one run and waits until it completes: a warmed-up server, and a status body to read.</summary>
+    public async Task<(string RunId, string StatusBody)> FinishOneAsync()
+    {
+        var runId = await KickoffOneAsync();
+        await WaitForStatusAsync(runId, "completed", TimeSpan.FromSeconds(30));
+        return (runId, await GetStatusBodyAsync(runId));
+    }
+
     public async Task<string> GetStatusBodyAsync(string runId)
     {
         using var response = await Load.Client.SendAsync(Status(0, runId));

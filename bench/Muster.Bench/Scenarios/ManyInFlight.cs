@@ -18,9 +18,7 @@ internal static class ManyInFlight
         var load = cluster.Load;
         var server = cluster.Nodes[0];
 
-        var seed = await cluster.KickoffOneAsync();
-        await cluster.WaitForStatusAsync(seed, "completed", TimeSpan.FromSeconds(30));
-        var seedBody = await cluster.GetStatusBodyAsync(seed);
+        var (seed, seedBody) = await cluster.FinishOneAsync();
         var idleRss = server.Memory().Rss;
 
         // Ceiling: the same open-loop reader against bare Kestrel serving the same body.

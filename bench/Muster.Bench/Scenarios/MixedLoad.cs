@@ -18,9 +18,7 @@ internal static class MixedLoad
         await using var cluster = await Cluster.StartAsync(settings, "s4", LlmLatencyMs, maxConcurrentRuns: 20_000, workDir);
         var load = cluster.Load;
 
-        var seed = await cluster.KickoffOneAsync();
-        await cluster.WaitForStatusAsync(seed, "completed", TimeSpan.FromSeconds(30));
-        var seedBody = await cluster.GetStatusBodyAsync(seed);
+        var (seed, seedBody) = await cluster.FinishOneAsync();
 
         (LoadResult Reads, LoadResult Kickoffs) roof;
         await using (var ceiling = await Ceiling.StartAsync(workDir, "s4", new Dictionary<string, string>
