@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Muster.Bench;
+
+/// <summary>The orchestrator's command line; quick mode keeps the whole run to about two minutes.</summary>
+internal sealed record BenchSettings
+{
+    public bool Full { get; init; }
+
+    public IReadOnlySet<int> Scenarios { get; init; } = new HashSet<int> { 1, 2, 3, 4, 5 };
+
+    public string Storage { get; init; } = "sqlite";
+
+    public string? ConnectionString { get; init; }
+
+    public int Nodes { get; init; } = 1;
+
+    public required string Repo { get; init; }
+
+    public string? MarkdownPath { get; init; }
+
+    /// <summary><c>Muster:Execution:MaxConcurrentRuns</c> for scenario 2 (the shipped default unless told).</summary>
+    public int MaxConcurrentRuns { get; init; } = 64;
+
+    public string ServerDll => Path.Combine(Repo, "src/Muster.Server/bin/Release/net10.0/Muster.Server.dll");
+
+    public string CrewsPath => Path.Combine(Repo, "bench/crews");
+
+    // Scenario sizes: quick / full.
+    public TimeSpan WrkDuration => TimeSpan.FromSeconds(Full ? 15 : 3);
+
+    public int KickoffRuns => Full ? 5_000 : 1_000;
+
+    public int InFlightRuns => Full ? 10_000 : 2_000;
+
+    public TimeSpan MixedDuration => TimeSpan.FromSeconds(Full ? 60 : 5);
+
+    public TimeSpan SteadyDuration => TimeSpan.FromSeconds(Full ? 30 : 5);
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var settings = new BenchSettings { Repo = FindRepo() };
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            settings = args[i] switch
+            {
+                "--quick" => settings with { Full = false },
+                "--full" => settings with { Full = true },
+                "--scenarios" => settings with { Scenarios = Value().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet() },
+                "--storage" => settings with { Storage = Value().ToLowerInvariant() },
+                "--connection-string" => settings with { ConnectionString = Value() },
+                "--nodes" => settings with { Nodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--repo" => settings with { Repo = Path.GetFullPath(Value()) },
+                "--markdown" => settings with { MarkdownPath = Path.GetFullPath(Value()) },
+                "--max-concurrent-runs" => settings with { MaxConcurrentRuns = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}"),
+            };
+        }
+
+        if (settings.Storage is not ("sqlite" or "postgres"))
+        {
+            throw new ArgumentException("--storage is sqlite or postgres");
+        }
+
+        if (settings.Storage == "postgres" && string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            throw new ArgumentException("--storage postgres needs --connection-string (an empty database)");
+        }
+
+        if (settings.Nodes < 1 || (settings.Nodes > 1 && settings.Storage == "sqlite"))
+        {
+            throw new ArgumentException("--nodes above 1 needs --storage postgres (SQLite is one node)");
+        }
+
+        return settings;
+    }
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Muster.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run from inside the repository or pass --repo.");
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Muster.Bench;
+
+/// <summary>What one load stream saw: latencies (from the intended send time), failures and how far the sender fell behind.</summary>
+internal sealed class LoadResult(string name)
+{
+    private long _failures;
+    private long _timeouts;
+
+    public string Name { get; } = name;
+
+    public LatencyHistogram Latency { get; } = new();
+
+    public long Sent { get; set; }
+
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public long Timeouts => Interlocked.Read(ref _timeouts);
+
+    public TimeSpan Elapsed { get; set; }
+
+    /// <summary>The largest delay between a request's scheduled time and its dispatch (open loop only).</summary>
+    public TimeSpan MaxSendLag { get; set; }
+
+    public string? FirstFailure { get; private set; }
+
+    public double PerSecond => Latency.Count / Elapsed.TotalSeconds;
+
+    public void Fail(string why)
+    {
+        if (Interlocked.Increment(ref _failures) == 1)
+        {
+            FirstFailure = why;
+        }
+    }
+
+    public void TimedOut() => Interlocked.Increment(ref _timeouts);
+}
+
+/// <summary>
+/// The .NET load generator: open loop at a constant rate (each request leaves at its scheduled time whether or not
+/// earlier ones have answered, and its latency counts from that time, so a stall is not hidden) or closed loop with
+/// a fixed number of concurrent senders.
+/// </summary>
+internal sealed class LoadGenerator : IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    private readonly HttpClient _client;
+
+    public LoadGenerator()
+    {
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = int.MaxValue,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public HttpClient Client => _client;
+
+    /// <summary>Sends <paramref name="rate"/> requests a second for <paramref name="duration"/> or until <paramref name="stop"/>.</summary>
+    public async Task<LoadResult> OpenLoopAsync(
+        string name, double rate, TimeSpan duration, Func<long, HttpRequestMessage> request, Action<long, string>? onBody = null, CancellationToken stop = default)
+    {
+        var result = new LoadResult(name);
+        var total = (long)(rate * duration.TotalSeconds);
+        var inFlight = new List<Task>((int)Math.Min(total, 1_000_000));
+        var clock = Stopwatch.StartNew();
+        var maxLag = TimeSpan.Zero;
+        long i;
+        for (i = 0; i < total && !stop.IsCancellationRequested; i++)
+        {
+            var intended = TimeSpan.FromSeconds(i / rate);
+            var wait = intended - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, CancellationToken.None);
+            }
+
+            var lag = clock.Elapsed - intended;
+            if (lag > maxLag)
+            {
+                maxLag = lag;
+            }
+
+            inFlight.Add(SendAsync(result, request(i), i, clock, intended, onBody));
+        }
+
+        await Task.WhenAll(inFlight);
+        result.Sent = i;
+        result.Elapsed = clock.Elapsed;
+        result.MaxSendLag = maxLag;
+        return result;
+    }
+
+    /// <summary><paramref name="concurrency"/> senders share <paramref name="total"/> requests (or run for <paramref name="duration"/>).</summary>
+    public async Task<LoadResult> ClosedLoopAsync(
+        string name, int concurrency, long total, TimeSpan? duration, Func<long, HttpRequestMessage> request, Action<long, string>? onBody = null)
+    {
+        var result = new LoadResult(name);
+        var next = -1L;
+        var clock = Stopwatch.StartNew();
+        var deadline = duration ?? TimeSpan.MaxValue;
+        var senders = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            long i;
+            while ((i = Interlocked.Increment(ref next)) < total && clock.Elapsed < deadline)
+            {
+                await SendAsync(result, request(i), i, clock, clock.Elapsed, onBody);
+            }
+        });
+        await Task.WhenAll(senders);
+        result.Sent = result.Latency.Count;
+        result.Elapsed = clock.Elapsed;
+        return result;
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private async Task SendAsync(LoadResult result, HttpRequestMessage message, long index, Stopwatch clock, TimeSpan intended, Action<long, string>? onBody)
+    {
+        using var timeout = new CancellationTokenSource(RequestTimeout);
+        try
+        {
+            using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            result.Latency.Record(clock.Elapsed - intended);
+            if (!response.IsSuccessStatusCode)
+            {
+                result.Fail($"{(int)response.StatusCode} {body}");
+                return;
+            }
+
+            onBody?.Invoke(index, body);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            result.Latency.Record(clock.Elapsed - intended);
+            result.TimedOut();
+            result.Fail("timed out");
+        }
+        catch (HttpRequestException ex)
+        {
+            result.Latency.Record(clock.Elapsed - intended);
+            result.Fail(ex.Message);
+        }
+        finally
+        {
+            message.Dispose();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Muster.Bench;
+
+// One executable, three roles: the orchestrator (`run`) starts the other two as separate processes so that the
+// load generator, the LLM simulator and the ceiling app never share a thread pool with each other or the server.
+return args.FirstOrDefault() switch
+{
+    "run" => await Harness.RunAsync(BenchSettings.Parse(args[1..])),
+    "simulator" => await Roles.SimulatorAsync(args[1..]),
+    "ceiling" => await Roles.CeilingAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: Muster.Bench run [--quick|--full] [--scenarios 1,2,3,4,5] [--storage sqlite|postgres]
+                                [--connection-string CS] [--nodes N] [--repo PATH] [--markdown FILE]
+               Muster.Bench simulator [--latency-ms N]      (reads 'latency N' lines on stdin)
+               Muster.Bench ceiling --body-dir DIR           (GET or POST /NAME answers DIR/NAME.json)
+        """);
+    return 2;
+}

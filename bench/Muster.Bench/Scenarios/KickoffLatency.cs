@@ -1,0 +1,32 @@
+namespace Muster.Bench.Scenarios;
+
+/// <summary>
+/// 5. Kickoff latency at a moderate steady rate (100/s, open loop), the runs executing meanwhile (simulator answering at
+/// once). Ceiling: the same stream of POSTs against bare Kestrel.
+/// </summary>
+internal static class KickoffLatency
+{
+    private const double Rate = 100;
+
+    public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
+    {
+        await using var cluster = await Cluster.StartAsync(settings, "s5", llmLatencyMs: 0, maxConcurrentRuns: 64, workDir);
+        var load = cluster.Load;
+        var seed = await cluster.KickoffOneAsync();
+
+        LoadResult roof;
+        await using (var ceiling = await Ceiling.StartAsync(workDir, "s5", new Dictionary<string, string> { ["kickoff"] = $$"""{"kickoff_id":"{{seed}}"}""" }))
+        {
+            roof = await load.OpenLoopAsync("ceiling", Rate, TimeSpan.FromSeconds(5), _ => Ceiling.Post(ceiling, "kickoff", """{"inputs":{"topic":"tidal energy"}}"""));
+        }
+
+        // A short warm-up at the same rate, then the measured stretch.
+        await load.OpenLoopAsync("warm-up", Rate, TimeSpan.FromSeconds(2), cluster.Kickoff);
+        var kickoffs = await load.OpenLoopAsync("kickoff", Rate, settings.SteadyDuration, cluster.Kickoff);
+        report.Add(new Figure("5", "kickoff at 100/s, p50", kickoffs.Latency.PercentileMs(50), "ms", roof.Latency.PercentileMs(50)));
+        report.Add(new Figure("5", "kickoff at 100/s, p99", kickoffs.Latency.PercentileMs(99), "ms", roof.Latency.PercentileMs(99),
+            "< 5 ms", kickoffs.Latency.PercentileMs(99) < 5));
+        report.Note("5", $"{kickoffs.Latency.Count:N0} kickoffs in {settings.SteadyDuration.TotalSeconds:0} s, {kickoffs.Failures} failed, " +
+            $"max {kickoffs.Latency.MaxMs:0.0} ms, generator send lag max {kickoffs.MaxSendLag.TotalMilliseconds:0.0} ms");
+    }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace Muster.Bench.Scenarios;
+
+/// <summary>
+/// 3. 10,000 runs at once (2,000 in quick mode), every LLM call taking 2 s: all complete; peak RSS; status p99 while
+/// they run (an open-loop reader at a fixed rate); thread-pool queue and threads.
+/// </summary>
+internal static class ManyInFlight
+{
+    private const int LlmLatencyMs = 2000;
+    private const double StatusRate = 200;
+
+    public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
+    {
+        var runs = settings.InFlightRuns;
+        await using var cluster = await Cluster.StartAsync(settings, "s3", LlmLatencyMs, maxConcurrentRuns: runs * 2, workDir);
+        var load = cluster.Load;
+        var server = cluster.Nodes[0];
+
+        var (seed, seedBody) = await cluster.FinishOneAsync();
+        var idleRss = server.Memory().Rss;
+
+        // Ceiling: the same open-loop reader against bare Kestrel serving the same body.
+        double ceilingP99;
+        await using (var ceiling = await Ceiling.StartAsync(workDir, "s3", new Dictionary<string, string> { ["status"] = seedBody }))
+        {
+            var roof = await load.OpenLoopAsync("ceiling", StatusRate, TimeSpan.FromSeconds(3), _ => Ceiling.Get(ceiling, "status"));
+            ceilingP99 = roof.Latency.PercentileMs(99);
+        }
+
+        var ids = new IdPool(runs, seed);
+        await using var sampler = new Sampler(server);
+        // The busiest stretch: every kickoff arriving while the first LLM calls are out.
+        var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), TimeSpan.FromSeconds(settings.Full ? 40 : 15));
+        using var stopReading = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var reading = load.OpenLoopAsync("status", StatusRate, TimeSpan.FromHours(1), i => cluster.Status(i, ids.Pick(i)), stop: stopReading.Token);
+        var kickoffs = await load.ClosedLoopAsync("kickoff", 64, runs, null, cluster.Kickoff, (_, body) => ids.Add(Cluster.KickoffId(body)));
+        var kickedOff = clock.Elapsed;
+        var done = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
+        await stopReading.CancelAsync();
+        var status = await reading;
+        var (queue, threads) = counters is null ? (double.NaN, double.NaN) : await counters.ResultAsync();
+        if (counters is not null)
+        {
+            await counters.DisposeAsync();
+        }
+
+        var completed = await cluster.CountAsync("completed", int.MaxValue) - 1;
+        var peak = server.Memory().PeakRss;
+        report.Add(new Figure("3", $"{runs:N0} runs at 2 s per LLM call: completed", completed, "runs", null, "all", completed == runs));
+        report.Add(new Figure("3", "peak RSS (VmHWM)", peak / 1024.0 / 1024.0, "MiB", null, "< 1,024 MiB", peak < 1L << 30));
+        report.Add(new Figure("3", "status p50 during it", status.Latency.PercentileMs(50), "ms"));
+        report.Add(new Figure("3", "status p99 during it", status.Latency.PercentileMs(99), "ms", ceilingP99, "< 20 ms", status.Latency.PercentileMs(99) < 20));
+        report.Add(new Figure("3", "thread-pool queue length, peak (dotnet-counters)", queue, "items"));
+        report.Add(new Figure("3", "thread-pool threads, peak (dotnet-counters)", threads, "threads"));
+        report.Note("3", $"kickoffs took {kickedOff.TotalSeconds:0.0} s ({kickoffs.PerSecond:0}/s, {kickoffs.Failures} refused), all finished after {done.TotalSeconds:0.0} s " +
+            $"(the floor is {3 * LlmLatencyMs / 1000} s); idle RSS {idleRss / 1024.0 / 1024.0:0} MiB; peak process threads {sampler.PeakThreads}, " +
+            $"peak open sockets+files {sampler.PeakOpenFiles} (tracks concurrent LLM calls); {status.Latency.Count:N0} status reads, " +
+            $"{status.Failures} failed, max {status.Latency.MaxMs:0.0} ms, generator send lag max {status.MaxSendLag.TotalMilliseconds:0.0} ms");
+    }
+}

@@ -1,0 +1,129 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Muster.Storage.Sqlite;
+
+public sealed partial class SqliteRunStore
+{
+    private const string Savepoint = "write";
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _writes.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var write))
+            {
+                if (!write.TryCancel())
+                {
+                    batch.Add(write);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the queued writes in one transaction, each in a savepoint so that one failing write is rolled back alone,
+    /// and answers every caller only once the transaction has committed.
+    /// </summary>
+    private async Task CommitAsync(List<PendingWrite> batch)
+    {
+        try
+        {
+            await using var connection = await OpenWriterAsync();
+            // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): take the write lock up front, so a read inside the
+            // transaction can never be invalidated by another process's commit.
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            if (batch.Count == 1)
+            {
+                await batch[0].RunAsync(connection, transaction);
+            }
+            else
+            {
+                foreach (var write in batch)
+                {
+                    await RunInSavepointAsync(write, connection, transaction);
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch was committed: every write still waiting hears why.
+            foreach (var write in batch)
+            {
+                write.Fail(ex);
+            }
+
+            return;
+        }
+
+        foreach (var write in batch)
+        {
+            write.Complete();
+        }
+    }
+
+    private static async Task RunInSavepointAsync(PendingWrite write, SqliteConnection connection, SqliteTransaction transaction)
+    {
+        await transaction.SaveAsync(Savepoint);
+        try
+        {
+            await write.RunAsync(connection, transaction);
+        }
+        catch (Exception ex)
+        {
+            await transaction.RollbackAsync(Savepoint);
+            write.Fail(ex);
+        }
+
+        await transaction.ReleaseAsync(Savepoint);
+    }
+
+    /// <summary>A write waiting for the writer: the work, its caller's cancellation, and the caller's answer.</summary>
+    private abstract class PendingWrite
+    {
+        /// <summary>Answers a caller that gave up while the write was queued; true when it did.</summary>
+        public abstract bool TryCancel();
+
+        public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);
+
+        /// <summary>Hands the result over, after the commit (a no-op when the write already failed).</summary>
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class PendingWrite<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool TryCancel() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
+
+        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) => _result = await work(connection, transaction);
+
+        public override void Complete() => _completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception)
+        {
+            if (exception is OperationCanceledException canceled)
+            {
+                _completion.TrySetCanceled(canceled.CancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(exception);
+            }
+        }
+    }
+}
