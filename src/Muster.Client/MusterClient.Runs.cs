@@ -75,6 +75,20 @@ public sealed partial class MusterClient
     public Task DeleteRunAsync(string runId, CancellationToken cancellationToken = default) =>
         SendAsync(NewRequest(HttpMethod.Delete, $"api/crew-runs/{Escape(runId)}"), cancellationToken);
 
+    /// <summary><c>GET /api/crew-runs/{id}/files</c>: the files the run's tasks wrote (<c>output_file</c>), with their paths in the run's folder.</summary>
+    public Task<IReadOnlyList<RunFileRecord>> ListRunFilesAsync(string runId, CancellationToken cancellationToken = default) =>
+        SendAsync(NewRequest(HttpMethod.Get, $"api/crew-runs/{Escape(runId)}/files"), MusterJsonContext.Default.IReadOnlyListRunFileRecord, cancellationToken);
+
+    /// <summary><c>GET /api/crew-runs/{id}/files/{path}</c>: the contents of one of the run's files (<paramref name="path"/> as listed).</summary>
+    public async Task<byte[]> DownloadRunFileAsync(string runId, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var segments = string.Join('/', path.Split('/').Select(Escape));
+        using var request = NewRequest(HttpMethod.Get, $"api/crew-runs/{Escape(runId)}/files/{segments}");
+        using var response = await SendCheckedAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
     /// <summary><c>GET /api/crew-runs/{id}/events?after=N</c>: the events so far, in order.</summary>
     public Task<IReadOnlyList<RunEventDto>> GetRunEventsAsync(string runId, long after = 0, CancellationToken cancellationToken = default) =>
         SendAsync(

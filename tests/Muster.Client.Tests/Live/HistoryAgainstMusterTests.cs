@@ -14,9 +14,27 @@ public sealed class HistoryAgainstMusterTests(LiveServer live) : IClassFixture<L
     {
         var crews = await live.Client(crew: null).ListCrewsAsync();
 
-        crews.Select(c => c.Name).ShouldBe(["research", "support"]);
-        crews[0].Tasks.ShouldBe(["research_task", "report_task"]);
-        crews[0].Inputs.ShouldBe(["topic"]);
+        crews.Select(c => c.Name).ShouldBe(["reports", "research", "support"]);
+        var research = crews.Single(c => c.Name == "research");
+        research.Tasks.ShouldBe(["research_task", "report_task"]);
+        research.Inputs.ShouldBe(["topic"]);
+    }
+
+    [Fact]
+    public async Task RunFiles_AreListedAndDownloaded_AndAnUnknownFileThrows404()
+    {
+        live.ResetSimulator();
+        var client = live.Client(crew: "reports");
+        var outcome = await client.KickoffAndWaitAsync(new JsonObject { ["topic"] = "otters" }, LiveServer.FastPolling);
+        outcome.Succeeded.ShouldBeTrue();
+
+        var files = await client.ListRunFilesAsync(outcome.KickoffId.ToString());
+        files.ShouldHaveSingleItem().Path.ShouldBe("reports/otters.md");
+        var content = System.Text.Encoding.UTF8.GetString(await client.DownloadRunFileAsync(outcome.KickoffId.ToString(), "reports/otters.md"));
+        content.ShouldBe(outcome.Output);
+
+        var missing = await Should.ThrowAsync<MusterApiException>(() => client.DownloadRunFileAsync(outcome.KickoffId.ToString(), "reports/seals.md"));
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Muster.Client.Tests.Live;
 
 /// <summary>
 /// A real Muster server (in-process Kestrel on loopback, SQLite, the LLM simulator) with the two-task <c>research</c> crew
-/// and the human-review <c>support</c> crew, shared by one test class. Each test resets the simulator's behaviour first.
+/// the human-review <c>support</c> crew and the <c>reports</c> crew (an <c>output_file</c>), shared by one test class. Each test resets the simulator's behaviour first.
 /// </summary>
 public sealed class LiveServer : IAsyncLifetime
 {
@@ -25,6 +25,20 @@ public sealed class LiveServer : IAsyncLifetime
             {
                 TestCrews.WriteTwoTaskCrew(path);
                 TestCrews.WriteReviewCrew(path);
+                TestCrews.Write(path, "reports", "name: reports\nprocess: sequential\n",
+                    """
+                    writer:
+                      role: "Writer"
+                      goal: "Write about {topic}"
+                      backstory: "A clear writer."
+                    """,
+                    """
+                    report:
+                      description: "Write a report on {topic}."
+                      expected_output: "A report."
+                      agent: writer
+                      output_file: "reports/{topic}.md"
+                    """);
             },
             Settings = new Dictionary<string, string?>
             {
