@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Muster.Testing;
 
@@ -16,6 +17,30 @@ public sealed class HostingTests
             Settings = new Dictionary<string, string?> { ["Muster:Execution:MaxConcurrentRuns"] = "0" },
         }));
         ex.Message.ShouldContain("MaxConcurrentRuns");
+    }
+
+    [Fact]
+    public async Task Start_WithAnInvalidEngineOption_FailsNamingIt()
+    {
+        var ex = await Should.ThrowAsync<OptionsValidationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?> { ["Muster:Engine:OutputJsonMaxRetries"] = "-1" },
+        }));
+        ex.Message.ShouldContain("OutputJsonMaxRetries");
+    }
+
+    [Fact]
+    public async Task EngineOptions_AreBoundFromMusterEngine_WithTheOutputRootFromMusterOutputs()
+    {
+        var outputs = Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N"));
+        await using var server = await MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?> { ["Muster:Engine:OutputJsonMaxRetries"] = "7", ["Muster:Outputs:Path"] = outputs },
+        });
+
+        var engine = server.Services.GetRequiredService<IOptions<Muster.Core.Engine.CrewEngineOptions>>().Value;
+        engine.OutputJsonMaxRetries.ShouldBe(7);
+        engine.OutputRoot.ShouldBe(outputs);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Contracts;
+using Muster.Core.Engine;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
 using Muster.Server.Execution;
@@ -94,6 +95,9 @@ public static class MusterServerExtensions
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
         services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
+        services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
+            .BindConfiguration(CrewEngineOptions.Section)
+            .ValidateDataAnnotations();
 
         var nodeId = configuration["Muster:Execution:NodeId"];
         services.TryAddSingleton(new SchedulerIdentity(
