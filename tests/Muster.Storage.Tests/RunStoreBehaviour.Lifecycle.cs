@@ -13,6 +13,19 @@ public abstract partial class RunStoreBehaviour
         run => [Delivery(run.Id, kind: "crew")], Ct);
 
     [StoreFact]
+    public async Task GetRun_Twice_SharesOneParsedCrew_EqualToTheStoredOne()
+    {
+        var run = Run();
+        var id = await CreateAsync(run);
+
+        var first = (await Runs.GetRunAsync(id, Ct)).ShouldNotBeNull();
+        var second = (await Runs.GetRunAsync(id, Ct)).ShouldNotBeNull();
+
+        second.Crew.ShouldBeSameAs(first.Crew);
+        Sql.StoreJson.Write(first.Crew).ShouldBe(Sql.StoreJson.Write(run.Crew));
+    }
+
+    [StoreFact]
     public async Task Resume_AwaitingRun_StoresReviewAndMakesItRunnable()
     {
         var id = await CreateAwaitingHumanAsync();

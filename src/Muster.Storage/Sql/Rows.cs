@@ -56,11 +56,11 @@ internal sealed class RunRow
     public string? LeaseOwner { get; set; }
     public long? LeaseExpiresAt { get; set; }
 
-    public RunRecord ToRecord() => new()
+    public RunRecord ToRecord(CrewSnapshots crews) => new()
     {
         Id = Guid.Parse(Id),
         CrewName = CrewName,
-        Crew = StoreJson.Read<CrewDefinition>(Crew),
+        Crew = crews.Read(Id, Crew),
         Inputs = StoreJson.ReadObject(Inputs),
         Meta = StoreJson.ReadObjectOrNull(Meta),
         OwnerId = OwnerId,

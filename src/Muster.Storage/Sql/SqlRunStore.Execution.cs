@@ -43,7 +43,7 @@ public abstract partial class SqlRunStore
                 """,
                 new { Node = nodeId, Now = StoreTime.ToMs(now), Expires = StoreTime.ToMs(now + lease) },
                 transaction, cancellationToken: cancellationToken));
-            return row?.ToRecord();
+            return row?.ToRecord(Crews);
         }, cancellationToken);
 
     public async Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -134,7 +134,7 @@ public abstract partial class SqlRunStore
         var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
             $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id{LockRow}", new { Id = runId.ToString() },
             transaction, cancellationToken: cancellationToken));
-        return row?.ToRecord();
+        return row?.ToRecord(Crews);
     }
 
     private static async Task<bool> AppendAsync(DbConnection connection, DbTransaction transaction, RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken)

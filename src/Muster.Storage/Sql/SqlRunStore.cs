@@ -21,6 +21,8 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     private protected TimeProvider Time { get; }
 
+    private protected CrewSnapshots Crews { get; } = new();
+
     /// <summary>An open connection for a read (pooled by the driver).</summary>
     private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -97,7 +99,7 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
         await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
             $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id", new { Id = runId.ToString() }, cancellationToken: cancellationToken));
-        return row?.ToRecord();
+        return row?.ToRecord(Crews);
     }
 
     public async Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
@@ -132,7 +134,7 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
         var rows = (await connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
         var page = rows.Take(limit).ToList();
         var next = rows.Count > limit ? EncodeCursor(page[^1].CreatedAt, page[^1].Id) : null;
-        return new RunPage([.. page.Select(r => r.ToRecord())], next);
+        return new RunPage([.. page.Select(r => r.ToRecord(Crews))], next);
     }
 
     public Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken) =>
