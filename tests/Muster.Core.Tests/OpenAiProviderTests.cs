@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
-using Muster.Core.Guardrails;
 using Muster.Core.Llm;
-using Muster.Core.Tools;
 using Muster.Simulator;
 using static Muster.Core.Tests.TestCrews;
 
@@ -29,9 +25,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
             RetryMaxDelay = TimeSpan.FromHours(1),
             Providers = { ["sim"] = new LlmProviderOptions { BaseUrl = _sim.BaseUrl.ToString(), ApiKey = ApiKey, MaxRetries = maxRetries, TimeoutSeconds = timeoutSeconds } },
         };
-        var provider = new LlmClientProvider(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
-        return new CrewEngine(
-            provider, ToolRegistry.BuiltIn, GuardrailRegistry.Empty, Options.Create(options), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLogger<CrewEngine>.Instance, TestCrews.Mcp);
+        return NewEngine(options);
     }
 
     [Fact]

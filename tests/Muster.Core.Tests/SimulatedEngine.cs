@@ -1,10 +1,7 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
-using Muster.Core.Tools;
 using Muster.Simulator;
 
 namespace Muster.Core.Tests;
@@ -35,15 +32,7 @@ internal sealed class SimulatedEngine : IAsyncDisposable
                 },
             },
         };
-        var engine = new CrewEngine(
-            new LlmClientProvider(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance),
-            ToolRegistry.BuiltIn,
-            guardrails ?? GuardrailRegistry.Empty,
-            Options.Create(options),
-            Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")), OutputJsonMaxRetries = outputJsonMaxRetries }),
-            TimeProvider.System,
-            NullLogger<CrewEngine>.Instance,
-            TestCrews.Mcp);
+        var engine = TestCrews.NewEngine(options, guardrails, outputJsonMaxRetries);
         // Generous, only so that a bug cannot hang the suite: a run cut short by it ends Stopped and fails its assertions.
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await engine.RunAsync(Guid.NewGuid(), crew, checkpoint ?? RunCheckpoint.Empty, Sink, guard.Token);

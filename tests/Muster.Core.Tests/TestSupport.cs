@@ -123,15 +123,29 @@ internal static class TestCrews
         Inputs = [],
     };
 
-    public static CrewEngine NewEngine(ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null) => new(
+    public static CrewEngine NewEngine(ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null) =>
+        NewEngine(provider, new LlmOptions(), tools: tools, engine: new CrewEngineOptions { OutputRoot = outputRoot ?? TempOutputRoot() });
+
+    /// <summary>The engine over the providers of <paramref name="llm"/> (the OpenAI-compatible client, usually to the simulator).</summary>
+    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3) =>
+        NewEngine(
+            new LlmClientProvider(Options.Create(llm), TimeProvider.System, NullLoggerFactory.Instance),
+            llm,
+            guardrails,
+            engine: new CrewEngineOptions { OutputRoot = TempOutputRoot(), OutputJsonMaxRetries = outputJsonMaxRetries });
+
+    private static CrewEngine NewEngine(
+        ILlmClientProvider provider, LlmOptions llm, IGuardrailRegistry? guardrails = null, IToolRegistry? tools = null, CrewEngineOptions? engine = null) => new(
         provider,
         tools ?? ToolRegistry.BuiltIn,
-        GuardrailRegistry.Empty,
-        Options.Create(new LlmOptions()),
-        Options.Create(new CrewEngineOptions { OutputRoot = outputRoot ?? Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N")) }),
+        guardrails ?? GuardrailRegistry.Empty,
+        Options.Create(llm),
+        Options.Create(engine ?? new CrewEngineOptions { OutputRoot = TempOutputRoot() }),
         TimeProvider.System,
         NullLogger<CrewEngine>.Instance,
         Mcp);
+
+    private static string TempOutputRoot() => Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>The MCP tool source as the host registers it (no default servers).</summary>
     public static readonly McpToolSource Mcp = new ServiceCollection().AddLogging().AddMusterMcpTools().BuildServiceProvider().GetRequiredService<McpToolSource>();
