@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Muster.Testing;
 using Npgsql;
 
 namespace Muster.Cli.Tests;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Testing;
 using Npgsql;
 
 namespace Muster.Server.Tests.MultiNode;

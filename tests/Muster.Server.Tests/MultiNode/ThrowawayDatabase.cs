@@ -1,3 +1,4 @@
+using Muster.Testing;
 using Npgsql;
 
 namespace Muster.Server.Tests.MultiNode;

@@ -1,6 +1,11 @@
-namespace Muster.Cli.Tests;
+using Xunit;
 
-/// <summary>A test that needs PostgreSQL: <c>MUSTER_TEST_PG</c> (set by <c>eval "$(scripts/postgres.sh)"</c>); skipped, saying why, without it.</summary>
+namespace Muster.Testing;
+
+/// <summary>
+/// A test that needs a PostgreSQL server: <c>MUSTER_TEST_PG</c> (exported by <c>eval "$(scripts/postgres.sh)"</c>, which
+/// <c>scripts/test.sh</c> runs); reported as skipped, saying why, without it.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class PostgresFactAttribute : FactAttribute
 {
