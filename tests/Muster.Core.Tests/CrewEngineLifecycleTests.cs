@@ -172,6 +172,25 @@ public sealed class CrewEngineLifecycleTests
         Directory.GetFiles(folder.Path, "*", SearchOption.AllDirectories).ShouldHaveSingleItem();
     }
 
+    [Fact]
+    public async Task RunAsync_OutputFileThatCannotBeWritten_FailsTheTaskSayingSo_AndRecordsNoResult()
+    {
+        using var folder = new TempFolder();
+        var runId = Guid.NewGuid();
+        // A folder already stands where the file should go, so writing it fails after the task has its answer.
+        Directory.CreateDirectory(Path.Combine(folder.Path, runId.ToString(), "reports", "out.md"));
+        var sink = new RecordingSink();
+
+        var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("# Report")), outputRoot: folder.Path)
+            .RunAsync(runId, Crew([Agent("a")], Task("t", "a", outputFile: "reports/out.md")), RunCheckpoint.Empty, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
+        outcome.Error!.ShouldContain("Could not write output_file 'reports/out.md'");
+        sink.Types.ShouldContain(RunEventTypes.TaskFailed);
+        sink.Types.ShouldNotContain(RunEventTypes.TaskCompleted);
+        sink.Types.Last().ShouldBe(RunEventTypes.CrewKickoffFailed);
+    }
+
     [Theory]
     [InlineData("../escape.md")]
     [InlineData("/etc/passwd")]
