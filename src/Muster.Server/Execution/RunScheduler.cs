@@ -257,8 +257,14 @@ internal sealed partial class RunScheduler(
                 }
                 else
                 {
-                    // The signal can overtake the claim that made this node the run's executor.
+                    // The signal can overtake the claim that made this node the run's executor: Start takes it from here.
                     _stops.Remember(signal);
+                    // Start may have registered the run between the look-up above and Remember, and found nothing to take:
+                    // then deliver it now. Take hands a signal out once, so it stops the run exactly once either way.
+                    if (_active.TryGetValue(signal.RunId, out var started) && _stops.Take(signal.RunId) is { } late)
+                    {
+                        started.Stop(late.Reason);
+                    }
                 }
             }
         }
