@@ -111,6 +111,14 @@ internal static class Schema
             revoked_at BIGINT
         );
         """,
+
+        // The history's filters (GET /api/crew-runs?status=…, crew=…, correlation_id=…), newest first. Without them a
+        // status filter walked every run: a poll for running runs scanned the whole history.
+        """
+        CREATE INDEX ix_runs_state ON runs (state, created_at, id);
+        CREATE INDEX ix_runs_crew ON runs (crew_name, created_at, id);
+        CREATE INDEX ix_runs_correlation ON runs (correlation_id, created_at, id);
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

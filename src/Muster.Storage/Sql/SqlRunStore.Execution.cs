@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using Muster.Core.Engine;
@@ -10,27 +11,56 @@ public abstract partial class SqlRunStore
     private const string Runnable =
         "state IN ('pending', 'running') AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= @Now)";
 
-    private const string ApplyUpdate =
-        """
-        UPDATE runs SET last_sequence = @Sequence,
-            state = COALESCE(@State, state),
-            current_task = COALESCE(@CurrentTask, current_task),
-            completed_tasks = COALESCE(@CompletedTasks, completed_tasks),
-            result = COALESCE(@Result, result),
-            result_json = COALESCE(@ResultJson, result_json),
-            error = COALESCE(@Error, error),
-            prompt_tokens = COALESCE(@PromptTokens, prompt_tokens),
-            completion_tokens = COALESCE(@CompletionTokens, completion_tokens),
-            cached_prompt_tokens = COALESCE(@CachedPromptTokens, cached_prompt_tokens),
-            successful_requests = COALESCE(@SuccessfulRequests, successful_requests),
-            started_at = COALESCE(@StartedAt, started_at),
-            completed_at = COALESCE(@CompletedAt, completed_at),
-            pending_review = CASE WHEN @PendingReview IS NOT NULL THEN @PendingReview WHEN @ClearReview THEN NULL ELSE pending_review END,
-            review = CASE WHEN @ClearReview THEN NULL ELSE review END,
-            lease_owner = CASE WHEN @ReleaseLease THEN NULL ELSE lease_owner END,
-            lease_expires_at = CASE WHEN @ReleaseLease THEN NULL ELSE lease_expires_at END
-        WHERE id = @RunId AND last_sequence = @Previous AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)
-        """;
+    // The UPDATE an append makes, one text per combination of changed columns (a handful occur). Only the columns an
+    // event changes are assigned: most events change nothing but the sequence, and assigning an indexed column (state,
+    // completed_at, the lease), even to its own value, rewrites its entries in every index over it.
+    private static readonly ConcurrentDictionary<int, string> ApplyUpdates = new();
+
+    private static string ApplyUpdate(RunUpdate changes)
+    {
+        var shape = (changes.State is null ? 0 : 1 << 0)
+            | (changes.CurrentTask is null ? 0 : 1 << 1)
+            | (changes.CompletedTasks is null ? 0 : 1 << 2)
+            | (changes.Result is null ? 0 : 1 << 3)
+            | (changes.ResultJson is null ? 0 : 1 << 4)
+            | (changes.Error is null ? 0 : 1 << 5)
+            | (changes.Usage is null ? 0 : 1 << 6)
+            | (changes.StartedAt is null ? 0 : 1 << 7)
+            | (changes.CompletedAt is null ? 0 : 1 << 8)
+            | (changes.PendingReview is null ? 0 : 1 << 9)
+            | (changes.ClearReview ? 1 << 10 : 0)
+            | (changes.ReleaseLease ? 1 << 11 : 0);
+        return ApplyUpdates.GetOrAdd(shape, static shape =>
+        {
+            bool Has(int bit) => (shape & (1 << bit)) != 0;
+            var set = new List<string> { "last_sequence = @Sequence" };
+            AddIf(Has(0), "state = @State");
+            AddIf(Has(1), "current_task = @CurrentTask");
+            AddIf(Has(2), "completed_tasks = @CompletedTasks");
+            AddIf(Has(3), "result = @Result");
+            AddIf(Has(4), "result_json = @ResultJson");
+            AddIf(Has(5), "error = @Error");
+            AddIf(Has(6), "prompt_tokens = @PromptTokens, completion_tokens = @CompletionTokens, " +
+                "cached_prompt_tokens = @CachedPromptTokens, successful_requests = @SuccessfulRequests");
+            AddIf(Has(7), "started_at = @StartedAt");
+            AddIf(Has(8), "completed_at = @CompletedAt");
+            // A new pending review wins over clearing the old one (an event may resolve one review and raise the next).
+            AddIf(Has(9), "pending_review = @PendingReview");
+            AddIf(Has(10) && !Has(9), "pending_review = NULL");
+            AddIf(Has(10), "review = NULL");
+            AddIf(Has(11), "lease_owner = NULL, lease_expires_at = NULL");
+            return $"UPDATE runs SET {string.Join(", ", set)} " +
+                "WHERE id = @RunId AND last_sequence = @Previous AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)";
+
+            void AddIf(bool condition, string assignment)
+            {
+                if (condition)
+                {
+                    set.Add(assignment);
+                }
+            }
+        });
+    }
 
     public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
@@ -142,7 +172,7 @@ public abstract partial class SqlRunStore
         var runId = runEvent.RunId.ToString();
         var changes = update ?? new RunUpdate();
         // The conditional update is the sequence check: it also takes the run's row lock, so concurrent appenders queue here.
-        var updated = await connection.ExecuteAsync(new CommandDefinition(ApplyUpdate, new
+        var updated = await connection.ExecuteAsync(new CommandDefinition(ApplyUpdate(changes), new
         {
             RunId = runId,
             runEvent.Sequence,
