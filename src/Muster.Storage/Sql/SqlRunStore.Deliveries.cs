@@ -79,19 +79,19 @@ public abstract partial class SqlRunStore
             return true;
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var parameters = new { RunId = runId.ToString() };
-        var rows = await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            $"SELECT {DeliveryRow.Columns} FROM deliveries WHERE run_id = @RunId ORDER BY position", parameters, cancellationToken: cancellationToken));
-        var attempts = (await connection.QueryAsync<AttemptRow>(new CommandDefinition(
-            "SELECT a.delivery_id AS DeliveryId, a.attempted_at AS AttemptedAt, a.status_code AS StatusCode, a.error AS Error " +
-            "FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.run_id = @RunId ORDER BY a.delivery_id, a.attempt_number",
-            parameters, cancellationToken: cancellationToken)))
-            .ToLookup(a => a.DeliveryId, a => new DeliveryAttempt(StoreTime.FromMs(a.AttemptedAt), (int?)a.StatusCode, a.Error));
-        return [.. rows.Select(r => r.ToRecord([.. attempts[r.Id]]))];
-    }
+    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<DeliveryRecord>>(async connection =>
+        {
+            var parameters = new { RunId = runId.ToString() };
+            var rows = await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
+                $"SELECT {DeliveryRow.Columns} FROM deliveries WHERE run_id = @RunId ORDER BY position", parameters, cancellationToken: cancellationToken));
+            var attempts = (await connection.QueryAsync<AttemptRow>(new CommandDefinition(
+                "SELECT a.delivery_id AS DeliveryId, a.attempted_at AS AttemptedAt, a.status_code AS StatusCode, a.error AS Error " +
+                "FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.run_id = @RunId ORDER BY a.delivery_id, a.attempt_number",
+                parameters, cancellationToken: cancellationToken)))
+                .ToLookup(a => a.DeliveryId, a => new DeliveryAttempt(StoreTime.FromMs(a.AttemptedAt), (int?)a.StatusCode, a.Error));
+            return [.. rows.Select(r => r.ToRecord([.. attempts[r.Id]]))];
+        }, cancellationToken);
 
     private static Task InsertDeliveriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) =>
         deliveries.Count == 0

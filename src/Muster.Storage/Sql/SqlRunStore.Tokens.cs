@@ -23,17 +23,15 @@ public abstract partial class SqlRunStore
 
     public async Task<TokenRecord?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QueryFirstOrDefaultAsync<TokenRow>(new CommandDefinition(
-            $"SELECT {TokenRow.Columns} FROM tokens WHERE hash = @Hash", new { Hash = hash }, cancellationToken: cancellationToken));
+        var row = await ReadAsync(connection => connection.QueryFirstOrDefaultAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {TokenRow.Columns} FROM tokens WHERE hash = @Hash", new { Hash = hash }, cancellationToken: cancellationToken)), cancellationToken);
         return row?.ToRecord();
     }
 
     public async Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<TokenRow>(new CommandDefinition(
-            $"SELECT {TokenRow.Columns} FROM tokens ORDER BY created_at, id", cancellationToken: cancellationToken));
+        var rows = await ReadAsync(connection => connection.QueryAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {TokenRow.Columns} FROM tokens ORDER BY created_at, id", cancellationToken: cancellationToken)), cancellationToken);
         return [.. rows.Select(r => r.ToRecord())];
     }
 

@@ -23,8 +23,8 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     private protected CrewSnapshots Crews { get; } = new();
 
-    /// <summary>An open connection for a read (pooled by the driver).</summary>
-    private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+    /// <summary>Runs <paramref name="read"/> on a connection lent to it for the call (outside any write transaction).</summary>
+    private protected abstract Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> in one write transaction and commits it.</summary>
     private protected abstract Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
@@ -43,11 +43,8 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)) == 1;
-    }
+    public async Task<bool> PingAsync(CancellationToken cancellationToken) =>
+        await ReadAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)), cancellationToken) == 1;
 
     public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
@@ -96,9 +93,8 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     public async Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id", new { Id = runId.ToString() }, cancellationToken: cancellationToken));
+        var row = await ReadAsync(connection => connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id", new { Id = runId.ToString() }, cancellationToken: cancellationToken)), cancellationToken);
         return row?.ToRecord(Crews);
     }
 
@@ -130,8 +126,7 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
         var sql = $"SELECT {RunRow.Columns} FROM runs" +
             (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY created_at DESC, id DESC LIMIT @Take";
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        var rows = (await ReadAsync(connection => connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)), cancellationToken)).ToList();
         var page = rows.Take(limit).ToList();
         var next = rows.Count > limit ? EncodeCursor(page[^1].CreatedAt, page[^1].Id) : null;
         return new RunPage([.. page.Select(r => r.ToRecord(Crews))], next);
@@ -149,20 +144,18 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     public async Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var outputs = await connection.QueryAsync<string>(new CommandDefinition(
+        var outputs = await ReadAsync(connection => connection.QueryAsync<string>(new CommandDefinition(
             "SELECT output FROM task_results WHERE run_id = @Id ORDER BY sequence",
-            new { Id = runId.ToString() }, cancellationToken: cancellationToken));
+            new { Id = runId.ToString() }, cancellationToken: cancellationToken)), cancellationToken);
         return [.. outputs.Select(StoreJson.Read<TaskOutput>)];
     }
 
     public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
+        var rows = await ReadAsync(connection => connection.QueryAsync<EventRow>(new CommandDefinition(
             $"{EventRow.Select} WHERE e.run_id = @Id AND e.sequence > @After ORDER BY e.sequence LIMIT @Limit",
             new { Id = runId.ToString(), After = afterSequence, Limit = (long)Math.Max(limit, 0) },
-            cancellationToken: cancellationToken));
+            cancellationToken: cancellationToken)), cancellationToken);
         return [.. rows.Select(r => r.ToEvent())];
     }
 

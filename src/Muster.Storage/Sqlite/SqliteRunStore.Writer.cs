@@ -36,7 +36,7 @@ public sealed partial class SqliteRunStore
     {
         try
         {
-            await using var connection = await OpenWriterAsync();
+            var connection = await WriterConnectionAsync();
             // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): take the write lock up front, so a read inside the
             // transaction can never be invalidated by another process's commit.
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
@@ -56,6 +56,13 @@ public sealed partial class SqliteRunStore
         }
         catch (Exception ex)
         {
+            // The connection may be left mid-transaction or broken: the next batch opens a fresh one.
+            if (_writerConnection is { } broken)
+            {
+                _writerConnection = null;
+                await broken.DisposeAsync();
+            }
+
             // Nothing of this batch was committed: every write still waiting hears why.
             foreach (var write in batch)
             {
@@ -71,20 +78,29 @@ public sealed partial class SqliteRunStore
         }
     }
 
+    // The savepoint statements go through the connection's prepared commands (SqliteTransaction.Save prepares anew each time).
     private static async Task RunInSavepointAsync(PendingWrite write, SqliteConnection connection, SqliteTransaction transaction)
     {
-        await transaction.SaveAsync(Savepoint);
+        await ExecuteAsync(connection, transaction, "SAVEPOINT " + Savepoint);
         try
         {
             await write.RunAsync(connection, transaction);
         }
         catch (Exception ex)
         {
-            await transaction.RollbackAsync(Savepoint);
+            await ExecuteAsync(connection, transaction, "ROLLBACK TO SAVEPOINT " + Savepoint);
             write.Fail(ex);
         }
 
-        await transaction.ReleaseAsync(Savepoint);
+        await ExecuteAsync(connection, transaction, "RELEASE SAVEPOINT " + Savepoint);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>A write waiting for the writer: the work, its caller's cancellation, and the caller's answer.</summary>

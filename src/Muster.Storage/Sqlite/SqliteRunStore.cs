@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Threading.Channels;
 using Dapper;
@@ -17,10 +18,15 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
 {
     private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
     private const int MaxBatch = 128;
+    // Idle read connections kept open (each with its prepared statements); more are opened under load and closed after.
+    private static readonly int MaxIdleReaders = Math.Max(8, Environment.ProcessorCount * 4);
 
     private readonly string _connectionString;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly ConcurrentQueue<PreparedSqliteConnection> _idleReaders = new();
+    private PreparedSqliteConnection? _writerConnection;
+    private volatile bool _disposed;
 
     public SqliteRunStore(string connectionString, TimeProvider timeProvider)
         : base(timeProvider)
@@ -43,11 +49,10 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        await using (var connection = await OpenAsync(cancellationToken))
-        {
-            // WAL is a property of the file and cannot be switched inside a transaction.
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken));
-        }
+        // WAL is a property of the file and cannot be switched inside a transaction.
+        await ReadAsync(
+            connection => connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)),
+            cancellationToken);
 
         await InTransactionAsync(
             (connection, transaction) => Schema.MigrateAsync(connection, transaction, Schema.Migrations("INTEGER PRIMARY KEY AUTOINCREMENT"), Time.GetUtcNow(), cancellationToken),
@@ -59,6 +64,13 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
         // Writes already queued still commit; later ones are refused.
         _writes.Writer.TryComplete();
         _writer.GetAwaiter().GetResult();
+        _disposed = true;
+        _writerConnection?.Dispose();
+        while (_idleReaders.TryDequeue(out var reader))
+        {
+            reader.Dispose();
+        }
+
         // Close this file's pooled connections so the file can be removed; other stores' pools are left alone.
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
@@ -75,10 +87,38 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
         Task.CompletedTask;
 
     // Reads need none of the pragmas (foreign keys and synchronous concern writes, and Microsoft.Data.Sqlite retries a
-    // busy read itself), and setting them on every open was a fifth of a token lookup.
-    private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    // busy read itself). Read connections stay open and keep their statements prepared; a read borrows an idle one.
+    private protected override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        if (!_idleReaders.TryDequeue(out var connection))
+        {
+            connection = await OpenPreparedAsync(cancellationToken);
+        }
+
+        var healthy = false;
+        try
+        {
+            var result = await read(connection);
+            healthy = true;
+            return result;
+        }
+        finally
+        {
+            if (healthy && !_disposed && _idleReaders.Count < MaxIdleReaders)
+            {
+                _idleReaders.Enqueue(connection);
+            }
+            else
+            {
+                // A read that failed may have left the connection in any state: it is not lent again.
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<PreparedSqliteConnection> OpenPreparedAsync(CancellationToken cancellationToken)
+    {
+        var connection = new PreparedSqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -91,22 +131,28 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
         }
     }
 
-    /// <summary>A connection for writing: pooled connections keep pragmas, but one first opened for a read has none.</summary>
-    private async Task<SqliteConnection> OpenWriterAsync()
+    /// <summary>The writer's connection: opened once, with the write pragmas, and kept until a batch fails.</summary>
+    private async Task<PreparedSqliteConnection> WriterConnectionAsync()
     {
-        var connection = (SqliteConnection)await OpenAsync(CancellationToken.None);
+        if (_writerConnection is not null)
+        {
+            return _writerConnection;
+        }
+
+        var connection = await OpenPreparedAsync(CancellationToken.None);
         try
         {
             await using var pragmas = connection.CreateCommand();
             pragmas.CommandText = ConnectionPragmas;
             await pragmas.ExecuteNonQueryAsync();
-            return connection;
         }
         catch
         {
             await connection.DisposeAsync();
             throw;
         }
+
+        return _writerConnection = connection;
     }
 
     private protected override Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
