@@ -17,8 +17,27 @@ public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposabl
 
     private readonly NpgsqlDataSource _dataSource;
 
+    /// <summary>Statements kept prepared per connection unless the connection string says otherwise.</summary>
+    internal const int DefaultMaxAutoPrepare = 64;
+
     public PostgresRunStore(string connectionString, TimeProvider timeProvider)
-        : base(timeProvider) => _dataSource = NpgsqlDataSource.Create(connectionString);
+        : base(timeProvider) => _dataSource = NpgsqlDataSource.Create(WithAutoPrepare(connectionString));
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation (off by default): the store sends the same few dozen statements all
+    /// the time, and a prepared one skips parsing and planning. A <c>Max Auto Prepare</c> in the connection string wins,
+    /// so <c>Max Auto Prepare=0</c> turns it off (e.g. behind a pooler that cannot keep prepared statements).
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare, AutoPrepareMinUsages = 2 }.ConnectionString;
+    }
 
     public override Task InitializeAsync(CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
