@@ -57,6 +57,15 @@ public interface IRunStore
     /// </exception>
     Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends consecutive events of one run in one transaction, as <see cref="AppendEventAsync"/> would one by one: the
+    /// first must be the run's next, each one's update applies after the previous one's, and either all are stored or none.
+    /// </summary>
+    /// <exception cref="EventSequenceException">The first sequence is not the run's last + 1, or the events are not consecutive.</exception>
+    /// <exception cref="RunNotFoundException">The run is not in the store (deleted); nothing was stored.</exception>
+    /// <exception cref="LeaseLostException">An update names a <see cref="RunUpdate.LeaseOwner"/> that no longer holds the run.</exception>
+    Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken);
+
     /// <summary>Events with a sequence above <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken);
 

@@ -113,7 +113,32 @@ public sealed record RunUpdate
     /// to another cannot write into it any more.
     /// </summary>
     public string? LeaseOwner { get; init; }
+
+    /// <summary>
+    /// This update followed by <paramref name="later"/>, as one: what applying both in order leaves. A later value
+    /// replaces an earlier one; clearing the review undoes an earlier pending review, and a later pending review survives
+    /// an earlier clear. The lease fence of either applies.
+    /// </summary>
+    public RunUpdate Then(RunUpdate later) => new()
+    {
+        State = later.State ?? State,
+        CurrentTask = later.CurrentTask ?? CurrentTask,
+        CompletedTasks = later.CompletedTasks ?? CompletedTasks,
+        Result = later.Result ?? Result,
+        ResultJson = later.ResultJson ?? ResultJson,
+        Error = later.Error ?? Error,
+        Usage = later.Usage ?? Usage,
+        StartedAt = later.StartedAt ?? StartedAt,
+        CompletedAt = later.CompletedAt ?? CompletedAt,
+        PendingReview = later.PendingReview ?? (later.ClearReview ? null : PendingReview),
+        ClearReview = ClearReview || later.ClearReview,
+        ReleaseLease = ReleaseLease || later.ReleaseLease,
+        LeaseOwner = later.LeaseOwner ?? LeaseOwner,
+    };
 }
+
+/// <summary>One event to append with the change it makes to the run and the webhook deliveries it causes.</summary>
+public sealed record EventAppend(RunEvent Event, RunUpdate? Update, IReadOnlyList<NewDelivery> Deliveries);
 
 public enum CreateRunOutcome
 {

@@ -155,6 +155,73 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task AppendEvents_StoresConsecutiveEventsWithTheirChangesAppliedInOrder()
+    {
+        var id = await CreateRunningAsync(events: 1);
+
+        await Runs.AppendEventsAsync(
+            [
+                new EventAppend(Event(id, 2, RunEventTypes.TaskStarted), new RunUpdate { CurrentTask = "task_1", LeaseOwner = "node-a" }, []),
+                new EventAppend(Event(id, 3, RunEventTypes.LlmCallStarted), null, [Delivery(id, kind: "step")]),
+                new EventAppend(
+                    Event(id, 4, RunEventTypes.TaskCompleted, Output("task_1", "first answer")),
+                    new RunUpdate { CompletedTasks = 1, Usage = new TokenUsage(10, 5, 0, 1), LeaseOwner = "node-a" },
+                    [Delivery(id, kind: "task")]),
+                new EventAppend(Event(id, 5, RunEventTypes.TaskStarted), new RunUpdate { CurrentTask = "task_2" }, []),
+            ],
+            Ct);
+
+        var run = (await Runs.GetRunAsync(id, Ct)).ShouldNotBeNull();
+        run.LastSequence.ShouldBe(5);
+        run.CurrentTask.ShouldBe("task_2");
+        run.CompletedTasks.ShouldBe(1);
+        run.Usage.ShouldBe(new TokenUsage(10, 5, 0, 1));
+        run.LeaseOwner.ShouldBe("node-a");
+        (await Runs.GetEventsAsync(id, 1, 100, Ct)).Select(e => e.Type).ShouldBe(
+            [RunEventTypes.TaskStarted, RunEventTypes.LlmCallStarted, RunEventTypes.TaskCompleted, RunEventTypes.TaskStarted]);
+        (await Runs.GetTaskResultsAsync(id, Ct)).Select(t => t.Raw).ShouldBe(["first answer"]);
+        (await Deliveries.GetDeliveriesAsync(id, Ct)).Select(d => d.Kind).ShouldBe(["step", "task"]);
+    }
+
+    [StoreFact]
+    public async Task AppendEvents_NotFollowingTheStoredSequence_StoreNothing()
+    {
+        var id = await CreateRunningAsync(events: 1);
+
+        var late = await Should.ThrowAsync<EventSequenceException>(() => Runs.AppendEventsAsync(
+            [new EventAppend(Event(id, 3), null, [Delivery(id)]), new EventAppend(Event(id, 4), new RunUpdate { State = RunState.Failed }, [])], Ct));
+        var gap = await Should.ThrowAsync<EventSequenceException>(() => Runs.AppendEventsAsync(
+            [new EventAppend(Event(id, 2), null, [Delivery(id)]), new EventAppend(Event(id, 4), new RunUpdate { State = RunState.Failed }, [])], Ct));
+
+        late.Expected.ShouldBe(2);
+        gap.Expected.ShouldBe(3);
+        gap.Actual.ShouldBe(4);
+        var run = (await Runs.GetRunAsync(id, Ct))!;
+        run.LastSequence.ShouldBe(1);
+        run.State.ShouldBe(RunState.Running);
+        (await Runs.GetEventsAsync(id, 0, 100, Ct)).Select(e => e.Sequence).ShouldBe([1L]);
+        (await Deliveries.GetDeliveriesAsync(id, Ct)).ShouldBeEmpty();
+    }
+
+    [StoreFact]
+    public async Task AppendEvents_FencedByALeaseTakenOver_StoreNothing()
+    {
+        var id = await CreateRunningAsync(events: 1);
+        (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(6), Lease, Ct))!.Id.ShouldBe(id);
+
+        await Should.ThrowAsync<LeaseLostException>(() => Runs.AppendEventsAsync(
+            [
+                new EventAppend(Event(id, 2), new RunUpdate { LeaseOwner = "node-a" }, []),
+                new EventAppend(Event(id, 3, RunEventTypes.TaskCompleted, Output("task_1")), new RunUpdate { LeaseOwner = "node-a", CompletedTasks = 1 }, [Delivery(id)]),
+            ],
+            Ct));
+
+        (await Runs.GetRunAsync(id, Ct))!.LastSequence.ShouldBe(1);
+        (await Runs.GetTaskResultsAsync(id, Ct)).ShouldBeEmpty();
+        (await Deliveries.GetDeliveriesAsync(id, Ct)).ShouldBeEmpty();
+    }
+
+    [StoreFact]
     public async Task AppendEvent_WithSequenceNotNext_ThrowsAndStoresNothing()
     {
         var id = await CreateRunningAsync(events: 1);

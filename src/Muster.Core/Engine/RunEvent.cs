@@ -50,7 +50,11 @@ public static class RunEventTypes
 /// <summary>Where the engine sends everything it does. The server implements it on the run store.</summary>
 public interface IRunSink
 {
-    /// <summary>Records an event durably before returning; a <c>task_completed</c> event's task output is stored with it.</summary>
+    /// <summary>
+    /// Records an event; a <c>task_completed</c> event's task output is stored with it. A task's outcome, a pause for
+    /// review and the run's end are durable when this returns; a sink may hold progress events briefly and record them,
+    /// in order, with the next ones.
+    /// </summary>
     ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken);
 }
 

@@ -169,7 +169,7 @@ internal sealed partial class RunScheduler(
         {
             LogExecuting(logger, run.Id, run.CrewName);
             var completed = await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
-            var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time);
+            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time, _options.EventFlushDelay);
             if (run.StopRequested)
             {
                 // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
@@ -226,6 +226,16 @@ internal sealed partial class RunScheduler(
 
     private async Task ConcludeAsync(RunOutcome outcome, StoreRunSink sink, ActiveRun active)
     {
+        // Whatever the outcome (a shutdown too), the progress events still held are recorded, if this node still may.
+        try
+        {
+            await sink.FlushAsync();
+        }
+        catch (LeaseLostException)
+        {
+            // The new owner carries on from what it found stored.
+        }
+
         if (outcome.Kind != RunOutcomeKind.Stopped || sink.Run.State.IsFinished())
         {
             return;

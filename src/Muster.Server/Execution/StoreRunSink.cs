@@ -10,6 +10,14 @@ namespace Muster.Server.Execution;
 /// causes commit together, and only then is the event announced on the bus. Every write is fenced by this node's
 /// lease: once another node has taken the run over, a write throws <see cref="LeaseLostException"/> instead.
 /// </summary>
+/// <remarks>
+/// Progress events (a task or LLM call starting, a tool used) are held for at most <c>flushDelay</c> and committed
+/// with the events that follow them, in one write: a run's events then cost a handful of transactions instead of one
+/// each. Events that a resume or a reader relies on (a task's result, a pause for review, the run's end) commit before
+/// <see cref="PublishAsync"/> returns, together with everything held before them. Held events that fail to commit stay
+/// held, in order, and the failure surfaces on the next publish; a crash loses at most the held progress events, which
+/// a resumed run repeats anyway.
+/// </remarks>
 internal sealed class StoreRunSink(
     IRunStore store,
     IDeliveryPlanner planner,
@@ -17,13 +25,22 @@ internal sealed class StoreRunSink(
     string nodeId,
     RunRecord run,
     int completedTasks,
-    TimeProvider time) : IRunSink
+    TimeProvider time,
+    TimeSpan flushDelay) : IRunSink, IDisposable
 {
+    /// <summary>Held events beyond this many are committed at once.</summary>
+    internal const int MaxHeld = 64;
+
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private List<EventAppend> _held = [];
+    private Exception? _failure;
+    private ITimer? _timer;
     private RunRecord _run = run;
     private int _completedTasks = completedTasks;
     private bool _started;
 
-    /// <summary>The run as this execution last left it (the projection kept in step with the store).</summary>
+    /// <summary>The run as this execution last left it, held events included (committed once they are flushed).</summary>
     public RunRecord Run => _run;
 
     /// <summary>The sequence the next server-appended event must carry.</summary>
@@ -31,13 +48,106 @@ internal sealed class StoreRunSink(
 
     public async ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _failure, null) is { } failure)
+        {
+            // A background flush failed: the engine hears it now, before this event is taken (a lost lease stops the
+            // run). The events that failed stay held, and a later flush tries them again.
+            throw failure;
+        }
+
         var update = Project(runEvent) with { LeaseOwner = nodeId };
-        var deliveries = planner.Plan(_run, runEvent);
+        var append = new EventAppend(runEvent, update, planner.Plan(_run, runEvent));
+        _run = Apply(_run, runEvent, update);
+        int held;
+        lock (_lock)
+        {
+            _held.Add(append);
+            held = _held.Count;
+        }
 
         // The event must be recorded even when the run is being cancelled: the engine reports what already happened.
-        await store.AppendEventAsync(runEvent, update, deliveries, CancellationToken.None);
-        _run = Apply(_run, runEvent, update);
-        await bus.PublishAsync(runEvent, cancellationToken);
+        if (flushDelay <= TimeSpan.Zero || MustCommit(runEvent) || held >= MaxHeld)
+        {
+            await FlushAsync();
+            return;
+        }
+
+        lock (_lock)
+        {
+            _timer ??= time.CreateTimer(static state => ((StoreRunSink)state!).FlushInBackground(), this, flushDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Commits every held event, then announces them on the bus, in order.</summary>
+    public async Task FlushAsync()
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            List<EventAppend> batch;
+            lock (_lock)
+            {
+                batch = _held;
+                _held = [];
+                _timer?.Dispose();
+                _timer = null;
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await store.AppendEventsAsync(batch, CancellationToken.None);
+            }
+            catch
+            {
+                lock (_lock)
+                {
+                    batch.AddRange(_held);
+                    _held = batch;
+                }
+
+                throw;
+            }
+
+            foreach (var append in batch)
+            {
+                await bus.PublishAsync(append.Event, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    /// <summary>Cancels a pending background flush (call <see cref="FlushAsync"/> first to keep the held events).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    private static bool MustCommit(RunEvent runEvent) => runEvent.Type is
+        RunEventTypes.TaskCompleted or RunEventTypes.TaskFailed or RunEventTypes.TaskAwaitingHuman or
+        RunEventTypes.CrewKickoffCompleted or RunEventTypes.CrewKickoffFailed;
+
+    private async void FlushInBackground()
+    {
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception ex)
+        {
+            Volatile.Write(ref _failure, ex);
+        }
     }
 
     private RunUpdate Project(RunEvent runEvent)

@@ -58,10 +58,19 @@ public sealed class ExecutionOptions
     [Range(0, 3600)]
     public int ShutdownGraceSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long progress events (a task or LLM call starting, a tool used) may wait to be stored together with the
+    /// events after them; 0 stores every event on its own. Task results, pauses and run ends are never held.
+    /// </summary>
+    [Range(0, 1000)]
+    public int EventFlushMilliseconds { get; set; } = 20;
+
     /// <summary>This node's id in leases; a fresh one per process when empty.</summary>
     public string? NodeId { get; set; }
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
+    public TimeSpan EventFlushDelay => TimeSpan.FromMilliseconds(EventFlushMilliseconds);
 
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds > 0 ? HeartbeatSeconds : Math.Max(1, LeaseSeconds / 3.0));
 }

@@ -108,7 +108,12 @@ public abstract partial class SqlRunStore
     }
 
     public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) =>
-        InTransactionAsync((connection, transaction) => AppendAsync(connection, transaction, runEvent, update, deliveries, cancellationToken), cancellationToken);
+        AppendEventsAsync([new EventAppend(runEvent, update, deliveries)], cancellationToken);
+
+    public Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken) =>
+        appends.Count == 0
+            ? Task.CompletedTask
+            : InTransactionAsync((connection, transaction) => AppendAsync(connection, transaction, appends, cancellationToken), cancellationToken);
 
     public Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
@@ -155,7 +160,7 @@ public abstract partial class SqlRunStore
             }
 
             var update = new RunUpdate { State = RunState.Stopped, Error = error, CompletedAt = now, ReleaseLease = true };
-            await AppendAsync(connection, transaction, stopEvent(run), update, deliveries(run), cancellationToken);
+            await AppendAsync(connection, transaction, [new EventAppend(stopEvent(run), update, deliveries(run))], cancellationToken);
             return new StopResult(StopOutcome.Stopped, RunState.Stopped);
         }, cancellationToken);
 
@@ -167,16 +172,33 @@ public abstract partial class SqlRunStore
         return row?.ToRecord(Crews);
     }
 
-    private static async Task<bool> AppendAsync(DbConnection connection, DbTransaction transaction, RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken)
+    private static async Task<bool> AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken)
     {
-        var runId = runEvent.RunId.ToString();
-        var changes = update ?? new RunUpdate();
+        var first = appends[0].Event;
+        var last = appends[^1].Event;
+        for (var i = 1; i < appends.Count; i++)
+        {
+            var next = appends[i].Event;
+            if (next.RunId != first.RunId)
+            {
+                throw new ArgumentException("Events appended together must belong to one run.", nameof(appends));
+            }
+
+            if (next.Sequence != first.Sequence + i)
+            {
+                throw new EventSequenceException(first.RunId, first.Sequence + i, next.Sequence);
+            }
+        }
+
+        var runId = first.RunId.ToString();
+        // The events' changes fold into one: one row update for the lot, checked against the sequence before the first.
+        var changes = appends.Select(a => a.Update ?? new RunUpdate()).Aggregate((earlier, later) => earlier.Then(later));
         // The conditional update is the sequence check: it also takes the run's row lock, so concurrent appenders queue here.
         var updated = await connection.ExecuteAsync(new CommandDefinition(ApplyUpdate(changes), new
         {
             RunId = runId,
-            runEvent.Sequence,
-            Previous = runEvent.Sequence - 1,
+            last.Sequence,
+            Previous = first.Sequence - 1,
             State = changes.State is { } state ? RunStates.ToText(state) : null,
             changes.CurrentTask,
             CompletedTasks = (long?)changes.CompletedTasks,
@@ -190,8 +212,6 @@ public abstract partial class SqlRunStore
             StartedAt = StoreTime.ToMs(changes.StartedAt),
             CompletedAt = StoreTime.ToMs(changes.CompletedAt),
             PendingReview = StoreJson.WriteOrNull(changes.PendingReview),
-            changes.ClearReview,
-            changes.ReleaseLease,
             changes.LeaseOwner,
         }, transaction, cancellationToken: cancellationToken));
         if (updated == 0)
@@ -201,30 +221,34 @@ public abstract partial class SqlRunStore
                 new { RunId = runId }, transaction, cancellationToken: cancellationToken));
             if (current is null)
             {
-                throw new RunNotFoundException(runEvent.RunId);
+                throw new RunNotFoundException(first.RunId);
             }
 
             // A lost lease explains a sequence gap too (the new owner appended): report the cause, not the symptom.
             throw changes.LeaseOwner is { } owner && current.LeaseOwner != owner
-                ? new LeaseLostException(runEvent.RunId, owner)
-                : new EventSequenceException(runEvent.RunId, current.LastSequence + 1, runEvent.Sequence);
+                ? new LeaseLostException(first.RunId, owner)
+                : new EventSequenceException(first.RunId, current.LastSequence + 1, first.Sequence);
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
-            new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = runEvent.Data.ToJsonString() },
-            transaction, cancellationToken: cancellationToken));
-        // task_awaiting_human carries its output too, but that output is not a result until a reviewer approves it.
-        if (runEvent is { Type: RunEventTypes.TaskCompleted, TaskOutput: { } output })
+        foreach (var (runEvent, _, deliveries) in appends)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) " +
-                "VALUES (@RunId, @Sequence, @TaskName, @Agent, @Output, @CompletedAt)",
-                new { RunId = runId, runEvent.Sequence, TaskName = output.Name, output.Agent, Output = StoreJson.Write(output), CompletedAt = StoreTime.ToMs(runEvent.Timestamp) },
+                "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
+                new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = runEvent.Data.ToJsonString() },
                 transaction, cancellationToken: cancellationToken));
+            // task_awaiting_human carries its output too, but that output is not a result until a reviewer approves it.
+            if (runEvent is { Type: RunEventTypes.TaskCompleted, TaskOutput: { } output })
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) " +
+                    "VALUES (@RunId, @Sequence, @TaskName, @Agent, @Output, @CompletedAt)",
+                    new { RunId = runId, runEvent.Sequence, TaskName = output.Name, output.Agent, Output = StoreJson.Write(output), CompletedAt = StoreTime.ToMs(runEvent.Timestamp) },
+                    transaction, cancellationToken: cancellationToken));
+            }
+
+            await InsertDeliveriesAsync(connection, transaction, deliveries, cancellationToken);
         }
 
-        await InsertDeliveriesAsync(connection, transaction, deliveries, cancellationToken);
         return true;
     }
 }

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Server.Execution;
+using Muster.Server.Webhooks;
+using Muster.Storage;
+using Muster.Storage.Sqlite;
+using Muster.Testing;
+
+namespace Muster.Server.Tests;
+
+/// <summary>
+/// The sink that records an execution's events: progress events wait up to the flush delay and go into the store with
+/// the events after them; a task's result, a pause and the run's end are stored before the engine goes on.
+/// </summary>
+public sealed class StoreRunSinkTests : IAsyncLifetime
+{
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly TempFolder _folder = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly RecordingBus _bus = new();
+    private SqliteRunStore _store = null!;
+    private RunRecord _run = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new SqliteRunStore($"Data Source={_folder.Combine("muster.db")}", TimeProvider.System);
+        await _store.InitializeAsync(CancellationToken.None);
+        var id = Guid.CreateVersion7();
+        await _store.CreateRunAsync(
+            new NewRun
+            {
+                Id = id,
+                CrewName = "trio",
+                Crew = new CrewDefinition
+                {
+                    Name = "trio",
+                    Agents = [new AgentDefinition { Key = "writer", Role = "Writer", Goal = "Write", Backstory = "Writes." }],
+                    Tasks = [new TaskDefinition { Name = "task_1", Description = "Write", ExpectedOutput = "Text", Agent = "writer" }],
+                    Inputs = [],
+                },
+                Inputs = [],
+                OwnerId = "org:tok_test",
+                TokenId = "tok_test",
+                CorrelationId = "test",
+                Webhooks = new WebhookSettings(),
+                CreatedAt = _time.GetUtcNow(),
+            },
+            CancellationToken.None);
+        _run = (await _store.TryClaimRunAsync("node-a", _time.GetUtcNow(), TimeSpan.FromMinutes(5), CancellationToken.None))!;
+    }
+
+    public Task DisposeAsync()
+    {
+        _store.Dispose();
+        _folder.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task ProgressEvents_AreHeldUntilTheFlushDelay_ThenStoredAndAnnouncedInOrder()
+    {
+        using var sink = Sink(FlushDelay);
+
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
+
+        (await StoredSequencesAsync()).ShouldBeEmpty();
+        _bus.Published.ShouldBeEmpty();
+
+        _time.Advance(FlushDelay);
+
+        await WaitUntilAsync(async () => (await StoredSequencesAsync()).Count == 2);
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+        await WaitUntilAsync(() => Task.FromResult(_bus.Published.Count == 2));
+        _bus.Published.ShouldBe([1L, 2L]);
+        (await _store.GetRunAsync(_run.Id, CancellationToken.None))!.CurrentTask.ShouldBe("task_1");
+    }
+
+    [Fact]
+    public async Task ATaskResult_IsStoredWithEverythingHeldBeforeItBeforePublishReturns()
+    {
+        using var sink = Sink(FlushDelay);
+
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(3, RunEventTypes.LlmCallStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(4, RunEventTypes.TaskCompleted, Output()), CancellationToken.None);
+
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L, 3L, 4L]);
+        _bus.Published.ShouldBe([1L, 2L, 3L, 4L]);
+        var run = (await _store.GetRunAsync(_run.Id, CancellationToken.None))!;
+        run.LastSequence.ShouldBe(4);
+        run.CompletedTasks.ShouldBe(1);
+        (await _store.GetTaskResultsAsync(_run.Id, CancellationToken.None)).Select(t => t.Raw).ShouldBe(["The answer."]);
+    }
+
+    [Fact]
+    public async Task WithoutAFlushDelay_EveryEventIsStoredBeforePublishReturns()
+    {
+        using var sink = Sink(TimeSpan.Zero);
+
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        (await StoredSequencesAsync()).ShouldBe([1L]);
+
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+    }
+
+    [Fact]
+    public async Task ManyHeldEvents_AreStoredWithoutWaitingForTheDelay()
+    {
+        using var sink = Sink(TimeSpan.FromMinutes(1));
+
+        for (var sequence = 1; sequence <= StoreRunSink.MaxHeld; sequence++)
+        {
+            await sink.PublishAsync(Event(sequence, RunEventTypes.AgentStep), CancellationToken.None);
+        }
+
+        (await StoredSequencesAsync()).Count.ShouldBe(StoreRunSink.MaxHeld);
+    }
+
+    [Fact]
+    public async Task ABackgroundFlushThatLostTheLease_FailsTheNextPublish_AndStoresNothingOfTheRun()
+    {
+        using var sink = Sink(FlushDelay);
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        // Another node takes the run over once this node's lease has lapsed.
+        (await _store.TryClaimRunAsync("node-b", _time.GetUtcNow().AddMinutes(10), TimeSpan.FromMinutes(5), CancellationToken.None))!.Id.ShouldBe(_run.Id);
+
+        _time.Advance(FlushDelay);
+
+        var next = 2;
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await sink.PublishAsync(Event(next++, RunEventTypes.AgentStep), CancellationToken.None);
+                return false;
+            }
+            catch (LeaseLostException)
+            {
+                return true;
+            }
+        });
+        (await StoredSequencesAsync()).ShouldBeEmpty();
+        await Should.ThrowAsync<LeaseLostException>(sink.FlushAsync);
+    }
+
+    [Fact]
+    public async Task AFlush_AfterAFailedOne_StoresTheEventsThatFailed()
+    {
+        using var sink = Sink(TimeSpan.FromMinutes(1));
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
+        var now = _time.GetUtcNow();
+        (await _store.TryClaimRunAsync("node-b", now.AddMinutes(10), TimeSpan.FromMinutes(5), CancellationToken.None)).ShouldNotBeNull();
+
+        await Should.ThrowAsync<LeaseLostException>(sink.FlushAsync);
+        (await StoredSequencesAsync()).ShouldBeEmpty();
+        _bus.Published.ShouldBeEmpty();
+
+        // node-b's lease lapses and node-a holds the run again: the events held through the failure are stored now.
+        (await _store.TryClaimRunAsync("node-a", now.AddMinutes(20), TimeSpan.FromMinutes(5), CancellationToken.None)).ShouldNotBeNull();
+        await sink.FlushAsync();
+
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+        _bus.Published.ShouldBe([1L, 2L]);
+    }
+
+    private StoreRunSink Sink(TimeSpan flushDelay) =>
+        new(_store, new NoDeliveries(), _bus, "node-a", _run, completedTasks: 0, _time, flushDelay);
+
+    private RunEvent Event(long sequence, string type, TaskOutput? output = null) => new()
+    {
+        RunId = _run.Id,
+        Sequence = sequence,
+        Type = type,
+        Timestamp = _time.GetUtcNow(),
+        Data = new JsonObject { ["task_name"] = "task_1" },
+        TaskOutput = output,
+    };
+
+    private static TaskOutput Output() => new()
+    {
+        Name = "task_1",
+        Description = "Write",
+        ExpectedOutput = "Text",
+        Summary = "Write...",
+        Raw = "The answer.",
+        Agent = "Writer",
+    };
+
+    private async Task<List<long>> StoredSequencesAsync() =>
+        [.. (await _store.GetEventsAsync(_run.Id, 0, 1000, CancellationToken.None)).Select(e => e.Sequence)];
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    private sealed class NoDeliveries : IDeliveryPlanner
+    {
+        public IReadOnlyList<NewDelivery> Plan(RunRecord run, RunEvent runEvent) => [];
+    }
+
+    /// <summary>Records the sequences announced, in order.</summary>
+    private sealed class RecordingBus : IRunEventBus
+    {
+        private readonly ConcurrentQueue<long> _published = new();
+
+        public IReadOnlyList<long> Published => [.. _published];
+
+        public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
+        {
+            _published.Enqueue(runEvent.Sequence);
+            return ValueTask.CompletedTask;
+        }
+
+        public IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
