@@ -168,7 +168,8 @@ internal sealed partial class RunScheduler(
         try
         {
             LogExecuting(logger, run.Id, run.CrewName);
-            var completed = await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
+            // A run that has completed no task yet (every fresh run) has no results to read.
+            IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
             using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time, _options.EventFlushDelay);
             if (run.StopRequested)
             {
