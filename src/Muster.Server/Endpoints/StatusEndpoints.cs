@@ -45,8 +45,9 @@ internal static class StatusEndpoints
             return AmpErrors.ExecutionNotFound(kickoff_id);
         }
 
-        var tasks = await runs.GetTaskResultsAsync(run, cancellationToken);
-        return options.Value.Compat.Legacy
+        var legacy = options.Value.Compat.Legacy;
+        var tasks = StatusMapper.ShowsTasks(run.State, legacy) ? await runs.GetTaskResultsAsync(run, cancellationToken) : [];
+        return legacy
             ? TypedResults.Json(StatusMapper.ToLegacyStatus(run, tasks))
             : TypedResults.Ok(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()));
     }

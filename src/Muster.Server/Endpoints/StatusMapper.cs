@@ -9,6 +9,12 @@ namespace Muster.Server.Endpoints;
 /// <summary>A run as the AMP status endpoint shows it: the documented shape plus <c>state</c>, or the live service's (legacy) shape.</summary>
 internal static class StatusMapper
 {
+    /// <summary>
+    /// Whether the status of a run in <paramref name="state"/> shows task outputs: a completed run's <c>result.tasks</c>,
+    /// and in legacy mode every state's <c>last_step</c>. Otherwise the task results need not be read at all.
+    /// </summary>
+    public static bool ShowsTasks(RunState state, bool legacy) => legacy || state == RunState.Completed;
+
     public static StatusResponse ToStatus(RunRecord run, IReadOnlyList<TaskOutput> tasks, DateTimeOffset now) => run.State switch
     {
         RunState.Completed => new StatusResponse
