@@ -71,6 +71,14 @@ public sealed class AuthOptions
     /// <summary>An organization token added at start-up (stored hashed), for containers and tests.</summary>
     [MinLength(16, ErrorMessage = "Muster:Auth:BootstrapToken must be at least 16 characters; use a long random secret.")]
     public string? BootstrapToken { get; set; }
+
+    /// <summary>
+    /// How long a valid token's principal is remembered (by the token's hash), so requests skip the token store; 0 turns
+    /// this off. Revocations through the API take effect at once on every node that hears of them; this bounds how long
+    /// one made straight in the database (the CLI against the store) can go unnoticed.
+    /// </summary>
+    [Range(0, 300)]
+    public int TokenCacheSeconds { get; set; } = 10;
 }
 
 public sealed class LimitsOptions

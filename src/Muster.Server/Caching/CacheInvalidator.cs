@@ -1,0 +1,49 @@
+using Muster.Server.Auth;
+using Muster.Server.Execution;
+
+namespace Muster.Server.Caching;
+
+/// <summary>
+/// Keeps this node's caches honest. What this node changes (a token revoked) is forgotten here before the change is
+/// answered, so the very next request sees it, and announced to the other nodes on the bus; what other nodes announce is
+/// forgotten as it arrives, and everything when the bus says some announcements may have been missed.
+/// </summary>
+internal sealed class CacheInvalidator(PrincipalCache principals, IRunEventBus bus) : BackgroundService
+{
+    public ValueTask TokenRevokedAsync(string tokenId, CancellationToken cancellationToken) =>
+        InvalidateAsync(CacheInvalidation.Token(tokenId), cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var invalidation in bus.ReadInvalidationsAsync(stoppingToken))
+            {
+                Apply(invalidation);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the caches go with the node.
+        }
+    }
+
+    private ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
+    {
+        Apply(invalidation);
+        return bus.InvalidateAsync(invalidation, cancellationToken);
+    }
+
+    private void Apply(CacheInvalidation invalidation)
+    {
+        switch (invalidation.Kind)
+        {
+            case CacheInvalidationKind.Token:
+                principals.Evict(invalidation.Id!);
+                break;
+            case CacheInvalidationKind.Everything:
+                principals.Clear();
+                break;
+        }
+    }
+}
