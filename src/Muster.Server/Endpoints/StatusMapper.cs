@@ -10,10 +10,13 @@ namespace Muster.Server.Endpoints;
 internal static class StatusMapper
 {
     /// <summary>
-    /// Whether the status of a run in <paramref name="state"/> shows task outputs: a completed run's <c>result.tasks</c>,
-    /// and in legacy mode every state's <c>last_step</c>. Otherwise the task results need not be read at all.
+    /// Whether the status of a run in <paramref name="state"/> shows task outputs: only a completed run's <c>result.tasks</c>
+    /// does, so for the other states the task results need not be read at all.
     /// </summary>
-    public static bool ShowsTasks(RunState state, bool legacy) => legacy || state == RunState.Completed;
+    public static bool ShowsTasks(RunState state) => state == RunState.Completed;
+
+    /// <summary>The legacy status shows the last task's output (<c>last_step</c>) in every state.</summary>
+    public static bool LegacyShowsTasks(RunState state) => true;
 
     public static StatusResponse ToStatus(RunRecord run, IReadOnlyList<TaskOutput> tasks, DateTimeOffset now) => run.State switch
     {

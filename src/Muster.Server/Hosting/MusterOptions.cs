@@ -61,6 +61,13 @@ public sealed class ExecutionOptions
     /// <summary>This node's id in leases; a fresh one per process when empty.</summary>
     public string? NodeId { get; set; }
 
+    /// <summary>
+    /// How many finished runs the status endpoint keeps in memory (each for at most a minute); 0 turns this off. Deletions
+    /// through the API and retention purges reach every node's cache that hears of them.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int FinishedRunCacheSize { get; set; } = 4096;
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds > 0 ? HeartbeatSeconds : Math.Max(1, LeaseSeconds / 3.0));

@@ -100,6 +100,7 @@ public static class MusterServerExtensions
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
         services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
+        services.TryAddSingleton<FinishedRunCache>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
         services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
