@@ -21,6 +21,10 @@ internal sealed class ExpiringCache<TKey, TValue>(int capacity, TimeSpan lifetim
     private readonly Lock _lock = new();
     private long _generation;
 
+    // While the cache is full, no entry expires before this, so a full cache is not scanned again on every miss (entries
+    // added later share the lifetime and expire later still).
+    private DateTimeOffset _noneExpiresBefore;
+
     public bool Enabled => capacity > 0 && lifetime > TimeSpan.Zero;
 
     /// <summary>Advances on every removal; read it before reading what <see cref="TryAdd"/> will store.</summary>
@@ -58,14 +62,25 @@ internal sealed class ExpiringCache<TKey, TValue>(int capacity, TimeSpan lifetim
 
             if (_entries.Count >= capacity && !_entries.ContainsKey(key))
             {
+                if (now < _noneExpiresBefore)
+                {
+                    return;
+                }
+
+                var earliest = DateTimeOffset.MaxValue;
                 foreach (var (staleKey, stale) in _entries)
                 {
                     if (stale.ExpiresAt <= now)
                     {
                         _entries.TryRemove(staleKey, out _);
                     }
+                    else if (stale.ExpiresAt < earliest)
+                    {
+                        earliest = stale.ExpiresAt;
+                    }
                 }
 
+                _noneExpiresBefore = earliest;
                 if (_entries.Count >= capacity)
                 {
                     return;
