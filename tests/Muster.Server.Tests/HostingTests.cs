@@ -19,6 +19,20 @@ public sealed class HostingTests
         ex.Message.ShouldContain("MaxConcurrentRuns");
     }
 
+    [Theory]
+    [InlineData("Muster:Auth:TokenCacheSeconds", "-1")]
+    [InlineData("Muster:Auth:TokenCacheSeconds", "301")]
+    [InlineData("Muster:Execution:FinishedRunCacheSize", "-1")]
+    [InlineData("Muster:Execution:FinishedRunCacheSize", "1000001")]
+    public async Task Start_WithAnOutOfRangeCacheOption_FailsNamingIt(string key, string value)
+    {
+        var ex = await Should.ThrowAsync<OptionsValidationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
+        {
+            Settings = new Dictionary<string, string?> { [key] = value },
+        }));
+        ex.Message.ShouldContain(key[(key.LastIndexOf(':') + 1)..]);
+    }
+
     [Fact]
     public async Task Start_WithAnInvalidEngineOption_FailsNamingIt()
     {

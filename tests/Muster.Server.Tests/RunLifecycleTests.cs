@@ -56,6 +56,25 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_OfARunningRun_ShowsTheCurrentTaskAndProgress_AndNoResult()
+    {
+        _server.Simulator.Latency = TimeSpan.FromSeconds(1);
+        using var client = Org();
+        var id = await client.KickoffAsync(new JsonObject { ["topic"] = "progressing" }, "/crews/research");
+
+        var running = await client.WaitForStatusAsync(
+            id, s => s["current_task"]?.GetValue<string>() == "report_task", "/crews/research", TimeSpan.FromSeconds(60));
+
+        running["status"]!.GetValue<string>().ShouldBe("running", running.ToJsonString());
+        running["state"]!.GetValue<string>().ShouldBe("RUNNING");
+        running["progress"]!.ToJsonString().ShouldBe("""{"completed_tasks":1,"total_tasks":2}""");
+        running.ContainsKey("result").ShouldBeFalse(running.ToJsonString());
+        running.ContainsKey("error").ShouldBeFalse();
+        running.ContainsKey("pending_human_input").ShouldBeFalse();
+        await client.WaitForFinishAsync(id, "/crews/research", TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task HumanInputTask_PausesTheRun_AndStatusShowsThePendingReview()
     {
         _server.Simulator.Latency = TimeSpan.Zero;

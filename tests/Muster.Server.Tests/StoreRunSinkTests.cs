@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
+using Muster.Server.Caching;
 using Muster.Server.Execution;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -236,5 +237,9 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
         public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

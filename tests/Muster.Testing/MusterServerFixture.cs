@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Muster.Simulator;
 
@@ -17,6 +18,9 @@ public sealed record MusterServerSetup
 
     /// <summary>Extra command-line arguments (for example <c>--simulated-llm</c>).</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>Registers services before the server's own (which are added with TryAdd), e.g. a store decorator that counts calls.</summary>
+    public Action<IServiceCollection> Services { get; init; } = _ => { };
 }
 
 /// <summary>
@@ -72,6 +76,7 @@ public sealed class MusterServerFixture : IAsyncDisposable
             {
                 builder.Configuration.AddInMemoryCollection(settings);
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                setup.Services(builder.Services);
             });
             await app.StartAsync();
             return new MusterServerFixture(folder, app, simulator, bootstrapToken);

@@ -8,14 +8,14 @@ using Muster.Contracts.Amp;
 namespace Muster.Server.Auth;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the token store and answers failures with the AMP
-/// error body. The <see cref="MusterPrincipal"/> travels in <see cref="HttpContext.Items"/>.
+/// Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the token store (through <see cref="PrincipalCache"/>)
+/// and answers failures with the AMP error body. The <see cref="MusterPrincipal"/> travels in <see cref="HttpContext.Items"/>.
 /// </summary>
 internal sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    TokenService tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    PrincipalCache principals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Bearer";
     public const string OrganizationPolicy = "organization";
@@ -36,7 +36,7 @@ internal sealed class BearerTokenHandler(
             return AuthenticateResult.Fail("Malformed bearer token.");
         }
 
-        var principal = await tokens.AuthenticateAsync(secret, Context.RequestAborted);
+        var principal = await principals.AuthenticateAsync(secret, Context.RequestAborted);
         if (principal is null)
         {
             return AuthenticateResult.Fail("Unknown or revoked bearer token.");

@@ -66,9 +66,12 @@ public sealed class TokenService(ITokenStore tokens, TimeProvider time)
     }
 
     /// <summary>The principal of a presented secret, or null when it is unknown or revoked.</summary>
-    public async Task<MusterPrincipal?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
+    public Task<MusterPrincipal?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
+        AuthenticateHashAsync(Hash(secret), cancellationToken);
+
+    /// <summary>The principal of the token whose <see cref="Hash"/> is <paramref name="hash"/>, or null when it is unknown or revoked.</summary>
+    public async Task<MusterPrincipal?> AuthenticateHashAsync(string hash, CancellationToken cancellationToken)
     {
-        var hash = Hash(secret);
         var record = await tokens.FindTokenByHashAsync(hash, cancellationToken);
 
         // The lookup is by hash, so timing reveals nothing about the secret; the fixed-time comparison guards

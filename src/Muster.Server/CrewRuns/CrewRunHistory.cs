@@ -1,5 +1,6 @@
 using Muster.Core.Engine;
 using Muster.Server.Auth;
+using Muster.Server.Caching;
 using Muster.Storage;
 
 namespace Muster.Server.CrewRuns;
@@ -9,7 +10,7 @@ namespace Muster.Server.CrewRuns;
 /// applies it: a user token sees only its own runs, any token only runs of the crews it covers, and a run the
 /// caller may not see is reported as absent.
 /// </summary>
-internal sealed class CrewRunHistory(IRunStore store, RunOutputFiles files)
+internal sealed class CrewRunHistory(IRunStore store, RunOutputFiles files, CacheInvalidator caches)
 {
     /// <summary>
     /// A page of runs the principal may see. A user token's owner filter is forced to itself. For a token limited
@@ -70,6 +71,7 @@ internal sealed class CrewRunHistory(IRunStore store, RunOutputFiles files)
         }
 
         files.Delete(runId);
+        await caches.RunDeletedAsync(runId, cancellationToken);
         return DeleteOutcome.Deleted;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Muster.Server.Caching;
 using Muster.Storage;
 
 namespace Muster.Server.CrewRuns;
@@ -12,7 +13,8 @@ internal sealed partial class RetentionService(
     IOptions<RetentionOptions> options,
     TimeProvider timeProvider,
     ILogger<RetentionService> logger,
-    RunOutputFiles files) : BackgroundService
+    RunOutputFiles files,
+    CacheInvalidator caches) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,6 +48,7 @@ internal sealed partial class RetentionService(
             if (purged > 0)
             {
                 LogPurged(logger, purged, cutoff);
+                await caches.RunsPurgedAsync(cancellationToken);
                 await files.DeleteOrphansAsync(store, cancellationToken);
             }
 

@@ -39,14 +39,16 @@ internal static class StatusEndpoints
             return AmpErrors.CrewNotFound(requested);
         }
 
-        var run = Guid.TryParse(kickoff_id, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || run.CrewName != crew.Name)
+        var legacy = options.Value.Compat.Legacy;
+        var view = Guid.TryParse(kickoff_id, out var runId)
+            ? await runs.GetViewAsync(principal, runId, legacy ? StatusMapper.LegacyShowsTasks : StatusMapper.ShowsTasks, cancellationToken)
+            : null;
+        if (view is not ({ } run, var tasks) || run.CrewName != crew.Name)
         {
             return AmpErrors.ExecutionNotFound(kickoff_id);
         }
 
-        var tasks = await runs.GetTaskResultsAsync(run, cancellationToken);
-        return options.Value.Compat.Legacy
+        return legacy
             ? TypedResults.Json(StatusMapper.ToLegacyStatus(run, tasks))
             : TypedResults.Ok(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()));
     }

@@ -4,6 +4,7 @@ using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
 using Muster.Contracts.Tokens;
 using Muster.Server.Auth;
+using Muster.Server.Caching;
 using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
@@ -57,10 +58,18 @@ internal static class TokensEndpoints
         return TypedResults.Ok<IReadOnlyList<TokenInfo>>([.. all.Select(TokenInfos.From)]);
     }
 
-    private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Revoke(string id, TokenService tokens, CancellationToken cancellationToken) =>
-        await tokens.RevokeAsync(id, cancellationToken)
+    private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Revoke(
+        string id, TokenService tokens, CacheInvalidator caches, CancellationToken cancellationToken)
+    {
+        var revoked = await tokens.RevokeAsync(id, cancellationToken);
+
+        // Also when it was already revoked: if that was done straight in the database (the CLI against the store), no node
+        // heard of it, and this makes every node forget the token now rather than when its cache entry expires.
+        await caches.TokenRevokedAsync(id, cancellationToken);
+        return revoked
             ? TypedResults.NoContent()
             : AmpErrors.Error(StatusCodes.Status404NotFound, "Token not found", "No active token has this id.");
+    }
 
     private static List<FieldError> Validate(CreateTokenRequest request, out TokenKind kind)
     {

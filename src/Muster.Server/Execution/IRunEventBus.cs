@@ -1,4 +1,5 @@
 using Muster.Core.Engine;
+using Muster.Server.Caching;
 
 namespace Muster.Server.Execution;
 
@@ -29,6 +30,15 @@ public interface IRunEventBus
 
     /// <summary>Stop signals addressed to this node's scheduler: run ids it should stop if it executes them.</summary>
     IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Tells the caches of every node (this one too) to forget something: a revoked token, a deleted run.</summary>
+    ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Invalidations addressed to this node's caches (one reader). <see cref="CacheInvalidation.Everything"/> arrives when
+    /// some may have been missed.
+    /// </summary>
+    IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A request to stop a run; <see cref="Reason"/> becomes the stopped run's error when given.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Muster.Core.Engine;
+using Muster.Server.Caching;
 
 namespace Muster.Server.Execution;
 
@@ -18,6 +19,9 @@ internal sealed class InProcessRunEventBus : IRunEventBus
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private readonly Channel<RunStopSignal> _stops = Channel.CreateUnbounded<RunStopSignal>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Unbounded: a dropped invalidation would leave a stale entry until it expires; the reader only removes dictionary entries.
+    private readonly Channel<CacheInvalidation> _invalidations = Channel.CreateUnbounded<CacheInvalidation>(new UnboundedChannelOptions { SingleReader = true });
 
     public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
     {
@@ -96,4 +100,13 @@ internal sealed class InProcessRunEventBus : IRunEventBus
 
     public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) =>
         _stops.Reader.ReadAllAsync(cancellationToken);
+
+    public ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
+    {
+        _invalidations.Writer.TryWrite(invalidation);
+        return ValueTask.CompletedTask;
+    }
+
+    public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) =>
+        _invalidations.Reader.ReadAllAsync(cancellationToken);
 }

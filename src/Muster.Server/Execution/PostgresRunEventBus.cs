@@ -2,6 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
+using Muster.Server.Caching;
 using Muster.Storage;
 using Npgsql;
 
@@ -12,13 +13,14 @@ namespace Muster.Server.Execution;
 /// connection that listens (reconnecting with backoff when it drops) and hands what arrives to an in-process bus, which
 /// this node's scheduler and SSE streams read. Notifications carry ids and sequences only; they are hints, so when the
 /// listening connection was down anything may have been missed, and on every (re)connect the scheduler is woken and
-/// every subscriber nudged to read the store again.
+/// every subscriber nudged to read the store again, and every cache cleared (an invalidation may have been missed).
 /// </summary>
 internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEventBus
 {
     internal const string WakeChannel = "muster_wake";
     internal const string StopChannel = "muster_stop";
     internal const string EventChannel = "muster_event";
+    internal const string InvalidateChannel = "muster_invalidate";
 
     // NOTIFY refuses payloads of 8000 bytes or more; a stop reason that does not fit is left out (the default message is used).
     private const int MaxPayloadBytes = 7900;
@@ -86,6 +88,27 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
         Send(StopChannel, Encoding.UTF8.GetByteCount(payload) <= MaxPayloadBytes ? payload : $"{_origin} {runId:N}");
     }
 
+    public async ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
+    {
+        await _local.InvalidateAsync(invalidation, cancellationToken);
+        var payload = invalidation.Kind switch
+        {
+            CacheInvalidationKind.Token => $"{_origin} token {invalidation.Id}",
+            CacheInvalidationKind.Run => $"{_origin} run {invalidation.Id}",
+            CacheInvalidationKind.AllRuns => $"{_origin} runs",
+            _ => $"{_origin} all",
+        };
+
+        // Only an id no token or run has is that long (a DELETE of a made-up token id): there is nothing to forget.
+        if (Encoding.UTF8.GetByteCount(payload) <= MaxPayloadBytes)
+        {
+            Send(InvalidateChannel, payload);
+        }
+    }
+
+    public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) =>
+        _local.ReadInvalidationsAsync(cancellationToken);
+
     public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => _local.WaitForWakeUpAsync(cancellationToken);
 
     public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) =>
@@ -116,16 +139,18 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
                 await using var connection = new NpgsqlConnection(_listenConnectionString);
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {WakeChannel}; LISTEN {StopChannel}; LISTEN {EventChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {WakeChannel}; LISTEN {StopChannel}; LISTEN {EventChannel}; LISTEN {InvalidateChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
                 LogListening(_logger);
                 backoff = MinBackoff;
-                // Whatever was sent while no connection listened is lost: have every reader look at the store again.
+                // Whatever was sent while no connection listened is lost: have every reader look at the store again, and
+                // forget every cached token and run, since a revocation or deletion may have been among the lost.
                 _local.NudgeSubscribers();
                 await _local.WakeSchedulersAsync(stoppingToken);
+                await _local.InvalidateAsync(CacheInvalidation.Everything, stoppingToken);
                 while (true)
                 {
                     if (!await connection.WaitAsync(IdleCheck, stoppingToken))
@@ -182,11 +207,23 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
             case EventChannel when runId is { } run && parts.Length > 2 && long.TryParse(parts[2], out var sequence):
                 _local.Notify(run, sequence);
                 break;
+            case InvalidateChannel when ParseInvalidation(parts) is { } invalidation:
+                _ = _local.InvalidateAsync(invalidation, CancellationToken.None);
+                break;
             default:
                 LogUnknownNotification(_logger, notification.Channel);
                 break;
         }
     }
+
+    private static CacheInvalidation? ParseInvalidation(string[] parts) => parts switch
+    {
+        [_, "token", var tokenId] => CacheInvalidation.Token(tokenId),
+        [_, "run", var id] when Guid.TryParseExact(id, "N", out var runId) => CacheInvalidation.Run(runId),
+        [_, "runs"] => CacheInvalidation.AllRuns,
+        [_, "all"] => CacheInvalidation.Everything,
+        _ => null,
+    };
 
     private async Task SendLoopAsync(CancellationToken stoppingToken)
     {
@@ -226,7 +263,7 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for wake-ups, stop signals and events of other nodes (PostgreSQL LISTEN)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for wake-ups, stop signals, events and cache invalidations of other nodes (PostgreSQL LISTEN)")]
     private static partial void LogListening(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL LISTEN connection failed; reconnecting in {Seconds} s (meanwhile other nodes' signals arrive by polling only)")]

@@ -23,6 +23,9 @@ public sealed record KickoffCommand(
 /// <summary>The stored run's id; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff.</summary>
 public sealed record KickoffResult(Guid RunId, bool Duplicate);
 
+/// <summary>A run and the outputs of its finished tasks (empty for an unfinished run whose reader had no use for them).</summary>
+public sealed record RunView(RunRecord Run, IReadOnlyList<TaskOutput> Tasks);
+
 /// <summary>
 /// Kickoff, status, stop and resume, with ownership applied: a principal that may not access a run is told it does not exist.
 /// Endpoints translate HTTP to these calls; only this class and the scheduler touch the run store.
@@ -31,6 +34,7 @@ public sealed class RunService(
     IRunStore store,
     IRunEventBus bus,
     IDeliveryPlanner planner,
+    FinishedRunCache finishedRuns,
     TimeProvider time)
 {
     /// <summary>
@@ -75,9 +79,39 @@ public sealed class RunService(
         return run is not null && principal.CanAccess(run) ? run : null;
     }
 
-    /// <summary>Outputs of the run's finished tasks, in completion order (call after an access check).</summary>
-    public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(RunRecord run, CancellationToken cancellationToken) =>
-        store.GetTaskResultsAsync(run.Id, cancellationToken);
+    /// <summary>
+    /// The run and its task outputs (completion order), which an unfinished run comes with only when
+    /// <paramref name="showsTasks"/> says its state needs them; null when it does not exist or <paramref name="principal"/>
+    /// may not see it. A finished run is served from <see cref="FinishedRunCache"/> when there; ownership is checked
+    /// against the run on every read all the same.
+    /// </summary>
+    public async Task<RunView?> GetViewAsync(
+        MusterPrincipal principal, Guid runId, Func<RunState, bool> showsTasks, CancellationToken cancellationToken)
+    {
+        if (finishedRuns.TryGet(runId, out var cached))
+        {
+            return principal.CanAccess(cached.Run) ? cached : null;
+        }
+
+        var generation = finishedRuns.Generation;
+        var run = await GetRunAsync(principal, runId, cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        // A finished run is read (and cached) with its task outputs whatever this reader shows, so every later reader finds
+        // them; it is read once a minute at most, so the read a failed run's status does not need costs next to nothing.
+        var finished = run.State.IsFinished();
+        var tasks = finished || showsTasks(run.State) ? await store.GetTaskResultsAsync(run.Id, cancellationToken) : [];
+        var view = new RunView(run, tasks);
+        if (finished)
+        {
+            finishedRuns.TryAdd(view, generation);
+        }
+
+        return view;
+    }
 
     /// <summary>
     /// Stops a run. A pending or paused run stops at once; an executing one is flagged and its node signalled.

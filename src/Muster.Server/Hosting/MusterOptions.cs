@@ -68,6 +68,13 @@ public sealed class ExecutionOptions
     /// <summary>This node's id in leases; a fresh one per process when empty.</summary>
     public string? NodeId { get; set; }
 
+    /// <summary>
+    /// How many finished runs the status endpoint keeps in memory (each for at most a minute); 0 turns this off. Deletions
+    /// through the API and retention purges reach every node's cache that hears of them.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int FinishedRunCacheSize { get; set; } = 4096;
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     public TimeSpan EventFlushDelay => TimeSpan.FromMilliseconds(EventFlushMilliseconds);
@@ -80,6 +87,14 @@ public sealed class AuthOptions
     /// <summary>An organization token added at start-up (stored hashed), for containers and tests.</summary>
     [MinLength(16, ErrorMessage = "Muster:Auth:BootstrapToken must be at least 16 characters; use a long random secret.")]
     public string? BootstrapToken { get; set; }
+
+    /// <summary>
+    /// How long a valid token's principal is remembered (by the token's hash), so requests skip the token store; 0 turns
+    /// this off. Revocations through the API take effect at once on every node that hears of them; this bounds how long
+    /// one made straight in the database (the CLI against the store) can go unnoticed.
+    /// </summary>
+    [Range(0, 300)]
+    public int TokenCacheSeconds { get; set; } = 10;
 }
 
 public sealed class LimitsOptions

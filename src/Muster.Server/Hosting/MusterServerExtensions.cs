@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Muster.Contracts;
 using Muster.Core.Engine;
 using Muster.Server.Auth;
+using Muster.Server.Caching;
 using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Server.Hosting;
@@ -54,10 +55,14 @@ public static class MusterServerExtensions
         return builder;
     }
 
-    /// <summary>Bearer tokens: the handler, the token service, and the policies (every route needs a token unless it says otherwise).</summary>
+    /// <summary>
+    /// Bearer tokens: the handler, the token service, the principal cache, and the policies (every route needs a token
+    /// unless it says otherwise).
+    /// </summary>
     public static IServiceCollection AddMusterAuth(this IServiceCollection services)
     {
         services.TryAddSingleton<TokenService>();
+        services.TryAddSingleton<PrincipalCache>();
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -77,7 +82,7 @@ public static class MusterServerExtensions
     }
 
     /// <summary>
-    /// Runs: the run service, the event bus, the scheduler and the seams the webhooks feature fills (its registrations
+    /// Runs: the run service, the event bus (and the cache invalidations it carries), the scheduler and the seams the webhooks feature fills (its registrations
     /// replace these permissive defaults).
     /// </summary>
     public static IServiceCollection AddMusterExecution(this IServiceCollection services, IConfiguration configuration)
@@ -95,6 +100,9 @@ public static class MusterServerExtensions
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
         services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
+        services.TryAddSingleton<FinishedRunCache>();
+        services.TryAddSingleton<CacheInvalidator>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
         services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
             .BindConfiguration(CrewEngineOptions.Section)
             .ValidateDataAnnotations();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Muster.Core.Engine;
+using Muster.Server.Caching;
 using Muster.Server.Execution;
 using Muster.Storage;
 
@@ -92,6 +93,17 @@ internal sealed class FakeRunEventBus : IRunEventBus
     public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    /// <summary>What was announced to the nodes' caches, in order.</summary>
+    public ConcurrentQueue<CacheInvalidation> Invalidations { get; } = new();
+
+    public ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
+    {
+        Invalidations.Enqueue(invalidation);
+        return ValueTask.CompletedTask;
+    }
+
+    public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
     private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
         _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());

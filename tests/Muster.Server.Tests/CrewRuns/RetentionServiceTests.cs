@@ -1,7 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Muster.Server.Auth;
+using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
+using Muster.Server.Execution;
+using Muster.Server.Hosting;
+using Muster.Storage;
 
 namespace Muster.Server.Tests.CrewRuns;
 
@@ -12,6 +17,18 @@ public sealed class RetentionServiceTests
     private static readonly RunOutputFiles NoFiles = new(
         Options.Create(new Muster.Core.Engine.CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
         NullLogger<RunOutputFiles>.Instance);
+
+    private readonly FakeRunEventBus _bus = new();
+
+    /// <summary>The caches a purge clears, announcing it on <see cref="_bus"/>.</summary>
+    private CacheInvalidator Caches()
+    {
+        var options = Options.Create(new MusterOptions());
+        return new CacheInvalidator(
+            new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
+            new FinishedRunCache(options, TimeProvider.System),
+            _bus);
+    }
 
     private static async Task WaitForPurgesAsync(FakeRunStore store, int count)
     {
@@ -28,7 +45,7 @@ public sealed class RetentionServiceTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
         var store = new FakeRunStore { OnPurge = _ => 2 };
         var options = Options.Create(new RetentionOptions { Days = 7, Interval = TimeSpan.FromHours(1) });
-        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles);
+        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles, Caches());
 
         await service.StartAsync(CancellationToken.None);
         await WaitForPurgesAsync(store, 1);
@@ -40,6 +57,7 @@ public sealed class RetentionServiceTests
             new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero),
             new DateTimeOffset(2026, 3, 3, 13, 0, 0, TimeSpan.Zero),
         ]);
+        _bus.Invalidations.ToArray().ShouldBe([CacheInvalidation.AllRuns, CacheInvalidation.AllRuns], "every purge that deleted runs tells every node's cache");
     }
 
     [Fact]
@@ -47,7 +65,7 @@ public sealed class RetentionServiceTests
     {
         var time = new FakeTimeProvider();
         var store = new FakeRunStore();
-        using var service = new RetentionService(store, Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance, NoFiles);
+        using var service = new RetentionService(store, Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance, NoFiles, Caches());
 
         await service.StartAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromDays(30));
@@ -63,7 +81,7 @@ public sealed class RetentionServiceTests
         var calls = 0;
         var store = new FakeRunStore { OnPurge = _ => ++calls == 1 ? throw new InvalidOperationException("store down") : 1 };
         var options = Options.Create(new RetentionOptions { Days = 1, Interval = TimeSpan.FromMinutes(5) });
-        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles);
+        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles, Caches());
 
         await service.StartAsync(CancellationToken.None);
         await WaitForPurgesAsync(store, 1);
@@ -72,5 +90,14 @@ public sealed class RetentionServiceTests
         await service.StopAsync(CancellationToken.None);
 
         service.ExecuteTask!.IsFaulted.ShouldBeFalse();
+    }
+
+    /// <summary>No tokens: the purge never authenticates anyone.</summary>
+    private sealed class NoTokens : ITokenStore
+    {
+        public Task CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<TokenRecord?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

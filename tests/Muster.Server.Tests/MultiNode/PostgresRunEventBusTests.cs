@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
+using Muster.Server.Caching;
 using Muster.Server.Execution;
 using Muster.Storage;
 using Muster.Testing;
@@ -60,6 +61,31 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task CacheInvalidations_ReachTheOtherNode_AfterTheEverythingOfItsFirstConnect()
+    {
+        var sender = await StartBusAsync();
+        var receiver = await StartBusAsync();
+        var runId = Guid.NewGuid();
+        await using var invalidations = receiver.ReadInvalidationsAsync(CancellationToken.None).GetAsyncEnumerator();
+
+        await sender.InvalidateAsync(CacheInvalidation.Token("tok_0123456789abcdef"), CancellationToken.None);
+        await sender.InvalidateAsync(CacheInvalidation.Run(runId), CancellationToken.None);
+        await sender.InvalidateAsync(CacheInvalidation.AllRuns, CancellationToken.None);
+
+        (await ReadAsync(invalidations, 4)).ShouldBe([
+            CacheInvalidation.Everything,
+            CacheInvalidation.Token("tok_0123456789abcdef"),
+            CacheInvalidation.Run(runId),
+            CacheInvalidation.AllRuns,
+        ]);
+
+        await NotifyAsync(PostgresRunEventBus.InvalidateChannel, "othernode run not-a-guid");
+        await NotifyAsync(PostgresRunEventBus.InvalidateChannel, "othernode nonsense");
+        await NotifyAsync(PostgresRunEventBus.InvalidateChannel, "othernode all");
+        (await ReadAsync(invalidations, 1)).ShouldBe([CacheInvalidation.Everything], "unreadable invalidations are ignored");
+    }
+
+    [PostgresFact]
     public async Task ListeningConnectionKilled_ReconnectsAndTellsEveryReaderToLookAgain()
     {
         var bus = await StartBusAsync();
@@ -75,6 +101,12 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
         (await next.WaitAsync(Patience)).ShouldBeTrue();
         events.Current.ShouldBe(0);
         await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+
+        // And every cache is cleared, once for the first connect and once for the reconnect.
+        await using (var invalidations = bus.ReadInvalidationsAsync(CancellationToken.None).GetAsyncEnumerator())
+        {
+            (await ReadAsync(invalidations, 2)).ShouldBe([CacheInvalidation.Everything, CacheInvalidation.Everything]);
+        }
 
         // And it listens again: a notification from another node arrives.
         await NotifyAsync(PostgresRunEventBus.EventChannel, $"othernode {runId:N} 12");
@@ -111,6 +143,17 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
         await bus.StartAsync(CancellationToken.None);
         await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
         return bus;
+    }
+
+    private static async Task<List<CacheInvalidation>> ReadAsync(IAsyncEnumerator<CacheInvalidation> invalidations, int count)
+    {
+        var received = new List<CacheInvalidation>();
+        while (received.Count < count && await invalidations.MoveNextAsync().AsTask().WaitAsync(Patience))
+        {
+            received.Add(invalidations.Current);
+        }
+
+        return received;
     }
 
     private async Task NotifyAsync(string channel, string payload)
