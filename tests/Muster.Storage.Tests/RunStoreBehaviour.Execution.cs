@@ -49,6 +49,42 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task TryClaimRun_PassesOverLiveLeases_AndTakesALapsedOneBeforePendingRuns()
+    {
+        var live = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            live.Add(await CreateAsync(Run(T0.AddMilliseconds(i))));
+            await Runs.TryClaimRunAsync("node-a", T0.AddMinutes(10), Lease, Ct);
+        }
+
+        var lapsed = await CreateRunningAsync(createdAt: T0.AddSeconds(5));
+        var pending = await CreateAsync(Run(T0.AddSeconds(1)));
+
+        // At T0 + 10 min + 1 s the five leases taken at T0 + 10 min are live; the one taken at T0 has lapsed.
+        var first = (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(10).AddSeconds(1), Lease, Ct)).ShouldNotBeNull();
+        var second = (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(10).AddSeconds(1), Lease, Ct)).ShouldNotBeNull();
+
+        first.Id.ShouldBe(lapsed);
+        second.Id.ShouldBe(pending);
+        (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(10).AddSeconds(1), Lease, Ct)).ShouldBeNull();
+        (await Runs.RenewLeasesAsync("node-a", live, T0.AddMinutes(11), Ct)).Lost.ShouldBeEmpty();
+    }
+
+    [StoreFact]
+    public async Task TryClaimRun_TakesARunningRunThatGaveUpItsLease()
+    {
+        var id = await CreateRunningAsync(events: 1);
+        await Runs.AppendEventAsync(Event(id, 2), new RunUpdate { ReleaseLease = true }, [], Ct);
+
+        var claimed = (await Runs.TryClaimRunAsync("node-b", T0.AddSeconds(1), Lease, Ct)).ShouldNotBeNull();
+
+        claimed.Id.ShouldBe(id);
+        claimed.LeaseOwner.ShouldBe("node-b");
+        claimed.LastSequence.ShouldBe(2);
+    }
+
+    [StoreFact]
     public async Task TryClaimRun_FromManyClaimersAtOnce_ClaimsEachRunOnce()
     {
         var ids = new List<Guid>();

@@ -7,10 +7,12 @@ namespace Muster.Storage.Tests;
 /// <summary>The behaviour suite on a SQLite file of its own per test.</summary>
 public sealed class SqliteRunStoreTests : RunStoreBehaviour
 {
+    private string ConnectionString { get; set; } = "";
+
     protected override Task<StoreUnderTest> CreateStoreAsync()
     {
         var folder = Directory.CreateTempSubdirectory("muster-store-");
-        var connectionString = $"Data Source={Path.Combine(folder.FullName, "muster.db")}";
+        var connectionString = ConnectionString = $"Data Source={Path.Combine(folder.FullName, "muster.db")}";
         var stores = new List<SqliteRunStore> { new(connectionString, TimeProvider.System) };
         StoreNode AnotherNode()
         {
@@ -25,6 +27,36 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
             folder.Delete(recursive: true);
             return ValueTask.CompletedTask;
         }));
+    }
+
+    // The queries a busy node makes all the time must seek an index, not walk the runs table: a claim among thousands of
+    // runs in flight, and the history filtered by status, crew or correlation id.
+    [Theory]
+    [InlineData("SELECT id FROM runs WHERE state = 'running' AND lease_expires_at <= 1 ORDER BY lease_expires_at, created_at, id LIMIT 1", "ix_runs_lease")]
+    [InlineData("SELECT id FROM runs WHERE state = 'running' AND lease_expires_at IS NULL ORDER BY created_at, id LIMIT 1", "ix_runs_lease")]
+    [InlineData("SELECT id FROM runs WHERE state = 'pending' ORDER BY created_at, id LIMIT 1", "ix_runs_state")]
+    [InlineData("SELECT id FROM runs WHERE state IN ('running') ORDER BY created_at DESC, id DESC LIMIT 2", "ix_runs_state")]
+    [InlineData("SELECT id FROM runs WHERE crew_name = 'research' ORDER BY created_at DESC, id DESC LIMIT 2", "ix_runs_crew")]
+    [InlineData("SELECT id FROM runs WHERE correlation_id = 'c' ORDER BY created_at DESC, id DESC LIMIT 2", "ix_runs_correlation")]
+    public async Task HotQueries_SeekAnIndex(string query, string index)
+    {
+        await CreateAsync(Run());
+        var file = ((Microsoft.Data.Sqlite.SqliteConnectionStringBuilder)new(ConnectionString)).DataSource;
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + query;
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        // SEARCH: a seek into the index (SCAN would walk all of it).
+        string.Join(" | ", plan).ShouldMatch($"SEARCH runs USING (COVERING )?INDEX {index} ");
     }
 
     // Writes queued together commit together, each in its own savepoint: one failing write must not take the others down,

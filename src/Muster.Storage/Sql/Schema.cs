@@ -118,6 +118,12 @@ internal static class Schema
         CREATE INDEX ix_runs_state ON runs (state, created_at, id);
         CREATE INDEX ix_runs_crew ON runs (crew_name, created_at, id);
         CREATE INDEX ix_runs_correlation ON runs (correlation_id, created_at, id);
+
+        -- Claims: the oldest pending run comes from ix_runs_state, a lapsed lease from here. The index they replace
+        -- mixed pending and running runs, so a claim walked past every live lease first. (Not partial: SQLite's planner,
+        -- without statistics, preferred ix_runs_state's state = ? over a partial index and walked every running run.)
+        CREATE INDEX ix_runs_lease ON runs (state, lease_expires_at, created_at, id);
+        DROP INDEX ix_runs_runnable;
         """,
     ];
 

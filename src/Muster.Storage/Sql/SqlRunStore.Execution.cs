@@ -7,9 +7,16 @@ namespace Muster.Storage.Sql;
 
 public abstract partial class SqlRunStore
 {
-    // A running run with no lease (given up without a state change) is as runnable as one whose lease lapsed.
-    private const string Runnable =
-        "state IN ('pending', 'running') AND (state = 'pending' OR lease_expires_at IS NULL OR lease_expires_at <= @Now)";
+    // What a claim looks for, in this order, each an index seek however many runs are in flight: a running run whose
+    // lease lapsed (its node died or handed it back; oldest lapse first), a running run with no lease at all (given up
+    // without a state change), then the oldest pending run. One query over all running runs' leases would walk every
+    // live lease, once per claim.
+    private static readonly string[] ClaimProbes =
+    [
+        "SELECT id FROM runs WHERE state = 'running' AND lease_expires_at <= @Now ORDER BY lease_expires_at, created_at, id LIMIT 1",
+        "SELECT id FROM runs WHERE state = 'running' AND lease_expires_at IS NULL ORDER BY created_at, id LIMIT 1",
+        "SELECT id FROM runs WHERE state = 'pending' ORDER BY created_at, id LIMIT 1",
+    ];
 
     // The UPDATE an append makes, one text per combination of changed columns (a handful occur). Only the columns an
     // event changes are assigned: most events change nothing but the sequence, and assigning an indexed column (state,
@@ -65,15 +72,29 @@ public abstract partial class SqlRunStore
     public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
         {
-            var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
-                $"""
-                UPDATE runs SET state = 'running', lease_owner = @Node, lease_expires_at = @Expires, started_at = COALESCE(started_at, @Now)
-                WHERE id = (SELECT id FROM runs WHERE {Runnable} ORDER BY created_at, id LIMIT 1{SkipLocked}) AND {Runnable}
-                RETURNING {RunRow.Columns}
-                """,
-                new { Node = nodeId, Now = StoreTime.ToMs(now), Expires = StoreTime.ToMs(now + lease) },
-                transaction, cancellationToken: cancellationToken));
-            return row?.ToRecord(Crews);
+            var parameters = new { Node = nodeId, Now = StoreTime.ToMs(now), Expires = StoreTime.ToMs(now + lease) };
+            foreach (var probe in ClaimProbes)
+            {
+                // The probe locks the row it finds (PostgreSQL), passing over rows other claimers hold.
+                var id = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
+                    probe + SkipLocked, parameters, transaction, cancellationToken: cancellationToken));
+                if (id is null)
+                {
+                    continue;
+                }
+
+                var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+                    $"""
+                    UPDATE runs SET state = 'running', lease_owner = @Node, lease_expires_at = @Expires, started_at = COALESCE(started_at, @Now)
+                    WHERE id = @Id
+                    RETURNING {RunRow.Columns}
+                    """,
+                    new { parameters.Node, parameters.Now, parameters.Expires, Id = id },
+                    transaction, cancellationToken: cancellationToken));
+                return row?.ToRecord(Crews);
+            }
+
+            return null;
         }, cancellationToken);
 
     public async Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
