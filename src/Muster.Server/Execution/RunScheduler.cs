@@ -16,6 +16,7 @@ internal sealed partial class RunScheduler(
     ICrewEngine engine,
     IDeliveryPlanner planner,
     IRunEventBus bus,
+    ExecutingRuns executing,
     SchedulerIdentity identity,
     IOptions<MusterOptions> options,
     TimeProvider time,
@@ -171,16 +172,24 @@ internal sealed partial class RunScheduler(
             // A run that has completed no task yet (every fresh run) has no results to read.
             IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
             using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time, _options.EventFlushDelay);
-            if (run.StopRequested)
+            executing.Add(sink);
+            try
             {
-                // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
-                active.Stop(null);
-            }
+                if (run.StopRequested)
+                {
+                    // Flagged before this node claimed it (its executor died): the reason went with the lost signal.
+                    active.Stop(null);
+                }
 
-            var outcome = active.Token.IsCancellationRequested
-                ? new RunOutcome { Kind = RunOutcomeKind.Stopped }
-                : await RunEngineAsync(run, completed, sink, active);
-            await ConcludeAsync(outcome, sink, active);
+                var outcome = active.Token.IsCancellationRequested
+                    ? new RunOutcome { Kind = RunOutcomeKind.Stopped }
+                    : await RunEngineAsync(run, completed, sink, active);
+                await ConcludeAsync(outcome, sink, active);
+            }
+            finally
+            {
+                executing.Remove(sink);
+            }
         }
         catch (Exception ex)
         {

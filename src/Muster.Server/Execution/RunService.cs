@@ -35,6 +35,7 @@ public sealed class RunService(
     IRunEventBus bus,
     IDeliveryPlanner planner,
     FinishedRunCache finishedRuns,
+    ExecutingRuns executing,
     TimeProvider time)
 {
     /// <summary>
@@ -91,6 +92,12 @@ public sealed class RunService(
         if (finishedRuns.TryGet(runId, out var cached))
         {
             return principal.CanAccess(cached.Run) ? cached : null;
+        }
+
+        // A run executing on this node, as its last write stored it, when the answer shows no task outputs.
+        if (executing.TryGetStored(runId, out var stored) && !stored.State.IsFinished() && !showsTasks(stored.State))
+        {
+            return principal.CanAccess(stored) ? new RunView(stored, []) : null;
         }
 
         var generation = finishedRuns.Generation;

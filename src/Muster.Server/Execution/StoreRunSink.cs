@@ -33,7 +33,9 @@ internal sealed class StoreRunSink(
 
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private List<EventAppend> _held = [];
+    private List<Held> _held = [];
+    // The run as stored, or null while a write is in flight (or after one failed): then only the store knows.
+    private RunRecord? _stored = run;
     private Exception? _failure;
     private ITimer? _timer;
     private RunRecord _run = run;
@@ -42,6 +44,9 @@ internal sealed class StoreRunSink(
 
     /// <summary>The run as this execution last left it, held events included (committed once they are flushed).</summary>
     public RunRecord Run => _run;
+
+    /// <summary>The run as stored: what the last committed write left, or null while a write is in flight.</summary>
+    public RunRecord? Stored => Volatile.Read(ref _stored);
 
     /// <summary>The sequence the next server-appended event must carry.</summary>
     public long NextSequence => _run.LastSequence + 1;
@@ -61,7 +66,7 @@ internal sealed class StoreRunSink(
         int held;
         lock (_lock)
         {
-            _held.Add(append);
+            _held.Add(new Held(append, _run));
             held = _held.Count;
         }
 
@@ -84,7 +89,7 @@ internal sealed class StoreRunSink(
         await _writing.WaitAsync();
         try
         {
-            List<EventAppend> batch;
+            List<Held> batch;
             lock (_lock)
             {
                 batch = _held;
@@ -100,7 +105,10 @@ internal sealed class StoreRunSink(
 
             try
             {
-                await store.AppendEventsAsync(batch, CancellationToken.None);
+                // From here until the commit is known the store may be ahead of what this sink last stored.
+                Volatile.Write(ref _stored, null);
+                await store.AppendEventsAsync([.. batch.Select(h => h.Append)], CancellationToken.None);
+                Volatile.Write(ref _stored, batch[^1].After);
             }
             catch
             {
@@ -113,9 +121,9 @@ internal sealed class StoreRunSink(
                 throw;
             }
 
-            foreach (var append in batch)
+            foreach (var held in batch)
             {
-                await bus.PublishAsync(append.Event, CancellationToken.None);
+                await bus.PublishAsync(held.Append.Event, CancellationToken.None);
             }
         }
         finally
@@ -225,4 +233,7 @@ internal sealed class StoreRunSink(
         PendingReview = update.ClearReview ? null : update.PendingReview ?? run.PendingReview,
         Review = update.ClearReview ? null : run.Review,
     };
+
+    /// <summary>An event waiting to be stored, with the run as it is once the event is applied.</summary>
+    private sealed record Held(EventAppend Append, RunRecord After);
 }

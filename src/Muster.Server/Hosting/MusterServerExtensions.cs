@@ -101,6 +101,7 @@ public static class MusterServerExtensions
         services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
         services.TryAddSingleton<FinishedRunCache>();
+        services.TryAddSingleton<ExecutingRuns>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
         services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
