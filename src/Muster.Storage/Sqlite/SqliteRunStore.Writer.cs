@@ -1,11 +1,14 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Muster.Storage.Sqlite;
 
 public sealed partial class SqliteRunStore
 {
-    private const string Savepoint = "write";
+    private const string Savepoint = "SAVEPOINT write";
+    private const string RollbackToSavepoint = "ROLLBACK TO SAVEPOINT write";
+    private const string ReleaseSavepoint = "RELEASE SAVEPOINT write";
 
     private async Task WriteLoopAsync()
     {
@@ -42,7 +45,18 @@ public sealed partial class SqliteRunStore
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
             if (batch.Count == 1)
             {
-                await batch[0].RunAsync(connection, transaction);
+                try
+                {
+                    await batch[0].RunAsync(connection, transaction);
+                }
+                catch (Exception ex)
+                {
+                    // The one write failed (a sequence check, a lost lease): rolling the transaction back undoes it alone,
+                    // and the connection stays as good as it was.
+                    await transaction.RollbackAsync();
+                    batch[0].Fail(ex);
+                    return;
+                }
             }
             else
             {
@@ -56,7 +70,8 @@ public sealed partial class SqliteRunStore
         }
         catch (Exception ex)
         {
-            // The connection may be left mid-transaction or broken: the next batch opens a fresh one.
+            // The transaction itself failed to begin, commit or roll back: the connection may be left mid-transaction or
+            // broken, so the next batch opens a fresh one.
             if (_writerConnection is { } broken)
             {
                 _writerConnection = null;
@@ -78,29 +93,22 @@ public sealed partial class SqliteRunStore
         }
     }
 
-    // The savepoint statements go through the connection's prepared commands (SqliteTransaction.Save prepares anew each time).
+    // The savepoint statements go through Dapper and so through the connection's prepared commands
+    // (SqliteTransaction.Save prepares anew each time).
     private static async Task RunInSavepointAsync(PendingWrite write, SqliteConnection connection, SqliteTransaction transaction)
     {
-        await ExecuteAsync(connection, transaction, "SAVEPOINT " + Savepoint);
+        await connection.ExecuteAsync(new CommandDefinition(Savepoint, transaction: transaction));
         try
         {
             await write.RunAsync(connection, transaction);
         }
         catch (Exception ex)
         {
-            await ExecuteAsync(connection, transaction, "ROLLBACK TO SAVEPOINT " + Savepoint);
+            await connection.ExecuteAsync(new CommandDefinition(RollbackToSavepoint, transaction: transaction));
             write.Fail(ex);
         }
 
-        await ExecuteAsync(connection, transaction, "RELEASE SAVEPOINT " + Savepoint);
-    }
-
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        await connection.ExecuteAsync(new CommandDefinition(ReleaseSavepoint, transaction: transaction));
     }
 
     /// <summary>A write waiting for the writer: the work, its caller's cancellation, and the caller's answer.</summary>
