@@ -83,8 +83,9 @@ public sealed class RunService(
     /// <summary>
     /// The run and its task outputs (completion order), which an unfinished run comes with only when
     /// <paramref name="showsTasks"/> says its state needs them; null when it does not exist or <paramref name="principal"/>
-    /// may not see it. A finished run is served from <see cref="FinishedRunCache"/> when there; ownership is checked
-    /// against the run on every read all the same.
+    /// may not see it. A finished run is served from <see cref="FinishedRunCache"/> when there, and a run executing on this
+    /// node from what its sink last stored (<see cref="ExecutingRuns"/>) when the answer shows no task outputs; ownership is
+    /// checked against the run on every read all the same.
     /// </summary>
     public async Task<RunView?> GetViewAsync(
         MusterPrincipal principal, Guid runId, Func<RunState, bool> showsTasks, CancellationToken cancellationToken)
