@@ -93,4 +93,30 @@ public sealed class PreparedSqliteConnectionTests : IAsyncLifetime
         (await _connection.QuerySingleAsync<long>("SELECT 0 + id FROM items WHERE id = @Id", new { Id = 2 })).ShouldBe(2);
         (_connection.Prepared - before).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task BareParameterNames_AreBoundUnderTheNameTheSqlUses()
+    {
+        // As Dapper does: through DbConnection (SqliteConnection.CreateCommand hides it with a plain SqliteCommand).
+        await using var command = ((System.Data.Common.DbConnection)_connection).CreateCommand();
+        command.CommandText = "SELECT name FROM items WHERE id = @Id";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "Id";
+        parameter.Value = 3;
+        command.Parameters.Add(parameter);
+
+        (await command.ExecuteScalarAsync()).ShouldBe("three");
+        // Named as the SQL writes it, Microsoft.Data.Sqlite finds it at the first look-up instead of trying each prefix.
+        command.Parameters[0].ParameterName.ShouldBe("@Id");
+    }
+
+    [Theory]
+    [InlineData("SELECT name FROM items WHERE id = :Id")]
+    [InlineData("SELECT name FROM items WHERE id = $Id")]
+    [InlineData("SELECT name FROM items WHERE id = @Id")]
+    [InlineData("SELECT name FROM items WHERE id = @Id OR id = @Ids")]
+    public async Task EveryParameterPrefix_StillBinds(string sql)
+    {
+        (await _connection.QuerySingleAsync<string>(sql, new { Id = 2, Ids = 2 })).ShouldBe("two");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
@@ -99,6 +100,18 @@ internal sealed class PreparedSqliteConnection(string connectionString) : Sqlite
         return (SqliteCommand)command;
     }
 
+    /// <summary>Parameter names with their <c>@</c>, made once per distinct name (up to a bound, then made each time).</summary>
+    private static class ParameterNames
+    {
+        private const int MaxNames = 4096;
+        private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
+
+        public static string AtPrefixed(string name) =>
+            Names.TryGetValue(name, out var prefixed) ? prefixed
+            : Names.Count < MaxNames ? Names.GetOrAdd(name, static n => "@" + n)
+            : "@" + name;
+    }
+
     private sealed class CachedStatement(SqliteCommand command)
     {
         public SqliteCommand Command { get; } = command;
@@ -191,15 +204,40 @@ internal sealed class PreparedSqliteConnection(string connectionString) : Sqlite
 
         public override void Cancel() => _inner?.Cancel();
 
-        public override int ExecuteNonQuery() => Inner.ExecuteNonQuery();
+        public override int ExecuteNonQuery() => Bound().ExecuteNonQuery();
 
-        public override object? ExecuteScalar() => Inner.ExecuteScalar();
+        public override object? ExecuteScalar() => Bound().ExecuteScalar();
 
         public override void Prepare() => Inner.Prepare();
 
         protected override DbParameter CreateDbParameter() => new SqliteParameter();
 
-        protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Inner.ExecuteReader(behavior);
+        protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Bound().ExecuteReader(behavior);
+
+        /// <summary>
+        /// The inner command with its parameters named as the SQL writes them. Dapper names parameters without their
+        /// prefix (<c>Id</c> for <c>@Id</c>), and Microsoft.Data.Sqlite then finds each one by trying the bare name and
+        /// every prefix in turn, a new string and UTF-8 copy per try, on every execution: an eighth of all a busy node
+        /// allocated. Naming them <c>@Id</c> up front (from a shared table of names) leaves one look-up each.
+        /// </summary>
+        private SqliteCommand Bound()
+        {
+            var inner = Inner;
+            var parameters = inner.Parameters;
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                var parameter = parameters[i];
+                var name = parameter.ParameterName;
+                if (name.Length > 0 && name[0] is not ('@' or '$' or ':')
+                    && ParameterNames.AtPrefixed(name) is var prefixed
+                    && inner.CommandText.Contains(prefixed, StringComparison.Ordinal))
+                {
+                    parameter.ParameterName = prefixed;
+                }
+            }
+
+            return inner;
+        }
 
         protected override void Dispose(bool disposing)
         {
