@@ -9,7 +9,7 @@ public partial class Program
 {
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(MusterArgs.Normalize(args));
+        var builder = WebApplication.CreateBuilder(MusterArgs.WithHostDefaults(MusterArgs.Normalize(args), Environment.GetEnvironmentVariable));
         configure?.Invoke(builder);
 
         builder.AddMusterHosting();

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Muster.Server.Hosting;
 using Muster.Testing;
 
 namespace Muster.Server.Tests;
@@ -31,6 +33,37 @@ public sealed class HostingTests
             Settings = new Dictionary<string, string?> { [key] = value },
         }));
         ex.Message.ShouldContain(key[(key.LastIndexOf(':') + 1)..]);
+    }
+
+    [Fact]
+    public async Task ConfigurationFiles_AreNotWatched_SoDatabaseWritesInTheContentRootWakeNothing()
+    {
+        await using var server = await MusterServerFixture.StartAsync();
+
+        var root = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        var files = root.Providers.OfType<FileConfigurationProvider>().ToList();
+        files.ShouldNotBeEmpty();
+        files.ShouldAllBe(provider => !provider.Source.ReloadOnChange);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:0" }, null, "--hostBuilder:reloadConfigOnChange=false")]
+    [InlineData(new[] { "--hostBuilder:reloadConfigOnChange=true" }, null, null)]
+    [InlineData(new[] { "--hostBuilder:reloadConfigOnChange", "true" }, null, null)]
+    [InlineData(new string[0], "DOTNET_hostBuilder__reloadConfigOnChange", null)]
+    [InlineData(new string[0], "ASPNETCORE_hostBuilder__reloadConfigOnChange", null)]
+    public void HostDefaults_TurnConfigurationReloadOff_UnlessTheArgumentsOrTheEnvironmentSayOtherwise(string[] args, string? variable, string? added)
+    {
+        var result = MusterArgs.WithHostDefaults(args, name => name == variable ? "true" : null);
+
+        if (added is null)
+        {
+            result.ShouldBe(args);
+        }
+        else
+        {
+            result.ShouldBe([added, .. args]);
+        }
     }
 
     [Fact]
