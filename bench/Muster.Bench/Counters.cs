@@ -4,21 +4,27 @@ using System.Globalization;
 namespace Muster.Bench;
 
 /// <summary>
-/// dotnet-counters on a server process, when it is installed (bench/run.sh puts it in /tmp/dt): the thread pool's
-/// queue length and thread count, the signs of thread-pool starvation.
+/// dotnet-counters on a server process, when it is installed (bench/run.sh puts it in /tmp/dt), sampling once a second
+/// over a fixed window: the thread pool's queue length and thread count (the signs of starvation) and the time the
+/// garbage collector paused the process (what a latency tail on a busy node is mostly made of).
 /// </summary>
 internal sealed class Counters : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly string _file;
+    // The EventCounters report absolute values each second (the newer meters report these two as changes); the GC's
+    // pause time exists only as a meter, and one dotnet-counters session cannot mix the two forms of System.Runtime.
+    private const string ThreadPoolCounters = @"EventCounters\System.Runtime[threadpool-queue-length,threadpool-thread-count]";
+    private const string GcCounters = "System.Runtime[dotnet.gc.pause.time,dotnet.gc.collections]";
 
-    private Counters(Process process, string file)
+    private readonly Session _threadPool;
+    private readonly Session _gc;
+
+    private Counters(Session threadPool, Session gc)
     {
-        _process = process;
-        _file = file;
+        _threadPool = threadPool;
+        _gc = gc;
     }
 
-    /// <summary>Samples <paramref name="target"/> for <paramref name="duration"/> (the tool stops itself: it ignores signals when its input is not a terminal).</summary>
+    /// <summary>Samples <paramref name="target"/> for <paramref name="duration"/>; null when dotnet-counters is not installed.</summary>
     public static Counters? TryStart(ChildProcess target, string folder, TimeSpan duration)
     {
         var tool = new[]
@@ -27,89 +33,120 @@ internal sealed class Counters : IAsyncDisposable
             "/tmp/dt/dotnet-counters",
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet/tools/dotnet-counters"),
         }.FirstOrDefault(File.Exists);
-        if (tool is null)
-        {
-            return null;
-        }
-
-        var file = Path.Combine(folder, "counters.csv");
-        var info = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "collect", "-p", target.Id.ToString(CultureInfo.InvariantCulture), "--refresh-interval", "1", "--format", "csv", "-o", file,
-            "--duration", duration.ToString(@"dd\:hh\:mm\:ss", CultureInfo.InvariantCulture),
-            // The EventCounters report absolute values each second (the newer meters report these as changes).
-            "--counters", @"EventCounters\System.Runtime[threadpool-queue-length,threadpool-thread-count]",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new Counters(process, file);
+        return tool is null
+            ? null
+            : new Counters(
+                Session.Start(tool, target, Path.Combine(folder, "threadpool.csv"), ThreadPoolCounters, duration),
+                Session.Start(tool, target, Path.Combine(folder, "gc.csv"), GcCounters, duration));
     }
 
-    /// <summary>Waits for the sampling to end and returns the peak queue length and thread count (NaN when nothing was collected).</summary>
-    public async Task<(double QueueLength, double Threads)> ResultAsync()
+    /// <summary>Waits for the sampling to end and sums it up (NaN for what was not collected).</summary>
+    public async Task<CounterSummary> ResultAsync()
     {
-        if (!_process.HasExited)
-        {
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            }
-            catch (TimeoutException)
-            {
-                _process.Kill();
-            }
-        }
+        var threadPool = await _threadPool.SamplesAsync();
+        var gc = await _gc.SamplesAsync();
+        double Peak(List<Sample> samples, string name) =>
+            samples.Where(s => s.Counter.Contains(name, StringComparison.Ordinal)).Select(s => s.Value).DefaultIfEmpty(double.NaN).Max();
 
-        double peakQueue = 0, peakThreads = 0;
-        if (File.Exists(_file))
-        {
-            foreach (var line in await File.ReadAllLinesAsync(_file))
-            {
-                // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
-                var parts = line.Split(',');
-                if (parts.Length < 5 || !double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                {
-                    continue;
-                }
-
-                if (parts[2].Contains("Queue Length", StringComparison.Ordinal))
-                {
-                    peakQueue = Math.Max(peakQueue, value);
-                }
-                else if (parts[2].Contains("Thread Count", StringComparison.Ordinal))
-                {
-                    peakThreads = Math.Max(peakThreads, value);
-                }
-            }
-        }
-        else
-        {
-            return (double.NaN, double.NaN);
-        }
-
-        return (peakQueue, peakThreads);
+        // The meters report each second's increase: seconds of pause, and collections, per generation.
+        var pausePerSecond = gc.Where(s => s.Counter.Contains("pause", StringComparison.Ordinal)).Select(s => s.Value).ToList();
+        var collections = gc.Where(s => s.Counter.Contains("collections", StringComparison.Ordinal)).Sum(s => s.Value);
+        return new CounterSummary(
+            Peak(threadPool, "Queue Length"),
+            Peak(threadPool, "Thread Count"),
+            pausePerSecond.Count == 0 ? double.NaN : pausePerSecond.Sum(),
+            pausePerSecond.Count == 0 ? double.NaN : pausePerSecond.Max(),
+            pausePerSecond.Count == 0 ? double.NaN : collections,
+            pausePerSecond.Count);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        await _threadPool.DisposeAsync();
+        await _gc.DisposeAsync();
+    }
+
+    private sealed record Sample(string Counter, double Value);
+
+    private sealed class Session(Process process, string file) : IAsyncDisposable
+    {
+        public static Session Start(string tool, ChildProcess target, string file, string counters, TimeSpan duration)
         {
-            _process.Kill();
-            await _process.WaitForExitAsync();
+            var info = new ProcessStartInfo(tool)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            // The tool stops itself after --duration: it ignores signals when its input is not a terminal.
+            foreach (var argument in new[]
+            {
+                "collect", "-p", target.Id.ToString(CultureInfo.InvariantCulture), "--refresh-interval", "1", "--format", "csv", "-o", file,
+                "--duration", duration.ToString(@"dd\:hh\:mm\:ss", CultureInfo.InvariantCulture), "--counters", counters,
+            })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var started = Process.Start(info)!;
+            started.BeginOutputReadLine();
+            started.BeginErrorReadLine();
+            return new Session(started, file);
         }
 
-        _process.Dispose();
+        public async Task<List<Sample>> SamplesAsync()
+        {
+            if (!process.HasExited)
+            {
+                try
+                {
+                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+                }
+                catch (TimeoutException)
+                {
+                    process.Kill();
+                }
+            }
+
+            var samples = new List<Sample>();
+            if (!File.Exists(file))
+            {
+                return samples;
+            }
+
+            foreach (var line in await File.ReadAllLinesAsync(file))
+            {
+                // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
+                var parts = line.Split(',');
+                if (parts.Length >= 5 && double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                {
+                    samples.Add(new Sample(parts[2], value));
+                }
+            }
+
+            return samples;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
     }
+}
+
+/// <summary>
+/// What dotnet-counters saw: peak thread-pool queue and threads; the GC's pauses in seconds (all of them, and the worst
+/// single second's) and its collections, over <paramref name="Seconds"/> one-second samples.
+/// </summary>
+internal sealed record CounterSummary(double PeakQueue, double PeakThreads, double PauseSeconds, double WorstSecondPause, double Collections, int Seconds)
+{
+    /// <summary>The share of the sampled time the process stood still for the collector.</summary>
+    public double PauseShare => Seconds == 0 ? double.NaN : PauseSeconds / Seconds;
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 
 namespace Muster.Bench;
@@ -12,6 +14,9 @@ internal sealed class LoadResult(string name)
     public string Name { get; } = name;
 
     public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Latencies by the second (of the stream's clock) in which each request was due to leave.</summary>
+    public ConcurrentDictionary<int, LatencyHistogram> BySecond { get; } = new();
 
     public long Sent { get; set; }
 
@@ -37,6 +42,17 @@ internal sealed class LoadResult(string name)
     }
 
     public void TimedOut() => Interlocked.Increment(ref _timeouts);
+
+    public void Record(TimeSpan latency, TimeSpan intended)
+    {
+        Latency.Record(latency);
+        BySecond.GetOrAdd((int)intended.TotalSeconds, static _ => new LatencyHistogram()).Record(latency);
+    }
+
+    /// <summary>One line: each second's request count and p99, to show when a tail happened.</summary>
+    public string Timeline() =>
+        string.Join("  ", BySecond.OrderBy(s => s.Key).Select(s =>
+            string.Create(CultureInfo.InvariantCulture, $"{s.Key}s:{s.Value.Count}/{s.Value.PercentileMs(99):0.#}")));
 }
 
 /// <summary>
@@ -132,7 +148,7 @@ internal sealed class LoadGenerator : IDisposable
         {
             using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            result.Latency.Record(clock.Elapsed - intended);
+            result.Record(clock.Elapsed - intended, intended);
             if (!response.IsSuccessStatusCode)
             {
                 result.Fail($"{(int)response.StatusCode} {body}");
@@ -143,13 +159,13 @@ internal sealed class LoadGenerator : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            result.Latency.Record(clock.Elapsed - intended);
+            result.Record(clock.Elapsed - intended, intended);
             result.TimedOut();
             result.Fail("timed out");
         }
         catch (HttpRequestException ex)
         {
-            result.Latency.Record(clock.Elapsed - intended);
+            result.Record(clock.Elapsed - intended, intended);
             result.Fail(ex.Message);
         }
         finally

@@ -28,6 +28,9 @@ internal sealed class Report
         Console.WriteLine($"  note: {note}");
     }
 
+    /// <summary>Printed to the console only: detail for whoever profiles, not part of the recorded table.</summary>
+    public static void Detail(string scenario, string detail) => Console.WriteLine($"  {scenario} detail: {detail}");
+
     public string ToMarkdown(string header)
     {
         var md = new StringBuilder();

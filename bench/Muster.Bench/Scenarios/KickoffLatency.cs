@@ -7,6 +7,8 @@ namespace Muster.Bench.Scenarios;
 internal static class KickoffLatency
 {
     private const double Rate = 100;
+    private const string KickoffBody = """{"inputs":{"topic":"tidal energy"}}""";
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -17,11 +19,12 @@ internal static class KickoffLatency
         LoadResult roof;
         await using (var ceiling = await Ceiling.StartAsync(workDir, "s5", new Dictionary<string, string> { ["kickoff"] = $$"""{"kickoff_id":"{{seed}}"}""" }))
         {
-            roof = await load.OpenLoopAsync("ceiling", Rate, TimeSpan.FromSeconds(5), _ => Ceiling.Post(ceiling, "kickoff", """{"inputs":{"topic":"tidal energy"}}"""));
+            await load.OpenLoopAsync("ceiling warm-up", Rate, WarmUp, _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
+            roof = await load.OpenLoopAsync("ceiling", Rate, TimeSpan.FromSeconds(5), _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
         }
 
-        // A short warm-up at the same rate, then the measured stretch.
-        await load.OpenLoopAsync("warm-up", Rate, TimeSpan.FromSeconds(2), cluster.Kickoff);
+        // The same warm-up as the ceiling's, then the measured stretch.
+        await load.OpenLoopAsync("warm-up", Rate, WarmUp, cluster.Kickoff);
         var kickoffs = await load.OpenLoopAsync("kickoff", Rate, settings.SteadyDuration, cluster.Kickoff);
         report.Add(new Figure("5", "kickoff at 100/s, p50", kickoffs.Latency.PercentileMs(50), "ms", roof.Latency.PercentileMs(50)));
         report.Add(new Figure("5", "kickoff at 100/s, p99", kickoffs.Latency.PercentileMs(99), "ms", roof.Latency.PercentileMs(99),

@@ -10,6 +10,7 @@ internal static class ManyInFlight
 {
     private const int LlmLatencyMs = 2000;
     private const double StatusRate = 200;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -25,10 +26,13 @@ internal static class ManyInFlight
         double ceilingP99;
         await using (var ceiling = await Ceiling.StartAsync(workDir, "s3", new Dictionary<string, string> { ["status"] = seedBody }))
         {
+            // Both sides get the same warm-up (connections opened, code jitted) before their measured stretch.
+            await load.OpenLoopAsync("ceiling warm-up", StatusRate, WarmUp, _ => Ceiling.Get(ceiling, "status"));
             var roof = await load.OpenLoopAsync("ceiling", StatusRate, TimeSpan.FromSeconds(3), _ => Ceiling.Get(ceiling, "status"));
             ceilingP99 = roof.Latency.PercentileMs(99);
         }
 
+        await load.OpenLoopAsync("warm-up", StatusRate, WarmUp, i => cluster.Status(i, seed));
         var ids = new IdPool(runs, seed);
         await using var sampler = new Sampler(server);
         // The busiest stretch: every kickoff arriving while the first LLM calls are out.
@@ -41,7 +45,7 @@ internal static class ManyInFlight
         var done = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
         await stopReading.CancelAsync();
         var status = await reading;
-        var (queue, threads) = counters is null ? (double.NaN, double.NaN) : await counters.ResultAsync();
+        var gc = counters is null ? null : await counters.ResultAsync();
         if (counters is not null)
         {
             await counters.DisposeAsync();
@@ -53,8 +57,10 @@ internal static class ManyInFlight
         report.Add(new Figure("3", "peak RSS (VmHWM)", peak / 1024.0 / 1024.0, "MiB", null, "< 1,024 MiB", peak < 1L << 30));
         report.Add(new Figure("3", "status p50 during it", status.Latency.PercentileMs(50), "ms"));
         report.Add(new Figure("3", "status p99 during it", status.Latency.PercentileMs(99), "ms", ceilingP99, "< 20 ms", status.Latency.PercentileMs(99) < 20));
-        report.Add(new Figure("3", "thread-pool queue length, peak (dotnet-counters)", queue, "items"));
-        report.Add(new Figure("3", "thread-pool threads, peak (dotnet-counters)", threads, "threads"));
+        report.Add(new Figure("3", "thread-pool queue length, peak (dotnet-counters)", gc?.PeakQueue ?? double.NaN, "items"));
+        report.Add(new Figure("3", "thread-pool threads, peak (dotnet-counters)", gc?.PeakThreads ?? double.NaN, "threads"));
+        GcFigures.Add(report, "3", gc);
+        Report.Detail("3", $"status by second (count/p99 ms), kickoffs until {kickedOff.TotalSeconds:0.0} s: {status.Timeline()}");
         report.Note("3", $"kickoffs took {kickedOff.TotalSeconds:0.0} s ({kickoffs.PerSecond:0}/s, {kickoffs.Failures} refused), all finished after {done.TotalSeconds:0.0} s " +
             $"(the floor is {3 * LlmLatencyMs / 1000} s); idle RSS {idleRss / 1024.0 / 1024.0:0} MiB; peak process threads {sampler.PeakThreads}, " +
             $"peak open sockets+files {sampler.PeakOpenFiles} (tracks concurrent LLM calls); {status.Latency.Count:N0} status reads, " +

@@ -10,6 +10,9 @@ internal static class MixedLoad
 {
     private const int LlmLatencyMs = 1000;
     private const double Rate = 500;
+    private const double WarmUpKickoffRate = 100;
+    private const string KickoffBody = """{"inputs":{"topic":"tidal energy"}}""";
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -28,20 +31,34 @@ internal static class MixedLoad
         }))
         {
             var ceilingDuration = TimeSpan.FromSeconds(Math.Min(duration.TotalSeconds, 5));
+            // Both sides get the same warm-up (connections opened, code jitted) before their measured stretch.
+            await Task.WhenAll(
+                load.OpenLoopAsync("ceiling warm-up reads", Rate, WarmUp, _ => Ceiling.Get(ceiling, "status")),
+                load.OpenLoopAsync("ceiling warm-up kickoffs", WarmUpKickoffRate, WarmUp, _ => Ceiling.Post(ceiling, "kickoff", KickoffBody)));
             var reads = load.OpenLoopAsync("ceiling reads", Rate, ceilingDuration, _ => Ceiling.Get(ceiling, "status"));
-            var kicks = load.OpenLoopAsync("ceiling kickoffs", Rate, ceilingDuration, _ => Ceiling.Post(ceiling, "kickoff", """{"inputs":{"topic":"tidal energy"}}"""));
+            var kicks = load.OpenLoopAsync("ceiling kickoffs", Rate, ceilingDuration, _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
             roof = (await reads, await kicks);
         }
 
+        // The warm-up's runs finish before the measured stretch starts, and are counted out of it.
+        await Task.WhenAll(
+            load.OpenLoopAsync("warm-up reads", Rate, WarmUp, i => cluster.Status(i, seed)),
+            load.OpenLoopAsync("warm-up kickoffs", WarmUpKickoffRate, WarmUp, cluster.Kickoff));
+        await cluster.WaitAllFinishedAsync(Stopwatch.StartNew(), TimeSpan.FromMinutes(1));
+        var before = await cluster.CountAsync("completed", int.MaxValue);
+
         var ids = new IdPool(expected, seed);
+        // The window the two streams run in (the first node's, when there are several).
+        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s4"), duration);
         var clock = Stopwatch.StartNew();
         var statusTask = load.OpenLoopAsync("status", Rate, duration, i => cluster.Status(i, ids.Pick(i)));
         var kickoffTask = load.OpenLoopAsync("kickoff", Rate, duration, cluster.Kickoff, (_, body) => ids.Add(Cluster.KickoffId(body)));
         var status = await statusTask;
         var kickoffs = await kickoffTask;
         var loadEnded = clock.Elapsed;
+        var gc = counters is null ? null : await counters.ResultAsync();
         var drained = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
-        var completed = await cluster.CountAsync("completed", int.MaxValue) - 1;
+        var completed = await cluster.CountAsync("completed", int.MaxValue) - before;
         var failed = await cluster.CountAsync("failed", int.MaxValue);
 
         foreach (var (muster, ceiling, what) in new[] { (status, roof.Reads, "status reads"), (kickoffs, roof.Kickoffs, "kickoffs") })
@@ -51,6 +68,9 @@ internal static class MixedLoad
                 "< 50 ms", muster.Latency.PercentileMs(99) < 50));
         }
 
+        Report.Detail("4", $"status reads by second (count/p99 ms): {status.Timeline()}");
+        Report.Detail("4", $"kickoffs by second (count/p99 ms): {kickoffs.Timeline()}");
+        GcFigures.Add(report, "4", gc);
         var dropped = status.Failures + kickoffs.Failures + (expected - completed);
         report.Add(new Figure("4", "requests failed + runs not completed", dropped, "", null, "0", dropped == 0));
         report.Note("4", $"{duration.TotalSeconds:0} s: {status.Latency.Count:N0} reads (max {status.Latency.MaxMs:0.0} ms, {status.Failures} failed), " +
