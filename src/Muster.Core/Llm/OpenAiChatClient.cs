@@ -37,6 +37,7 @@ public sealed class OpenAiChatClient : IChatClient
             RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0),
             NetworkTimeout = TimeSpan.FromHours(1),
         };
+        options.AddPolicy(new ExactSizeRequestContentPolicy(), System.ClientModel.Primitives.PipelinePosition.BeforeTransport);
         _client = new OpenAIClient(new ApiKeyCredential(apiKey), options);
     }
 
