@@ -40,11 +40,16 @@ internal sealed class Counters : IAsyncDisposable
                 Session.Start(tool, target, Path.Combine(folder, "gc.csv"), GcCounters, duration));
     }
 
-    /// <summary>Waits for the sampling to end and sums it up (NaN for what was not collected).</summary>
-    public async Task<CounterSummary> ResultAsync()
+    /// <summary>
+    /// Waits for the sampling to end and sums it up (NaN for what was not collected): the samples taken from
+    /// <paramref name="from"/> to <paramref name="to"/> (local time, as the tool writes it) when given, so that the tool's
+    /// own start-up, which takes CPU, can happen before the stretch that is measured.
+    /// </summary>
+    public async Task<CounterSummary> ResultAsync(DateTime? from = null, DateTime? to = null)
     {
-        var threadPool = await _threadPool.SamplesAsync();
-        var gc = await _gc.SamplesAsync();
+        bool Within(Sample s) => (from is null || s.At >= from.Value.AddSeconds(-1)) && (to is null || s.At <= to.Value.AddSeconds(1));
+        var threadPool = (await _threadPool.SamplesAsync()).Where(Within).ToList();
+        var gc = (await _gc.SamplesAsync()).Where(Within).ToList();
         double Peak(List<Sample> samples, string name) =>
             samples.Where(s => s.Counter.Contains(name, StringComparison.Ordinal)).Select(s => s.Value).DefaultIfEmpty(double.NaN).Max();
 
@@ -66,7 +71,7 @@ internal sealed class Counters : IAsyncDisposable
         await _gc.DisposeAsync();
     }
 
-    private sealed record Sample(string Counter, double Value);
+    private sealed record Sample(DateTime At, string Counter, double Value);
 
     private sealed class Session(Process process, string file) : IAsyncDisposable
     {
@@ -119,9 +124,11 @@ internal sealed class Counters : IAsyncDisposable
             {
                 // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
                 var parts = line.Split(',');
-                if (parts.Length >= 5 && double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                if (parts.Length >= 5
+                    && DateTime.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var at)
+                    && double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 {
-                    samples.Add(new Sample(parts[2], value));
+                    samples.Add(new Sample(at, parts[2], value));
                 }
             }
 

@@ -23,12 +23,16 @@ internal static class KickoffLatency
             roof = await load.OpenLoopAsync("ceiling", Rate, TimeSpan.FromSeconds(5), _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
         }
 
-        // The same warm-up as the ceiling's, then the measured stretch.
+        // The same warm-up as the ceiling's (dotnet-counters starts meanwhile), then the measured stretch.
+        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s5"), WarmUp + settings.SteadyDuration + TimeSpan.FromSeconds(2));
         await load.OpenLoopAsync("warm-up", Rate, WarmUp, cluster.Kickoff);
+        var from = DateTime.Now;
         var kickoffs = await load.OpenLoopAsync("kickoff", Rate, settings.SteadyDuration, cluster.Kickoff);
+        var gc = counters is null ? null : await counters.ResultAsync(from, DateTime.Now);
         report.Add(new Figure("5", "kickoff at 100/s, p50", kickoffs.Latency.PercentileMs(50), "ms", roof.Latency.PercentileMs(50)));
         report.Add(new Figure("5", "kickoff at 100/s, p99", kickoffs.Latency.PercentileMs(99), "ms", roof.Latency.PercentileMs(99),
             "< 5 ms", kickoffs.Latency.PercentileMs(99) < 5));
+        GcFigures.Add(report, "5", gc);
         report.Note("5", $"{kickoffs.Latency.Count:N0} kickoffs in {settings.SteadyDuration.TotalSeconds:0} s, {kickoffs.Failures} failed, " +
             $"max {kickoffs.Latency.MaxMs:0.0} ms, generator send lag max {kickoffs.MaxSendLag.TotalMilliseconds:0.0} ms");
     }

@@ -32,11 +32,13 @@ internal static class ManyInFlight
             ceilingP99 = roof.Latency.PercentileMs(99);
         }
 
+        // The busiest stretch: every kickoff arriving while the first LLM calls are out. dotnet-counters starts during
+        // the warm-up; only its samples from the measured stretch count.
+        var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), WarmUp + TimeSpan.FromSeconds(settings.Full ? 40 : 15));
         await load.OpenLoopAsync("warm-up", StatusRate, WarmUp, i => cluster.Status(i, seed));
+        var from = DateTime.Now;
         var ids = new IdPool(runs, seed);
         await using var sampler = new Sampler(server);
-        // The busiest stretch: every kickoff arriving while the first LLM calls are out.
-        var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), TimeSpan.FromSeconds(settings.Full ? 40 : 15));
         using var stopReading = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var reading = load.OpenLoopAsync("status", StatusRate, TimeSpan.FromHours(1), i => cluster.Status(i, ids.Pick(i)), stop: stopReading.Token);
@@ -45,7 +47,7 @@ internal static class ManyInFlight
         var done = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
         await stopReading.CancelAsync();
         var status = await reading;
-        var gc = counters is null ? null : await counters.ResultAsync();
+        var gc = counters is null ? null : await counters.ResultAsync(from);
         if (counters is not null)
         {
             await counters.DisposeAsync();

@@ -40,7 +40,9 @@ internal static class MixedLoad
             roof = (await reads, await kicks);
         }
 
-        // The warm-up's runs finish before the measured stretch starts, and are counted out of it.
+        // The warm-up's runs finish before the measured stretch starts, and are counted out of it. dotnet-counters (on the
+        // first node) starts meanwhile; only its samples of the measured stretch count.
+        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s4"), duration + TimeSpan.FromSeconds(15));
         await Task.WhenAll(
             load.OpenLoopAsync("warm-up reads", Rate, WarmUp, i => cluster.Status(i, seed)),
             load.OpenLoopAsync("warm-up kickoffs", WarmUpKickoffRate, WarmUp, cluster.Kickoff));
@@ -48,18 +50,18 @@ internal static class MixedLoad
         var before = await cluster.CountAsync("completed", int.MaxValue);
 
         var ids = new IdPool(expected, seed);
-        // The window the two streams run in (the first node's, when there are several).
-        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s4"), duration);
+        var from = DateTime.Now;
         var clock = Stopwatch.StartNew();
         var statusTask = load.OpenLoopAsync("status", Rate, duration, i => cluster.Status(i, ids.Pick(i)));
         var kickoffTask = load.OpenLoopAsync("kickoff", Rate, duration, cluster.Kickoff, (_, body) => ids.Add(Cluster.KickoffId(body)));
         var status = await statusTask;
         var kickoffs = await kickoffTask;
         var loadEnded = clock.Elapsed;
-        var gc = counters is null ? null : await counters.ResultAsync();
+        var to = DateTime.Now;
         var drained = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
         var completed = await cluster.CountAsync("completed", int.MaxValue) - before;
         var failed = await cluster.CountAsync("failed", int.MaxValue);
+        var gc = counters is null ? null : await counters.ResultAsync(from, to);
 
         foreach (var (muster, ceiling, what) in new[] { (status, roof.Reads, "status reads"), (kickoffs, roof.Kickoffs, "kickoffs") })
         {
