@@ -74,11 +74,13 @@ public sealed class KickoffAndWaitTests : ClientTestBase
     {
         Server.RunningPolls = -1;
         var time = new FakeTimeProvider();
-        var wait = Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast(time) with { Timeout = TimeSpan.FromMinutes(1) });
+        var answered = new CountingProgress();
+        var wait = Client().KickoffAndWaitAsync(new JsonObject { ["topic"] = "owls" }, Fast(time) with { Timeout = TimeSpan.FromMinutes(1) }, answered);
 
-        // The deadline runs on the client's clock: let it poll once on that clock, then move the clock past the timeout,
-        // so the test holds however slowly the machine answers.
-        await AdvanceUntilAsync(time, TimeSpan.FromMilliseconds(5), () => Server.Runs.Any(r => r.Polls > 0));
+        // The deadline runs on the client's clock: let it poll once on that clock and read the answer (the server counting
+        // the request is not enough: the answer may still be on its way), then move the clock past the timeout, so the
+        // test holds however slowly the machine answers.
+        await AdvanceUntilAsync(time, TimeSpan.FromMilliseconds(5), () => answered.Count > 0);
         time.Advance(TimeSpan.FromMinutes(1));
         var ex = await Should.ThrowAsync<MusterTimeoutException>(() => wait);
 
@@ -139,12 +141,27 @@ public sealed class KickoffAndWaitTests : ClientTestBase
         Server.RunningPolls = -1;
         var client = Client();
         var kickoff = await client.KickoffAsync(new JsonObject { ["topic"] = "forever" });
+        var time = new FakeTimeProvider();
+        var answered = new CountingProgress();
+        var wait = client.WaitForCompletionAsync(kickoff.KickoffId, Fast(time) with { Timeout = TimeSpan.FromMinutes(1) }, answered);
 
-        var ex = await Should.ThrowAsync<MusterTimeoutException>(() =>
-            client.WaitForCompletionAsync(kickoff.KickoffId, Fast() with { Timeout = TimeSpan.FromMilliseconds(500) }));
+        // As above: past the timeout on the client's clock only once the client has read an answer.
+        await AdvanceUntilAsync(time, TimeSpan.FromMilliseconds(5), () => answered.Count > 0);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var ex = await Should.ThrowAsync<MusterTimeoutException>(() => wait);
 
         ex.KickoffId.ShouldBe(kickoff.KickoffId);
         ex.LastStatus.ShouldNotBeNull().Status.ShouldBe("running");
         ex.Message.ShouldContain("it was not stopped");
+    }
+
+    /// <summary>Counts the statuses the wait has read, safely from the polling task.</summary>
+    private sealed class CountingProgress : IProgress<StatusResponse>
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Report(StatusResponse value) => Interlocked.Increment(ref _count);
     }
 }
