@@ -69,6 +69,12 @@ public sealed class AsyncExecutionTests : IAsyncLifetime
         outcome.Error.ShouldContain("alpha's prompt is not acceptable");
         _sim.Sink.Events[^1].Type.ShouldBe("crew_kickoff_failed");
         _sim.Sink.Types.ShouldNotContain("task_completed");
+        // Both tasks started, and both end: alpha with its own error, beta stopped because of it, before the run's end.
+        var failures = _sim.Sink.Events.Where(e => e.Type == "task_failed").ToDictionary(e => e.Data["task_name"]!.GetValue<string>(), e => e.Data["error"]!.GetValue<string>());
+        failures.Keys.ShouldBe(["alpha", "beta"], ignoreOrder: true);
+        failures["alpha"].ShouldContain("alpha's prompt is not acceptable");
+        failures["beta"].ShouldBe(TaskRunner.StoppedByAnotherTask);
+        _sim.Sink.Events.Count(e => e.Type == "task_started").ShouldBe(2);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
 
     public Guid RunId => runId;
 
+    /// <summary>The run itself is cancelled (stopped or shut down): nothing more may be published.</summary>
+    public bool RunCancelled => cancellationToken.IsCancellationRequested;
+
     public async ValueTask PublishAsync(string type, JsonObject data, TaskOutput? taskOutput = null)
     {
         // A cancelled run emits nothing more: the server decides whether it was a stop or a shutdown.

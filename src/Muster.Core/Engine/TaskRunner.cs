@@ -36,6 +36,9 @@ internal sealed partial class TaskRunner(
         {"type":"object","properties":{"valid":{"type":"boolean"},"feedback":{"type":["string","null"]}},"required":["valid","feedback"],"additionalProperties":false}
         """)!);
 
+    /// <summary>The <c>task_failed</c> error of a task stopped because another task of its run failed.</summary>
+    internal const string StoppedByAnotherTask = "Stopped because another task of this run failed.";
+
     private readonly ConcurrentDictionary<string, IChatClient> _rpmClients = new(StringComparer.Ordinal);
 
     /// <summary>Runs <paramref name="task"/> with <paramref name="context"/> (earlier outputs, and a reviewer's feedback on a redo).</summary>
@@ -103,6 +106,13 @@ internal sealed partial class TaskRunner(
             await events.PublishAsync(RunEventTypes.AgentExecutionError, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
             await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
             return new TaskOutcome(task, null, ex);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !events.RunCancelled)
+        {
+            // Another task of the run failed and stopped this one; the run goes on to fail. The task still ends visibly,
+            // so every task_started has its end. (A run that is itself stopped or shut down emits nothing more.)
+            await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = StoppedByAnotherTask });
+            throw;
         }
         finally
         {
