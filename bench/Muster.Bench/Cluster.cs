@@ -14,7 +14,10 @@ internal sealed class Cluster : IAsyncDisposable
     public const string Crew = "trio";
     public const int TasksPerRun = 3;
     private const string Token = "bench-token-0123456789abcdef0123456789";
-    private static readonly byte[] KickoffBody = Encoding.UTF8.GetBytes("""{"inputs":{"topic":"tidal energy"}}""");
+    /// <summary>Every kickoff's body; the ceilings answer the same bytes.</summary>
+    public const string KickoffJson = """{"inputs":{"topic":"tidal energy"}}""";
+
+    private static readonly byte[] KickoffBody = Encoding.UTF8.GetBytes(KickoffJson);
 
     private readonly List<ChildProcess> _nodes;
 

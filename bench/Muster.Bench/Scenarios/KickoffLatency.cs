@@ -7,8 +7,6 @@ namespace Muster.Bench.Scenarios;
 internal static class KickoffLatency
 {
     private const double Rate = 100;
-    private const string KickoffBody = """{"inputs":{"topic":"tidal energy"}}""";
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -19,13 +17,13 @@ internal static class KickoffLatency
         LoadResult roof;
         await using (var ceiling = await Ceiling.StartAsync(workDir, "s5", new Dictionary<string, string> { ["kickoff"] = $$"""{"kickoff_id":"{{seed}}"}""" }))
         {
-            await load.OpenLoopAsync("ceiling warm-up", Rate, WarmUp, _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
-            roof = await load.OpenLoopAsync("ceiling", Rate, TimeSpan.FromSeconds(5), _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
+            await load.OpenLoopAsync("ceiling warm-up", Rate, LoadGenerator.WarmUp, _ => Ceiling.Post(ceiling, "kickoff", Cluster.KickoffJson));
+            roof = await load.OpenLoopAsync("ceiling", Rate, TimeSpan.FromSeconds(5), _ => Ceiling.Post(ceiling, "kickoff", Cluster.KickoffJson));
         }
 
         // The same warm-up as the ceiling's (dotnet-counters starts meanwhile), then the measured stretch.
-        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s5"), WarmUp + settings.SteadyDuration + TimeSpan.FromSeconds(2));
-        await load.OpenLoopAsync("warm-up", Rate, WarmUp, cluster.Kickoff);
+        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s5"), LoadGenerator.WarmUp + settings.SteadyDuration + TimeSpan.FromSeconds(2));
+        await load.OpenLoopAsync("warm-up", Rate, LoadGenerator.WarmUp, cluster.Kickoff);
         var from = DateTime.Now;
         var kickoffs = await load.OpenLoopAsync("kickoff", Rate, settings.SteadyDuration, cluster.Kickoff);
         var gc = counters is null ? null : await counters.ResultAsync(from, DateTime.Now);

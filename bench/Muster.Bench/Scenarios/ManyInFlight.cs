@@ -10,7 +10,6 @@ internal static class ManyInFlight
 {
     private const int LlmLatencyMs = 2000;
     private const double StatusRate = 200;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -27,15 +26,15 @@ internal static class ManyInFlight
         await using (var ceiling = await Ceiling.StartAsync(workDir, "s3", new Dictionary<string, string> { ["status"] = seedBody }))
         {
             // Both sides get the same warm-up (connections opened, code jitted) before their measured stretch.
-            await load.OpenLoopAsync("ceiling warm-up", StatusRate, WarmUp, _ => Ceiling.Get(ceiling, "status"));
+            await load.OpenLoopAsync("ceiling warm-up", StatusRate, LoadGenerator.WarmUp, _ => Ceiling.Get(ceiling, "status"));
             var roof = await load.OpenLoopAsync("ceiling", StatusRate, TimeSpan.FromSeconds(3), _ => Ceiling.Get(ceiling, "status"));
             ceilingP99 = roof.Latency.PercentileMs(99);
         }
 
         // The busiest stretch: every kickoff arriving while the first LLM calls are out. dotnet-counters starts during
         // the warm-up; only its samples from the measured stretch count.
-        var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), WarmUp + TimeSpan.FromSeconds(settings.Full ? 40 : 15));
-        await load.OpenLoopAsync("warm-up", StatusRate, WarmUp, i => cluster.Status(i, seed));
+        await using var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), LoadGenerator.WarmUp + TimeSpan.FromSeconds(settings.Full ? 40 : 15));
+        await load.OpenLoopAsync("warm-up", StatusRate, LoadGenerator.WarmUp, i => cluster.Status(i, seed));
         var from = DateTime.Now;
         var ids = new IdPool(runs, seed);
         await using var sampler = new Sampler(server);
@@ -48,10 +47,6 @@ internal static class ManyInFlight
         await stopReading.CancelAsync();
         var status = await reading;
         var gc = counters is null ? null : await counters.ResultAsync(from);
-        if (counters is not null)
-        {
-            await counters.DisposeAsync();
-        }
 
         var completed = await cluster.CountAsync("completed", int.MaxValue) - 1;
         var peak = server.Memory().PeakRss;

@@ -11,8 +11,6 @@ internal static class MixedLoad
     private const int LlmLatencyMs = 1000;
     private const double Rate = 500;
     private const double WarmUpKickoffRate = 100;
-    private const string KickoffBody = """{"inputs":{"topic":"tidal energy"}}""";
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -33,10 +31,10 @@ internal static class MixedLoad
             var ceilingDuration = TimeSpan.FromSeconds(Math.Min(duration.TotalSeconds, 5));
             // Both sides get the same warm-up (connections opened, code jitted) before their measured stretch.
             await Task.WhenAll(
-                load.OpenLoopAsync("ceiling warm-up reads", Rate, WarmUp, _ => Ceiling.Get(ceiling, "status")),
-                load.OpenLoopAsync("ceiling warm-up kickoffs", WarmUpKickoffRate, WarmUp, _ => Ceiling.Post(ceiling, "kickoff", KickoffBody)));
+                load.OpenLoopAsync("ceiling warm-up reads", Rate, LoadGenerator.WarmUp, _ => Ceiling.Get(ceiling, "status")),
+                load.OpenLoopAsync("ceiling warm-up kickoffs", WarmUpKickoffRate, LoadGenerator.WarmUp, _ => Ceiling.Post(ceiling, "kickoff", Cluster.KickoffJson)));
             var reads = load.OpenLoopAsync("ceiling reads", Rate, ceilingDuration, _ => Ceiling.Get(ceiling, "status"));
-            var kicks = load.OpenLoopAsync("ceiling kickoffs", Rate, ceilingDuration, _ => Ceiling.Post(ceiling, "kickoff", KickoffBody));
+            var kicks = load.OpenLoopAsync("ceiling kickoffs", Rate, ceilingDuration, _ => Ceiling.Post(ceiling, "kickoff", Cluster.KickoffJson));
             roof = (await reads, await kicks);
         }
 
@@ -44,8 +42,8 @@ internal static class MixedLoad
         // first node) starts meanwhile; only its samples of the measured stretch count.
         await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s4"), duration + TimeSpan.FromSeconds(15));
         await Task.WhenAll(
-            load.OpenLoopAsync("warm-up reads", Rate, WarmUp, i => cluster.Status(i, seed)),
-            load.OpenLoopAsync("warm-up kickoffs", WarmUpKickoffRate, WarmUp, cluster.Kickoff));
+            load.OpenLoopAsync("warm-up reads", Rate, LoadGenerator.WarmUp, i => cluster.Status(i, seed)),
+            load.OpenLoopAsync("warm-up kickoffs", WarmUpKickoffRate, LoadGenerator.WarmUp, cluster.Kickoff));
         await cluster.WaitAllFinishedAsync(Stopwatch.StartNew(), TimeSpan.FromMinutes(1));
         var before = await cluster.CountAsync("completed", int.MaxValue);
 
