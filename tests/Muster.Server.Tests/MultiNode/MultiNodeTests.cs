@@ -54,15 +54,19 @@ public sealed class MultiNodeTests
     public async Task NodeKilledMidRun_AnotherNodeTakesOverAtTheFirstUnfinishedTask()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path));
-        cluster.Simulator.Latency = TimeSpan.FromSeconds(1);
+
+        // The second task's answer is held until the executing node is dead, so the kill always lands mid-run,
+        // however slowly a loaded machine polls.
+        var victimKilled = cluster.HoldAnswersAbout("takeover Writer");
         using var first = cluster.Client(0);
         var id = await first.KickoffAsync(new JsonObject { ["topic"] = "takeover" });
         await first.WaitForStatusAsync(id, s => s["progress"]?["completed_tasks"]?.GetValue<int>() == 1, timeout: Long);
+        await cluster.WaitForCallAboutAsync("takeover Writer");
 
         var victim = await cluster.ExecutingNodeAsync(id);
         await cluster.Nodes[victim].KillAsync();
-        var researcherCalls = CallsFor(cluster, "takeover Researcher");
-        cluster.Simulator.Latency = TimeSpan.Zero;
+        var researcherCalls = cluster.CallsAbout("takeover Researcher");
+        victimKilled.SetResult();
 
         var survivor = 1 - victim;
         using var client = cluster.Client(survivor);
@@ -70,7 +74,7 @@ public sealed class MultiNodeTests
 
         done.Is("completed").ShouldBeTrue(done.ToJsonString());
         done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
-        CallsFor(cluster, "takeover Researcher").ShouldBe(researcherCalls, "the finished first task must not run again");
+        cluster.CallsAbout("takeover Researcher").ShouldBe(researcherCalls, "the finished first task must not run again");
         cluster.ExecutionsOf(id)[survivor].ShouldBe(1);
         (await cluster.RunScalarAsync<long>(id, "SELECT count(*) FROM task_results WHERE run_id = @id")).ShouldBe(2);
     }
@@ -81,13 +85,13 @@ public sealed class MultiNodeTests
         // A five-minute lease: only the hand-back at shutdown lets the other node finish the run within the test's patience.
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path),
             new Dictionary<string, string?> { ["Muster:Execution:LeaseSeconds"] = "300" });
-        cluster.Simulator.Latency = TimeSpan.FromSeconds(3);
+        var left = cluster.HoldAnswersAbout("handback Researcher");
         using var starter = cluster.Client(0);
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "handback" });
         var leaving = await cluster.ExecutingNodeAsync(id);
 
         (await cluster.Nodes[leaving].TerminateAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue("the node did not exit after SIGTERM");
-        cluster.Simulator.Latency = TimeSpan.Zero;
+        left.SetResult();
 
         using var client = cluster.Client(1 - leaving);
         var done = await client.WaitForFinishAsync(id, timeout: Long);
@@ -99,7 +103,7 @@ public sealed class MultiNodeTests
     public async Task StopOnANodeThatDoesNotExecuteTheRun_StopsItWhereItRuns()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path));
-        cluster.Simulator.Latency = TimeSpan.FromSeconds(2);
+        cluster.HoldAnswersAbout("halt Researcher");
         using var starter = cluster.Client(0);
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "halt" });
         var executing = await cluster.ExecutingNodeAsync(id);
@@ -120,7 +124,7 @@ public sealed class MultiNodeTests
     public async Task StopFlaggedInTheStoreWithoutASignal_StopsTheRunAtTheNextHeartbeat()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(1, path => TestCrews.WriteTwoTaskCrew(path));
-        cluster.Simulator.Latency = TimeSpan.FromSeconds(3);
+        cluster.HoldAnswersAbout("flag Researcher");
         using var client = cluster.Client(0);
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = "flag" });
         await cluster.ExecutingNodeAsync(id);
@@ -161,7 +165,7 @@ public sealed class MultiNodeTests
     public async Task EventStreamOnOneNode_ShowsEventsProducedOnAnother()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path));
-        cluster.Simulator.Latency = TimeSpan.FromSeconds(1);
+        var watching = cluster.HoldAnswersAbout("live Researcher");
         using var starter = cluster.Client(0);
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "live" });
         var executing = await cluster.ExecutingNodeAsync(id);
@@ -170,6 +174,7 @@ public sealed class MultiNodeTests
 
         // The watcher's SSE heartbeat is ten minutes: only notifications from the executing node make this stream move.
         using var stream = await watcher.OpenEventStreamAsync(id);
+        watching.SetResult();
         var events = await stream.ReadEventsAsync();
 
         events.ShouldNotBeEmpty();
@@ -221,7 +226,4 @@ public sealed class MultiNodeTests
                 .ShouldBe(["research_task", "report_task", "crew"], $"webhooks of run {id}");
         }
     }
-
-    private static int CallsFor(MultiNodeCluster cluster, string text) =>
-        cluster.Simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
 }
