@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Muster.Simulator;
+using Muster.Testing;
 
 namespace Muster.Cli.Tests;
 
@@ -176,52 +177,40 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
     public async Task Stop_StopsARunningRun_AndASecondStopExits1WithTheServersDetail()
     {
         live.Server.Simulator.Responder = null;
-        live.Server.Simulator.Latency = TimeSpan.FromSeconds(2);
-        try
-        {
-            var id = (await live.RunAsync("kickoff", "--crew", "research", "-i", "topic=stop me")).Stdout.Trim();
-            await live.WaitForStatusAsync("research", id, s => s["state"]!.GetValue<string>() == "RUNNING");
+        live.Server.Simulator.Latency = TimeSpan.Zero;
+        using var research = AnswerHold.About(live.Server.Simulator, "stop me Researcher");
+        var id = (await live.RunAsync("kickoff", "--crew", "research", "-i", "topic=stop me")).Stdout.Trim();
+        await live.WaitForStatusAsync("research", id, s => s["state"]!.GetValue<string>() == "RUNNING");
 
-            var stop = await live.RunAsync("stop", id);
-            var done = await live.WaitForStatusAsync("research", id, s => s["status"]!.GetValue<string>() != "running");
-            var again = await live.RunAsync("stop", id, "--json");
+        var stop = await live.RunAsync("stop", id);
+        var done = await live.WaitForStatusAsync("research", id, s => s["status"]!.GetValue<string>() != "running");
+        var again = await live.RunAsync("stop", id, "--json");
 
-            stop.ExitCode.ShouldBe(0, stop.ToString());
-            stop.Stdout.Trim().ShouldBe($"Stopped run {id}.");
-            done["status"]!.GetValue<string>().ShouldBe("error");
-            again.ExitCode.ShouldBe(1, again.ToString());
-            again.Stderr.Trim().ShouldBe("error: 400 Cannot stop execution. Current state: REVOKED");
-        }
-        finally
-        {
-            live.Server.Simulator.Latency = TimeSpan.Zero;
-        }
+        stop.ExitCode.ShouldBe(0, stop.ToString());
+        stop.Stdout.Trim().ShouldBe($"Stopped run {id}.");
+        done["status"]!.GetValue<string>().ShouldBe("error");
+        again.ExitCode.ShouldBe(1, again.ToString());
+        again.Stderr.Trim().ShouldBe("error: 400 Cannot stop execution. Current state: REVOKED");
     }
 
     [Fact]
     public async Task CtrlC_DuringKickoffWait_WithoutATerminal_LeavesTheRunRunningAndSaysSo()
     {
         live.Server.Simulator.Responder = null;
-        live.Server.Simulator.Latency = TimeSpan.FromSeconds(3);
-        try
-        {
-            await using var cli = CliProcess.Start(live.Environment, interruptible: true, "kickoff", "--crew", "research", "-i", "topic=interrupted", "--wait");
-            var started = await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."), TimeSpan.FromSeconds(30));
-            var id = started.Groups[1].Value;
-            await live.WaitForStatusAsync("research", id, s => s["state"]!.GetValue<string>() == "RUNNING");
+        live.Server.Simulator.Latency = TimeSpan.Zero;
+        using var research = AnswerHold.About(live.Server.Simulator, "interrupted Researcher");
+        await using var cli = CliProcess.Start(live.Environment, interruptible: true, "kickoff", "--crew", "research", "-i", "topic=interrupted", "--wait");
+        var started = await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."), TimeSpan.FromSeconds(30));
+        var id = started.Groups[1].Value;
+        await live.WaitForStatusAsync("research", id, s => s["state"]!.GetValue<string>() == "RUNNING");
 
-            await cli.InterruptAsync();
-            var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
-            var status = await live.WaitForStatusAsync("research", id, _ => true);
+        await cli.InterruptAsync();
+        var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+        var status = await live.WaitForStatusAsync("research", id, _ => true);
 
-            result.ExitCode.ShouldBe(130, result.ToString());
-            result.Stderr.ShouldContain($"Interrupted. Run {id} is still running on the server");
-            status["status"]!.GetValue<string>().ShouldBe("running");
-        }
-        finally
-        {
-            live.Server.Simulator.Latency = TimeSpan.Zero;
-        }
+        result.ExitCode.ShouldBe(130, result.ToString());
+        result.Stderr.ShouldContain($"Interrupted. Run {id} is still running on the server");
+        status["status"]!.GetValue<string>().ShouldBe("running");
     }
 
     [TerminalFact]

@@ -28,19 +28,20 @@ public sealed class KillAndRestartTests : IAsyncLifetime
     public async Task KilledMidRun_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
     {
         var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        _simulator.Latency = TimeSpan.FromSeconds(1);
+        using var report = AnswerHold.About(_simulator, "crash Writer");
         Guid id;
         await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
         {
             using var client = first.CreateClient(_token);
             id = await client.KickoffAsync(new JsonObject { ["topic"] = "crash" });
             await client.WaitForStatusAsync(id, s => s["progress"]?["completed_tasks"]?.GetValue<int>() == 1);
+            await report.WaitForCallAsync();
             await first.KillAsync();
         }
 
         var researcherCallsBeforeRestart = CallsFor("crash Researcher");
         researcherCallsBeforeRestart.ShouldBeGreaterThan(0);
-        _simulator.Latency = TimeSpan.Zero;
+        report.Release();
 
         await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
         using var again = second.CreateClient(_token);
@@ -56,7 +57,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
     public async Task Sigterm_StopsTheServer_AndTheRunFinishesAfterRestart()
     {
         var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        _simulator.Latency = TimeSpan.FromSeconds(3);
+        using var research = AnswerHold.About(_simulator, "term Researcher");
         Guid id;
         await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
         {
@@ -66,7 +67,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
             (await first.TerminateAsync(TimeSpan.FromSeconds(20))).ShouldBeTrue("the server did not exit after SIGTERM");
         }
 
-        _simulator.Latency = TimeSpan.Zero;
+        research.Release();
         await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
         using var again = second.CreateClient(_token);
         var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));

@@ -37,7 +37,8 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Stop_OfARunningRun_EndsItAsStoppedWithWhoAndWhen()
     {
-        _server.Simulator.Latency = TimeSpan.FromSeconds(2);
+        _server.Simulator.Latency = TimeSpan.Zero;
+        using var research = AnswerHold.About(_server.Simulator, "stopping Researcher");
         using var client = Org();
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = "stopping" }, "/crews/research");
         await client.WaitForStatusAsync(id, s => s["state"]?.GetValue<string>() == "RUNNING", "/crews/research");
@@ -58,7 +59,8 @@ public sealed class RunLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Status_OfARunningRun_ShowsTheCurrentTaskAndProgress_AndNoResult()
     {
-        _server.Simulator.Latency = TimeSpan.FromSeconds(1);
+        _server.Simulator.Latency = TimeSpan.Zero;
+        using var report = AnswerHold.About(_server.Simulator, "progressing Writer");
         using var client = Org();
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = "progressing" }, "/crews/research");
 
@@ -71,6 +73,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         running.ContainsKey("result").ShouldBeFalse(running.ToJsonString());
         running.ContainsKey("error").ShouldBeFalse();
         running.ContainsKey("pending_human_input").ShouldBeFalse();
+        report.Release();
         await client.WaitForFinishAsync(id, "/crews/research", TimeSpan.FromSeconds(60));
     }
 

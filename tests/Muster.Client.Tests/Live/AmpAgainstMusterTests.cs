@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Contracts.Amp;
 using Muster.Simulator;
+using Muster.Testing;
 
 namespace Muster.Client.Tests.Live;
 
@@ -88,7 +89,8 @@ public sealed class AmpAgainstMusterTests(LiveServer live) : IClassFixture<LiveS
     [Fact]
     public async Task Stop_OfARunningRun_StopsIt_AndOfAFinishedOneThrows400WithTheDetail()
     {
-        live.ResetSimulator(latency: TimeSpan.FromSeconds(2));
+        live.ResetSimulator();
+        using var research = AnswerHold.About(live.Server.Simulator, "stopping Researcher");
         var client = live.Client();
         var running = (await client.KickoffAsync(new JsonObject { ["topic"] = "stopping" })).KickoffId;
         await LiveServer.PollAsync(client, running, s => s.State == "RUNNING");
@@ -104,7 +106,6 @@ public sealed class AmpAgainstMusterTests(LiveServer live) : IClassFixture<LiveS
         ex.Error.ShouldBeNull();
         ex.Detail.ShouldBe("Cannot stop execution. Current state: REVOKED");
         ex.ServerMessage.ShouldBe("Cannot stop execution. Current state: REVOKED");
-        live.ResetSimulator();
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
 
@@ -28,7 +29,8 @@ public sealed class CrewRunEventsTests(CrewRunsServer fixture) : IClassFixture<C
     [Fact]
     public async Task Stream_ReconnectingWithLastEventId_MidRun_MissesNothing()
     {
-        fixture.Server.Simulator.Latency = TimeSpan.FromMilliseconds(300);
+        fixture.Server.Simulator.Latency = TimeSpan.Zero;
+        using var report = AnswerHold.About(fixture.Server.Simulator, "live Writer");
         using var user = await fixture.NewUserAsync();
         var id = await user.Client.RunCrewAsync("research", new JsonObject { ["topic"] = "live" });
 
@@ -42,6 +44,7 @@ public sealed class CrewRunEventsTests(CrewRunsServer fixture) : IClassFixture<C
         var (_, midRun) = await user.Client.GetJsonAsync($"/api/crew-runs/{id}");
         midRun["status"]!.GetValue<string>().ShouldBe("running");
         using var second = await user.Client.OpenEventStreamAsync(id, before[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        report.Release();
         var after = await second.ReadEventsAsync();
 
         before.Select(e => e.Id).ShouldBe([1L, 2L, 3L]);

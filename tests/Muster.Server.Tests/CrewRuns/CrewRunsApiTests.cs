@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
 
@@ -88,7 +89,7 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
         var client = user.Client;
         var completed = await client.RunCrewAsync("research", Topic("done"));
         await client.WaitForRunAsync(completed, "completed");
-        fixture.Server.Simulator.Latency = TimeSpan.FromSeconds(1);
+        using var research = AnswerHold.About(fixture.Server.Simulator, " Researcher");
         var running = await client.RunCrewAsync("research", Topic("slow"));
         await client.WaitForRunAsync(running, "running");
         var stopped = await client.RunCrewAsync("research", Topic("stopped"));
@@ -156,7 +157,8 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     [Fact]
     public async Task Delete_RunningRunIs409_FinishedRunIsGone()
     {
-        fixture.Server.Simulator.Latency = TimeSpan.FromMilliseconds(500);
+        fixture.Server.Simulator.Latency = TimeSpan.Zero;
+        using var research = AnswerHold.About(fixture.Server.Simulator, "delete Researcher");
         using var user = await fixture.NewUserAsync();
         var client = user.Client;
         var id = await client.RunCrewAsync("research", Topic("delete"));
@@ -168,7 +170,7 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
         body["error"]!.GetValue<string>().ShouldBe("Conflict");
         body["message"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
 
-        fixture.Server.Simulator.Latency = TimeSpan.Zero;
+        research.Release();
         await client.WaitForRunAsync(id, "completed");
         (await client.DeleteAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await client.GetAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);

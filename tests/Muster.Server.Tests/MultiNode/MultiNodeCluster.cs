@@ -66,37 +66,6 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         throw new ShouldAssertException($"Run {runId} was never claimed by a node.");
     }
 
-    /// <summary>
-    /// Holds back every simulator answer to a request that mentions <paramref name="text"/> until the returned source
-    /// completes, so that a test acts while a run is surely in flight however slowly a loaded machine polls.
-    /// </summary>
-    public TaskCompletionSource HoldAnswersAbout(string text)
-    {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Simulator.Responder = request => !release.Task.IsCompleted && Mentions(request, text)
-            ? SimulatedReply.WhenSignalled(release.Task, SimulatedReply.Text($"Simulated answer about {text}, held until released."))
-            : null;
-        return release;
-    }
-
-    /// <summary>How many requests the simulator received that mention <paramref name="text"/>.</summary>
-    public int CallsAbout(string text) => Simulator.Requests.Count(request => Mentions(request, text));
-
-    /// <summary>Waits until the simulator has been asked about <paramref name="text"/>.</summary>
-    public async Task WaitForCallAboutAsync(string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (CallsAbout(text) == 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException($"The simulator was never asked about \"{text}\".");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>Waits until <paramref name="condition"/> (a boolean query) holds.</summary>
     public async Task WaitUntilAsync(string condition)
     {
@@ -136,9 +105,6 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
         await _database.DisposeAsync();
         _folder.Dispose();
     }
-
-    private static bool Mentions(SimulatedRequest request, string text) =>
-        request.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true);
 
     private Task<MusterServerProcess> StartNodeAsync(string nodeId, IReadOnlyDictionary<string, string?>? extra)
     {

@@ -57,16 +57,16 @@ public sealed class MultiNodeTests
 
         // The second task's answer is held until the executing node is dead, so the kill always lands mid-run,
         // however slowly a loaded machine polls.
-        var victimKilled = cluster.HoldAnswersAbout("takeover Writer");
+        using var report = AnswerHold.About(cluster.Simulator, "takeover Writer");
         using var first = cluster.Client(0);
         var id = await first.KickoffAsync(new JsonObject { ["topic"] = "takeover" });
         await first.WaitForStatusAsync(id, s => s["progress"]?["completed_tasks"]?.GetValue<int>() == 1, timeout: Long);
-        await cluster.WaitForCallAboutAsync("takeover Writer");
+        await report.WaitForCallAsync();
 
         var victim = await cluster.ExecutingNodeAsync(id);
         await cluster.Nodes[victim].KillAsync();
-        var researcherCalls = cluster.CallsAbout("takeover Researcher");
-        victimKilled.SetResult();
+        var researcherCalls = CallsFor(cluster, "takeover Researcher");
+        report.Release();
 
         var survivor = 1 - victim;
         using var client = cluster.Client(survivor);
@@ -74,7 +74,7 @@ public sealed class MultiNodeTests
 
         done.Is("completed").ShouldBeTrue(done.ToJsonString());
         done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
-        cluster.CallsAbout("takeover Researcher").ShouldBe(researcherCalls, "the finished first task must not run again");
+        CallsFor(cluster, "takeover Researcher").ShouldBe(researcherCalls, "the finished first task must not run again");
         cluster.ExecutionsOf(id)[survivor].ShouldBe(1);
         (await cluster.RunScalarAsync<long>(id, "SELECT count(*) FROM task_results WHERE run_id = @id")).ShouldBe(2);
     }
@@ -85,13 +85,13 @@ public sealed class MultiNodeTests
         // A five-minute lease: only the hand-back at shutdown lets the other node finish the run within the test's patience.
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path),
             new Dictionary<string, string?> { ["Muster:Execution:LeaseSeconds"] = "300" });
-        var left = cluster.HoldAnswersAbout("handback Researcher");
+        using var research = AnswerHold.About(cluster.Simulator, "handback Researcher");
         using var starter = cluster.Client(0);
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "handback" });
         var leaving = await cluster.ExecutingNodeAsync(id);
 
         (await cluster.Nodes[leaving].TerminateAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue("the node did not exit after SIGTERM");
-        left.SetResult();
+        research.Release();
 
         using var client = cluster.Client(1 - leaving);
         var done = await client.WaitForFinishAsync(id, timeout: Long);
@@ -103,7 +103,7 @@ public sealed class MultiNodeTests
     public async Task StopOnANodeThatDoesNotExecuteTheRun_StopsItWhereItRuns()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path));
-        cluster.HoldAnswersAbout("halt Researcher");
+        using var research = AnswerHold.About(cluster.Simulator, "halt Researcher");
         using var starter = cluster.Client(0);
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "halt" });
         var executing = await cluster.ExecutingNodeAsync(id);
@@ -124,7 +124,7 @@ public sealed class MultiNodeTests
     public async Task StopFlaggedInTheStoreWithoutASignal_StopsTheRunAtTheNextHeartbeat()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(1, path => TestCrews.WriteTwoTaskCrew(path));
-        cluster.HoldAnswersAbout("flag Researcher");
+        using var research = AnswerHold.About(cluster.Simulator, "flag Researcher");
         using var client = cluster.Client(0);
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = "flag" });
         await cluster.ExecutingNodeAsync(id);
@@ -165,7 +165,7 @@ public sealed class MultiNodeTests
     public async Task EventStreamOnOneNode_ShowsEventsProducedOnAnother()
     {
         await using var cluster = await MultiNodeCluster.StartAsync(2, path => TestCrews.WriteTwoTaskCrew(path));
-        var watching = cluster.HoldAnswersAbout("live Researcher");
+        using var research = AnswerHold.About(cluster.Simulator, "live Researcher");
         using var starter = cluster.Client(0);
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "live" });
         var executing = await cluster.ExecutingNodeAsync(id);
@@ -174,7 +174,7 @@ public sealed class MultiNodeTests
 
         // The watcher's SSE heartbeat is ten minutes: only notifications from the executing node make this stream move.
         using var stream = await watcher.OpenEventStreamAsync(id);
-        watching.SetResult();
+        research.Release();
         var events = await stream.ReadEventsAsync();
 
         events.ShouldNotBeEmpty();
@@ -226,4 +226,7 @@ public sealed class MultiNodeTests
                 .ShouldBe(["research_task", "report_task", "crew"], $"webhooks of run {id}");
         }
     }
+
+    private static int CallsFor(MultiNodeCluster cluster, string text) =>
+        cluster.Simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
 }
