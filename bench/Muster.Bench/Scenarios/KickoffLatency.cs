@@ -32,6 +32,6 @@ internal static class KickoffLatency
             "< 5 ms", kickoffs.Latency.PercentileMs(99) < 5));
         GcFigures.Add(report, "5", gc);
         report.Note("5", $"{kickoffs.Latency.Count:N0} kickoffs in {settings.SteadyDuration.TotalSeconds:0} s, {kickoffs.Failures} failed, " +
-            $"max {kickoffs.Latency.MaxMs:0.0} ms, generator send lag max {kickoffs.MaxSendLag.TotalMilliseconds:0.0} ms");
+            $"max {kickoffs.Latency.MaxMs:0.0} ms, {kickoffs.SendLagSummary} (against the ceiling: {roof.SendLagSummary})");
     }
 }

@@ -61,6 +61,6 @@ internal static class ManyInFlight
         report.Note("3", $"kickoffs took {kickedOff.TotalSeconds:0.0} s ({kickoffs.PerSecond:0}/s, {kickoffs.Failures} refused), all finished after {done.TotalSeconds:0.0} s " +
             $"(the floor is {3 * LlmLatencyMs / 1000} s); idle RSS {idleRss / 1024.0 / 1024.0:0} MiB; peak process threads {sampler.PeakThreads}, " +
             $"peak open sockets+files {sampler.PeakOpenFiles} (tracks concurrent LLM calls); {status.Latency.Count:N0} status reads, " +
-            $"{status.Failures} failed, max {status.Latency.MaxMs:0.0} ms, generator send lag max {status.MaxSendLag.TotalMilliseconds:0.0} ms");
+            $"{status.Failures} failed, max {status.Latency.MaxMs:0.0} ms, {status.SendLagSummary}");
     }
 }

@@ -75,8 +75,8 @@ internal static class MixedLoad
         report.Add(new Figure("4", "requests failed + runs not completed", dropped, "", null, "0", dropped == 0));
         report.Note("4", $"{duration.TotalSeconds:0} s: {status.Latency.Count:N0} reads (max {status.Latency.MaxMs:0.0} ms, {status.Failures} failed), " +
             $"{kickoffs.Latency.Count:N0} kickoffs (max {kickoffs.Latency.MaxMs:0.0} ms, {kickoffs.Failures} failed); {completed:N0} of {expected:N0} runs completed, " +
-            $"{failed} failed, the last {(drained - loadEnded).TotalSeconds:0.0} s after the load stopped (floor 3 s); generator send lag max " +
-            $"{Math.Max(status.MaxSendLag.TotalMilliseconds, kickoffs.MaxSendLag.TotalMilliseconds):0.0} ms");
+            $"{failed} failed, the last {(drained - loadEnded).TotalSeconds:0.0} s after the load stopped (floor 3 s); " +
+            $"reads: {status.SendLagSummary}; kickoffs: {kickoffs.SendLagSummary}");
         if ((status.FirstFailure ?? kickoffs.FirstFailure) is { } why)
         {
             report.Note("4", $"first failure: {why}");
