@@ -29,8 +29,8 @@ internal sealed record BenchSettings
     // Scenario sizes: quick / full.
     public TimeSpan WrkDuration => TimeSpan.FromSeconds(Full ? 15 : 3);
 
-    /// <summary>How long every scenario's nodes run the crew, unmeasured, before the scenario starts (see Cluster.WarmUpAsync).</summary>
-    public TimeSpan NodeWarmUp => TimeSpan.FromSeconds(Full ? 8 : 3);
+    /// <summary>How many runs every scenario's nodes execute, unmeasured, before the scenario starts (see Cluster.WarmUpAsync).</summary>
+    public int NodeWarmUpRuns => Full ? 5_000 : 500;
 
     public int KickoffRuns => Full ? 5_000 : 1_000;
 

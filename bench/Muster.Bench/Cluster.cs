@@ -69,7 +69,7 @@ internal sealed class Cluster : IAsyncDisposable
             var load = new LoadGenerator();
             var cluster = new Cluster(simulator, nodes, load);
             await cluster.WaitReadyAsync();
-            await cluster.WarmUpAsync(settings.NodeWarmUp, llmLatencyMs);
+            await cluster.WarmUpAsync(settings.NodeWarmUpRuns, llmLatencyMs);
             return cluster;
         }
         catch
@@ -100,20 +100,20 @@ internal sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the crew end to end for <paramref name="duration"/> (the simulator answering at once, 64 senders) and waits
-    /// for every run to finish, so that each scenario measures warm nodes. A fresh node runs its first seconds of load on
+    /// Runs the crew <paramref name="runs"/> times end to end (the simulator answering at once, 64 senders) and waits for
+    /// every run to finish, so that each scenario measures warm nodes. A fresh node runs its first seconds of load on
     /// code the JIT has not optimized yet, and the runtime's tiered-compilation thread then recompiles the hot methods in
     /// the background for a while: after a warm-up of only 200 runs that thread still took a fifth of scenario 2's server
     /// CPU (perf), which is a cost of starting, not of the work measured.
     /// </summary>
-    private async Task WarmUpAsync(TimeSpan duration, int llmLatencyMs)
+    private async Task WarmUpAsync(int runs, int llmLatencyMs)
     {
         if (llmLatencyMs != 0)
         {
             await SetLlmLatencyAsync(0);
         }
 
-        await Load.ClosedLoopAsync("node warm-up", 64, long.MaxValue, duration, Kickoff);
+        await Load.ClosedLoopAsync("node warm-up", 64, runs, null, Kickoff);
         await WaitAllFinishedAsync(Stopwatch.StartNew(), TimeSpan.FromMinutes(2));
         if (llmLatencyMs != 0)
         {
