@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Muster.Contracts.Amp;
 using Muster.Core.Crews;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
@@ -22,5 +25,23 @@ internal static class CrewRoute
         requested = context.GetRouteValue(Parameter) as string;
         var crew = requested is null ? catalog.RootCrew : catalog.Find(requested);
         return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
+    }
+
+    /// <summary>
+    /// The prologue of an AMP call with a body (kickoff, resume): the addressed crew and the JSON body, or the AMP error
+    /// to answer instead (404 for the crew, checked first; then 415, 413 or 400 for the body).
+    /// </summary>
+    public static async Task<((CrewDefinition Crew, T Body)? Call, JsonHttpResult<ErrorResponse>? Error)> ReadAsync<T>(
+        HttpContext context, CrewCatalog catalog, MusterPrincipal principal, JsonTypeInfo<T> body, CancellationToken cancellationToken)
+        where T : class
+    {
+        var crew = Resolve(context, catalog, principal, out var requested);
+        if (crew is null)
+        {
+            return (null, AmpErrors.CrewNotFound(requested));
+        }
+
+        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, body, cancellationToken);
+        return request is null ? (null, error) : ((crew, request), null);
     }
 }

@@ -40,19 +40,13 @@ internal static class KickoffEndpoints
         IWebhookUrlValidator webhookUrls,
         CancellationToken cancellationToken)
     {
-        var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
-        if (crew is null)
+        var (call, error) = await CrewRoute.ReadAsync(context, catalog, principal, MusterJsonContext.Default.KickoffRequest, cancellationToken);
+        if (call is not ({ } crew, { } request))
         {
-            return AmpErrors.CrewNotFound(requested);
+            return error!;
         }
 
-        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.KickoffRequest, cancellationToken);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (request!.Inputs is null)
+        if (request.Inputs is null)
         {
             return AmpErrors.BadRequest("The 'inputs' field is required and must be a JSON object.");
         }

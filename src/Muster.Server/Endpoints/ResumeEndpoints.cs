@@ -37,16 +37,10 @@ public static class ResumeEndpoints
         IWebhookUrlValidator webhookUrls,
         CancellationToken cancellationToken)
     {
-        var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
-        if (crew is null)
+        var (call, error) = await CrewRoute.ReadAsync(context, catalog, principal, MusterJsonContext.Default.ResumeRequest, cancellationToken);
+        if (call is not ({ } crew, { } request))
         {
-            return AmpErrors.CrewNotFound(requested);
-        }
-
-        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.ResumeRequest, cancellationToken);
-        if (error is not null)
-        {
-            return error;
+            return error!;
         }
 
         var missing = MissingFields(request!);
@@ -55,7 +49,7 @@ public static class ResumeEndpoints
             return AmpErrors.InvalidFields(missing.Select(f => (f, "This field is required.")));
         }
 
-        var run = Guid.TryParse(request!.ExecutionId, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
+        var run = Guid.TryParse(request.ExecutionId, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
         if (run is null || run.CrewName != crew.Name)
         {
             return AmpErrors.ExecutionNotFound(request.ExecutionId!);
