@@ -113,13 +113,19 @@ internal sealed class Cluster : IAsyncDisposable
             await SetLlmLatencyAsync(0);
         }
 
+        var cpuBefore = _nodes.Sum(n => n.CpuTime().TotalSeconds);
+        var clock = Stopwatch.StartNew();
         await Load.ClosedLoopAsync("node warm-up", 64, runs, null, Kickoff);
-        await WaitAllFinishedAsync(Stopwatch.StartNew(), TimeSpan.FromMinutes(2));
+        var elapsed = await WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(2));
+        ColdStart = new ColdStartFigures(runs, elapsed, TimeSpan.FromSeconds(_nodes.Sum(n => n.CpuTime().TotalSeconds) - cpuBefore));
         if (llmLatencyMs != 0)
         {
             await SetLlmLatencyAsync(llmLatencyMs);
         }
     }
+
+    /// <summary>What the warm-up cost the fresh nodes: the same work as scenario 2's, before the JIT has settled.</summary>
+    public ColdStartFigures? ColdStart { get; private set; }
 
     public Uri Node(long i) => _nodes[(int)(i % _nodes.Count)].Url;
 
@@ -269,4 +275,12 @@ internal sealed class Cluster : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>The warm-up's runs, how long they took from the first kickoff to the last finish, and the nodes' CPU meanwhile.</summary>
+internal sealed record ColdStartFigures(int Runs, TimeSpan Elapsed, TimeSpan Cpu)
+{
+    public double TasksPerSecond => Runs * Cluster.TasksPerRun / Elapsed.TotalSeconds;
+
+    public double CpuPerTaskMs => Cpu.TotalMilliseconds / (Runs * Cluster.TasksPerRun);
 }

@@ -47,6 +47,13 @@ internal static class KickoffToComplete
             "≥ 1,000 and ≥ 0.5 of ceiling", tasksPerSecond >= 1000 && tasksPerSecond / roof.PerSecond >= 0.5));
         report.Add(new Figure("2", "kickoffs answered/s (during the same phase)", kickoffs.PerSecond, "req/s"));
         report.Add(new Figure("2", "server CPU per task", cpu * 1000 / (completed * Cluster.TasksPerRun), "ms"));
+        if (cluster.ColdStart is { } cold)
+        {
+            // The same work on fresh nodes (the warm-up): what a node just started, or scaled out, delivers at first.
+            report.Add(new Figure("2", $"fresh nodes, first {cold.Runs:N0} runs: tasks/s", cold.TasksPerSecond, "tasks/s"));
+            report.Add(new Figure("2", "fresh nodes: server CPU per task", cold.CpuPerTaskMs, "ms"));
+        }
+
         report.Note("2", $"{completed:N0} of {runs:N0} runs completed ({failed} failed, {kickoffs.Failures} kickoffs refused) in {done.TotalSeconds:0.0} s " +
             $"(kickoffs took {kickedOff.TotalSeconds:0.0} s); a sample run has {events} events; MaxConcurrentRuns {settings.MaxConcurrentRuns}, " +
             $"{Concurrency} client connections; server CPU {cpu:0.0} s of {done.TotalSeconds * Environment.ProcessorCount:0.0} core-seconds");
