@@ -22,7 +22,10 @@ internal sealed record BenchSettings
     /// <summary><c>Muster:Execution:MaxConcurrentRuns</c> for scenario 2 (the shipped default unless told).</summary>
     public int MaxConcurrentRuns { get; init; } = 64;
 
-    public string ServerDll => Path.Combine(Repo, "src/Muster.Server/bin/Release/net10.0/Muster.Server.dll");
+    /// <summary>The server build to measure: the Release build of the checkout, or <c>--server PATH</c> (a published build).</summary>
+    public string ServerDll => ServerPath ?? Path.Combine(Repo, "src/Muster.Server/bin/Release/net10.0/Muster.Server.dll");
+
+    public string? ServerPath { get; init; }
 
     public string CrewsPath => Path.Combine(Repo, "bench/crews");
 
@@ -56,6 +59,7 @@ internal sealed record BenchSettings
                 "--nodes" => settings with { Nodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--repo" => settings with { Repo = Path.GetFullPath(Value()) },
                 "--markdown" => settings with { MarkdownPath = Path.GetFullPath(Value()) },
+                "--server" => settings with { ServerPath = Path.GetFullPath(Value()) },
                 "--max-concurrent-runs" => settings with { MaxConcurrentRuns = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
