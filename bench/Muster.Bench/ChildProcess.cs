@@ -1,14 +1,24 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Muster.Bench;
 
 /// <summary>
-/// A process this harness started (a server node, the simulator, the ceiling app), killed with its children on dispose.
-/// The address it listens on is read from its output, so every process can bind port 0.
+/// A process this harness started (a server node, the simulator, the ceiling app), killed with its children on dispose,
+/// and when the harness itself is stopped (Ctrl+C, SIGTERM): a server left running would take CPU from every later
+/// measurement on the machine. The address it listens on is read from its output, so every process can bind port 0.
 /// </summary>
 internal sealed partial class ChildProcess : IAsyncDisposable
 {
+    private static readonly HashSet<Process> Running = [];
+    private static readonly Lock RunningLock = new();
+    private static readonly PosixSignalRegistration[] StopSignals =
+    [
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillAll()),
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll()),
+    ];
+
     private readonly Process _process;
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _lastLines = new();
@@ -55,6 +65,11 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         process.Exited += (_, _) => child._listening.TrySetException(
             new InvalidOperationException($"{name} exited with code {process.ExitCode} before listening:\n{child.LastLines()}"));
         process.Start();
+        lock (RunningLock)
+        {
+            Running.Add(process);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -137,6 +152,11 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (RunningLock)
+        {
+            Running.Remove(_process);
+        }
+
         try
         {
             if (!_process.HasExited)
@@ -151,6 +171,27 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>Kills every child still running; the signal's default action (ending the harness) follows.</summary>
+    private static void KillAll()
+    {
+        lock (RunningLock)
+        {
+            foreach (var process in Running)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+
+            Running.Clear();
+        }
     }
 
     private void OnLine(string? line)
