@@ -33,7 +33,7 @@ internal sealed record BenchSettings
     public TimeSpan WrkDuration => TimeSpan.FromSeconds(Full ? 15 : 3);
 
     /// <summary>How many runs every scenario's nodes execute, unmeasured, before the scenario starts (see Cluster.WarmUpAsync).</summary>
-    public int NodeWarmUpRuns => Full ? 5_000 : 500;
+    public int NodeWarmUpRuns => Full ? 5_000 : 200;
 
     public int KickoffRuns => Full ? 5_000 : 1_000;
 
