@@ -34,6 +34,9 @@ public sealed record SimulatedRequest(
             return null;
         }
     }
+
+    /// <summary>Whether any message's text contains <paramref name="text"/> (ordinal).</summary>
+    public bool Mentions(string text) => Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true);
 }
 
 /// <summary>One message of a chat request: its role and text content (null for e.g. assistant tool-call turns).</summary>

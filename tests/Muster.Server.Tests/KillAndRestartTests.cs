@@ -74,5 +74,5 @@ public sealed class KillAndRestartTests : IAsyncLifetime
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
     }
 
-    private int CallsFor(string text) => _simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
+    private int CallsFor(string text) => _simulator.Requests.Count(r => r.Mentions(text));
 }

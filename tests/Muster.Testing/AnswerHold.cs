@@ -19,7 +19,7 @@ public sealed class AnswerHold : IDisposable
         _simulator = simulator;
         _text = text;
         _previous = simulator.Responder;
-        simulator.Responder = request => !_released.Task.IsCompleted && Mentions(request, text)
+        simulator.Responder = request => !_released.Task.IsCompleted && request.Mentions(text)
             ? SimulatedReply.WhenSignalled(_released.Task, SimulatedReply.Text($"Simulated answer about {text}, held until released."))
             : _previous?.Invoke(request);
     }
@@ -33,7 +33,7 @@ public sealed class AnswerHold : IDisposable
     }
 
     /// <summary>How many requests that mention the text the simulator has received so far.</summary>
-    public int Calls => _simulator.Requests.Count(request => Mentions(request, _text));
+    public int Calls => _simulator.Requests.Count(request => request.Mentions(_text));
 
     /// <summary>Waits until the simulator has been asked about the text at least once (so the run reached that point).</summary>
     public async Task WaitForCallAsync(TimeSpan? timeout = null)
@@ -60,7 +60,4 @@ public sealed class AnswerHold : IDisposable
     }
 
     public void Dispose() => Release();
-
-    private static bool Mentions(SimulatedRequest request, string text) =>
-        request.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true);
 }

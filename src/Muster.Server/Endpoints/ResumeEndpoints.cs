@@ -43,7 +43,7 @@ public static class ResumeEndpoints
             return error!;
         }
 
-        var missing = MissingFields(request!);
+        var missing = MissingFields(request);
         if (missing.Count > 0)
         {
             return AmpErrors.InvalidFields(missing.Select(f => (f, "This field is required.")));

@@ -130,7 +130,7 @@ public sealed class AmpAgainstMusterTests(LiveServer live) : IClassFixture<LiveS
         approve.Status.ShouldBe("resumed");
         outcome.Succeeded.ShouldBeTrue(outcome.Error);
         outcome.Tasks.ShouldHaveSingleItem().TaskId.ShouldBe("draft_reply");
-        live.Server.Simulator.Requests.ShouldContain(r => r.Messages.Any(m => m.Content != null && m.Content.Contains("Shorter, please")));
+        live.Server.Simulator.Requests.ShouldContain(r => r.Mentions("Shorter, please"));
     }
 
     [Fact]

@@ -228,5 +228,5 @@ public sealed class MultiNodeTests
     }
 
     private static int CallsFor(MultiNodeCluster cluster, string text) =>
-        cluster.Simulator.Requests.Count(r => r.Messages.Any(m => m.Content?.Contains(text, StringComparison.Ordinal) == true));
+        cluster.Simulator.Requests.Count(r => r.Mentions(text));
 }

@@ -70,7 +70,7 @@ public sealed class HumanInputTests : IAsyncLifetime
         await _receiver.WaitForAcceptedAsync(2);
         await client.WaitForStatusAsync(id, s => s["pending_human_input"] is not null);
         muster.Simulator.Requests.Skip(requestsBefore)
-            .ShouldContain(r => r.Messages.Any(m => m.Content != null && m.Content.Contains("Make it more formal, please")));
+            .ShouldContain(r => r.Mentions("Make it more formal, please"));
 
         (await client.ResumeAsync(Resume(id, approve: true, "Better"))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.WaitForFinishAsync(id)).Is("completed").ShouldBeTrue();
