@@ -13,6 +13,9 @@ internal sealed class Cluster : IAsyncDisposable
 {
     public const string Crew = "trio";
     public const int TasksPerRun = 3;
+
+    /// <summary>How many senders kick off a batch of runs (<see cref="RunToCompletionAsync"/>).</summary>
+    public const int KickoffSenders = 64;
     private const string Token = "bench-token-0123456789abcdef0123456789";
     /// <summary>Every kickoff's body; the ceilings answer the same bytes.</summary>
     public const string KickoffJson = """{"inputs":{"topic":"tidal energy"}}""";
@@ -100,8 +103,8 @@ internal sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the crew <paramref name="runs"/> times end to end (the simulator answering at once, 64 senders) and waits for
-    /// every run to finish, so that each scenario measures warm nodes. A fresh node runs its first seconds of load on
+    /// Runs the crew <paramref name="runs"/> times end to end (the simulator answering at once) and waits for every run
+    /// to finish, so that each scenario measures warm nodes. A fresh node runs its first seconds of load on
     /// code the JIT has not optimized yet, and the runtime's tiered-compilation thread then recompiles the hot methods in
     /// the background for a while: after a warm-up of only 200 runs that thread still took a fifth of scenario 2's server
     /// CPU (perf), which is a cost of starting, not of the work measured.
@@ -113,11 +116,7 @@ internal sealed class Cluster : IAsyncDisposable
             await SetLlmLatencyAsync(0);
         }
 
-        var cpuBefore = _nodes.Sum(n => n.CpuTime().TotalSeconds);
-        var clock = Stopwatch.StartNew();
-        await Load.ClosedLoopAsync("node warm-up", 64, runs, null, Kickoff);
-        var elapsed = await WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(2));
-        ColdStart = new ColdStartFigures(runs, elapsed, TimeSpan.FromSeconds(_nodes.Sum(n => n.CpuTime().TotalSeconds) - cpuBefore));
+        ColdStart = await RunToCompletionAsync("node warm-up", runs, TimeSpan.FromMinutes(2));
         if (llmLatencyMs != 0)
         {
             await SetLlmLatencyAsync(llmLatencyMs);
@@ -125,7 +124,22 @@ internal sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>What the warm-up cost the fresh nodes: the same work as scenario 2's, before the JIT has settled.</summary>
-    public ColdStartFigures? ColdStart { get; private set; }
+    public Batch? ColdStart { get; private set; }
+
+    /// <summary>
+    /// Kicks off <paramref name="runs"/> runs (<see cref="KickoffSenders"/> senders, closed loop) and waits until no run
+    /// is pending or running, with the nodes' CPU over the whole stretch.
+    /// </summary>
+    public async Task<Batch> RunToCompletionAsync(string name, int runs, TimeSpan timeout, Action<long, string>? onKickedOff = null)
+    {
+        var cpuBefore = _nodes.Sum(n => n.CpuTime().TotalSeconds);
+        var clock = Stopwatch.StartNew();
+        var kickoffs = await Load.ClosedLoopAsync(name, KickoffSenders, runs, null, Kickoff, onKickedOff);
+        var kickedOff = clock.Elapsed;
+        var elapsed = await WaitAllFinishedAsync(clock, timeout);
+        var cpu = TimeSpan.FromSeconds(_nodes.Sum(n => n.CpuTime().TotalSeconds) - cpuBefore);
+        return new Batch(runs, kickoffs, kickedOff, elapsed, cpu);
+    }
 
     public Uri Node(long i) => _nodes[(int)(i % _nodes.Count)].Url;
 
@@ -277,8 +291,11 @@ internal sealed class Cluster : IAsyncDisposable
     }
 }
 
-/// <summary>The warm-up's runs, how long they took from the first kickoff to the last finish, and the nodes' CPU meanwhile.</summary>
-internal sealed record ColdStartFigures(int Runs, TimeSpan Elapsed, TimeSpan Cpu)
+/// <summary>
+/// A batch of runs run to completion: the kickoffs as the generator saw them, when the last kickoff was answered and the
+/// last run finished (both from the first kickoff), and the nodes' CPU meanwhile.
+/// </summary>
+internal sealed record Batch(int Runs, LoadResult Kickoffs, TimeSpan KickedOff, TimeSpan Elapsed, TimeSpan Cpu)
 {
     public double TasksPerSecond => Runs * Cluster.TasksPerRun / Elapsed.TotalSeconds;
 

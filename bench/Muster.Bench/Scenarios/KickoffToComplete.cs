@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Muster.Bench.Scenarios;
@@ -9,7 +8,7 @@ namespace Muster.Bench.Scenarios;
 /// </summary>
 internal static class KickoffToComplete
 {
-    private const int Concurrency = 64;
+    private const int Concurrency = Cluster.KickoffSenders;
 
     public static async Task RunAsync(BenchSettings settings, Report report, string workDir)
     {
@@ -30,12 +29,8 @@ internal static class KickoffToComplete
 
         var runs = settings.KickoffRuns;
         var ids = new string[runs];
-        var cpuBefore = cluster.Nodes.Sum(n => n.CpuTime().TotalSeconds);
-        var clock = Stopwatch.StartNew();
-        var kickoffs = await load.ClosedLoopAsync("kickoff", Concurrency, runs, null, cluster.Kickoff, (i, body) => ids[i] = Cluster.KickoffId(body));
-        var kickedOff = clock.Elapsed;
-        var done = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(10));
-        var cpu = cluster.Nodes.Sum(n => n.CpuTime().TotalSeconds) - cpuBefore;
+        var batch = await cluster.RunToCompletionAsync("kickoff", runs, TimeSpan.FromMinutes(10), (i, body) => ids[i] = Cluster.KickoffId(body));
+        var (kickoffs, kickedOff, done, cpu) = (batch.Kickoffs, batch.KickedOff, batch.Elapsed, batch.Cpu.TotalSeconds);
 
         var completed = await cluster.CountAsync("completed", int.MaxValue) - before;
         var failed = await cluster.CountAsync("failed", int.MaxValue);
