@@ -3,7 +3,7 @@
 #   bash bench/run.sh                 quick mode (about two minutes)
 #   bash bench/run.sh --full          full mode (10,000 runs in flight, 60 s of mixed load)
 # Other options go to the harness: --scenarios 1,2  --storage postgres --connection-string "Host=…"  --nodes 2
-#   --max-concurrent-runs N (scenario 2)  --markdown FILE (the results table, for bench/RESULTS.md)
+#   --max-concurrent-runs N (scenario 2)  --server-env KEY=VALUE (server nodes)  --markdown FILE (the results table, for bench/RESULTS.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

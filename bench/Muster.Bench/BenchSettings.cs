@@ -22,6 +22,9 @@ internal sealed record BenchSettings
     /// <summary><c>Muster:Execution:MaxConcurrentRuns</c> for scenario 2 (the shipped default unless told).</summary>
     public int MaxConcurrentRuns { get; init; } = 64;
 
+    /// <summary>Extra environment for every server node (<c>--server-env KEY=VALUE</c>, repeatable), e.g. runtime GC settings to compare.</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The server build to measure: the Release build of the checkout, or <c>--server PATH</c> (a published build).</summary>
     public string ServerDll => ServerPath ?? Path.Combine(Repo, "src/Muster.Server/bin/Release/net10.0/Muster.Server.dll");
 
@@ -60,6 +63,7 @@ internal sealed record BenchSettings
                 "--repo" => settings with { Repo = Path.GetFullPath(Value()) },
                 "--markdown" => settings with { MarkdownPath = Path.GetFullPath(Value()) },
                 "--server" => settings with { ServerPath = Path.GetFullPath(Value()) },
+                "--server-env" => settings with { ServerEnvironment = WithPair(settings.ServerEnvironment, Value()) },
                 "--max-concurrent-runs" => settings with { MaxConcurrentRuns = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
@@ -81,6 +85,17 @@ internal sealed record BenchSettings
         }
 
         return settings;
+    }
+
+    private static Dictionary<string, string> WithPair(IReadOnlyDictionary<string, string> environment, string pair)
+    {
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--server-env takes KEY=VALUE, not '{pair}'");
+        }
+
+        return new Dictionary<string, string>(environment) { [pair[..equals]] = pair[(equals + 1)..] };
     }
 
     private static string FindRepo()

@@ -62,6 +62,11 @@ internal sealed class Cluster : IAsyncDisposable
                     ? $"Data Source={Path.Combine(folder, "muster.db")}"
                     : settings.ConnectionString!,
             };
+            foreach (var (key, value) in settings.ServerEnvironment)
+            {
+                environment[key] = value;
+            }
+
             // Nodes start one after another so that the first creates the schema alone.
             for (var i = 0; i < settings.Nodes; i++)
             {
