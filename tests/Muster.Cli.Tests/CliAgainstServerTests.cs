@@ -251,6 +251,8 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         var afterRevoke = await CliProcess.RunAsync(
             new Dictionary<string, string?> { ["MUSTER_URL"] = live.Server.BaseAddress.ToString(), ["MUSTER_TOKEN"] = secret }, "crews", "list");
         var revokeUnknown = await live.RunAsync("tokens", "revoke", "tok_nope", "--connection-string", connection);
+        var userId = JsonNode.Parse(user.Stdout)!["info"]!["id"]!.GetValue<string>();
+        var revokeDirectly = await live.RunAsync("tokens", "revoke", userId, "--connection-string", connection);
 
         created.ExitCode.ShouldBe(0, created.ToString());
         secret.ShouldStartWith("mst_");
@@ -266,5 +268,9 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         afterRevoke.ExitCode.ShouldBe(1, afterRevoke.ToString());
         revokeUnknown.ExitCode.ShouldBe(1);
         revokeUnknown.Stderr.Trim().ShouldBe("error: no active token has the id tok_nope");
+        revokeDirectly.ExitCode.ShouldBe(0, revokeDirectly.ToString());
+        revokeDirectly.Stdout.Trim().ShouldBe($"Revoked token {userId}.");
+        revokeDirectly.Stderr.ShouldContain("the SQLite store cannot notify the server");
+        revokeDirectly.Stderr.ShouldContain("Muster:Auth:TokenCacheSeconds");
     }
 }

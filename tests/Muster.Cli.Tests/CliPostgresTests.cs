@@ -33,6 +33,64 @@ public sealed class CliPostgresTests
         }
     }
 
+    [PostgresFact]
+    public async Task TokensRevoke_DirectlyInTheStore_EndsTheTokenOnARunningServerAtOnce_ThoughItCachesTokensForFiveMinutes()
+    {
+        var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!;
+        var schema = "cli_" + Guid.NewGuid().ToString("N");
+        await ExecuteAsync(server, $"CREATE SCHEMA {schema}");
+        using var folder = new TempFolder();
+        try
+        {
+            var connection = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
+            string[] store = ["--storage-provider", "postgres", "--connection-string", connection];
+            var created = await CliProcess.RunAsync(null, ["tokens", "create", "--kind", "org", "--json", .. store]);
+            created.ExitCode.ShouldBe(0, created.ToString());
+            var created1 = JsonNode.Parse(created.Stdout)!;
+            var (secret, id) = (created1["token"]!.GetValue<string>(), created1["info"]!["id"]!.GetValue<string>());
+            TestCrews.WriteTwoTaskCrew(folder.Combine("crews"));
+            var settings = TestSettings.For(folder, "http://127.0.0.1:9/v1", "mst_bootstrap_unused_" + Guid.NewGuid().ToString("N"));
+            settings["Muster:Storage:Provider"] = "postgres";
+            settings["Muster:Storage:ConnectionString"] = connection;
+            settings["Muster:Auth:TokenCacheSeconds"] = "300";
+            await using var node = await MusterServerProcess.StartAsync(settings, folder.Path, TimeSpan.FromSeconds(120));
+            using var client = node.CreateClient(secret);
+            // The node's LISTEN connection is up once it has said so; a notification sent before that would be missed.
+            await WaitUntilAsync(() => Task.FromResult(node.Output.Any(l => l.Contains("Listening for wake-ups", StringComparison.Ordinal))));
+            var before = await client.GetAsync(new Uri("/api/crews", UriKind.Relative));
+
+            var revoke = await CliProcess.RunAsync(null, ["tokens", "revoke", id, .. store]);
+            var ended = await WaitUntilAsync(async () =>
+            {
+                using var response = await client.GetAsync(new Uri("/api/crews", UriKind.Relative));
+                return response.StatusCode == System.Net.HttpStatusCode.Unauthorized;
+            });
+
+            before.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+            revoke.ExitCode.ShouldBe(0, revoke.ToString());
+            revoke.Stdout.Trim().ShouldBe($"Revoked token {id}.");
+            revoke.Stderr.ShouldBeEmpty();
+            ended.ShouldBeTrue("the node still accepted the revoked token 20 s after the CLI revoked it in the store");
+        }
+        finally
+        {
+            await ExecuteAsync(server, $"DROP SCHEMA {schema} CASCADE");
+        }
+    }
+
+    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            if (await condition())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);

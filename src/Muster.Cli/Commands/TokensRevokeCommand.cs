@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Muster.Cli.Infrastructure;
 using Muster.Server.Auth;
+using Muster.Server.Caching;
+using Muster.Storage;
 
 namespace Muster.Cli.Commands;
 
@@ -24,6 +27,8 @@ internal static class TokensRevokeCommand
                 {
                     return CommandRunner.Fail(ExitCodes.Failed, $"no active token has the id {tokenId}");
                 }
+
+                await AnnounceAsync(context, services.GetRequiredService<IOptions<StorageOptions>>().Value, tokenId, cancellationToken);
             }
             else
             {
@@ -34,5 +39,25 @@ internal static class TokensRevokeCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The running nodes cache a token's principal (Muster:Auth:TokenCacheSeconds): they are told to forget it, which
+    /// PostgreSQL can carry; on SQLite, or if the announcement fails, the operator learns how long it may still work.
+    /// </summary>
+    private static async Task AnnounceAsync(CliContext context, StorageOptions storage, string tokenId, CancellationToken cancellationToken)
+    {
+        const string Delay = "a running server may accept it for up to Muster:Auth:TokenCacheSeconds (10 s by default) longer; revoke through the API to end it at once";
+        try
+        {
+            if (!await StoreChangeAnnouncer.TokenRevokedAsync(storage, tokenId, cancellationToken))
+            {
+                context.Error.WriteLine($"note: the SQLite store cannot notify the server: {Delay}");
+            }
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            context.Error.WriteLine($"warning: the revocation is stored, but the servers could not be notified ({ex.Message}): {Delay}");
+        }
     }
 }

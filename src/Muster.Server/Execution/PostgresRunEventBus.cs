@@ -91,19 +91,46 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
     public async ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
     {
         await _local.InvalidateAsync(invalidation, cancellationToken);
-        var payload = invalidation.Kind switch
-        {
-            CacheInvalidationKind.Token => $"{_origin} token {invalidation.Id}",
-            CacheInvalidationKind.Run => $"{_origin} run {invalidation.Id}",
-            CacheInvalidationKind.AllRuns => $"{_origin} runs",
-            _ => $"{_origin} all",
-        };
-
-        // Only an id no token or run has is that long (a DELETE of a made-up token id): there is nothing to forget.
-        if (Encoding.UTF8.GetByteCount(payload) <= MaxPayloadBytes)
+        if (InvalidationPayload(_origin, invalidation) is { } payload)
         {
             Send(InvalidateChannel, payload);
         }
+    }
+
+    /// <summary>
+    /// Tells every node listening on the database to forget <paramref name="invalidation"/>, from a process that is no
+    /// node (the CLI, changing the store directly): one notification on a connection of its own, sent at once.
+    /// </summary>
+    public static async Task AnnounceAsync(string connectionString, CacheInvalidation invalidation, CancellationToken cancellationToken)
+    {
+        // "cli" is no node's origin (theirs are 12 hex digits), so every node applies it.
+        if (InvalidationPayload("cli", invalidation) is not { } payload)
+        {
+            return;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "muster-cli" };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = InvalidateChannel });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = payload });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The notification that carries <paramref name="invalidation"/>; null when it would not fit.</summary>
+    private static string? InvalidationPayload(string origin, CacheInvalidation invalidation)
+    {
+        var payload = invalidation.Kind switch
+        {
+            CacheInvalidationKind.Token => $"{origin} token {invalidation.Id}",
+            CacheInvalidationKind.Run => $"{origin} run {invalidation.Id}",
+            CacheInvalidationKind.AllRuns => $"{origin} runs",
+            _ => $"{origin} all",
+        };
+
+        // Only an id no token or run has is that long (a DELETE of a made-up token id): there is nothing to forget.
+        return Encoding.UTF8.GetByteCount(payload) <= MaxPayloadBytes ? payload : null;
     }
 
     public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) =>
