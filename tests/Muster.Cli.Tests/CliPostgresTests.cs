@@ -1,6 +1,6 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Muster.Testing;
-using Npgsql;
 
 namespace Muster.Cli.Tests;
 
@@ -10,72 +10,52 @@ public sealed class CliPostgresTests
     [PostgresFact]
     public async Task DbMigrate_ThreeAtOnceOnAnEmptyDatabase_AllSucceed_AndTheStoreTakesTokens()
     {
-        var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!;
-        var schema = "cli_" + Guid.NewGuid().ToString("N");
-        await ExecuteAsync(server, $"CREATE SCHEMA {schema}");
-        try
-        {
-            var connection = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-            string[] args = ["db", "migrate", "--storage-provider", "postgres", "--connection-string", connection];
+        await using var schema = await ThrowawaySchema.CreateAsync("cli");
+        string[] args = ["db", "migrate", "--storage-provider", "postgres", "--connection-string", schema.ConnectionString];
 
-            var migrations = await Task.WhenAll(CliProcess.RunAsync(null, args), CliProcess.RunAsync(null, args), CliProcess.RunAsync(null, args));
-            var token = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--storage-provider", "postgres", "--connection-string", connection, "--json");
-            var listed = await CliProcess.RunAsync(null, "tokens", "list", "--storage-provider", "postgres", "--connection-string", connection, "--json");
+        var migrations = await Task.WhenAll(CliProcess.RunAsync(null, args), CliProcess.RunAsync(null, args), CliProcess.RunAsync(null, args));
+        var token = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--storage-provider", "postgres", "--connection-string", schema.ConnectionString, "--json");
+        var listed = await CliProcess.RunAsync(null, "tokens", "list", "--storage-provider", "postgres", "--connection-string", schema.ConnectionString, "--json");
 
-            migrations.ShouldAllBe(m => m.ExitCode == 0 && m.Stdout.Contains("postgres store's schema is up to date"), string.Join("\n", migrations.Select(m => m.ToString())));
-            token.ExitCode.ShouldBe(0, token.ToString());
-            var id = JsonNode.Parse(token.Stdout)!["info"]!["id"]!.GetValue<string>();
-            JsonNode.Parse(listed.Stdout)!.AsArray().ShouldHaveSingleItem()!["id"]!.GetValue<string>().ShouldBe(id);
-        }
-        finally
-        {
-            await ExecuteAsync(server, $"DROP SCHEMA {schema} CASCADE");
-        }
+        migrations.ShouldAllBe(m => m.ExitCode == 0 && m.Stdout.Contains("postgres store's schema is up to date"), string.Join("\n", migrations.Select(m => m.ToString())));
+        token.ExitCode.ShouldBe(0, token.ToString());
+        var id = JsonNode.Parse(token.Stdout)!["info"]!["id"]!.GetValue<string>();
+        JsonNode.Parse(listed.Stdout)!.AsArray().ShouldHaveSingleItem()!["id"]!.GetValue<string>().ShouldBe(id);
     }
 
     [PostgresFact]
     public async Task TokensRevoke_DirectlyInTheStore_EndsTheTokenOnARunningServerAtOnce_ThoughItCachesTokensForFiveMinutes()
     {
-        var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!;
-        var schema = "cli_" + Guid.NewGuid().ToString("N");
-        await ExecuteAsync(server, $"CREATE SCHEMA {schema}");
+        await using var schema = await ThrowawaySchema.CreateAsync("cli");
         using var folder = new TempFolder();
-        try
-        {
-            var connection = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-            string[] store = ["--storage-provider", "postgres", "--connection-string", connection];
-            var created = await CliProcess.RunAsync(null, ["tokens", "create", "--kind", "org", "--json", .. store]);
-            created.ExitCode.ShouldBe(0, created.ToString());
-            var created1 = JsonNode.Parse(created.Stdout)!;
-            var (secret, id) = (created1["token"]!.GetValue<string>(), created1["info"]!["id"]!.GetValue<string>());
-            TestCrews.WriteTwoTaskCrew(folder.Combine("crews"));
-            var settings = TestSettings.For(folder, "http://127.0.0.1:9/v1", "mst_bootstrap_unused_" + Guid.NewGuid().ToString("N"));
-            settings["Muster:Storage:Provider"] = "postgres";
-            settings["Muster:Storage:ConnectionString"] = connection;
-            settings["Muster:Auth:TokenCacheSeconds"] = "300";
-            await using var node = await MusterServerProcess.StartAsync(settings, folder.Path, TimeSpan.FromSeconds(120));
-            using var client = node.CreateClient(secret);
-            // The node's LISTEN connection is up once it has said so; a notification sent before that would be missed.
-            await WaitUntilAsync(() => Task.FromResult(node.Output.Any(l => l.Contains("Listening for wake-ups", StringComparison.Ordinal))));
-            var before = await client.GetAsync(new Uri("/api/crews", UriKind.Relative));
+        string[] store = ["--storage-provider", "postgres", "--connection-string", schema.ConnectionString];
+        var created = await CliProcess.RunAsync(null, ["tokens", "create", "--kind", "org", "--json", .. store]);
+        created.ExitCode.ShouldBe(0, created.ToString());
+        var token = JsonNode.Parse(created.Stdout)!;
+        var (secret, id) = (token["token"]!.GetValue<string>(), token["info"]!["id"]!.GetValue<string>());
+        TestCrews.WriteTwoTaskCrew(folder.Combine("crews"));
+        var settings = TestSettings.For(folder, "http://127.0.0.1:9/v1", "mst_bootstrap_unused_" + Guid.NewGuid().ToString("N"));
+        settings["Muster:Storage:Provider"] = "postgres";
+        settings["Muster:Storage:ConnectionString"] = schema.ConnectionString;
+        settings["Muster:Auth:TokenCacheSeconds"] = "300";
+        await using var node = await MusterServerProcess.StartAsync(settings, folder.Path, TimeSpan.FromSeconds(120));
+        using var client = node.CreateClient(secret);
+        // The node's LISTEN connection is up once it has said so; a notification sent before that would be missed.
+        await WaitUntilAsync(() => Task.FromResult(node.Output.Any(l => l.Contains("Listening for wake-ups", StringComparison.Ordinal))));
+        using var before = await client.GetAsync(new Uri("/api/crews", UriKind.Relative));
 
-            var revoke = await CliProcess.RunAsync(null, ["tokens", "revoke", id, .. store]);
-            var ended = await WaitUntilAsync(async () =>
-            {
-                using var response = await client.GetAsync(new Uri("/api/crews", UriKind.Relative));
-                return response.StatusCode == System.Net.HttpStatusCode.Unauthorized;
-            });
-
-            before.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
-            revoke.ExitCode.ShouldBe(0, revoke.ToString());
-            revoke.Stdout.Trim().ShouldBe($"Revoked token {id}.");
-            revoke.Stderr.ShouldBeEmpty();
-            ended.ShouldBeTrue("the node still accepted the revoked token 20 s after the CLI revoked it in the store");
-        }
-        finally
+        var revoke = await CliProcess.RunAsync(null, ["tokens", "revoke", id, .. store]);
+        var ended = await WaitUntilAsync(async () =>
         {
-            await ExecuteAsync(server, $"DROP SCHEMA {schema} CASCADE");
-        }
+            using var response = await client.GetAsync(new Uri("/api/crews", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.Unauthorized;
+        });
+
+        before.StatusCode.ShouldBe(HttpStatusCode.OK);
+        revoke.ExitCode.ShouldBe(0, revoke.ToString());
+        revoke.Stdout.Trim().ShouldBe($"Revoked token {id}.");
+        revoke.Stderr.ShouldBeEmpty();
+        ended.ShouldBeTrue("the node still accepted the revoked token 20 s after the CLI revoked it in the store");
     }
 
     private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
@@ -89,12 +69,5 @@ public sealed class CliPostgresTests
         }
 
         return false;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
     }
 }

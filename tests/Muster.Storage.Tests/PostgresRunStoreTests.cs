@@ -1,5 +1,5 @@
 using Muster.Storage.Postgres;
-using Npgsql;
+using Muster.Testing;
 
 namespace Muster.Storage.Tests;
 
@@ -10,18 +10,15 @@ namespace Muster.Storage.Tests;
 [RequiresEnvironment(Variable, "start a throwaway server with eval \"$(scripts/postgres.sh)\" to run the PostgreSQL suite")]
 public sealed class PostgresRunStoreTests : RunStoreBehaviour
 {
-    public const string Variable = "MUSTER_TEST_PG";
+    public const string Variable = ThrowawaySchema.Variable;
 
     protected override async Task<StoreUnderTest> CreateStoreAsync()
     {
-        var server = Environment.GetEnvironmentVariable(Variable)!;
-        var schema = "store_" + Guid.NewGuid().ToString("N");
-        await ExecuteAsync(server, $"CREATE SCHEMA {schema}");
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-        var stores = new List<PostgresRunStore> { new(connectionString, TimeProvider.System) };
+        var schema = await ThrowawaySchema.CreateAsync("store");
+        var stores = new List<PostgresRunStore> { new(schema.ConnectionString, TimeProvider.System) };
         StoreNode AnotherNode()
         {
-            var store = new PostgresRunStore(connectionString, TimeProvider.System);
+            var store = new PostgresRunStore(schema.ConnectionString, TimeProvider.System);
             stores.Add(store);
             return new StoreNode(store, store);
         }
@@ -33,15 +30,7 @@ public sealed class PostgresRunStoreTests : RunStoreBehaviour
                 await store.DisposeAsync();
             }
 
-            await ExecuteAsync(server, $"DROP SCHEMA {schema} CASCADE");
+            await schema.DisposeAsync();
         });
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

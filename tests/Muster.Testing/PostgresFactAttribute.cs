@@ -9,7 +9,7 @@ namespace Muster.Testing;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class PostgresFactAttribute : FactAttribute
 {
-    public const string Variable = "MUSTER_TEST_PG";
+    public const string Variable = ThrowawaySchema.Variable;
 
     public PostgresFactAttribute()
     {

@@ -26,7 +26,7 @@ internal sealed class ThrowawayDatabase : IAsyncDisposable
         var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)
             ?? throw new InvalidOperationException($"{PostgresFactAttribute.Variable} is not set.");
         var database = new ThrowawayDatabase(server, "muster_mn_" + Guid.NewGuid().ToString("N"));
-        await ExecuteAsync(server, $"CREATE DATABASE {database._name}");
+        await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {database._name}");
         return database;
     }
 
@@ -46,23 +46,15 @@ internal sealed class ThrowawayDatabase : IAsyncDisposable
     /// <summary>Takes the database away from its clients (existing sessions end, new ones are refused), or gives it back.</summary>
     public async Task SetReachableAsync(bool reachable)
     {
-        await ExecuteAsync(_server, $"ALTER DATABASE {_name} ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
+        await PostgresAdmin.ExecuteAsync(_server, $"ALTER DATABASE {_name} ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
         if (!reachable)
         {
-            await ExecuteAsync(_server, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_name}'");
+            await PostgresAdmin.ExecuteAsync(_server, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_name}'");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await ExecuteAsync(_server, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        await PostgresAdmin.ExecuteAsync(_server, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
     }
 }
