@@ -3,7 +3,10 @@ namespace Muster.Testing;
 /// <summary>Small crews written as YAML into a test's crews folder, in the CrewAI project layout.</summary>
 public static class TestCrews
 {
-    /// <summary>Two sequential tasks with a <c>{topic}</c> placeholder: <c>research_task</c> then <c>report_task</c>.</summary>
+    /// <summary>
+    /// Two sequential tasks with a <c>{topic}</c> placeholder: <c>research_task</c> then <c>report_task</c>. The writer's
+    /// role is a folded scalar, as in CrewAI's project template, so it ends in a newline.
+    /// </summary>
     public static void WriteTwoTaskCrew(string crewsPath, string name = "research")
     {
         Write(crewsPath, name,
@@ -18,7 +21,8 @@ public static class TestCrews
               goal: "Find facts about {topic}"
               backstory: "A careful researcher."
             writer:
-              role: "{topic} Writer"
+              role: >
+                {topic} Writer
               goal: "Write about {topic}"
               backstory: "A clear writer."
             """,

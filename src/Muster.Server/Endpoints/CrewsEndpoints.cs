@@ -49,7 +49,8 @@ internal static class CrewsEndpoints
                 Description = crew.Description,
                 Process = crew.Process == CrewProcess.Hierarchical ? "hierarchical" : "sequential",
                 Inputs = crew.Inputs,
-                Agents = [.. crew.Agents.Select(agent => agent.Role)],
+                // A role written "role: >" (CrewAI's template) ends in a newline, kept for the prompts as CrewAI keeps it; a list shows names.
+                Agents = [.. crew.Agents.Select(agent => agent.Role.Trim())],
                 Tasks = [.. crew.Tasks.Select(task => task.Name)],
             })];
         return TypedResults.Ok(crews);

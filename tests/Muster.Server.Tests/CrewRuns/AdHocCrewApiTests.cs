@@ -122,6 +122,8 @@ public sealed class AdHocCrewApiTests(CrewRunsServer fixture) : IClassFixture<Cr
         crews.Select(c => c!["name"]!.GetValue<string>()).ShouldBe(["notes", "research"]);
         crews[1]!["inputs"]!.AsArray().Select(i => i!.GetValue<string>()).ShouldBe(["topic"]);
         crews[1]!["tasks"]!.AsArray().Select(t => t!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
+        // The writer's role is written "role: >" (CrewAI's template style): listed without the newline YAML gives it.
+        crews[1]!["agents"]!.AsArray().Select(a => a!.GetValue<string>()).ShouldBe(["{topic} Researcher", "{topic} Writer"]);
     }
 
     [Fact]
