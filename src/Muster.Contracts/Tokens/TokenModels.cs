@@ -5,27 +5,52 @@ namespace Muster.Contracts.Tokens;
 /// <summary>Request to create a bearer token: <c>kind</c> is <c>org</c> or <c>user</c>.</summary>
 public sealed record CreateTokenRequest
 {
+    /// <summary>
+    /// <c>org</c> (or <c>organization</c>): acts on every run of the crews it covers and may manage tokens; <c>user</c>: sees
+    /// and acts on only the runs it started. Anything else is a 422.
+    /// </summary>
     [JsonPropertyName("kind")] public string? Kind { get; init; }
+    /// <summary>
+    /// JSON <c>user_id</c>: required for a <c>user</c> token, and the <c>owner_id</c> of its runs (at most 200 characters); ignored
+    /// for <c>org</c>.
+    /// </summary>
     [JsonPropertyName("user_id")] public string? UserId { get; init; }
+    /// <summary>
+    /// The deployed crews the token may use; null or empty means all. A token limited to some crews cannot run ad-hoc crews.
+    /// At most 100 names.
+    /// </summary>
     [JsonPropertyName("crews")] public IReadOnlyList<string>? Crews { get; init; }
+    /// <summary>A label for people (at most 200 characters); optional.</summary>
     [JsonPropertyName("name")] public string? Name { get; init; }
 }
 
 /// <summary>A token as listed: never the secret itself.</summary>
 public sealed record TokenInfo
 {
+    /// <summary>The token's id (<c>tok_</c> and 16 hex digits; <c>tok_bootstrap_…</c> for the bootstrap token), for <c>DELETE /api/tokens/{id}</c>.</summary>
     [JsonPropertyName("id")] public required string Id { get; init; }
+    /// <summary><c>org</c> or <c>user</c>.</summary>
     [JsonPropertyName("kind")] public required string Kind { get; init; }
+    /// <summary>JSON <c>user_id</c>: the user a <c>user</c> token acts as; absent for <c>org</c> tokens.</summary>
     [JsonPropertyName("user_id")] public string? UserId { get; init; }
+    /// <summary>The crews the token is limited to; absent when it covers all.</summary>
     [JsonPropertyName("crews")] public IReadOnlyList<string>? Crews { get; init; }
+    /// <summary>The label given at creation (<c>bootstrap</c> for the bootstrap token); absent when none was.</summary>
     [JsonPropertyName("name")] public string? Name { get; init; }
+    /// <summary>JSON <c>created_at</c>: UTC ISO 8601.</summary>
     [JsonPropertyName("created_at")] public required string CreatedAt { get; init; }
+    /// <summary>JSON <c>revoked_at</c>: when the token was revoked, UTC ISO 8601; absent while it is active. The list shows revoked tokens too.</summary>
     [JsonPropertyName("revoked_at")] public string? RevokedAt { get; init; }
 }
 
 /// <summary>A freshly created token: the secret is shown this once.</summary>
 public sealed record CreatedTokenResponse
 {
+    /// <summary>
+    /// The secret to send as <c>Authorization: Bearer …</c>: <c>mst_</c> and 43 base64url characters. Only its SHA-256 hash is
+    /// stored, so it cannot be shown again.
+    /// </summary>
     [JsonPropertyName("token")] public required string Token { get; init; }
+    /// <summary>The new token as <c>GET /api/tokens</c> lists it (the answer is a 201 with <c>Location: /api/tokens/{id}</c>).</summary>
     [JsonPropertyName("info")] public required TokenInfo Info { get; init; }
 }
