@@ -35,7 +35,7 @@ public static class MusterCoreServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Makes <paramref name="tool"/> available to crews by its <see cref="AIFunction.Name"/> (it replaces a built-in of the same name).</summary>
+    /// <summary>Makes <paramref name="tool"/> available to crews by its <see cref="AITool.Name"/> (it replaces a built-in of the same name).</summary>
     public static IServiceCollection AddMusterTool(this IServiceCollection services, AIFunction tool)
     {
         ArgumentNullException.ThrowIfNull(tool);

@@ -3,7 +3,9 @@ namespace Muster.Core.Crews;
 /// <summary>How serious a problem found while loading a crew is: errors stop the crew from loading.</summary>
 public enum CrewDiagnosticSeverity
 {
+    /// <summary>Reported; the crew still loads (for example a field Muster does not act on).</summary>
     Warning,
+    /// <summary>The crew does not load.</summary>
     Error,
 }
 
@@ -24,7 +26,9 @@ public sealed record CrewLoadResult(string Path, CrewDefinition? Crew, IReadOnly
     /// <summary>True when the crew loaded without errors (warnings allowed).</summary>
     public bool Succeeded => Crew is not null;
 
+    /// <summary>The problems that stopped the crew from loading.</summary>
     public IEnumerable<CrewDiagnostic> Errors => Diagnostics.Where(d => d.Severity == CrewDiagnosticSeverity.Error);
 
+    /// <summary>The problems that did not.</summary>
     public IEnumerable<CrewDiagnostic> Warnings => Diagnostics.Where(d => d.Severity == CrewDiagnosticSeverity.Warning);
 }

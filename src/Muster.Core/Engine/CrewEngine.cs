@@ -26,6 +26,7 @@ public sealed partial class CrewEngine(
     ILogger<CrewEngine> logger,
     McpToolSource mcpTools) : ICrewEngine
 {
+    /// <inheritdoc/>
     public async Task<RunOutcome> RunAsync(Guid runId, CrewDefinition crew, RunCheckpoint checkpoint, IRunSink sink, CancellationToken cancellationToken)
     {
         if (checkpoint is { PendingReview: { } waiting, Review: null })

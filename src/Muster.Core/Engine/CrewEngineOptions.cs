@@ -5,6 +5,7 @@ namespace Muster.Core.Engine;
 /// <summary>Engine settings; the server binds them from <c>Muster:Engine</c> (<see cref="OutputRoot"/> from <c>Muster:Outputs:Path</c>).</summary>
 public sealed class CrewEngineOptions
 {
+    /// <summary>The configuration section the server binds these options from.</summary>
     public const string Section = "Muster:Engine";
 
     /// <summary>Where tasks' <c>output_file</c>s are written: each run in its own folder below this one (see <see cref="Outputs.OutputFiles"/>).</summary>

@@ -8,10 +8,15 @@ namespace Muster.Core.Engine;
 /// </summary>
 public sealed record RunEvent
 {
+    /// <summary>The run (kickoff) the event belongs to.</summary>
     public required Guid RunId { get; init; }
+    /// <summary>The event's number in its run: 1, 2, … without gaps, continued after <see cref="RunCheckpoint.LastSequence"/>.</summary>
     public required long Sequence { get; init; }
+    /// <summary>One of <see cref="RunEventTypes"/>.</summary>
     public required string Type { get; init; }
+    /// <summary>When the engine emitted the event, in UTC (from its <see cref="TimeProvider"/>).</summary>
     public required DateTimeOffset Timestamp { get; init; }
+    /// <summary>The type's fields, as docs/EVENTS.md lists them (e.g. <c>task_name</c>, <c>agent</c>, <c>output</c>, <c>token_usage</c>).</summary>
     public required JsonObject Data { get; init; }
     /// <summary>Set on <c>task_completed</c>: the finished task's output, stored with the event in one transaction.</summary>
     public TaskOutput? TaskOutput { get; init; }
@@ -20,20 +25,38 @@ public sealed record RunEvent
 /// <summary>Event type names (CrewAI's, plus Muster's <c>agent_step</c>, <c>task_awaiting_human</c> and <c>output_validation_failed</c>).</summary>
 public static class RunEventTypes
 {
+    /// <summary>A start of the run; data: crew_name, inputs, total_tasks, and resumed: true when it continues from a checkpoint.</summary>
     public const string CrewKickoffStarted = "crew_kickoff_started";
+    /// <summary>The run finished; data: output, result_json (the last task's parsed <c>output_json</c>, or null), token_usage, execution_time.</summary>
     public const string CrewKickoffCompleted = "crew_kickoff_completed";
+    /// <summary>The run failed, or was stopped; data: error, token_usage, execution_time, and stopped: true when a stop request ended it.</summary>
     public const string CrewKickoffFailed = "crew_kickoff_failed";
+    /// <summary>A task begins; data: task_name, task_id (the same), agent (the performer's role), description.</summary>
     public const string TaskStarted = "task_started";
+    /// <summary>
+    /// A task finished; data: task_name, task_id, agent, description, expected_output, summary, output, output_json,
+    /// execution_time, token_usage. The event carries the <see cref="TaskOutput"/>.
+    /// </summary>
     public const string TaskCompleted = "task_completed";
+    /// <summary>A task failed, or was stopped because another task of the run failed; data: task_name, agent, error.</summary>
     public const string TaskFailed = "task_failed";
+    /// <summary>An agent starts on a task, or a co-worker on delegated work (data then has delegated_by); data: task_name, agent.</summary>
     public const string AgentExecutionStarted = "agent_execution_started";
+    /// <summary>An agent's work is done; data: task_name, agent, output (and delegated_by for a co-worker).</summary>
     public const string AgentExecutionCompleted = "agent_execution_completed";
+    /// <summary>An agent's work failed; data: task_name, agent, error (and delegated_by for a co-worker).</summary>
     public const string AgentExecutionError = "agent_execution_error";
+    /// <summary>An LLM call begins; data: task_name, agent, model.</summary>
     public const string LlmCallStarted = "llm_call_started";
+    /// <summary>An LLM call answered; data: task_name, agent, model, and the call's token_usage.</summary>
     public const string LlmCallCompleted = "llm_call_completed";
+    /// <summary>An LLM call failed, its retries spent; data: task_name, agent, model, error.</summary>
     public const string LlmCallFailed = "llm_call_failed";
+    /// <summary>A tool call begins; data: task_name, agent, tool_name, tool_args.</summary>
     public const string ToolUsageStarted = "tool_usage_started";
+    /// <summary>A tool call returned; data: task_name, agent, tool_name, tool_args, output.</summary>
     public const string ToolUsageFinished = "tool_usage_finished";
+    /// <summary>A tool call failed (the agent reads the error and goes on); data: task_name, agent, tool_name, tool_args, error.</summary>
     public const string ToolUsageError = "tool_usage_error";
     /// <summary>A guardrail (an LLM-checked rule or a registered function) starts checking a task's output.</summary>
     public const string LlmGuardrailStarted = "llm_guardrail_started";

@@ -5,8 +5,11 @@ namespace Muster.Core.Guardrails;
 /// <summary>A guardrail's verdict on a task output: pass, or fail with feedback the agent gets when it redoes the task.</summary>
 public sealed record GuardrailResult(bool Success, string? Feedback = null)
 {
+    /// <summary>The output passes.</summary>
     public static GuardrailResult Pass() => new(true);
 
+    /// <summary>The output fails.</summary>
+    /// <param name="feedback">What is wrong: the agent is told it when it redoes the task, and the task's error quotes the last one.</param>
     public static GuardrailResult Fail(string feedback) => new(false, feedback);
 }
 
@@ -16,6 +19,7 @@ public delegate ValueTask<GuardrailResult> TaskGuardrail(TaskOutput output, Canc
 /// <summary>The .NET guardrails tasks.yaml may name. A task's <c>guardrail</c> that is not a registered name is a plain-language rule checked by an LLM.</summary>
 public interface IGuardrailRegistry
 {
+    /// <summary>The registered names.</summary>
     IReadOnlyCollection<string> Names { get; }
 
     /// <summary>The guardrail called <paramref name="name"/> (exact, case-sensitive), or null.</summary>
@@ -30,6 +34,8 @@ public sealed class GuardrailRegistry : IGuardrailRegistry
 {
     private readonly Dictionary<string, TaskGuardrail> _guardrails = new(StringComparer.Ordinal);
 
+    /// <summary>Registers <paramref name="registrations"/>; of two with the same name, the later wins.</summary>
+    /// <param name="registrations">The guardrails the host registered.</param>
     public GuardrailRegistry(IEnumerable<GuardrailRegistration> registrations)
     {
         foreach (var registration in registrations)
@@ -41,7 +47,10 @@ public sealed class GuardrailRegistry : IGuardrailRegistry
     /// <summary>No registered guardrails: every <c>guardrail</c> is a plain-language rule.</summary>
     public static GuardrailRegistry Empty { get; } = new([]);
 
+    /// <inheritdoc/>
     public IReadOnlyCollection<string> Names => _guardrails.Keys;
 
+    /// <summary>The guardrail registered as <paramref name="name"/> (case-sensitive; surrounding spaces ignored), or null.</summary>
+    /// <param name="name">A task's <c>guardrail</c> value.</param>
     public TaskGuardrail? Find(string name) => _guardrails.GetValueOrDefault(name.Trim());
 }

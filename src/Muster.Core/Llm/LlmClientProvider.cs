@@ -23,6 +23,7 @@ public sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider
     private const string OllamaDefaultUrl = "http://127.0.0.1:11434/v1";
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <inheritdoc/>
     public IChatClient GetClient(string provider)
     {
         if (_clients.TryGetValue(provider, out var existing))

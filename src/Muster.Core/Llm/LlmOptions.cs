@@ -12,6 +12,7 @@ public sealed class LlmOptions
     /// <summary>First retry delay; each further retry doubles it (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest backoff between retries (jitter only shortens it); a provider's Retry-After is capped by <see cref="MaxRetryAfter"/> instead.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest Retry-After a provider may ask for; longer waits are cut to this.</summary>
@@ -24,6 +25,10 @@ public sealed class LlmProviderOptions
     /// <summary>The API root, e.g. <c>https://api.openai.com/v1</c> or <c>http://127.0.0.1:11434/v1</c>.</summary>
     public string? BaseUrl { get; set; }
 
+    /// <summary>
+    /// Sent as a bearer token and scrubbed from error messages. <c>openai</c> falls back to <c>OPENAI_API_KEY</c> and needs a
+    /// key at OpenAI's own URL; other servers may need none.
+    /// </summary>
     public string? ApiKey { get; set; }
 
     /// <summary>How long one call may take before it is abandoned (and retried).</summary>
@@ -42,6 +47,8 @@ public sealed class LlmProviderOptions
 /// <summary>A model name as CrewAI users write it: <c>provider/model</c>; a bare name means <c>openai</c>.</summary>
 public readonly record struct ModelReference(string Provider, string Model)
 {
+    /// <summary>Splits <paramref name="name"/> at its first slash, lower-casing the provider; a name without one means <c>openai</c>.</summary>
+    /// <param name="name">A model name such as <c>ollama/llama3.1</c> or <c>gpt-4o-mini</c>.</param>
     public static ModelReference Parse(string name)
     {
         var trimmed = name.Trim();
@@ -49,6 +56,7 @@ public readonly record struct ModelReference(string Provider, string Model)
         return slash <= 0 ? new ModelReference("openai", trimmed) : new ModelReference(trimmed[..slash].ToLowerInvariant(), trimmed[(slash + 1)..]);
     }
 
+    /// <summary><c>provider/model</c>.</summary>
     public override string ToString() => $"{Provider}/{Model}";
 }
 
@@ -56,7 +64,9 @@ public readonly record struct ModelReference(string Provider, string Model)
 public sealed class LlmProviderException(string message, int? statusCode = null, TimeSpan? retryAfter = null, bool isTransient = false, Exception? inner = null)
     : Exception(message, inner)
 {
+    /// <summary>The provider's HTTP status; null when it could not be reached or did not answer in time.</summary>
     public int? StatusCode { get; } = statusCode;
+    /// <summary>How long the provider asked to wait (<c>retry-after-ms</c> or <c>Retry-After</c>); null when it did not say.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
     /// <summary>True for 429, 5xx, timeouts and connection failures: worth another try.</summary>
     public bool IsTransient { get; } = isTransient;

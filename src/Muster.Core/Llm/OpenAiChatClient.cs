@@ -25,6 +25,7 @@ public sealed class OpenAiChatClient : IChatClient
     /// <param name="providerName">The provider's name, used in error messages.</param>
     /// <param name="baseUrl">The API root, e.g. <c>https://api.openai.com/v1</c>.</param>
     /// <param name="apiKey">The key sent as a bearer token; scrubbed from every error message.</param>
+    /// <param name="timeProvider">The clock that turns an HTTP-date <c>Retry-After</c> into a wait; the system clock when null.</param>
     public OpenAiChatClient(string providerName, Uri baseUrl, string apiKey, TimeProvider? timeProvider = null)
     {
         _providerName = providerName;
@@ -41,6 +42,7 @@ public sealed class OpenAiChatClient : IChatClient
         _client = new OpenAIClient(new ApiKeyCredential(apiKey), options);
     }
 
+    /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var model = options?.ModelId ?? throw new ArgumentException("ChatOptions.ModelId must name the model.", nameof(options));
@@ -62,6 +64,7 @@ public sealed class OpenAiChatClient : IChatClient
         return OpenAiMapping.ToResponse(completion);
     }
 
+    /// <summary>The whole answer of <see cref="GetResponseAsync"/> as updates: the provider is not asked to stream.</summary>
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<AiChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -72,9 +75,11 @@ public sealed class OpenAiChatClient : IChatClient
         }
     }
 
+    /// <inheritdoc/>
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         // The OpenAI client holds no unmanaged resources of its own; its transport is shared.

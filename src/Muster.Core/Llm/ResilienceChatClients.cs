@@ -7,6 +7,11 @@ namespace Muster.Core.Llm;
 public sealed partial class RetryingChatClient(IChatClient inner, int maxRetries, LlmOptions options, TimeProvider timeProvider, ILogger logger)
     : DelegatingChatClient(inner)
 {
+    /// <summary>
+    /// Calls the inner client, retrying transient failures (408, 409, 429, 5xx, timeouts, dropped connections) up to the
+    /// provider's <c>MaxRetries</c>, then throws an <see cref="LlmProviderException"/> that says how many attempts were made.
+    /// Other failures pass through at once.
+    /// </summary>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var history = messages as IList<ChatMessage> ?? messages.ToList();
@@ -30,6 +35,8 @@ public sealed partial class RetryingChatClient(IChatClient inner, int maxRetries
         }
     }
 
+    /// <summary>Not supported: Muster's engine does not stream.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("Muster's engine does not stream.");
 
@@ -53,6 +60,7 @@ public sealed partial class RetryingChatClient(IChatClient inner, int maxRetries
 /// <summary>Abandons a call that takes longer than the provider's timeout, as a transient failure.</summary>
 public sealed class TimeoutChatClient(IChatClient inner, TimeSpan timeout, TimeProvider timeProvider) : DelegatingChatClient(inner)
 {
+    /// <summary>Calls the inner client, abandoning the call after the timeout with a transient <see cref="LlmProviderException"/>.</summary>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
@@ -78,6 +86,7 @@ public sealed class RpmLimitedChatClient(IChatClient inner, int maxRpm, TimeProv
     private readonly Queue<DateTimeOffset> _starts = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>Waits, when needed, until fewer than <c>max_rpm</c> calls started in the last minute, then calls the inner client.</summary>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);

@@ -20,10 +20,16 @@ public sealed class BuiltInToolOptions
 /// <summary>The tools every Muster server offers: <c>calculator</c>, <c>http_fetch</c> and <c>current_time</c>.</summary>
 public static class BuiltInTools
 {
+    /// <summary><c>calculator</c>: arithmetic only (<c>+ - * / % ^</c>, parentheses, sqrt, abs, floor, ceil, round, ln, log10, min, max); no code runs.</summary>
     public const string Calculator = "calculator";
+    /// <summary><c>http_fetch</c>: GETs a public http(s) URL and returns its text, within <see cref="BuiltInToolOptions"/>' time and size limits.</summary>
     public const string HttpFetch = "http_fetch";
+    /// <summary><c>current_time</c>: the current date and time in UTC, ISO 8601.</summary>
     public const string CurrentTime = "current_time";
 
+    /// <summary>The three built-in tools.</summary>
+    /// <param name="options"><c>http_fetch</c>'s limits.</param>
+    /// <param name="timeProvider"><c>current_time</c>'s clock.</param>
     public static IReadOnlyList<AIFunction> Create(BuiltInToolOptions options, TimeProvider timeProvider)
     {
         var fetcher = new HttpFetcher(options);

@@ -15,11 +15,13 @@ public interface IToolRegistry
 /// <summary>A tool registered with <c>services.AddMusterTool(...)</c>.</summary>
 public sealed record ToolRegistration(AIFunction Function);
 
-/// <summary>A fixed set of tools, keyed by <see cref="AIFunction.Name"/>; a later tool of the same name wins.</summary>
+/// <summary>A fixed set of tools, keyed by <see cref="AITool.Name"/>; a later tool of the same name wins.</summary>
 public sealed class ToolRegistry : IToolRegistry
 {
     private readonly Dictionary<string, AIFunction> _tools = new(StringComparer.Ordinal);
 
+    /// <summary>A registry of <paramref name="tools"/>; of two with the same name, the later wins.</summary>
+    /// <param name="tools">The built-in tools and those the host registered.</param>
     public ToolRegistry(IEnumerable<AIFunction> tools)
     {
         foreach (var tool in tools)
@@ -31,7 +33,9 @@ public sealed class ToolRegistry : IToolRegistry
     /// <summary>The built-in tools with default options.</summary>
     public static ToolRegistry BuiltIn { get; } = new(BuiltInTools.Create(new BuiltInToolOptions(), TimeProvider.System));
 
+    /// <inheritdoc/>
     public IReadOnlyCollection<string> Names => _tools.Keys;
 
+    /// <inheritdoc/>
     public AIFunction? Find(string name) => _tools.GetValueOrDefault(name);
 }

@@ -7,6 +7,7 @@ namespace Muster.Core.Tools.Mcp;
 /// <summary><c>Muster:Mcp</c>: the MCP servers agents with <c>use_default_mcps: true</c> get, and connection limits.</summary>
 public sealed class McpOptions
 {
+    /// <summary>The configuration section the server binds these options from.</summary>
     public const string Section = "Muster:Mcp";
 
     /// <summary>Servers by name, each with <c>Url</c> or <c>Command</c>.</summary>

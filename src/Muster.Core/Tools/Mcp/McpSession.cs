@@ -78,6 +78,7 @@ public sealed partial class McpSession : IAsyncDisposable
         return tools;
     }
 
+    /// <summary>Closes every connection and stops every process the session started; a server that fails to close is logged, not thrown.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var pending in _connections.Values.Where(c => c.IsValueCreated))
