@@ -147,7 +147,7 @@ public sealed record PendingHumanInput
 
 /// <summary>
 /// <c>GET /status/{kickoff_id}</c>. <see cref="Status"/> is <c>running</c>, <c>completed</c> or <c>error</c>;
-/// <see cref="State"/> carries the live-service value (<c>PENDING</c>, <c>RUNNING</c>, <c>SUCCESS</c>, <c>FAILURE</c>)
+/// <see cref="State"/> carries the live-service value (<c>PENDING</c>, <c>RUNNING</c>, <c>SUCCESS</c>, <c>FAILED</c>)
 /// that crewAI-tools and Semantic Kernel clients read. Absent fields are omitted.
 /// </summary>
 public sealed record StatusResponse
@@ -156,7 +156,8 @@ public sealed record StatusResponse
     [JsonPropertyName("status")] public required string Status { get; init; }
     /// <summary>
     /// The live service's value: <c>PENDING</c> (queued), <c>RUNNING</c> (executing or paused for review), <c>SUCCESS</c>, or
-    /// <c>FAILURE</c> (failed or stopped). Muster always sends it; other AMP servers may not.
+    /// <c>FAILED</c> (failed or stopped: the value crewAI-tools ends its poll on, which Semantic Kernel accepts too). Muster
+    /// always sends it; other AMP servers may not.
     /// </summary>
     [JsonPropertyName("state")] public string? State { get; init; }
     /// <summary>JSON <c>current_task</c>: the name of the task started most recently; while <c>running</c> only, and absent before the first task starts.</summary>
@@ -188,8 +189,8 @@ public sealed record StatusResponse
 public sealed record LegacyStatusResponse
 {
     /// <summary>
-    /// <c>PENDING</c>, <c>RUNNING</c> (also while paused for review), <c>SUCCESS</c>, or <c>FAILED</c> (failed or stopped; not the
-    /// <c>FAILURE</c> of <see cref="StatusResponse.State"/>), the values crewAI-tools and Semantic Kernel test for.
+    /// <c>PENDING</c>, <c>RUNNING</c> (also while paused for review), <c>SUCCESS</c>, or <c>FAILED</c> (failed or stopped), the
+    /// values crewAI-tools and Semantic Kernel test for.
     /// </summary>
     [JsonPropertyName("state")] public required string State { get; init; }
     /// <summary>The documented value beside it: <c>running</c>, <c>completed</c> or <c>error</c>.</summary>

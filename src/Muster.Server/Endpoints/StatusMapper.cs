@@ -35,7 +35,9 @@ internal static class StatusMapper
         RunState.Failed or RunState.Stopped => new StatusResponse
         {
             Status = "error",
-            State = "FAILURE",
+            // Not Celery's FAILURE: crewAI-tools stops polling only on state.lower() "success" or "failed", and Semantic
+            // Kernel's enum takes FAILED too, so FAILED ends both clients' polls.
+            State = "FAILED",
             Error = run.Error ?? "The run failed.",
             ExecutionTime = ExecutionTime(run, now),
             TokenUsage = ToDto(run.Usage),

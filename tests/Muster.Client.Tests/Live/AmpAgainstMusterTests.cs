@@ -49,7 +49,8 @@ public sealed class AmpAgainstMusterTests(LiveServer live) : IClassFixture<LiveS
         outcome.Status.ShouldBe("error");
         outcome.Error.ShouldNotBeNullOrWhiteSpace();
         outcome.Output.ShouldBeNull();
-        outcome.FinalStatus.State.ShouldBe("FAILURE");
+        // crewAI-tools ends its poll on state.lower() == "failed" only (COMPATIBILITY.md).
+        outcome.FinalStatus.State.ShouldBe("FAILED");
         live.ResetSimulator();
     }
 
