@@ -32,6 +32,25 @@ public sealed class LatencyHistogramTests
         histogram.PercentileMs(100).ShouldBe(127 / 1000.0);
     }
 
+    [Theory]
+    [InlineData(95, 10)]
+    [InlineData(90, 9)]
+    [InlineData(89.9, 9)]
+    [InlineData(50, 5)]
+    [InlineData(41, 5)]
+    [InlineData(1, 1)]
+    [InlineData(0, 1)]
+    public void Percentile_IsTheValueAtRankCeilingOfNTimesP_AtLeastTheFirst(double percentile, long expected)
+    {
+        var histogram = new LatencyHistogram();
+        for (var value = 10L; value >= 1; value--)
+        {
+            histogram.Record(value);
+        }
+
+        histogram.PercentileMs(percentile).ShouldBe(expected / 1000.0);
+    }
+
     public static TheoryData<long> EdgeValues()
     {
         var values = new TheoryData<long>();
@@ -93,7 +112,8 @@ public sealed class LatencyHistogramTests
     public void Percentiles_OfALogNormalSample_MatchTheSortedSampleWithin1Point6Percent()
     {
         var random = new Random(42);
-        var sample = new long[100_000];
+        // An odd size, so that most ranks n * p / 100 are not whole numbers and their rounding counts.
+        var sample = new long[99_991];
         var histogram = new LatencyHistogram();
         for (var i = 0; i < sample.Length; i++)
         {

@@ -67,6 +67,16 @@ public sealed class ReportTests
             """);
     }
 
+    [Fact]
+    public void ToMarkdown_WithOneNote_ListsIt()
+    {
+        var report = new Report();
+        report.Add(new Figure("4", "mixed, p50", 0.8, "ms"));
+        report.Note("4", "one note");
+
+        report.ToMarkdown("header").ShouldEndWith("| 4 | mixed, p50 | 0.80 ms |  |  |  |  |\n\n- 4: one note\n", Case.Sensitive);
+    }
+
     [Theory]
     [InlineData(1_234_567.8, "1,234,568")]
     [InlineData(1_234.4, "1,234")]
