@@ -46,27 +46,37 @@ internal sealed record BenchSettings
 
     public TimeSpan SteadyDuration => TimeSpan.FromSeconds(Full ? 30 : 5);
 
-    public static BenchSettings Parse(string[] args)
+    public static BenchSettings Parse(string[] args) => Parse(args, Directory.GetCurrentDirectory());
+
+    /// <summary>Parses <paramref name="args"/>; without <c>--repo</c> the repository is the one <paramref name="currentDirectory"/> is in.</summary>
+    internal static BenchSettings Parse(string[] args, string currentDirectory)
     {
-        var settings = new BenchSettings { Repo = FindRepo() };
+        // The repository is looked for only when --repo is absent, so that --repo works from outside a checkout.
+        var settings = new BenchSettings { Repo = "" };
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            settings = args[i] switch
+            var option = args[i];
+            settings = option switch
             {
                 "--quick" => settings with { Full = false },
                 "--full" => settings with { Full = true },
-                "--scenarios" => settings with { Scenarios = Value().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet() },
+                "--scenarios" => settings with { Scenarios = Value().Split(',').Select(s => Number(option, s)).ToHashSet() },
                 "--storage" => settings with { Storage = Value().ToLowerInvariant() },
                 "--connection-string" => settings with { ConnectionString = Value() },
-                "--nodes" => settings with { Nodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--nodes" => settings with { Nodes = Number(option, Value()) },
                 "--repo" => settings with { Repo = Path.GetFullPath(Value()) },
                 "--markdown" => settings with { MarkdownPath = Path.GetFullPath(Value()) },
                 "--server" => settings with { ServerPath = Path.GetFullPath(Value()) },
                 "--server-env" => settings with { ServerEnvironment = WithPair(settings.ServerEnvironment, Value()) },
-                "--max-concurrent-runs" => settings with { MaxConcurrentRuns = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}"),
+                "--max-concurrent-runs" => settings with { MaxConcurrentRuns = Number(option, Value()) },
+                _ => throw new ArgumentException($"Unknown option {option}"),
             };
+        }
+
+        if (settings.Repo.Length == 0)
+        {
+            settings = settings with { Repo = FindRepo(currentDirectory) };
         }
 
         if (settings.Storage is not ("sqlite" or "postgres"))
@@ -98,9 +108,14 @@ internal sealed record BenchSettings
         return new Dictionary<string, string>(environment) { [pair[..equals]] = pair[(equals + 1)..] };
     }
 
-    private static string FindRepo()
+    private static int Number(string option, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new ArgumentException($"{option} takes whole numbers, not '{value}'");
+
+    private static string FindRepo(string start)
     {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Muster.slnx")))
             {
@@ -108,6 +123,6 @@ internal sealed record BenchSettings
             }
         }
 
-        throw new InvalidOperationException("Run from inside the repository or pass --repo.");
+        throw new ArgumentException("Run from inside the repository or pass --repo.");
     }
 }

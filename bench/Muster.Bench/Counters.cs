@@ -45,11 +45,15 @@ internal sealed class Counters : IAsyncDisposable
     /// <paramref name="from"/> to <paramref name="to"/> (local time, as the tool writes it) when given, so that the tool's
     /// own start-up, which takes CPU, can happen before the stretch that is measured.
     /// </summary>
-    public async Task<CounterSummary> ResultAsync(DateTime? from = null, DateTime? to = null)
+    public async Task<CounterSummary> ResultAsync(DateTime? from = null, DateTime? to = null) =>
+        Summarize(await _threadPool.SamplesAsync(), await _gc.SamplesAsync(), from, to);
+
+    /// <summary>Sums up the two sessions' samples, keeping those within a second of <paramref name="from"/> to <paramref name="to"/>.</summary>
+    internal static CounterSummary Summarize(IEnumerable<Sample> threadPoolSamples, IEnumerable<Sample> gcSamples, DateTime? from, DateTime? to)
     {
         bool Within(Sample s) => (from is null || s.At >= from.Value.AddSeconds(-1)) && (to is null || s.At <= to.Value.AddSeconds(1));
-        var threadPool = (await _threadPool.SamplesAsync()).Where(Within).ToList();
-        var gc = (await _gc.SamplesAsync()).Where(Within).ToList();
+        var threadPool = threadPoolSamples.Where(Within).ToList();
+        var gc = gcSamples.Where(Within).ToList();
         double Peak(List<Sample> samples, string name) =>
             samples.Where(s => s.Counter.Contains(name, StringComparison.Ordinal)).Select(s => s.Value).DefaultIfEmpty(double.NaN).Max();
 
@@ -65,13 +69,33 @@ internal sealed class Counters : IAsyncDisposable
             pausePerSecond.Count);
     }
 
+    /// <summary>The samples in the lines of a CSV file dotnet-counters wrote; the header and any line not a sample are skipped.</summary>
+    internal static List<Sample> ParseSamples(IEnumerable<string> lines)
+    {
+        var samples = new List<Sample>();
+        foreach (var line in lines)
+        {
+            // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
+            var parts = line.Split(',');
+            if (parts.Length >= 5
+                && DateTime.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var at)
+                && double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                samples.Add(new Sample(at, parts[2], value));
+            }
+        }
+
+        return samples;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _threadPool.DisposeAsync();
         await _gc.DisposeAsync();
     }
 
-    private sealed record Sample(DateTime At, string Counter, double Value);
+    /// <summary>One line of the tool's CSV: when (local time), the counter's name with its unit and tags, the value.</summary>
+    internal sealed record Sample(DateTime At, string Counter, double Value);
 
     private sealed class Session(Process process, string file) : IAsyncDisposable
     {
@@ -114,25 +138,7 @@ internal sealed class Counters : IAsyncDisposable
                 }
             }
 
-            var samples = new List<Sample>();
-            if (!File.Exists(file))
-            {
-                return samples;
-            }
-
-            foreach (var line in await File.ReadAllLinesAsync(file))
-            {
-                // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
-                var parts = line.Split(',');
-                if (parts.Length >= 5
-                    && DateTime.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var at)
-                    && double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                {
-                    samples.Add(new Sample(at, parts[2], value));
-                }
-            }
-
-            return samples;
+            return File.Exists(file) ? ParseSamples(await File.ReadAllLinesAsync(file)) : [];
         }
 
         public async ValueTask DisposeAsync()

@@ -34,6 +34,12 @@ internal static partial class Wrk
             throw new InvalidOperationException($"wrk failed ({process.ExitCode}): {errors}{output}");
         }
 
+        return Parse(output);
+    }
+
+    /// <summary>Reads wrk's summary (<c>--latency</c>); errors are the non-2xx/3xx answers plus every kind of socket error.</summary>
+    internal static WrkResult Parse(string output)
+    {
         var failed = Number(NonSuccess(), output) + Number(SocketErrors(), output);
         return new WrkResult(
             double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
