@@ -84,6 +84,54 @@ public sealed class CrewEngineLifecycleTests
     }
 
     [Fact]
+    public async Task RunAsync_Rejected_TheRedoneOutputCarriesTheRejectedAttemptsUsage()
+    {
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("review_me", "a", humanInput: true));
+        var checkpoint = new RunCheckpoint { PendingReview = Done("review_me", "weak draft"), Review = new HumanReview("review_me", "Add sources", false) };
+
+        var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("better draft", 10, 5))).RunAsync(
+            Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
+
+        // 100/50 in one call for the rejected draft, 10/5 in one for the new one: the run paid for both.
+        outcome.PendingReview!.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
+        sink.Single("task_awaiting_human").TaskOutput!.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
+    }
+
+    [Fact]
+    public async Task RunAsync_RejectedThenApproved_TheRunsTokenUsageCountsEveryAttempt()
+    {
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("review_me", "a", humanInput: true), Task("after", "a"));
+        var rejected = new RunCheckpoint { PendingReview = Done("review_me", "weak draft"), Review = new HumanReview("review_me", "Add sources", false) };
+        var paused = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("better draft", 10, 5))).RunAsync(
+            Guid.NewGuid(), crew, rejected, new RecordingSink(), CancellationToken.None);
+        var approved = new RunCheckpoint { PendingReview = paused.PendingReview, Review = new HumanReview("review_me", "good", true) };
+
+        var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("after-output", 1, 1))).RunAsync(
+            Guid.NewGuid(), crew, approved, sink, CancellationToken.None);
+
+        outcome.Output!.Usage.ShouldBe(new TokenUsage(111, 56, 0, 3));
+        var usage = sink.Single("crew_kickoff_completed").Data["token_usage"]!;
+        usage["prompt_tokens"]!.GetValue<long>().ShouldBe(111);
+        usage["successful_requests"]!.GetValue<long>().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task RunAsync_ApprovedThenTheNextTaskFails_TheFailuresTokenUsageCountsTheApprovedAttempt()
+    {
+        var sink = new RecordingSink();
+        var crew = Crew([Agent("a")], Task("review_me", "a", humanInput: true), Task("after", "a"));
+        var checkpoint = new RunCheckpoint { PendingReview = Done("review_me", "draft"), Review = new HumanReview("review_me", "fine", true) };
+        var failing = new FakeChatClient().Then((_, _) => throw new InvalidOperationException("the provider broke"));
+
+        var outcome = await NewEngine(new FakeLlmProvider(failing)).RunAsync(Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
+        sink.Single("crew_kickoff_failed").Data["token_usage"]!["prompt_tokens"]!.GetValue<long>().ShouldBe(100);
+    }
+
+    [Fact]
     public async Task RunAsync_PendingReviewWithoutAnswer_StaysPausedAndEmitsNothing()
     {
         var sink = new RecordingSink();

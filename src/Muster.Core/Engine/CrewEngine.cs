@@ -59,6 +59,8 @@ public sealed partial class CrewEngine(
             (TaskOutput Previous, string Feedback)? revision = null;
             if (checkpoint is { PendingReview: { } pending, Review: { } review })
             {
+                // The reviewed attempt's calls were made either way: the run pays for them whether the output is kept or redone.
+                run.AddUsage(pending.Usage);
                 if (review.Approved && await CompleteAsync(events, run, crew.Tasks.FirstOrDefault(t => t.Name == pending.Name), pending, cancellationToken) is { } unwritten)
                 {
                     return await FailAsync(events, run, crew, background, unwritten);
@@ -94,6 +96,12 @@ public sealed partial class CrewEngine(
                 if (outcome.Output is not { } output)
                 {
                     return await FailAsync(events, run, crew, background, outcome);
+                }
+
+                if (revision is { } redone && redone.Previous.Name == task.Name)
+                {
+                    // A task's usage is every attempt's, as with guardrail retries: the rejected ones are part of what it cost.
+                    output = output with { Usage = output.Usage + redone.Previous.Usage };
                 }
 
                 if (task.HumanInput)

@@ -45,7 +45,10 @@ public sealed record TaskOutput
     public required string Agent { get; init; }
     /// <summary>Seconds from the task's start to its accepted answer, guardrail and <c>output_json</c> retries included.</summary>
     public double ExecutionTimeSeconds { get; init; }
-    /// <summary>The task's LLM usage, including its co-workers' delegated work, <c>output_json</c> retries and guardrail checks.</summary>
+    /// <summary>
+    /// The task's LLM usage, including its co-workers' delegated work, <c>output_json</c> retries, guardrail checks and the
+    /// attempts a human reviewer rejected.
+    /// </summary>
     public TokenUsage Usage { get; init; } = TokenUsage.Zero;
 }
 
