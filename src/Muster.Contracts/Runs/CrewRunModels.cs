@@ -195,11 +195,14 @@ public sealed record RunCreatedResponse
     /// <c>kickoff_id</c> on that crew's AMP routes. A repeated <c>Idempotency-Key</c> answers the first run's id.
     /// </summary>
     [JsonPropertyName("id")] public required string Id { get; init; }
-    /// <summary>JSON <c>correlation_id</c>: the <c>x-correlation-id</c> header sent, or the one generated; the response carries it in that header too.</summary>
+    /// <summary>
+    /// JSON <c>correlation_id</c>: the run's, i.e. the <c>x-correlation-id</c> header sent, or the one generated (the
+    /// response carries the request's in that header too). A repeated <c>Idempotency-Key</c> answers the first run's.
+    /// </summary>
     [JsonPropertyName("correlation_id")] public required string CorrelationId { get; init; }
     /// <summary>
-    /// Always <c>pending</c>: the run is stored and waits for a worker. Also when a repeated <c>Idempotency-Key</c> answers an
-    /// earlier run, which may have moved on since; <c>GET /api/crew-runs/{id}</c> tells its real status.
+    /// <c>pending</c>: the run is stored and waits for a worker. When a repeated <c>Idempotency-Key</c> answers an earlier
+    /// run, that run's status as it stands (<c>pending</c>, <c>running</c>, <c>completed</c> or <c>failed</c>).
     /// </summary>
     [JsonPropertyName("status")] public required string Status { get; init; }
     /// <summary>A sentence for people, e.g. <c>Run of crew 'research' queued</c>.</summary>

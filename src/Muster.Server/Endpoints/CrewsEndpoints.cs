@@ -149,14 +149,24 @@ internal static class CrewsEndpoints
                     idempotencyKey.Length == 0 ? null : idempotencyKey,
                     adHoc),
                 cancellationToken);
+            if (result.Duplicate && await runs.GetRunAsync(principal, result.RunId, cancellationToken) is { } earlier)
+            {
+                // The run the key started first, as it stands now: it may have finished, and it keeps its own correlation id.
+                return TypedResults.Ok(new RunCreatedResponse
+                {
+                    Id = earlier.Id.ToString(),
+                    CorrelationId = earlier.CorrelationId ?? correlationId,
+                    Status = CrewRunRecordMapper.StatusName(earlier.State),
+                    Message = "A run with this Idempotency-Key was already started; this is its id",
+                });
+            }
+
             return TypedResults.Ok(new RunCreatedResponse
             {
                 Id = result.RunId.ToString(),
                 CorrelationId = correlationId,
                 Status = "pending",
-                Message = result.Duplicate
-                    ? "A run with this Idempotency-Key was already started; this is its id"
-                    : $"Run of crew '{crew.Name}' queued",
+                Message = $"Run of crew '{crew.Name}' queued",
             });
         }
         catch (MissingInputsException ex)
