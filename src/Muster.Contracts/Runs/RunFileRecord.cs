@@ -11,9 +11,8 @@ public sealed record RunFileRecord
     /// <summary>The file's size in bytes.</summary>
     [JsonPropertyName("size")] public long Size { get; init; }
 
-    /// <summary>
-    /// JSON <c>modified_at</c>: when the file was last written, in UTC. A <see cref="DateTimeOffset"/>, so it is written with
-    /// <c>+00:00</c> (e.g. <c>2025-05-01T12:00:00.1234567+00:00</c>) rather than the <c>Z</c> of the other timestamps.
-    /// </summary>
-    [JsonPropertyName("modified_at")] public DateTimeOffset ModifiedAt { get; init; }
+    /// <summary>JSON <c>modified_at</c>: when the file was last written, UTC ISO 8601 ending in <c>Z</c> like every other timestamp.</summary>
+    [JsonPropertyName("modified_at")]
+    [JsonConverter(typeof(UtcTimestampJsonConverter))]
+    public DateTimeOffset ModifiedAt { get; init; }
 }

@@ -64,6 +64,11 @@ public sealed class RunFilesTests(RunFilesServer fixture) : IClassFixture<RunFil
         var content = await download.Content.ReadAsStringAsync();
         content.ShouldBe(run["result"]!.GetValue<string>());
         file["size"]!.GetValue<long>().ShouldBe(System.Text.Encoding.UTF8.GetByteCount(content));
+        // UTC with a Z, like every other timestamp of the API (System.Text.Json alone writes +00:00).
+        var modifiedAt = file["modified_at"]!.GetValue<string>();
+        modifiedAt.ShouldEndWith("Z");
+        DateTimeOffset.Parse(modifiedAt, System.Globalization.CultureInfo.InvariantCulture).ShouldBe(
+            new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Combine(fixture.OutputsPath, id.ToString(), "reports", "owls.md"))), TimeSpan.FromSeconds(1));
         File.ReadAllText(Path.Combine(fixture.OutputsPath, id.ToString(), "reports", "owls.md")).ShouldBe(content);
     }
 
