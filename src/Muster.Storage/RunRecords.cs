@@ -42,7 +42,7 @@ public sealed record NewRun
     public required CrewDefinition Crew { get; init; }
     public required JsonObject Inputs { get; init; }
     public JsonObject? Meta { get; init; }
-    /// <summary>The user id of a user token, or the organization token's id.</summary>
+    /// <summary>The user id of a user token, or <c>org:{token id}</c> for an organization token.</summary>
     public required string OwnerId { get; init; }
     /// <summary>The id of the token that started the run (idempotency keys are scoped to it).</summary>
     public required string TokenId { get; init; }

@@ -68,7 +68,7 @@ public sealed class LlmProviderException(string message, int? statusCode = null,
     public int? StatusCode { get; } = statusCode;
     /// <summary>How long the provider asked to wait (<c>retry-after-ms</c> or <c>Retry-After</c>); null when it did not say.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
-    /// <summary>True for 429, 5xx, timeouts and connection failures: worth another try.</summary>
+    /// <summary>True for 408, 409, 429, 5xx, timeouts and connection failures: worth another try.</summary>
     public bool IsTransient { get; } = isTransient;
 }
 
