@@ -65,6 +65,34 @@ public sealed class AmpEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_OfAFinishedRun_IsTheSameJsonOnEveryRead_WrittenAsForARunningRun()
+    {
+        using var client = Org();
+        var id = await client.KickoffAsync(new JsonObject { ["topic"] = "café crème" });
+        using var running = await client.GetAsync($"/status/{id}");
+        await client.WaitForFinishAsync(id);
+
+        // The first read of the finished run serializes its body; later ones write the same bytes again.
+        using var first = await client.GetAsync($"/status/{id}");
+        using var second = await client.GetAsync($"/status/{id}");
+        var firstBody = await first.Content.ReadAsStringAsync();
+        var secondBody = await second.Content.ReadAsStringAsync();
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        second.StatusCode.ShouldBe(HttpStatusCode.OK);
+        first.Content.Headers.ContentType!.ToString().ShouldBe(running.Content.Headers.ContentType!.ToString());
+        first.Content.Headers.ContentType!.ToString().ShouldBe("application/json; charset=utf-8");
+        first.Content.Headers.ContentLength.ShouldBe(System.Text.Encoding.UTF8.GetByteCount(firstBody));
+        secondBody.ShouldBe(firstBody);
+        var done = JsonNode.Parse(firstBody)!;
+        done["status"]!.GetValue<string>().ShouldBe("completed");
+        done["result"]!["tasks"]!.AsArray().Count.ShouldBe(2);
+        // Written with the API's own JSON options (the relaxed escaper), as every other answer is: no \u00e9.
+        firstBody.ShouldContain("café crème");
+        firstBody.ShouldNotContain("pending_human_input");
+    }
+
+    [Fact]
     public async Task Status_AtTheAlternatePath_AnswersTheSameRun()
     {
         using var client = Org();

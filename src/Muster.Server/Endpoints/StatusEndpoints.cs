@@ -1,10 +1,15 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Muster.Contracts.Amp;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Server.Hosting;
+using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
 
@@ -23,13 +28,19 @@ internal static class StatusEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<StatusResponse>, JsonHttpResult<LegacyStatusResponse>, JsonHttpResult<ErrorResponse>>> GetStatus(
+    // A finished run's status never changes, and RunService hands out the same view of it for as long as FinishedRunCache
+    // keeps it: its body is serialized once per view and written as bytes to every later reader (a poller's last read, and
+    // everyone who looks at the run in that minute). An entry goes with its view.
+    private static readonly ConditionalWeakTable<RunView, byte[]> FinishedBodies = new();
+
+    private static async Task<Results<Ok<StatusResponse>, Utf8JsonResult, JsonHttpResult<LegacyStatusResponse>, JsonHttpResult<ErrorResponse>>> GetStatus(
         string kickoff_id,
         HttpContext context,
         MusterPrincipal principal,
         CrewCatalog catalog,
         RunService runs,
         IOptions<MusterOptions> options,
+        IOptions<JsonOptions> json,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -48,8 +59,24 @@ internal static class StatusEndpoints
             return AmpErrors.ExecutionNotFound(kickoff_id);
         }
 
-        return legacy
-            ? TypedResults.Json(StatusMapper.ToLegacyStatus(run, tasks))
-            : TypedResults.Ok(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()));
+        if (legacy)
+        {
+            return TypedResults.Json(StatusMapper.ToLegacyStatus(run, tasks));
+        }
+
+        if (!run.State.IsFinished())
+        {
+            return TypedResults.Ok(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()));
+        }
+
+        if (!FinishedBodies.TryGetValue(view, out var body))
+        {
+            // With the options TypedResults.Ok uses, so the bytes are the ones it would write.
+            var typeInfo = (JsonTypeInfo<StatusResponse>)json.Value.SerializerOptions.GetTypeInfo(typeof(StatusResponse));
+            body = JsonSerializer.SerializeToUtf8Bytes(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()), typeInfo);
+            FinishedBodies.TryAdd(view, body);
+        }
+
+        return new Utf8JsonResult(body);
     }
 }
