@@ -39,6 +39,7 @@ internal static class StatusEndpoints
         MusterPrincipal principal,
         CrewCatalog catalog,
         RunService runs,
+        FinishedRunCache finishedRuns,
         IOptions<MusterOptions> options,
         IOptions<JsonOptions> json,
         TimeProvider time,
@@ -74,7 +75,11 @@ internal static class StatusEndpoints
             // With the options TypedResults.Ok uses, so the bytes are the ones it would write.
             var typeInfo = (JsonTypeInfo<StatusResponse>)json.Value.SerializerOptions.GetTypeInfo(typeof(StatusResponse));
             body = JsonSerializer.SerializeToUtf8Bytes(StatusMapper.ToStatus(run, tasks, time.GetUtcNow()), typeInfo);
-            FinishedBodies.TryAdd(view, body);
+            // Only a view the cache holds is handed out again; one read past the cache (a full cache, or none) is not kept.
+            if (finishedRuns.TryGet(run.Id, out var cached) && ReferenceEquals(cached, view))
+            {
+                FinishedBodies.TryAdd(view, body);
+            }
         }
 
         return new Utf8JsonResult(body);

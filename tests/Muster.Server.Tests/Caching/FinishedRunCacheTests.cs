@@ -42,9 +42,14 @@ public sealed class FinishedRunCacheTests
         var id = await KickoffAndFinishAsync(org);
         var runReads = calls.Count(GetRun, id);
 
-        (await org.GetAsync($"/status/{id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await org.GetAsync($"/status/{id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (firstStatus, first) = await org.GetJsonAsync($"/status/{id}");
+        var (secondStatus, second) = await org.GetJsonAsync($"/status/{id}");
 
+        firstStatus.ShouldBe(HttpStatusCode.OK);
+        secondStatus.ShouldBe(HttpStatusCode.OK);
+        first.Is("completed").ShouldBeTrue(first.ToJsonString());
+        first["result"]!["tasks"]!.AsArray().Count.ShouldBe(2);
+        second.ToJsonString().ShouldBe(first.ToJsonString());
         (calls.Count(GetRun, id) - runReads).ShouldBe(2);
     }
 
