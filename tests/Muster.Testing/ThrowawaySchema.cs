@@ -28,9 +28,8 @@ public sealed class ThrowawaySchema : IAsyncDisposable
     /// <param name="prefix">Names the schema after its user (e.g. <c>cli</c>), for whoever looks at a left-over one.</param>
     public static async Task<ThrowawaySchema> CreateAsync(string prefix)
     {
-        var server = Environment.GetEnvironmentVariable(Variable) ?? throw new InvalidOperationException($"{Variable} is not set.");
-        var schema = new ThrowawaySchema(server, $"{prefix}_{Guid.NewGuid():N}");
-        await PostgresAdmin.ExecuteAsync(server, $"CREATE SCHEMA {schema._name}");
+        var schema = new ThrowawaySchema(PostgresAdmin.Server, $"{prefix}_{Guid.NewGuid():N}");
+        await PostgresAdmin.ExecuteAsync(schema._server, $"CREATE SCHEMA {schema._name}");
         return schema;
     }
 
@@ -40,6 +39,10 @@ public sealed class ThrowawaySchema : IAsyncDisposable
 /// <summary>One statement on a PostgreSQL server, outside any pool: creating and dropping the tests' databases and schemas.</summary>
 public static class PostgresAdmin
 {
+    /// <summary>The server <c>MUSTER_TEST_PG</c> names (a test that reads it runs only when it is set).</summary>
+    public static string Server => Environment.GetEnvironmentVariable(ThrowawaySchema.Variable)
+        ?? throw new InvalidOperationException($"{ThrowawaySchema.Variable} is not set.");
+
     public static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -21,14 +21,8 @@ public sealed class FinishedRunCacheTests
         var runReads = calls.Count(GetRun, id);
         var taskReads = calls.Count(GetTasks, id);
 
-        var (firstStatus, first) = await org.GetJsonAsync($"/status/{id}");
-        var (secondStatus, second) = await org.GetJsonAsync($"/status/{id}");
+        await ReadCompletedStatusTwiceAsync(org, id);
 
-        firstStatus.ShouldBe(HttpStatusCode.OK);
-        secondStatus.ShouldBe(HttpStatusCode.OK);
-        first.Is("completed").ShouldBeTrue(first.ToJsonString());
-        first["result"]!["tasks"]!.AsArray().Count.ShouldBe(2);
-        second.ToJsonString().ShouldBe(first.ToJsonString());
         (calls.Count(GetRun, id) - runReads).ShouldBe(1);
         (calls.Count(GetTasks, id) - taskReads).ShouldBe(1);
     }
@@ -42,14 +36,8 @@ public sealed class FinishedRunCacheTests
         var id = await KickoffAndFinishAsync(org);
         var runReads = calls.Count(GetRun, id);
 
-        var (firstStatus, first) = await org.GetJsonAsync($"/status/{id}");
-        var (secondStatus, second) = await org.GetJsonAsync($"/status/{id}");
+        await ReadCompletedStatusTwiceAsync(org, id);
 
-        firstStatus.ShouldBe(HttpStatusCode.OK);
-        secondStatus.ShouldBe(HttpStatusCode.OK);
-        first.Is("completed").ShouldBeTrue(first.ToJsonString());
-        first["result"]!["tasks"]!.AsArray().Count.ShouldBe(2);
-        second.ToJsonString().ShouldBe(first.ToJsonString());
         (calls.Count(GetRun, id) - runReads).ShouldBe(2);
     }
 
@@ -83,6 +71,19 @@ public sealed class FinishedRunCacheTests
         status.ShouldBe(HttpStatusCode.NotFound, body.ToJsonString());
         (await alice.Client.GetAsync($"/status/{id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await org.GetAsync($"/status/{id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>Reads a finished run's status twice: both complete, with both tasks, and the same body.</summary>
+    private static async Task ReadCompletedStatusTwiceAsync(HttpClient org, Guid id)
+    {
+        var (firstStatus, first) = await org.GetJsonAsync($"/status/{id}");
+        var (secondStatus, second) = await org.GetJsonAsync($"/status/{id}");
+
+        firstStatus.ShouldBe(HttpStatusCode.OK);
+        secondStatus.ShouldBe(HttpStatusCode.OK);
+        first.Is("completed").ShouldBeTrue(first.ToJsonString());
+        first["result"]!["tasks"]!.AsArray().Count.ShouldBe(2);
+        second.ToJsonString().ShouldBe(first.ToJsonString());
     }
 
     private static Task<MusterServerFixture> StartAsync(StoreCallCounter calls, int cacheSize = 4096) => MusterServerFixture.StartAsync(new MusterServerSetup

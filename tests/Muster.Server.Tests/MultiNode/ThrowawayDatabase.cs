@@ -23,10 +23,8 @@ internal sealed class ThrowawayDatabase : IAsyncDisposable
 
     public static async Task<ThrowawayDatabase> CreateAsync()
     {
-        var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)
-            ?? throw new InvalidOperationException($"{PostgresFactAttribute.Variable} is not set.");
-        var database = new ThrowawayDatabase(server, "muster_mn_" + Guid.NewGuid().ToString("N"));
-        await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {database._name}");
+        var database = new ThrowawayDatabase(PostgresAdmin.Server, "muster_mn_" + Guid.NewGuid().ToString("N"));
+        await PostgresAdmin.ExecuteAsync(database._server, $"CREATE DATABASE {database._name}");
         return database;
     }
 
