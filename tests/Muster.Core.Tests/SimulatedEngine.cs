@@ -18,7 +18,8 @@ internal sealed class SimulatedEngine : IAsyncDisposable
     public static async Task<SimulatedEngine> StartAsync() => new(await LlmSimulator.StartAsync(new SimulatorOptions()));
 
     public async Task<RunOutcome> RunAsync(
-        CrewDefinition crew, RunCheckpoint? checkpoint = null, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, bool jsonSchemaResponseFormat = true)
+        CrewDefinition crew, RunCheckpoint? checkpoint = null, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, bool jsonSchemaResponseFormat = true,
+        TimeProvider? timeProvider = null)
     {
         var options = new LlmOptions
         {
@@ -32,7 +33,7 @@ internal sealed class SimulatedEngine : IAsyncDisposable
                 },
             },
         };
-        var engine = TestCrews.NewEngine(options, guardrails, outputJsonMaxRetries);
+        var engine = TestCrews.NewEngine(options, guardrails, outputJsonMaxRetries, timeProvider);
         // Generous, only so that a bug cannot hang the suite: a run cut short by it ends Stopped and fails its assertions.
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await engine.RunAsync(Guid.NewGuid(), crew, checkpoint ?? RunCheckpoint.Empty, Sink, guard.Token);

@@ -127,21 +127,24 @@ internal static class TestCrews
         NewEngine(provider, new LlmOptions(), tools: tools, engine: new CrewEngineOptions { OutputRoot = outputRoot ?? TempOutputRoot() });
 
     /// <summary>The engine over the providers of <paramref name="llm"/> (the OpenAI-compatible client, usually to the simulator).</summary>
-    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3) =>
+    /// <param name="timeProvider">The engine's clock (timestamps, execution times); the LLM client keeps the system's.</param>
+    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, TimeProvider? timeProvider = null) =>
         NewEngine(
             new LlmClientProvider(Options.Create(llm), TimeProvider.System, NullLoggerFactory.Instance),
             llm,
             guardrails,
-            engine: new CrewEngineOptions { OutputRoot = TempOutputRoot(), OutputJsonMaxRetries = outputJsonMaxRetries });
+            engine: new CrewEngineOptions { OutputRoot = TempOutputRoot(), OutputJsonMaxRetries = outputJsonMaxRetries },
+            timeProvider: timeProvider);
 
     private static CrewEngine NewEngine(
-        ILlmClientProvider provider, LlmOptions llm, IGuardrailRegistry? guardrails = null, IToolRegistry? tools = null, CrewEngineOptions? engine = null) => new(
+        ILlmClientProvider provider, LlmOptions llm, IGuardrailRegistry? guardrails = null, IToolRegistry? tools = null, CrewEngineOptions? engine = null,
+        TimeProvider? timeProvider = null) => new(
         provider,
         tools ?? ToolRegistry.BuiltIn,
         guardrails ?? GuardrailRegistry.Empty,
         Options.Create(llm),
         Options.Create(engine ?? new CrewEngineOptions { OutputRoot = TempOutputRoot() }),
-        TimeProvider.System,
+        timeProvider ?? TimeProvider.System,
         NullLogger<CrewEngine>.Instance,
         Mcp);
 
