@@ -64,10 +64,8 @@ public class StatusReadBenchmarks
             {
                 RunId = _runId,
                 Sequence = task,
-                Type = RunEventTypes.TaskCompleted,
                 Timestamp = now,
-                Data = new JsonObject { ["task_name"] = output.Name },
-                TaskOutput = output,
+                Data = new TaskCompleted(output),
             }, new RunUpdate { CompletedTasks = task }, [], CancellationToken.None);
         }
     }

@@ -66,8 +66,8 @@ public interface IRunStore
     /// <exception cref="LeaseLostException">An update names a <see cref="RunUpdate.LeaseOwner"/> that no longer holds the run.</exception>
     Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken);
 
-    /// <summary>Events with a sequence above <paramref name="afterSequence"/>, in order.</summary>
-    Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken);
+    /// <summary>Events with a sequence above <paramref name="afterSequence"/>, in order, with their data as it was stored.</summary>
+    Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a reviewer's answer to a paused run and makes it runnable again, atomically: only when the run

@@ -137,6 +137,12 @@ public sealed record RunUpdate
     };
 }
 
+/// <summary>
+/// A stored event: its name and its <c>data</c> as <see cref="RunEventJson"/> wrote it when it was appended. Readers serve
+/// the data as it is, so an event keeps the bytes it was stored with, whichever version of Muster stored it.
+/// </summary>
+public sealed record RunEventRecord(Guid RunId, long Sequence, string Type, DateTimeOffset Timestamp, string Data);
+
 /// <summary>One event to append with the change it makes to the run and the webhook deliveries it causes.</summary>
 public sealed record EventAppend(RunEvent Event, RunUpdate? Update, IReadOnlyList<NewDelivery> Deliveries);
 

@@ -49,7 +49,7 @@ public sealed class AsyncExecutionTests : IAsyncLifetime
         gamma.ShouldContain("BETA-OUT");
         var events = _sim.Sink.Events;
         events.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, events.Count).Select(i => (long)i));
-        var gammaStarted = events.FindIndex(e => e.Type == "task_started" && e.Data["task_name"]!.GetValue<string>() == "gamma");
+        var gammaStarted = events.FindIndex(e => e.Data is TaskStarted { TaskName: "gamma" });
         events.Take(gammaStarted).Count(e => e.Type == "task_completed").ShouldBe(2);
         events[^1].Type.ShouldBe("crew_kickoff_completed");
     }
@@ -70,7 +70,7 @@ public sealed class AsyncExecutionTests : IAsyncLifetime
         _sim.Sink.Events[^1].Type.ShouldBe("crew_kickoff_failed");
         _sim.Sink.Types.ShouldNotContain("task_completed");
         // Both tasks started, and both end: alpha with its own error, beta stopped because of it, before the run's end.
-        var failures = _sim.Sink.Events.Where(e => e.Type == "task_failed").ToDictionary(e => e.Data["task_name"]!.GetValue<string>(), e => e.Data["error"]!.GetValue<string>());
+        var failures = _sim.Sink.All<TaskFailed>().ToDictionary(e => e.TaskName, e => e.Error);
         failures.Keys.ShouldBe(["alpha", "beta"], ignoreOrder: true);
         failures["alpha"].ShouldContain("alpha's prompt is not acceptable");
         failures["beta"].ShouldBe(TaskRunner.StoppedByAnotherTask);

@@ -26,9 +26,9 @@ public sealed class CrewEngineLifecycleTests
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Completed);
         llm.Calls.ShouldHaveSingleItem().Messages[1].Text.ShouldContain("first");
-        sink.Events.Where(e => e.Type == "task_started").Select(e => e.Data["task_name"]!.GetValue<string>()).ShouldBe(["three"]);
+        sink.All<TaskStarted>().Select(e => e.TaskName).ShouldBe(["three"]);
         sink.Events[0].Sequence.ShouldBe(21);
-        sink.Events[0].Data["resumed"]!.GetValue<bool>().ShouldBeTrue();
+        sink.Events[0].Data.ShouldBeOfType<CrewKickoffStarted>().Resumed.ShouldBeTrue();
         outcome.Output!.TasksOutput.Select(t => t.Raw).ShouldBe(["first", "second", "third"]);
         outcome.Output.Usage.ShouldBe(new TokenUsage(210, 105, 0, 3));
     }
@@ -45,8 +45,9 @@ public sealed class CrewEngineLifecycleTests
         outcome.PendingReview!.Raw.ShouldBe("draft");
         var paused = sink.Events[^1];
         paused.Type.ShouldBe("task_awaiting_human");
-        paused.TaskOutput!.Raw.ShouldBe("draft");
-        paused.Data["task_id"]!.GetValue<string>().ShouldBe("review_me");
+        var awaiting = paused.Data.ShouldBeOfType<TaskAwaitingHuman>();
+        awaiting.Output.ShouldBe("draft");
+        awaiting.TaskId.ShouldBe("review_me");
         sink.Types.ShouldNotContain("task_completed");
     }
 
@@ -62,7 +63,7 @@ public sealed class CrewEngineLifecycleTests
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Completed);
         llm.Calls.ShouldHaveSingleItem().Messages[1].Text.ShouldContain("draft");
-        sink.Events.First(e => e.Type == "task_completed").TaskOutput!.Raw.ShouldBe("draft");
+        sink.All<TaskCompleted>()[0].Output.ShouldBe("draft");
         outcome.Output!.TasksOutput.Select(t => t.Raw).ShouldBe(["draft", "after-output"]);
     }
 
@@ -95,7 +96,7 @@ public sealed class CrewEngineLifecycleTests
 
         // 100/50 in one call for the rejected draft, 10/5 in one for the new one: the run paid for both.
         outcome.PendingReview!.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
-        sink.Single("task_awaiting_human").TaskOutput!.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
+        sink.Single<TaskAwaitingHuman>().TaskOutput.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
     }
 
     [Fact]
@@ -112,9 +113,9 @@ public sealed class CrewEngineLifecycleTests
             Guid.NewGuid(), crew, approved, sink, CancellationToken.None);
 
         outcome.Output!.Usage.ShouldBe(new TokenUsage(111, 56, 0, 3));
-        var usage = sink.Single("crew_kickoff_completed").Data["token_usage"]!;
-        usage["prompt_tokens"]!.GetValue<long>().ShouldBe(111);
-        usage["successful_requests"]!.GetValue<long>().ShouldBe(3);
+        var usage = sink.Single<CrewKickoffCompleted>().Usage;
+        usage.PromptTokens.ShouldBe(111);
+        usage.SuccessfulRequests.ShouldBe(3);
     }
 
     [Fact]
@@ -128,7 +129,7 @@ public sealed class CrewEngineLifecycleTests
         var outcome = await NewEngine(new FakeLlmProvider(failing)).RunAsync(Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
-        sink.Single("crew_kickoff_failed").Data["token_usage"]!["prompt_tokens"]!.GetValue<long>().ShouldBe(100);
+        sink.Single<CrewKickoffFailed>().Usage.PromptTokens.ShouldBe(100);
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public sealed class CrewEngineLifecycleTests
         outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
         outcome.Error!.ShouldContain("answered HTTP 500: boom");
         sink.Types.TakeLast(4).ShouldBe(["llm_call_failed", "agent_execution_error", "task_failed", "crew_kickoff_failed"]);
-        sink.Single("crew_kickoff_failed").Data["error"]!.GetValue<string>().ShouldContain("boom");
+        sink.Single<CrewKickoffFailed>().Error.ShouldContain("boom");
     }
 
     [Fact]
@@ -191,7 +192,7 @@ public sealed class CrewEngineLifecycleTests
         var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient())).RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, sink, CancellationToken.None);
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
-        sink.Single("task_failed").Data["error"]!.GetValue<string>().ShouldContain("Unknown LLM provider 'missing'");
+        sink.Single<TaskFailed>().Error.ShouldContain("Unknown LLM provider 'missing'");
     }
 
     [Fact]

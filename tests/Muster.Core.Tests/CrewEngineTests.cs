@@ -55,12 +55,12 @@ public sealed class CrewEngineTests
             "agent_step", "agent_execution_completed", "task_completed", "crew_kickoff_completed"]);
         sink.Events.Select(e => e.Sequence).ShouldBe(Enumerable.Range(42, 9).Select(i => (long)i));
         sink.Events.ShouldAllBe(e => e.RunId == runId && e.Timestamp.Offset == TimeSpan.Zero);
-        var completed = sink.Single("task_completed");
-        completed.TaskOutput!.Raw.ShouldBe("done");
-        completed.Data["summary"]!.GetValue<string>().ShouldEndWith("...");
-        completed.Data["token_usage"]!["total_tokens"]!.GetValue<long>().ShouldBe(15);
-        sink.Single("crew_kickoff_completed").Data["output"]!.GetValue<string>().ShouldBe("done");
-        sink.Single("llm_call_started").Data["model"]!.GetValue<string>().ShouldBe("openai/gpt-4o-mini");
+        var completed = sink.Single<TaskCompleted>();
+        completed.Output.ShouldBe("done");
+        completed.Summary.ShouldEndWith("...");
+        completed.Usage.TotalTokens.ShouldBe(15);
+        sink.Single<CrewKickoffCompleted>().Output.ShouldBe("done");
+        sink.Single<LlmCallStarted>().Model.ShouldBe("openai/gpt-4o-mini");
     }
 
     [Fact]
@@ -78,9 +78,9 @@ public sealed class CrewEngineTests
         llm.Calls[0].Options!.Tools!.Select(t => t.Name).ShouldBe(["calculator"]);
         var toolResult = llm.Calls[1].Messages.Last().Contents.OfType<FunctionResultContent>().ShouldHaveSingleItem();
         toolResult.Result.ShouldBe("42");
-        sink.Single("tool_usage_finished").Data["output"]!.GetValue<string>().ShouldBe("42");
-        sink.Single("tool_usage_started").Data["tool_args"]!["expression"]!.GetValue<string>().ShouldBe("6 * 7");
-        sink.Events.Where(e => e.Type == "agent_step").Select(e => e.Data["tool"]!.GetValue<string>()).ShouldBe(["calculator", ""]);
+        sink.Single<ToolUsageFinished>().Output.ShouldBe("42");
+        sink.Single<ToolUsageStarted>().ToolArgs.GetProperty("expression").GetString().ShouldBe("6 * 7");
+        sink.All<AgentStep>().Select(e => e.Tool).ShouldBe(["calculator", ""]);
     }
 
     [Fact]

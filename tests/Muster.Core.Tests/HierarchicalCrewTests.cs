@@ -60,11 +60,11 @@ public sealed class HierarchicalCrewTests : IAsyncLifetime
         manager[1].Messages.ShouldContain(m => m.Role == "tool" && m.Content!.Contains("FACTS: the moon"));
         manager[3].Messages.ShouldContain(m => m.Role == "tool" && m.Content == "Yes, it is accurate.");
 
-        var tools = _sim.Sink.Events.Where(e => e.Type == "tool_usage_finished").Select(e => e.Data["tool_name"]!.GetValue<string>()).ToList();
+        var tools = _sim.Sink.All<ToolUsageFinished>().Select(e => e.ToolName).ToList();
         tools.ShouldBe(["Delegate work to coworker", "Delegate work to coworker", "Ask question to coworker"]);
-        var delegated = _sim.Sink.Events.Where(e => e.Type == "agent_execution_started" && e.Data["delegated_by"] is not null).ToList();
-        delegated.Select(e => e.Data["agent"]!.GetValue<string>()).ShouldBe(["Senior Researcher", "Report Writer", "Senior Researcher"]);
-        delegated.ShouldAllBe(e => e.Data["delegated_by"]!.GetValue<string>() == "Crew Manager");
+        var delegated = _sim.Sink.All<AgentExecutionStarted>().Where(e => e.DelegatedBy is not null).ToList();
+        delegated.Select(e => e.Agent).ShouldBe(["Senior Researcher", "Report Writer", "Senior Researcher"]);
+        delegated.ShouldAllBe(e => e.DelegatedBy == "Crew Manager");
         outcome.Output.Usage.SuccessfulRequests.ShouldBe(7);
         outcome.Output.TasksOutput[0].Usage.SuccessfulRequests.ShouldBe(7);
     }
@@ -81,9 +81,9 @@ public sealed class HierarchicalCrewTests : IAsyncLifetime
         var toolResult = _sim.Simulator.Requests[1].Messages.Single(m => m.Role == "tool").Content!;
         toolResult.ShouldContain("Co-worker 'Astronaut' not found");
         toolResult.ShouldContain("- Senior Researcher\n- Report Writer");
-        var error = _sim.Sink.Single("tool_usage_error");
-        error.Data["tool_name"]!.GetValue<string>().ShouldBe("Delegate work to coworker");
-        error.Data["error"]!.GetValue<string>().ShouldContain("Report Writer");
+        var error = _sim.Sink.Single<ToolUsageError>();
+        error.ToolName.ShouldBe("Delegate work to coworker");
+        error.Error.ShouldContain("Report Writer");
     }
 
     [Fact]
@@ -129,6 +129,6 @@ public sealed class HierarchicalCrewTests : IAsyncLifetime
         requests[0].Body["tools"]![0]!["function"]!["description"]!.GetValue<string>().ShouldNotContain("Team Lead");
         requests[1].LastUserMessage!.ShouldContain("What is the capital of France?");
         requests[1].ToolNames.ShouldBeEmpty();
-        _sim.Sink.Single("tool_usage_finished").Data["output"]!.GetValue<string>().ShouldBe("Paris");
+        _sim.Sink.Single<ToolUsageFinished>().Output.ShouldBe("Paris");
     }
 }

@@ -139,7 +139,7 @@ public sealed class RunEventBytesTests : IAsyncLifetime
 
     private string[] Lines() => [.. _sim.Sink.Events.Select(e => $"{e.Type} {DataJson(e)}")];
 
-    private static string DataJson(RunEvent runEvent) => runEvent.Data.ToJsonString();
+    private static string DataJson(RunEvent runEvent) => RunEventJson.Serialize(runEvent.Data);
 
     /// <summary>Recorded from the engine as it was when events were JSON objects.</summary>
     private static class Golden

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Muster.Core.Engine;
 
 namespace Muster.Core.Tests;
@@ -26,7 +25,7 @@ public sealed class RunEventWriterTests
         var sink = new SlowSink();
         using var writer = new RunEventWriter(Guid.NewGuid(), 7, sink, TimeProvider.System, CancellationToken.None);
 
-        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () => await writer.PublishAsync("agent_step", new JsonObject { ["i"] = i }))));
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () => await writer.PublishAsync(new TaskStarted { TaskName = $"task_{i}", Agent = "a", Description = "d" }))));
 
         sink.Sequences.ShouldBe(Enumerable.Range(8, 200).Select(i => (long)i));
     }

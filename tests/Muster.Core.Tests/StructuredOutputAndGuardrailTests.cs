@@ -44,9 +44,9 @@ public sealed class StructuredOutputAndGuardrailTests : IAsyncLifetime
         requests[2].LastUserMessage!.ShouldContain("/score");
         requests[2].Messages.ShouldContain(m => m.Role == "assistant" && m.Content!.Contains("\"high\""));
 
-        _sim.Sink.Events.Where(e => e.Type == "output_validation_failed").Select(e => e.Data["attempt"]!.GetValue<int>()).ShouldBe([1, 2]);
-        _sim.Sink.Single("task_completed").Data["output_json"]!["title"]!.GetValue<string>().ShouldBe("Dune");
-        _sim.Sink.Single("crew_kickoff_completed").Data["result_json"]!["score"]!.GetValue<int>().ShouldBe(9);
+        _sim.Sink.All<OutputValidationFailed>().Select(e => e.Attempt).ShouldBe([1, 2]);
+        _sim.Sink.Single<TaskCompleted>().OutputJson!["title"]!.GetValue<string>().ShouldBe("Dune");
+        _sim.Sink.Single<CrewKickoffCompleted>().ResultJson!["score"]!.GetValue<int>().ShouldBe(9);
     }
 
     [Fact]
@@ -89,10 +89,10 @@ public sealed class StructuredOutputAndGuardrailTests : IAsyncLifetime
         requests[2].Messages[0].Content!.ShouldContain("You are Writer");
         requests[2].LastUserMessage!.ShouldContain("It never names the product.");
         requests[2].LastUserMessage!.ShouldContain("A short note.");
-        var verdicts = _sim.Sink.Events.Where(e => e.Type == "llm_guardrail_completed").ToList();
-        verdicts.Select(e => e.Data["success"]!.GetValue<bool>()).ShouldBe([false, true]);
-        verdicts.Select(e => e.Data["retry_count"]!.GetValue<int>()).ShouldBe([0, 1]);
-        verdicts[0].Data["error"]!.GetValue<string>().ShouldBe("It never names the product.");
+        var verdicts = _sim.Sink.All<LlmGuardrailCompleted>();
+        verdicts.Select(e => e.Success).ShouldBe([false, true]);
+        verdicts.Select(e => e.RetryCount).ShouldBe([0, 1]);
+        verdicts[0].Error.ShouldBe("It never names the product.");
         outcome.Output.Usage.SuccessfulRequests.ShouldBe(4);
     }
 
@@ -117,8 +117,8 @@ public sealed class StructuredOutputAndGuardrailTests : IAsyncLifetime
         attempts.ShouldBe(3);
         _sim.Simulator.Requests.Count.ShouldBe(3);
         _sim.Simulator.Requests.ShouldAllBe(r => r.Messages[0].Content!.Contains("You are Writer"));
-        _sim.Sink.Events.Where(e => e.Type == "llm_guardrail_started").ShouldAllBe(e => e.Data["kind"]!.GetValue<string>() == "function");
-        _sim.Sink.Single("task_failed").Data["error"]!.GetValue<string>().ShouldContain("attempt 3");
-        _sim.Sink.Single("crew_kickoff_failed").Data["error"]!.GetValue<string>().ShouldBe(outcome.Error);
+        _sim.Sink.All<LlmGuardrailStarted>().ShouldAllBe(e => e.Kind == "function");
+        _sim.Sink.Single<TaskFailed>().Error.ShouldContain("attempt 3");
+        _sim.Sink.Single<CrewKickoffFailed>().Error.ShouldBe(outcome.Error);
     }
 }

@@ -90,6 +90,11 @@ internal sealed class RecordingSink : IRunSink
     public IEnumerable<string> Types => Events.Select(e => e.Type);
 
     public RunEvent Single(string type) => Events.Single(e => e.Type == type);
+
+    /// <summary>The data of every event of type <typeparamref name="T"/>, in order.</summary>
+    public List<T> All<T>() where T : RunEventData => [.. Events.Select(e => e.Data).OfType<T>()];
+
+    public T Single<T>() where T : RunEventData => All<T>().Single();
 }
 
 internal static class TestCrews

@@ -122,7 +122,7 @@ public sealed class RunEventWireBytesTests : IDisposable
 
     private string Payload(WebhookSettings settings, RunEvent runEvent) => _planner.Plan(Run(settings), runEvent).ShouldHaveSingleItem().Payload;
 
-    private static string DataJson(RunEvent runEvent) => runEvent.Data.ToJsonString();
+    private static string DataJson(RunEvent runEvent) => RunEventJson.Serialize(runEvent.Data);
 
     private static RunRecord Run(WebhookSettings webhooks) => new()
     {
@@ -142,40 +142,19 @@ public sealed class RunEventWireBytesTests : IDisposable
     };
 
     // The events as the engine builds them (TaskRunner, AgentExecutor, CrewEngine).
-    private static RunEvent Event(string type, JsonObject data, TaskOutput? output = null) =>
-        new() { RunId = RunId, Sequence = 7, Type = type, Timestamp = At, Data = data, TaskOutput = output };
+    private static RunEvent Event(RunEventData data) => new() { RunId = RunId, Sequence = 7, Timestamp = At, Data = data };
 
-    private static RunEvent AgentStep() => Event(RunEventTypes.AgentStep, new JsonObject
-    {
-        ["task_name"] = "facts", ["agent"] = "Researcher", ["prompt"] = "Do <it>", ["thought"] = "I & you", ["tool"] = "calculator",
-        ["tool_input"] = """{"expression":"6 * 7"}""", ["result"] = "42",
-    });
+    private static RunEvent AgentStep() =>
+        Event(new AgentStep("facts", "Researcher", "Do <it>", "I & you", "calculator", """{"expression":"6 * 7"}""", "42"));
 
-    private static RunEvent ToolUsageStarted() => Event(RunEventTypes.ToolUsageStarted, new JsonObject
-    {
-        ["task_name"] = "facts", ["agent"] = "Researcher", ["tool_name"] = "calculator",
-        ["tool_args"] = JsonNode.Parse("""{"expression":"6 * 7","n":[1,2.5,true,null]}"""),
-    });
+    private static RunEvent ToolUsageStarted() => Event(new ToolUsageStarted(
+        "facts", "Researcher", "calculator", JsonDocument.Parse("""{"expression":"6 * 7","n":[1,2.5,true,null]}""").RootElement));
 
-    private static RunEvent TaskCompleted() => Event(RunEventTypes.TaskCompleted, new JsonObject
-    {
-        ["task_name"] = Output.Name, ["task_id"] = Output.Name, ["agent"] = Output.Agent, ["description"] = Output.Description,
-        ["expected_output"] = Output.ExpectedOutput, ["summary"] = Output.Summary, ["output"] = Output.Raw, ["output_json"] = Output.JsonDict!.DeepClone(),
-        ["execution_time"] = Output.ExecutionTimeSeconds, ["token_usage"] = UsageJson.ToJson(Output.Usage),
-    }, Output);
+    private static RunEvent TaskCompleted() => Event(new TaskCompleted(Output));
 
-    private static RunEvent TaskAwaitingHuman() => Event(
-        RunEventTypes.TaskAwaitingHuman,
-        new JsonObject { ["task_name"] = Output.Name, ["task_id"] = Output.Name, ["agent"] = Output.Agent, ["output"] = Output.Raw },
-        Output);
+    private static RunEvent TaskAwaitingHuman() => Event(new TaskAwaitingHuman(Output));
 
-    private static RunEvent CrewCompleted() => Event(RunEventTypes.CrewKickoffCompleted, new JsonObject
-    {
-        ["output"] = "Tides it is.", ["result_json"] = Output.JsonDict!.DeepClone(), ["token_usage"] = UsageJson.ToJson(Usage), ["execution_time"] = 12.5,
-    });
+    private static RunEvent CrewCompleted() => Event(new CrewKickoffCompleted("Tides it is.", Output.JsonDict, Usage, 12.5));
 
-    private static RunEvent CrewFailed() => Event(RunEventTypes.CrewKickoffFailed, new JsonObject
-    {
-        ["error"] = "Task 'facts' failed: boom", ["token_usage"] = UsageJson.ToJson(Usage), ["execution_time"] = 3.75,
-    });
+    private static RunEvent CrewFailed() => Event(new CrewKickoffFailed("Task 'facts' failed: boom", Stopped: false, Usage, 3.75));
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
@@ -180,10 +179,16 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
     {
         RunId = _run.Id,
         Sequence = sequence,
-        Type = type,
         Timestamp = _time.GetUtcNow(),
-        Data = new JsonObject { ["task_name"] = "task_1" },
-        TaskOutput = output,
+        Data = type switch
+        {
+            RunEventTypes.CrewKickoffStarted => new CrewKickoffStarted("trio", [], 1),
+            RunEventTypes.TaskStarted => new TaskStarted { TaskName = "task_1", Agent = "Writer", Description = "Write" },
+            RunEventTypes.LlmCallStarted => new LlmCallStarted("task_1", "Writer", "sim/test-model"),
+            RunEventTypes.AgentStep => new AgentStep("task_1", "Writer", "Write", "Thinking", "", "", "Text"),
+            RunEventTypes.TaskCompleted => new TaskCompleted(output ?? Output()),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "No sample data for this event type."),
+        },
     };
 
     private static TaskOutput Output() => new()

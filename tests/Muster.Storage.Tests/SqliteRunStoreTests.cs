@@ -89,4 +89,28 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
             (await Runs.GetRunAsync(created.RunId, Ct)).ShouldNotBeNull();
         }
     }
+
+    // A row another version of Muster stored (an event type or fields this version does not write) is served as it was
+    // stored: readers get the stored text, not what this version would write for it.
+    [Fact]
+    public async Task GetEvents_ARowStoredByAnotherVersion_IsServedByteForByte()
+    {
+        var id = await CreateRunningAsync();
+        const string data = """{"task_name":"task_1","legacy":{"kept":[1,2.50,null]},"note":"\u00e9 \u003C"}""";
+        var file = ((Microsoft.Data.Sqlite.SqliteConnectionStringBuilder)new(ConnectionString)).DataSource;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES ($run, 1, 'agent_thought', 0, $data)";
+            insert.Parameters.AddWithValue("$run", id.ToString());
+            insert.Parameters.AddWithValue("$data", data);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var stored = (await Runs.GetEventsAsync(id, 0, 10, Ct)).ShouldHaveSingleItem();
+
+        stored.Type.ShouldBe("agent_thought");
+        stored.Data.ShouldBe(data);
+    }
 }

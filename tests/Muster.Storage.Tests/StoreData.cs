@@ -41,14 +41,22 @@ internal static class StoreData
         CreatedAt = createdAt ?? T0,
     };
 
+    /// <summary>An event of <paramref name="type"/> with sample data; an <c>agent_step</c>'s result names its sequence.</summary>
     public static RunEvent Event(Guid runId, long sequence, string type = RunEventTypes.AgentStep, TaskOutput? output = null) => new()
     {
         RunId = runId,
         Sequence = sequence,
-        Type = type,
         Timestamp = T0.AddSeconds(sequence),
-        Data = new JsonObject { ["n"] = sequence },
-        TaskOutput = output,
+        Data = type switch
+        {
+            RunEventTypes.AgentStep => new AgentStep("task_1", "Writer", "Do task_1", "Thinking", "", "", $"step {sequence}"),
+            RunEventTypes.TaskStarted => new TaskStarted { TaskName = "task_1", Agent = "Writer", Description = "Do task_1" },
+            RunEventTypes.LlmCallStarted => new LlmCallStarted("task_1", "Writer", "sim/test-model"),
+            RunEventTypes.TaskCompleted => new TaskCompleted(output ?? Output("task_1")),
+            RunEventTypes.TaskAwaitingHuman => new TaskAwaitingHuman(output ?? Output("task_1")),
+            RunEventTypes.CrewKickoffFailed => new CrewKickoffFailed("The run failed.", Stopped: false, TokenUsage.Zero, 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "The suite has no sample data for this event type."),
+        },
     };
 
     public static TaskOutput Output(string name, string raw = "done") => new()

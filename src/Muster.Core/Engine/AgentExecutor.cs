@@ -113,8 +113,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
                 return new AgentAnswer(raw, value);
             }
 
-            await events.PublishAsync(RunEventTypes.OutputValidationFailed, Data(
-                turn, ("attempt", attempt + 1), ("errors", new JsonArray([.. check.Errors.Select(e => (JsonNode?)e)])), ("output", raw)));
+            await events.PublishAsync(new OutputValidationFailed(turn.Task.Name, turn.Agent.Role, attempt + 1, check.Errors, raw));
             if (attempt >= output.MaxRetries)
             {
                 throw new InvalidOperationException(
@@ -130,7 +129,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
 
     private async Task<ChatResponse> CallAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
     {
-        await events.PublishAsync(RunEventTypes.LlmCallStarted, Data(turn, ("model", turn.Model)));
+        await events.PublishAsync(new LlmCallStarted(turn.Task.Name, turn.Agent.Role, turn.Model));
         ChatResponse response;
         try
         {
@@ -138,7 +137,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await events.PublishAsync(RunEventTypes.LlmCallFailed, Data(turn, ("model", turn.Model), ("error", ex.Message)));
+            await events.PublishAsync(new LlmCallFailed(turn.Task.Name, turn.Agent.Role, turn.Model, ex.Message));
             throw;
         }
 
@@ -148,15 +147,16 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             response.Usage?.CachedInputTokenCount ?? 0,
             SuccessfulRequests: 1);
         AddUsage(usage);
-        await events.PublishAsync(RunEventTypes.LlmCallCompleted, Data(turn, ("model", turn.Model), ("token_usage", RunEventWriter.Usage(usage))));
+        await events.PublishAsync(new LlmCallCompleted(turn.Task.Name, turn.Agent.Role, turn.Model, usage));
         return response;
     }
 
     private async Task<List<AIContent>> RunToolsAsync(AgentTurn turn, List<FunctionCallContent> calls, string thought)
     {
-        foreach (var call in calls)
+        var arguments = calls.Select(Arguments).ToList();
+        for (var i = 0; i < calls.Count; i++)
         {
-            await events.PublishAsync(RunEventTypes.ToolUsageStarted, Data(turn, ("tool_name", DisplayName(turn, call.Name)), ("tool_args", Arguments(call))));
+            await events.PublishAsync(new ToolUsageStarted(turn.Task.Name, turn.Agent.Role, DisplayName(turn, calls[i].Name), arguments[i]));
         }
 
         // Events are written before and after, in call order, so sequence numbers stay deterministic.
@@ -164,11 +164,12 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         var results = new List<AIContent>();
         for (var i = 0; i < calls.Count; i++)
         {
-            var (call, (text, error)) = (calls[i], outcomes[i]);
-            await events.PublishAsync(
-                error is null ? RunEventTypes.ToolUsageFinished : RunEventTypes.ToolUsageError,
-                Data(turn, ("tool_name", DisplayName(turn, call.Name)), ("tool_args", Arguments(call)), error is null ? ("output", text) : ("error", error)));
-            await Step(turn, thought, DisplayName(turn, call.Name), Arguments(call).ToJsonString(), text);
+            var (call, args, (text, error)) = (calls[i], arguments[i], outcomes[i]);
+            var name = DisplayName(turn, call.Name);
+            await events.PublishAsync(error is null
+                ? new ToolUsageFinished(turn.Task.Name, turn.Agent.Role, name, args, text)
+                : new ToolUsageError(turn.Task.Name, turn.Agent.Role, name, args, error));
+            await Step(turn, thought, name, RunEventJson.Serialize(args), text);
             results.Add(new FunctionResultContent(call.CallId, text));
         }
 
@@ -205,23 +206,12 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     }
 
     private ValueTask Step(AgentTurn turn, string thought, string tool, string toolInput, string result) =>
-        events.PublishAsync(RunEventTypes.AgentStep, Data(
-            turn, ("prompt", turn.TaskPrompt), ("thought", thought), ("tool", tool), ("tool_input", toolInput), ("result", result)));
+        events.PublishAsync(new AgentStep(turn.Task.Name, turn.Agent.Role, turn.TaskPrompt, thought, tool, toolInput, result));
 
     private static string DisplayName(AgentTurn turn, string name) =>
         turn.Tools.FirstOrDefault(t => t.Name == name)?.AdditionalProperties.GetValueOrDefault(DisplayNameProperty) as string ?? name;
 
-    private static JsonObject Arguments(FunctionCallContent call) =>
-        JsonSerializer.SerializeToNode(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))) as JsonObject ?? [];
-
-    private static JsonObject Data(AgentTurn turn, params (string Key, JsonNode? Value)[] fields)
-    {
-        var data = new JsonObject { ["task_name"] = turn.Task.Name, ["agent"] = turn.Agent.Role };
-        foreach (var (key, value) in fields)
-        {
-            data[key] = value;
-        }
-
-        return data;
-    }
+    // An element, not a node: it is immutable, so the events that share it may be written on different threads.
+    private static JsonElement Arguments(FunctionCallContent call) =>
+        JsonSerializer.SerializeToElement(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
 }

@@ -43,18 +43,11 @@ public sealed partial class CrewEngine(
         var background = new Background(work);
         try
         {
-            var started = new JsonObject
-            {
-                ["crew_name"] = crew.Name,
-                ["inputs"] = crew.InputValues?.DeepClone() ?? new JsonObject(),
-                ["total_tasks"] = crew.Tasks.Count,
-            };
-            if (checkpoint.LastSequence > 0 || checkpoint.CompletedTasks.Count > 0)
-            {
-                started["resumed"] = true;
-            }
-
-            await events.PublishAsync(RunEventTypes.CrewKickoffStarted, started);
+            await events.PublishAsync(new CrewKickoffStarted(
+                crew.Name,
+                (JsonObject?)crew.InputValues?.DeepClone() ?? [],
+                crew.Tasks.Count,
+                Resumed: checkpoint.LastSequence > 0 || checkpoint.CompletedTasks.Count > 0));
 
             (TaskOutput Previous, string Feedback)? revision = null;
             if (checkpoint is { PendingReview: { } pending, Review: { } review })
@@ -112,8 +105,7 @@ public sealed partial class CrewEngine(
                         return await FailAsync(events, run, crew, background, failedMeanwhile);
                     }
 
-                    var data = new JsonObject { ["task_name"] = task.Name, ["task_id"] = task.Name, ["agent"] = output.Agent, ["output"] = output.Raw };
-                    await events.PublishAsync(RunEventTypes.TaskAwaitingHuman, data, output);
+                    await events.PublishAsync(new TaskAwaitingHuman(output));
                     return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = output };
                 }
 
@@ -129,13 +121,7 @@ public sealed partial class CrewEngine(
             }
 
             var crewOutput = run.ToCrewOutput();
-            await events.PublishAsync(RunEventTypes.CrewKickoffCompleted, new JsonObject
-            {
-                ["output"] = crewOutput.Raw,
-                ["result_json"] = crewOutput.JsonDict?.DeepClone(),
-                ["token_usage"] = RunEventWriter.Usage(crewOutput.Usage),
-                ["execution_time"] = crewOutput.ExecutionTimeSeconds,
-            });
+            await events.PublishAsync(new CrewKickoffCompleted(crewOutput.Raw, crewOutput.JsonDict, crewOutput.Usage, crewOutput.ExecutionTimeSeconds));
             return new RunOutcome { Kind = RunOutcomeKind.Completed, Output = crewOutput };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -178,13 +164,13 @@ public sealed partial class CrewEngine(
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 var failure = new IOException($"Could not write output_file '{file}': {ex.Message}", ex);
-                await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = output.Agent, ["error"] = failure.Message });
+                await events.PublishAsync(new TaskFailed(task.Name, output.Agent, failure.Message));
                 return new TaskOutcome(task, null, failure);
             }
         }
 
         run.Complete(output);
-        await events.PublishAsync(RunEventTypes.TaskCompleted, RunEventWriter.TaskCompletedData(output), output);
+        await events.PublishAsync(new TaskCompleted(output));
         return null;
     }
 
@@ -192,15 +178,10 @@ public sealed partial class CrewEngine(
     private async Task<RunOutcome> FailAsync(RunEventWriter events, RunProgress run, CrewDefinition crew, Background background, TaskOutcome failed)
     {
         await background.StopAsync();
-        run.Error = $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}";
+        var error = $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}";
         LogTaskFailed(logger, failed.Failure, failed.Task.Name, crew.Name);
-        await events.PublishAsync(RunEventTypes.CrewKickoffFailed, new JsonObject
-        {
-            ["error"] = run.Error,
-            ["token_usage"] = RunEventWriter.Usage(run.Usage),
-            ["execution_time"] = run.ElapsedSeconds,
-        });
-        return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = run.Error };
+        await events.PublishAsync(new CrewKickoffFailed(error, Stopped: false, run.Usage, run.ElapsedSeconds));
+        return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = error };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} cancelled")]

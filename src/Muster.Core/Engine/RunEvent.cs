@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
-
 namespace Muster.Core.Engine;
 
 /// <summary>
-/// Something that happened in a run, in CrewAI's event vocabulary (<see cref="RunEventTypes"/>).
+/// Something that happened in a run: its place in the run (id, sequence, time) and what happened (<see cref="Data"/>).
 /// Sequence numbers are run-wide, start at 1 and never repeat, across restarts too.
 /// </summary>
 public sealed record RunEvent
@@ -12,14 +10,12 @@ public sealed record RunEvent
     public required Guid RunId { get; init; }
     /// <summary>The event's number in its run: 1, 2, … without gaps, continued after <see cref="RunCheckpoint.LastSequence"/>.</summary>
     public required long Sequence { get; init; }
-    /// <summary>One of <see cref="RunEventTypes"/>.</summary>
-    public required string Type { get; init; }
     /// <summary>When the engine emitted the event, in UTC (from its <see cref="TimeProvider"/>).</summary>
     public required DateTimeOffset Timestamp { get; init; }
-    /// <summary>The type's fields, as docs/EVENTS.md lists them (e.g. <c>task_name</c>, <c>agent</c>, <c>output</c>, <c>token_usage</c>).</summary>
-    public required JsonObject Data { get; init; }
-    /// <summary>Set on <c>task_completed</c>: the finished task's output, stored with the event in one transaction.</summary>
-    public TaskOutput? TaskOutput { get; init; }
+    /// <summary>What happened: one of the records derived from <see cref="RunEventData"/>, written as the event's <c>data</c>.</summary>
+    public required RunEventData Data { get; init; }
+    /// <summary>The event's CrewAI name, one of <see cref="RunEventTypes"/>.</summary>
+    public string Type => Data.Type;
 }
 
 /// <summary>Event type names (CrewAI's, plus Muster's <c>agent_step</c>, <c>task_awaiting_human</c> and <c>output_validation_failed</c>).</summary>
@@ -74,7 +70,7 @@ public static class RunEventTypes
 public interface IRunSink
 {
     /// <summary>
-    /// Records an event; a <c>task_completed</c> event's task output is stored with it. A task's outcome, a pause for
+    /// Records an event; a <see cref="TaskCompleted"/> event's task output is stored with it. A task's outcome, a pause for
     /// review and the run's end are durable when this returns; a sink may hold progress events briefly and record them,
     /// in order, with the next ones.
     /// </summary>

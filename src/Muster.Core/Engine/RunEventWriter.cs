@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Muster.Core.Engine;
 
 /// <summary>
@@ -17,7 +15,7 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
     /// <summary>The run itself is cancelled (stopped or shut down): nothing more may be published.</summary>
     public bool RunCancelled => cancellationToken.IsCancellationRequested;
 
-    public async ValueTask PublishAsync(string type, JsonObject data, TaskOutput? taskOutput = null)
+    public async ValueTask PublishAsync(RunEventData data)
     {
         // A cancelled run emits nothing more: the server decides whether it was a stop or a shutdown.
         cancellationToken.ThrowIfCancellationRequested();
@@ -28,10 +26,8 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
             {
                 RunId = runId,
                 Sequence = _sequence + 1,
-                Type = type,
                 Timestamp = timeProvider.GetUtcNow(),
                 Data = data,
-                TaskOutput = taskOutput,
             };
             await sink.PublishAsync(runEvent, cancellationToken);
             _sequence++;
@@ -43,27 +39,4 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
     }
 
     public void Dispose() => _gate.Dispose();
-
-    public static JsonObject Usage(TokenUsage usage) => new()
-    {
-        ["total_tokens"] = usage.TotalTokens,
-        ["prompt_tokens"] = usage.PromptTokens,
-        ["completion_tokens"] = usage.CompletionTokens,
-        ["cached_prompt_tokens"] = usage.CachedPromptTokens,
-        ["successful_requests"] = usage.SuccessfulRequests,
-    };
-
-    public static JsonObject TaskCompletedData(TaskOutput output) => new()
-    {
-        ["task_name"] = output.Name,
-        ["task_id"] = output.Name,
-        ["agent"] = output.Agent,
-        ["description"] = output.Description,
-        ["expected_output"] = output.ExpectedOutput,
-        ["summary"] = output.Summary,
-        ["output"] = output.Raw,
-        ["output_json"] = output.JsonDict?.DeepClone(),
-        ["execution_time"] = output.ExecutionTimeSeconds,
-        ["token_usage"] = Usage(output.Usage),
-    };
 }

@@ -25,8 +25,6 @@ internal sealed class RunProgress(CrewDefinition crew, RunCheckpoint checkpoint,
         }
     }
 
-    public string? Error { get; set; }
-
     /// <summary>Everything the run consumed: recorded task outputs plus the calls made since this start.</summary>
     public TokenUsage Usage
     {

@@ -46,10 +46,7 @@ internal sealed partial class TaskRunner(
     {
         var (performer, coworkers) = Cast(task);
         var role = performer?.Role ?? task.Agent ?? "";
-        await events.PublishAsync(RunEventTypes.TaskStarted, new JsonObject
-        {
-            ["task_name"] = task.Name, ["task_id"] = task.Name, ["agent"] = role, ["description"] = task.Description,
-        });
+        await events.PublishAsync(new TaskStarted { TaskName = task.Name, Agent = role, Description = task.Description });
 
         var started = timeProvider.GetTimestamp();
         var executor = new AgentExecutor(events, cancellationToken);
@@ -65,7 +62,7 @@ internal sealed partial class TaskRunner(
                 OutputFiles.Resolve(engineOptions.OutputRoot, events.RunId, file);
             }
 
-            await events.PublishAsync(RunEventTypes.AgentExecutionStarted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role });
+            await events.PublishAsync(new AgentExecutionStarted(task.Name, role));
             var model = ModelFor(performer);
             var structured = Structured(task, model);
             var instructions = (crew.Process == CrewProcess.Hierarchical ? Prompts.ManagerInstructions : null)
@@ -86,7 +83,7 @@ internal sealed partial class TaskRunner(
                     : await CheckGuardrailAsync(task, output, turn, executor, retry, cancellationToken);
                 if (verdict.Success)
                 {
-                    await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["output"] = output.Raw });
+                    await events.PublishAsync(new AgentExecutionCompleted(task.Name, role, DelegatedBy: null, output.Raw));
                     return new TaskOutcome(task, output with { Usage = executor.Usage }, null);
                 }
 
@@ -103,15 +100,15 @@ internal sealed partial class TaskRunner(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
         {
-            await events.PublishAsync(RunEventTypes.AgentExecutionError, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
-            await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
+            await events.PublishAsync(new AgentExecutionError(task.Name, role, DelegatedBy: null, ex.Message));
+            await events.PublishAsync(new TaskFailed(task.Name, role, ex.Message));
             return new TaskOutcome(task, null, ex);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !events.RunCancelled)
         {
             // Another task of the run failed and stopped this one; the run goes on to fail. The task still ends visibly,
             // so every task_started has its end. (A run that is itself stopped or shut down emits nothing more.)
-            await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = StoppedByAnotherTask });
+            await events.PublishAsync(new TaskFailed(task.Name, role, StoppedByAnotherTask));
             throw;
         }
         finally
@@ -142,18 +139,17 @@ internal sealed partial class TaskRunner(
         var job = new TaskDefinition { Name = task.Name, Description = work, ExpectedOutput = Prompts.CoworkerExpectedOutput };
         var model = ModelFor(coworker);
         var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
-        var data = new JsonObject { ["task_name"] = task.Name, ["agent"] = coworker.Role, ["delegated_by"] = delegator };
-        await events.PublishAsync(RunEventTypes.AgentExecutionStarted, data);
+        await events.PublishAsync(new AgentExecutionStarted(task.Name, coworker.Role, delegator));
         var executor = new AgentExecutor(events, cancellationToken);
         try
         {
             var answer = await executor.RunAsync(turn);
-            await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, With(data, "output", answer.Raw));
+            await events.PublishAsync(new AgentExecutionCompleted(task.Name, coworker.Role, delegator, answer.Raw));
             return answer.Raw;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await events.PublishAsync(RunEventTypes.AgentExecutionError, With(data, "error", ex.Message));
+            await events.PublishAsync(new AgentExecutionError(task.Name, coworker.Role, delegator, ex.Message));
             throw;
         }
         finally
@@ -167,20 +163,12 @@ internal sealed partial class TaskRunner(
     {
         var rule = task.Guardrail!;
         var function = guardrails.Find(rule);
-        await events.PublishAsync(RunEventTypes.LlmGuardrailStarted, new JsonObject
-        {
-            ["task_name"] = task.Name, ["guardrail"] = rule, ["kind"] = function is null ? "llm" : "function", ["retry_count"] = retry,
-        });
+        await events.PublishAsync(new LlmGuardrailStarted(task.Name, rule, function is null ? "llm" : "function", retry));
         var verdict = function is null
             ? await AskCheckerAsync(rule, output, turn, executor)
             : await function(output, cancellationToken);
-        await events.PublishAsync(RunEventTypes.LlmGuardrailCompleted, new JsonObject
-        {
-            ["task_name"] = task.Name,
-            ["success"] = verdict.Success,
-            [verdict.Success ? "result" : "error"] = verdict.Success ? output.Raw : verdict.Feedback,
-            ["retry_count"] = retry,
-        });
+        await events.PublishAsync(new LlmGuardrailCompleted(
+            task.Name, verdict.Success, verdict.Success ? output.Raw : null, verdict.Success ? null : verdict.Feedback, retry));
         return verdict;
     }
 
@@ -269,13 +257,6 @@ internal sealed partial class TaskRunner(
         var builtIn = names.Distinct(StringComparer.Ordinal)
             .Select(name => tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."));
         return [.. builtIn.Concat(await mcp.ToolsForAsync(agent, cancellationToken)).DistinctBy(t => t.Name)];
-    }
-
-    private static JsonObject With(JsonObject data, string key, string value)
-    {
-        var copy = (JsonObject)data.DeepClone();
-        copy[key] = value;
-        return copy;
     }
 
     private static string SchemaName(string taskName) => SchemaNamePattern().Replace(taskName, "_") is { Length: > 0 } name ? name[..Math.Min(name.Length, 64)] : "output";

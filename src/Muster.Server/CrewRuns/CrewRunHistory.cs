@@ -48,7 +48,7 @@ internal sealed class CrewRunHistory(IRunStore store, RunOutputFiles files, Cach
     /// <summary>One file of the run, or null (call after an access check).</summary>
     public FileInfo? FindFile(RunRecord run, string path) => files.Find(run.Id, path);
 
-    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(RunRecord run, long afterSequence, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(RunRecord run, long afterSequence, int limit, CancellationToken cancellationToken) =>
         store.GetEventsAsync(run.Id, afterSequence, limit, cancellationToken);
 
     public async Task<DeleteOutcome> DeleteAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken)

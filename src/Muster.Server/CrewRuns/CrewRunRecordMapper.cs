@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Muster.Contracts;
 using Muster.Contracts.Runs;
 using Muster.Core.Engine;
@@ -58,13 +59,14 @@ internal static class CrewRunRecordMapper
         _ => null,
     };
 
-    public static RunEventDto ToDto(RunEvent runEvent) => new()
+    public static RunEventDto ToDto(RunEventRecord runEvent) => new()
     {
         Sequence = runEvent.Sequence,
         ExecutionId = runEvent.RunId.ToString(),
         Type = runEvent.Type,
         Timestamp = Timestamp(runEvent.Timestamp),
-        Data = runEvent.Data,
+        // The stored data is the text RunEventJson wrote; the DTO, shared with the .NET client, carries it as an object.
+        Data = JsonNode.Parse(runEvent.Data)?.AsObject(),
     };
 
     /// <summary>ISO-8601 in UTC with a <c>Z</c>, whatever offset the value carries.</summary>

@@ -113,7 +113,7 @@ internal sealed partial class RunEventStream(
     }
 
     /// <summary>Formats one event; JSON has no raw newlines, so <c>data:</c> is a single line.</summary>
-    internal static async Task WriteEventAsync(Stream body, RunEvent runEvent, CancellationToken cancellationToken)
+    internal static async Task WriteEventAsync(Stream body, RunEventRecord runEvent, CancellationToken cancellationToken)
     {
         var json = JsonSerializer.Serialize(CrewRunRecordMapper.ToDto(runEvent), MusterJsonContext.Default.RunEventDto);
         var frame = $"id: {runEvent.Sequence}\nevent: {runEvent.Type}\ndata: {json}\n\n";

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Muster.Core.Engine;
 using Muster.Storage;
 
@@ -14,15 +13,8 @@ internal static class RunEvents
     {
         RunId = runId,
         Sequence = sequence,
-        Type = RunEventTypes.CrewKickoffFailed,
         Timestamp = now,
-        Data = new JsonObject
-        {
-            ["error"] = error,
-            ["stopped"] = true,
-            ["token_usage"] = UsageJson.ToJson(run.Usage),
-            ["execution_time"] = ExecutionTime(run, now),
-        },
+        Data = new CrewKickoffFailed(error, Stopped: true, run.Usage, ExecutionTime(run, now)),
     };
 
     /// <summary>The <c>crew_kickoff_failed</c> for an engine that threw instead of reporting a failure.</summary>
@@ -30,14 +22,8 @@ internal static class RunEvents
     {
         RunId = runId,
         Sequence = sequence,
-        Type = RunEventTypes.CrewKickoffFailed,
         Timestamp = now,
-        Data = new JsonObject
-        {
-            ["error"] = error,
-            ["token_usage"] = UsageJson.ToJson(run.Usage),
-            ["execution_time"] = ExecutionTime(run, now),
-        },
+        Data = new CrewKickoffFailed(error, Stopped: false, run.Usage, ExecutionTime(run, now)),
     };
 
     private static double ExecutionTime(RunRecord run, DateTimeOffset now) =>
@@ -48,40 +34,4 @@ internal static class RunEvents
 internal static class StopMessages
 {
     public static string StoppedBy(string ownerId, DateTimeOffset at) => $"Stopped by {ownerId} at {at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
-}
-
-/// <summary><c>token_usage</c> objects of events, in CrewAI's UsageMetrics shape.</summary>
-internal static class UsageJson
-{
-    public static JsonObject ToJson(TokenUsage usage) => new()
-    {
-        ["total_tokens"] = usage.TotalTokens,
-        ["prompt_tokens"] = usage.PromptTokens,
-        ["completion_tokens"] = usage.CompletionTokens,
-        ["cached_prompt_tokens"] = usage.CachedPromptTokens,
-        ["successful_requests"] = usage.SuccessfulRequests,
-    };
-
-    public static TokenUsage? FromJson(JsonNode? node)
-    {
-        if (node is not JsonObject usage)
-        {
-            return null;
-        }
-
-        return new TokenUsage(
-            Read(usage, "prompt_tokens"),
-            Read(usage, "completion_tokens"),
-            Read(usage, "cached_prompt_tokens"),
-            Read(usage, "successful_requests"));
-    }
-
-    // Numbers arrive as parsed JSON (any integer width) or as values built in code (int, long or double).
-    private static long Read(JsonObject usage, string name) => usage[name] switch
-    {
-        JsonValue value when value.TryGetValue<long>(out var number) => number,
-        JsonValue value when value.TryGetValue<int>(out var number) => number,
-        JsonValue value when value.TryGetValue<double>(out var number) => (long)number,
-        _ => 0,
-    };
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Muster.Core.Engine;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -142,9 +141,8 @@ internal sealed class StoreRunSink(
         }
     }
 
-    private static bool MustCommit(RunEvent runEvent) => runEvent.Type is
-        RunEventTypes.TaskCompleted or RunEventTypes.TaskFailed or RunEventTypes.TaskAwaitingHuman or
-        RunEventTypes.CrewKickoffCompleted or RunEventTypes.CrewKickoffFailed;
+    private static bool MustCommit(RunEvent runEvent) =>
+        runEvent.Data is TaskCompleted or TaskFailed or TaskAwaitingHuman or CrewKickoffCompleted or CrewKickoffFailed;
 
     private async void FlushInBackground()
     {
@@ -169,46 +167,48 @@ internal sealed class StoreRunSink(
             update = update with { State = RunState.Running, StartedAt = _run.StartedAt is null || _run.StartedAt > now ? now : null };
         }
 
-        var taskName = runEvent.Data["task_name"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
-            ? runEvent.Data["task_name"]!.GetValue<string>()
-            : null;
+        var taskName = runEvent.Data switch
+        {
+            TaskStarted started => started.TaskName,
+            TaskCompleted completed => completed.TaskName,
+            _ => null,
+        };
         var resolvesReview = _run.PendingReview is not null && taskName == _run.PendingReview.Name;
 
-        switch (runEvent.Type)
+        switch (runEvent.Data)
         {
-            case RunEventTypes.TaskStarted:
+            case TaskStarted:
                 return update with { CurrentTask = taskName, ClearReview = resolvesReview };
 
-            case RunEventTypes.TaskCompleted:
+            case TaskCompleted completed:
                 _completedTasks++;
                 return update with
                 {
                     CompletedTasks = _completedTasks,
-                    Usage = _run.Usage + (runEvent.TaskOutput?.Usage ?? TokenUsage.Zero),
+                    Usage = _run.Usage + completed.Usage,
                     ClearReview = resolvesReview,
                 };
 
-            case RunEventTypes.TaskAwaitingHuman:
-                return update with { State = RunState.AwaitingHuman, PendingReview = runEvent.TaskOutput, ReleaseLease = true };
+            case TaskAwaitingHuman awaiting:
+                return update with { State = RunState.AwaitingHuman, PendingReview = awaiting.TaskOutput, ReleaseLease = true };
 
-            case RunEventTypes.CrewKickoffCompleted:
+            case CrewKickoffCompleted completed:
                 return update with
                 {
                     State = RunState.Completed,
-                    Result = runEvent.Data["output"]?.ToString() ?? string.Empty,
-                    ResultJson = runEvent.Data["result_json"] as JsonObject,
-                    Usage = UsageJson.FromJson(runEvent.Data["token_usage"]) ?? _run.Usage,
+                    Result = completed.Output,
+                    ResultJson = completed.ResultJson,
+                    Usage = completed.Usage,
                     CompletedAt = now,
                     ReleaseLease = true,
                 };
 
-            case RunEventTypes.CrewKickoffFailed:
-                var stopped = runEvent.Data["stopped"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+            case CrewKickoffFailed failed:
                 return update with
                 {
-                    State = stopped ? RunState.Stopped : RunState.Failed,
-                    Error = runEvent.Data["error"]?.ToString() ?? "The run failed.",
-                    Usage = UsageJson.FromJson(runEvent.Data["token_usage"]) ?? _run.Usage,
+                    State = failed.Stopped ? RunState.Stopped : RunState.Failed,
+                    Error = failed.Error,
+                    Usage = failed.Usage,
                     CompletedAt = now,
                     ReleaseLease = true,
                 };

@@ -17,20 +17,23 @@ internal sealed class DeliveryPlanner(TimeProvider timeProvider) : IDeliveryPlan
         var settings = run.Webhooks;
         var deliveries = new List<NewDelivery>();
 
-        switch (runEvent.Type)
+        switch (runEvent.Data)
         {
-            case RunEventTypes.AgentStep when HasUrl(settings.StepWebhookUrl):
-                deliveries.Add(Create(run, settings.StepWebhookUrl!, WebhookKinds.Step, WebhookPayloads.Step(run, runEvent), null));
+            case AgentStep step when HasUrl(settings.StepWebhookUrl):
+                deliveries.Add(Create(run, settings.StepWebhookUrl!, WebhookKinds.Step, WebhookPayloads.Step(run, step), null));
                 break;
-            case RunEventTypes.TaskCompleted when HasUrl(settings.TaskWebhookUrl):
-                deliveries.Add(Create(run, settings.TaskWebhookUrl!, WebhookKinds.Task, WebhookPayloads.Task(run, runEvent), null));
+            case TaskCompleted completed when HasUrl(settings.TaskWebhookUrl):
+                deliveries.Add(Create(run, settings.TaskWebhookUrl!, WebhookKinds.Task, WebhookPayloads.Task(run, completed), null));
                 break;
-            case RunEventTypes.CrewKickoffCompleted or RunEventTypes.CrewKickoffFailed when HasUrl(settings.CrewWebhookUrl):
-                deliveries.Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, runEvent), null));
+            case CrewKickoffCompleted completed when HasUrl(settings.CrewWebhookUrl):
+                deliveries.Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, completed), null));
                 break;
-            case RunEventTypes.TaskAwaitingHuman when HasUrl(settings.HumanInput?.Url):
+            case CrewKickoffFailed failed when HasUrl(settings.CrewWebhookUrl):
+                deliveries.Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, failed), null));
+                break;
+            case TaskAwaitingHuman awaiting when HasUrl(settings.HumanInput?.Url):
                 deliveries.Add(Create(
-                    run, settings.HumanInput!.Url!, WebhookKinds.HumanInput, WebhookPayloads.HumanInput(run, runEvent), settings.HumanInput.Authentication));
+                    run, settings.HumanInput!.Url!, WebhookKinds.HumanInput, WebhookPayloads.HumanInput(run, runEvent, awaiting), settings.HumanInput.Authentication));
                 break;
         }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Muster.Core.Engine;
 using Muster.Storage;
 
@@ -8,86 +10,35 @@ namespace Muster.Server.Webhooks;
 /// <summary>The bodies of the AMP webhooks (COMPATIBILITY.md), each echoing the kickoff's <c>meta</c>.</summary>
 internal static class WebhookPayloads
 {
-    public static string Step(RunRecord run, RunEvent runEvent)
+    public static string Step(RunRecord run, AgentStep step) => JsonSerializer.Serialize(
+        new StepPayload(step.Prompt, step.Thought, step.Tool, step.ToolInput, step.Result, KickoffId(run), run.Meta),
+        WebhookJsonContext.Default.StepPayload);
+
+    public static string Task(RunRecord run, TaskCompleted completed)
     {
-        var data = runEvent.Data;
-        return new JsonObject
-        {
-            ["prompt"] = Copy(data["prompt"]),
-            ["thought"] = Copy(data["thought"]),
-            ["tool"] = Copy(data["tool"]),
-            ["tool_input"] = Copy(data["tool_input"]),
-            ["result"] = Copy(data["result"]),
-            ["kickoff_id"] = KickoffId(run),
-            ["meta"] = Copy(run.Meta),
-        }.ToJsonString();
+        var output = completed.TaskOutput;
+        return JsonSerializer.Serialize(
+            new TaskPayload(output.Description, output.Name, output.ExpectedOutput, output.Summary, output.Agent, output.Raw, output.JsonDict, KickoffId(run), run.Meta),
+            WebhookJsonContext.Default.TaskPayload);
     }
 
-    public static string Task(RunRecord run, RunEvent runEvent)
-    {
-        // The task output travels with the event; the data object is the fallback for events read back from the store.
-        var data = runEvent.Data;
-        var output = runEvent.TaskOutput;
-        return new JsonObject
-        {
-            ["description"] = output is null ? Copy(data["description"]) : output.Description,
-            ["name"] = output is null ? Copy(data["task_name"]) : output.Name,
-            ["expected_output"] = output is null ? Copy(data["expected_output"]) : output.ExpectedOutput,
-            ["summary"] = output is null ? Copy(data["summary"]) : output.Summary,
-            ["agent"] = output is null ? Copy(data["agent"]) : output.Agent,
-            ["output"] = output is null ? Copy(data["output"]) : output.Raw,
-            ["output_json"] = output is null ? Copy(data["output_json"]) : Copy(output.JsonDict),
-            ["kickoff_id"] = KickoffId(run),
-            ["meta"] = Copy(run.Meta),
-        }.ToJsonString();
-    }
+    public static string Crew(RunRecord run, CrewKickoffCompleted completed) => JsonSerializer.Serialize(
+        new CrewPayload(KickoffId(run), completed.Output, completed.ResultJson, CrewUsage.Of(completed.Usage), run.Meta, Status: null, Error: null),
+        WebhookJsonContext.Default.CrewPayload);
 
-    public static string Crew(RunRecord run, RunEvent runEvent)
-    {
-        var data = runEvent.Data;
-        var payload = new JsonObject
-        {
-            ["kickoff_id"] = KickoffId(run),
-            ["result"] = Copy(data["output"]),
-            ["result_json"] = Copy(data["result_json"]),
-            ["token_usage"] = TokenUsage(data["token_usage"] as JsonObject),
-            ["meta"] = Copy(run.Meta),
-        };
-        if (runEvent.Type == RunEventTypes.CrewKickoffFailed)
-        {
-            payload["status"] = data["stopped"]?.GetValueKind() == System.Text.Json.JsonValueKind.True ? "stopped" : "error";
-            payload["error"] = Copy(data["error"]);
-        }
+    public static string Crew(RunRecord run, CrewKickoffFailed failed) => JsonSerializer.Serialize(
+        new CrewPayload(KickoffId(run), Result: null, ResultJson: null, CrewUsage.Of(failed.Usage), run.Meta, failed.Stopped ? "stopped" : "error", failed.Error),
+        WebhookJsonContext.Default.CrewPayload);
 
-        return payload.ToJsonString();
-    }
-
-    public static string HumanInput(RunRecord run, RunEvent runEvent)
-    {
-        var data = runEvent.Data;
-        return new JsonObject
-        {
-            ["kickoff_id"] = KickoffId(run),
-            ["task_id"] = Copy(data["task_id"]),
-            ["task_name"] = Copy(data["task_name"]),
-            ["agent"] = Copy(data["agent"]),
-            ["output"] = Copy(data["output"]),
-            ["status"] = "pending_human_input",
-            ["crew_name"] = run.CrewName,
-            ["timestamp"] = Timestamp(runEvent.Timestamp),
-            ["meta"] = Copy(run.Meta),
-        }.ToJsonString();
-    }
+    public static string HumanInput(RunRecord run, RunEvent runEvent, TaskAwaitingHuman awaiting) => JsonSerializer.Serialize(
+        new HumanInputPayload(
+            KickoffId(run), awaiting.TaskId, awaiting.TaskName, awaiting.Agent, awaiting.Output, "pending_human_input", run.CrewName, Timestamp(runEvent.Timestamp), run.Meta),
+        WebhookJsonContext.Default.HumanInputPayload);
 
     /// <summary>One event of the <c>webhooks</c> stream; the dispatcher wraps batches as <c>{"events": [...]}</c>.</summary>
-    public static string StreamEvent(RunEvent runEvent) => new JsonObject
-    {
-        ["id"] = EventId(runEvent),
-        ["execution_id"] = runEvent.RunId.ToString(),
-        ["timestamp"] = Timestamp(runEvent.Timestamp),
-        ["type"] = runEvent.Type,
-        ["data"] = Copy(runEvent.Data),
-    }.ToJsonString();
+    public static string StreamEvent(RunEvent runEvent) => JsonSerializer.Serialize(
+        new StreamEventPayload(EventId(runEvent), runEvent.RunId.ToString(), Timestamp(runEvent.Timestamp), runEvent.Type, runEvent.Data),
+        WebhookJsonContext.Default.StreamEventPayload);
 
     /// <summary>Stable per event, so a receiver can de-duplicate events that arrive twice.</summary>
     public static string EventId(RunEvent runEvent) =>
@@ -97,14 +48,41 @@ internal static class WebhookPayloads
 
     private static string Timestamp(DateTimeOffset timestamp) =>
         timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static JsonObject TokenUsage(JsonObject? usage) => new()
-    {
-        ["total_tokens"] = Copy(usage?["total_tokens"]) ?? 0,
-        ["prompt_tokens"] = Copy(usage?["prompt_tokens"]) ?? 0,
-        ["completion_tokens"] = Copy(usage?["completion_tokens"]) ?? 0,
-    };
-
-    // A node can have only one parent, and the event's data stays in use elsewhere.
-    private static JsonNode? Copy(JsonNode? node) => node?.DeepClone();
 }
+
+internal sealed record StepPayload(string Prompt, string Thought, string Tool, string ToolInput, string Result, string KickoffId, JsonObject? Meta);
+
+internal sealed record TaskPayload(
+    string Description, string Name, string ExpectedOutput, string Summary, string Agent, string Output, JsonObject? OutputJson, string KickoffId, JsonObject? Meta);
+
+/// <summary>A finished run; <c>status</c> and <c>error</c> only when it failed or was stopped.</summary>
+internal sealed record CrewPayload(
+    string KickoffId,
+    string? Result,
+    JsonObject? ResultJson,
+    CrewUsage TokenUsage,
+    JsonObject? Meta,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
+
+/// <summary>The crew webhook's own, shorter <c>token_usage</c> (COMPATIBILITY.md).</summary>
+internal sealed record CrewUsage(long TotalTokens, long PromptTokens, long CompletionTokens)
+{
+    public static CrewUsage Of(TokenUsage usage) => new(usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens);
+}
+
+internal sealed record HumanInputPayload(
+    string KickoffId, string TaskId, string TaskName, string Agent, string Output, string Status, string CrewName, string Timestamp, JsonObject? Meta);
+
+/// <summary>The stream's envelope: the event's name beside its data, which <see cref="RunEventJson"/> writes.</summary>
+internal sealed record StreamEventPayload(
+    string Id, string ExecutionId, string Timestamp, string Type, [property: JsonConverter(typeof(RunEventDataJsonConverter))] RunEventData Data);
+
+/// <summary>The webhook bodies' source-generated contracts; nulls are written unless a property says otherwise.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(StepPayload))]
+[JsonSerializable(typeof(TaskPayload))]
+[JsonSerializable(typeof(CrewPayload))]
+[JsonSerializable(typeof(HumanInputPayload))]
+[JsonSerializable(typeof(StreamEventPayload))]
+internal sealed partial class WebhookJsonContext : JsonSerializerContext;

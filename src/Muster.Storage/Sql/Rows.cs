@@ -88,29 +88,18 @@ internal sealed class RunRow
     };
 }
 
-/// <summary>A <c>run_events</c> row joined with the task output it carries, if any.</summary>
+/// <summary>A <c>run_events</c> row.</summary>
 internal sealed class EventRow
 {
-    public const string Select =
-        "SELECT e.run_id AS RunId, e.sequence AS Sequence, e.type AS Type, e.ts AS Timestamp, e.data AS Data, t.output AS TaskOutput " +
-        "FROM run_events e LEFT JOIN task_results t ON t.run_id = e.run_id AND t.sequence = e.sequence";
+    public const string Select = "SELECT run_id AS RunId, sequence AS Sequence, type AS Type, ts AS Timestamp, data AS Data FROM run_events";
 
     public string RunId { get; set; } = "";
     public long Sequence { get; set; }
     public string Type { get; set; } = "";
     public long Timestamp { get; set; }
     public string Data { get; set; } = "";
-    public string? TaskOutput { get; set; }
 
-    public RunEvent ToEvent() => new()
-    {
-        RunId = Guid.Parse(RunId),
-        Sequence = Sequence,
-        Type = Type,
-        Timestamp = StoreTime.FromMs(Timestamp),
-        Data = StoreJson.ReadObject(Data),
-        TaskOutput = StoreJson.ReadOrNull<TaskOutput>(TaskOutput),
-    };
+    public RunEventRecord ToRecord() => new(Guid.Parse(RunId), Sequence, Type, StoreTime.FromMs(Timestamp), Data);
 }
 
 internal sealed class DeliveryRow

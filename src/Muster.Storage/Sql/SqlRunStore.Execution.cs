@@ -255,10 +255,10 @@ public abstract partial class SqlRunStore
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
-                new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = runEvent.Data.ToJsonString() },
+                new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = RunEventJson.Serialize(runEvent.Data) },
                 transaction, cancellationToken: cancellationToken));
             // task_awaiting_human carries its output too, but that output is not a result until a reviewer approves it.
-            if (runEvent is { Type: RunEventTypes.TaskCompleted, TaskOutput: { } output })
+            if (runEvent.Data is TaskCompleted { TaskOutput: var output })
             {
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) " +

@@ -150,13 +150,13 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
         return [.. outputs.Select(StoreJson.Read<TaskOutput>)];
     }
 
-    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         var rows = await ReadAsync(connection => connection.QueryAsync<EventRow>(new CommandDefinition(
-            $"{EventRow.Select} WHERE e.run_id = @Id AND e.sequence > @After ORDER BY e.sequence LIMIT @Limit",
+            $"{EventRow.Select} WHERE run_id = @Id AND sequence > @After ORDER BY sequence LIMIT @Limit",
             new { Id = runId.ToString(), After = afterSequence, Limit = (long)Math.Max(limit, 0) },
             cancellationToken: cancellationToken)), cancellationToken);
-        return [.. rows.Select(r => r.ToEvent())];
+        return [.. rows.Select(r => r.ToRecord())];
     }
 
     private static void AddFilter<T>(List<string> where, DynamicParameters parameters, string clause, string name, T? value)

@@ -9,7 +9,7 @@ namespace Muster.Server.Tests.CrewRuns;
 /// <summary>An in-memory store with the members the event stream and retention use; the rest are not needed by these tests.</summary>
 internal sealed class FakeRunStore : IRunStore
 {
-    private readonly ConcurrentDictionary<Guid, List<RunEvent>> _events = new();
+    private readonly ConcurrentDictionary<Guid, List<RunEventRecord>> _events = new();
 
     public ConcurrentQueue<DateTimeOffset> PurgeCutoffs { get; } = new();
 
@@ -22,17 +22,17 @@ internal sealed class FakeRunStore : IRunStore
         {
             foreach (var type in types)
             {
-                events.Add(new RunEvent { RunId = runId, Sequence = events.Count + 1, Type = type, Timestamp = DateTimeOffset.UtcNow, Data = [] });
+                events.Add(new RunEventRecord(runId, events.Count + 1, type, DateTimeOffset.UtcNow, "{}"));
             }
         }
     }
 
-    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         var events = _events.GetOrAdd(runId, _ => []);
         lock (events)
         {
-            return Task.FromResult<IReadOnlyList<RunEvent>>([.. events.Where(e => e.Sequence > afterSequence).Take(limit)]);
+            return Task.FromResult<IReadOnlyList<RunEventRecord>>([.. events.Where(e => e.Sequence > afterSequence).Take(limit)]);
         }
     }
 

@@ -72,7 +72,7 @@ public sealed class RunEventStreamTests : IDisposable
         var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
         await _bus.Subscribed.Task.WaitAsync(Patience);
         _store.Append(runId, RunEventTypes.TaskStarted, RunEventTypes.CrewKickoffCompleted);
-        await _bus.PublishAsync(new RunEvent { RunId = runId, Sequence = 3, Type = RunEventTypes.CrewKickoffCompleted, Timestamp = DateTimeOffset.UtcNow, Data = [] }, CancellationToken.None);
+        await _bus.PublishAsync(new RunEvent { RunId = runId, Sequence = 3, Timestamp = DateTimeOffset.UtcNow, Data = new CrewKickoffCompleted("done", null, TokenUsage.Zero, 1) }, CancellationToken.None);
         await streaming.WaitAsync(Patience);
 
         Frames(Output(context)).Select(f => f.Id).ShouldBe([1L, 2L, 3L]);

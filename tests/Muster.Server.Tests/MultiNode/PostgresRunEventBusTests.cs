@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
@@ -170,8 +169,7 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
     {
         RunId = runId,
         Sequence = sequence,
-        Type = RunEventTypes.AgentStep,
         Timestamp = DateTimeOffset.UtcNow,
-        Data = new JsonObject(),
+        Data = new LlmCallStarted("task_1", "Writer", "sim/test-model"),
     };
 }

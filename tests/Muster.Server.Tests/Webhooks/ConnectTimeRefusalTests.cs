@@ -23,7 +23,7 @@ public sealed class ConnectTimeRefusalTests
         // written straight into the outbox, as the run sink would, while the run waits and nothing else appends.
         var store = muster.Services.GetRequiredService<IRunStore>();
         var run = (await store.GetRunAsync(id, CancellationToken.None)).ShouldNotBeNull();
-        var runEvent = new RunEvent { RunId = id, Sequence = run.LastSequence + 1, Type = RunEventTypes.LlmCallStarted, Timestamp = DateTimeOffset.UtcNow, Data = [] };
+        var runEvent = new RunEvent { RunId = id, Sequence = run.LastSequence + 1, Timestamp = DateTimeOffset.UtcNow, Data = new LlmCallStarted("task_1", "Agent", "sim/test-model") };
         var delivery = new NewDelivery
         {
             Id = Guid.NewGuid(), RunId = id, Url = receiver.Url("internal"), Kind = "crew", Payload = "{}", CreatedAt = DateTimeOffset.UtcNow,

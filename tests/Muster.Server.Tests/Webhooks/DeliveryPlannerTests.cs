@@ -16,9 +16,9 @@ public sealed class DeliveryPlannerTests
     public void AgentStep_WithStepUrl_OwesAStepWebhookWithItsFieldsAndMeta()
     {
         var run = Run(new WebhookSettings { StepWebhookUrl = "https://hooks.example.com/step" });
-        var data = new JsonObject { ["task_name"] = "research", ["agent"] = "Researcher", ["prompt"] = "p", ["thought"] = "t", ["tool"] = "search", ["tool_input"] = "q", ["result"] = "r" };
+        var data = new AgentStep("research", "Researcher", "p", "t", "search", "q", "r");
 
-        var delivery = _planner.Plan(run, Event(run, RunEventTypes.AgentStep, data)).ShouldHaveSingleItem();
+        var delivery = _planner.Plan(run, Event(run, data)).ShouldHaveSingleItem();
 
         delivery.Kind.ShouldBe("step");
         delivery.Url.ShouldBe("https://hooks.example.com/step");
@@ -40,9 +40,7 @@ public sealed class DeliveryPlannerTests
             Name = "research", Description = "Research the topic well", ExpectedOutput = "A summary", Summary = "Research the topic well...",
             Raw = "findings", JsonDict = new JsonObject { ["k"] = 1 }, Agent = "Researcher",
         };
-        var runEvent = Event(run, RunEventTypes.TaskCompleted, new JsonObject { ["task_name"] = "research" }) with { TaskOutput = output };
-
-        var delivery = _planner.Plan(run, runEvent).ShouldHaveSingleItem();
+        var delivery = _planner.Plan(run, Event(run, new TaskCompleted(output))).ShouldHaveSingleItem();
 
         delivery.Kind.ShouldBe("task");
         var body = Parse(delivery.Payload);
@@ -59,13 +57,9 @@ public sealed class DeliveryPlannerTests
     public void CrewCompleted_WithCrewUrl_OwesACrewWebhookWithResultAndUsage()
     {
         var run = Run(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" });
-        var data = new JsonObject
-        {
-            ["output"] = "final", ["result_json"] = null,
-            ["token_usage"] = new JsonObject { ["total_tokens"] = 30, ["prompt_tokens"] = 20, ["completion_tokens"] = 10, ["successful_requests"] = 2 },
-        };
+        var data = new CrewKickoffCompleted("final", null, new TokenUsage(20, 10, 0, 2), 1.5);
 
-        var delivery = _planner.Plan(run, Event(run, RunEventTypes.CrewKickoffCompleted, data)).ShouldHaveSingleItem();
+        var delivery = _planner.Plan(run, Event(run, data)).ShouldHaveSingleItem();
 
         delivery.Kind.ShouldBe("crew");
         var body = Parse(delivery.Payload);
@@ -81,9 +75,9 @@ public sealed class DeliveryPlannerTests
     public void CrewFailed_WithCrewUrl_CarriesErrorAndStatus(bool stopped, string status)
     {
         var run = Run(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" });
-        var data = new JsonObject { ["error"] = "boom", ["stopped"] = stopped };
+        var data = new CrewKickoffFailed("boom", stopped, TokenUsage.Zero, 1);
 
-        var body = Parse(_planner.Plan(run, Event(run, RunEventTypes.CrewKickoffFailed, data)).ShouldHaveSingleItem().Payload);
+        var body = Parse(_planner.Plan(run, Event(run, data)).ShouldHaveSingleItem().Payload);
 
         body["error"]!.GetValue<string>().ShouldBe("boom");
         body["status"]!.GetValue<string>().ShouldBe(status);
@@ -96,9 +90,7 @@ public sealed class DeliveryPlannerTests
     {
         var auth = new WebhookAuthentication { Strategy = "basic", Username = "u", Password = "p" };
         var run = Run(new WebhookSettings { HumanInput = new HumanInputWebhookConfig { Url = "https://hooks.example.com/review", Authentication = auth } });
-        var data = new JsonObject { ["task_name"] = "draft", ["task_id"] = "draft", ["agent"] = "Writer", ["output"] = "a draft" };
-
-        var delivery = _planner.Plan(run, Event(run, RunEventTypes.TaskAwaitingHuman, data)).ShouldHaveSingleItem();
+        var delivery = _planner.Plan(run, Event(run, new TaskAwaitingHuman(Output("draft", "a draft")))).ShouldHaveSingleItem();
 
         delivery.Kind.ShouldBe("human_input");
         var body = Parse(delivery.Payload);
@@ -114,8 +106,8 @@ public sealed class DeliveryPlannerTests
     {
         var run = Run(new WebhookSettings { Stream = new WebhookStreamConfig { Url = "https://hooks.example.com/events", Events = ["task_started"] } });
 
-        _planner.Plan(run, Event(run, RunEventTypes.TaskStarted, new JsonObject { ["task_name"] = "a" })).ShouldHaveSingleItem().Kind.ShouldBe("events");
-        _planner.Plan(run, Event(run, RunEventTypes.LlmCallStarted, [])).ShouldBeEmpty();
+        _planner.Plan(run, Event(run, new TaskStarted { TaskName = "a", Agent = "Writer", Description = "d" })).ShouldHaveSingleItem().Kind.ShouldBe("events");
+        _planner.Plan(run, Event(run, new LlmCallStarted("a", "Writer", "m"))).ShouldBeEmpty();
     }
 
     [Fact]
@@ -123,7 +115,7 @@ public sealed class DeliveryPlannerTests
     {
         var auth = new WebhookAuthentication { Strategy = "bearer", Token = "tok" };
         var run = Run(new WebhookSettings { Stream = new WebhookStreamConfig { Url = "https://hooks.example.com/events", Realtime = true, Authentication = auth } });
-        var runEvent = Event(run, RunEventTypes.LlmCallStarted, new JsonObject { ["model"] = "m" });
+        var runEvent = Event(run, new LlmCallStarted("a", "Writer", "m"));
 
         var delivery = _planner.Plan(run, runEvent).ShouldHaveSingleItem();
 
@@ -140,22 +132,27 @@ public sealed class DeliveryPlannerTests
     public void Event_WithoutAnyWebhookSettings_OwesNothing()
     {
         var run = Run(WebhookSettings.None);
-        _planner.Plan(run, Event(run, RunEventTypes.CrewKickoffCompleted, [])).ShouldBeEmpty();
-        _planner.Plan(run, Event(run, RunEventTypes.AgentStep, [])).ShouldBeEmpty();
+        _planner.Plan(run, Event(run, new CrewKickoffCompleted("done", null, TokenUsage.Zero, 1))).ShouldBeEmpty();
+        _planner.Plan(run, Event(run, new AgentStep("a", "Writer", "p", "t", "", "", "r"))).ShouldBeEmpty();
     }
 
     [Fact]
     public void TaskCompleted_WithTaskAndStreamUrls_OwesBoth()
     {
         var run = Run(new WebhookSettings { TaskWebhookUrl = "https://a.example.com/t", Stream = new WebhookStreamConfig { Url = "https://a.example.com/e" } });
-        _planner.Plan(run, Event(run, RunEventTypes.TaskCompleted, new JsonObject { ["task_name"] = "x" }))
+        _planner.Plan(run, Event(run, new TaskCompleted(Output("x", "done"))))
             .Select(d => d.Kind).ShouldBe(["task", "events"]);
     }
 
     private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
 
-    private static RunEvent Event(RunRecord run, string type, JsonObject data) =>
-        new() { RunId = run.Id, Sequence = 3, Type = type, Timestamp = DateTimeOffset.UtcNow, Data = data };
+    private static RunEvent Event(RunRecord run, RunEventData data) =>
+        new() { RunId = run.Id, Sequence = 3, Timestamp = DateTimeOffset.UtcNow, Data = data };
+
+    private static TaskOutput Output(string name, string raw) => new()
+    {
+        Name = name, Description = $"Do {name}", ExpectedOutput = "Text", Summary = $"Do {name}...", Raw = raw, Agent = "Writer",
+    };
 
     internal static RunRecord Run(WebhookSettings webhooks) => new()
     {
@@ -176,7 +173,7 @@ public sealed class DeliveryPlannerTests
     public void Authentication_IsStoredAsTheWireShape()
     {
         var run = Run(new WebhookSettings { HumanInput = new HumanInputWebhookConfig { Url = "https://a.example.com/h", Authentication = new() { Strategy = "bearer", Token = "x" } } });
-        var stored = _planner.Plan(run, Event(run, RunEventTypes.TaskAwaitingHuman, [])).Single().Authentication!;
+        var stored = _planner.Plan(run, Event(run, new TaskAwaitingHuman(Output("draft", "a draft")))).Single().Authentication!;
         JsonDocument.Parse(stored).RootElement.GetProperty("strategy").GetString().ShouldBe("bearer");
     }
 }
