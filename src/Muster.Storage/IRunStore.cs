@@ -76,10 +76,11 @@ public interface IRunStore
     Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stops a run: a pending or paused run stops at once (with <paramref name="stopEvent"/> appended and
-    /// <paramref name="deliveries"/> added); an executing one is flagged for its node to stop.
+    /// Stops a run: a pending or paused run stops at once (with <paramref name="stopEvent"/>, a stopping
+    /// <see cref="CrewKickoffFailed"/>, appended and projected onto the run, and <paramref name="deliveries"/> added);
+    /// an executing one is flagged for its node to stop.
     /// </summary>
-    Task<StopResult> StopAsync(Guid runId, string error, DateTimeOffset now, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken);
+    Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken);
 }
 
 /// <summary>The webhook outbox.</summary>

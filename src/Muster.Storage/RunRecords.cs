@@ -89,7 +89,8 @@ public sealed record RunRecord
 }
 
 /// <summary>
-/// Changes to a run's projection that commit with an event. Null members are left as they are.
+/// Changes to a run's row that commit with an event. Null members are left as they are. An event's changes are the
+/// difference <see cref="RunProjection"/> makes (<see cref="Between"/>); this type only carries them to the store.
 /// </summary>
 public sealed record RunUpdate
 {
@@ -113,6 +114,32 @@ public sealed record RunUpdate
     /// to another cannot write into it any more.
     /// </summary>
     public string? LeaseOwner { get; init; }
+
+    /// <summary>
+    /// What changed from <paramref name="before"/> to <paramref name="after"/>, column by column. A value set back to null
+    /// is not expressible, and the projection never does that, except for the review (<see cref="ClearReview"/>) and the
+    /// lease (<see cref="ReleaseLease"/>).
+    /// </summary>
+    public static RunUpdate Between(RunRecord before, RunRecord after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        return new RunUpdate
+        {
+            State = after.State != before.State ? after.State : null,
+            CurrentTask = after.CurrentTask != before.CurrentTask ? after.CurrentTask : null,
+            CompletedTasks = after.CompletedTasks != before.CompletedTasks ? after.CompletedTasks : null,
+            Result = after.Result != before.Result ? after.Result : null,
+            ResultJson = ReferenceEquals(after.ResultJson, before.ResultJson) ? null : after.ResultJson,
+            Error = after.Error != before.Error ? after.Error : null,
+            Usage = after.Usage != before.Usage ? after.Usage : null,
+            StartedAt = after.StartedAt != before.StartedAt ? after.StartedAt : null,
+            CompletedAt = after.CompletedAt != before.CompletedAt ? after.CompletedAt : null,
+            PendingReview = ReferenceEquals(after.PendingReview, before.PendingReview) ? null : after.PendingReview,
+            ClearReview = (before.PendingReview is not null && after.PendingReview is null) || (before.Review is not null && after.Review is null),
+            ReleaseLease = (before.LeaseOwner is not null || before.LeaseExpiresAt is not null) && after.LeaseOwner is null && after.LeaseExpiresAt is null,
+        };
+    }
 
     /// <summary>
     /// This update followed by <paramref name="later"/>, as one: what applying both in order leaves. A later value

@@ -173,7 +173,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
     }
 
     private StoreRunSink Sink(TimeSpan flushDelay) =>
-        new(_store, new NoDeliveries(), _bus, "node-a", _run, completedTasks: 0, _time, flushDelay);
+        new(_store, new NoDeliveries(), _bus, "node-a", _run, _time, flushDelay);
 
     private RunEvent Event(long sequence, string type, TaskOutput? output = null) => new()
     {

@@ -8,8 +8,14 @@ public abstract partial class RunStoreBehaviour
     private static readonly HumanReview Approval = new("task_1", "Looks good", Approved: true);
 
     private Task<StopResult> StopAsync(Guid id) => Runs.StopAsync(
-        id, "Stopped by org at 12:10", T0.AddMinutes(10),
-        run => Event(run.Id, run.LastSequence + 1, RunEventTypes.CrewKickoffFailed),
+        id,
+        run => new RunEvent
+        {
+            RunId = run.Id,
+            Sequence = run.LastSequence + 1,
+            Timestamp = T0.AddMinutes(10),
+            Data = new CrewKickoffFailed("Stopped by org at 12:10", Stopped: true, run.Usage, 600),
+        },
         run => [Delivery(run.Id, kind: "crew")], Ct);
 
     [StoreFact]

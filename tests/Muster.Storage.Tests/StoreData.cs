@@ -54,7 +54,6 @@ internal static class StoreData
             RunEventTypes.LlmCallStarted => new LlmCallStarted("task_1", "Writer", "sim/test-model"),
             RunEventTypes.TaskCompleted => new TaskCompleted(output ?? Output("task_1")),
             RunEventTypes.TaskAwaitingHuman => new TaskAwaitingHuman(output ?? Output("task_1")),
-            RunEventTypes.CrewKickoffFailed => new CrewKickoffFailed("The run failed.", Stopped: false, TokenUsage.Zero, 0),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "The suite has no sample data for this event type."),
         },
     };

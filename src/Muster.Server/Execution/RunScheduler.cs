@@ -171,7 +171,7 @@ internal sealed partial class RunScheduler(
             LogExecuting(logger, run.Id, run.CrewName);
             // A run that has completed no task yet (every fresh run) has no results to read.
             IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
-            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time, _options.EventFlushDelay);
+            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, time, _options.EventFlushDelay);
             executing.Add(sink);
             try
             {

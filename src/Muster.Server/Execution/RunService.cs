@@ -138,8 +138,6 @@ public sealed class RunService(
         RunEvent? stopEvent = null;
         var result = await store.StopAsync(
             runId,
-            error,
-            now,
             current => stopEvent = RunEvents.Stopped(current, error, now),
             current => stopEvent is null ? [] : planner.Plan(current, stopEvent),
             cancellationToken);

@@ -23,7 +23,6 @@ internal sealed class StoreRunSink(
     IRunEventBus bus,
     string nodeId,
     RunRecord run,
-    int completedTasks,
     TimeProvider time,
     TimeSpan flushDelay) : IRunSink, IDisposable
 {
@@ -38,7 +37,6 @@ internal sealed class StoreRunSink(
     private Exception? _failure;
     private ITimer? _timer;
     private RunRecord _run = run;
-    private int _completedTasks = completedTasks;
     private bool _started;
 
     /// <summary>The run as this execution last left it, held events included (committed once they are flushed).</summary>
@@ -59,9 +57,10 @@ internal sealed class StoreRunSink(
             throw failure;
         }
 
-        var update = Project(runEvent) with { LeaseOwner = nodeId };
-        var append = new EventAppend(runEvent, update, planner.Plan(_run, runEvent));
-        _run = Apply(_run, runEvent, update);
+        var before = _run;
+        var after = RunProjection.Apply(Started(before), runEvent);
+        var append = new EventAppend(runEvent, RunUpdate.Between(before, after) with { LeaseOwner = nodeId }, planner.Plan(before, runEvent));
+        _run = after;
         int held;
         lock (_lock)
         {
@@ -156,83 +155,21 @@ internal sealed class StoreRunSink(
         }
     }
 
-    private RunUpdate Project(RunEvent runEvent)
+    /// <summary>
+    /// The run as this execution takes it up, at its first event. A start time in the future comes from the start-up
+    /// sweep's shifted clock (RunScheduler): it is corrected.
+    /// </summary>
+    private RunRecord Started(RunRecord current)
     {
+        if (_started)
+        {
+            return current;
+        }
+
+        _started = true;
         var now = time.GetUtcNow();
-        var update = new RunUpdate();
-        if (!_started)
-        {
-            _started = true;
-            // A start time in the future comes from the start-up sweep's shifted clock (RunScheduler): correct it.
-            update = update with { State = RunState.Running, StartedAt = _run.StartedAt is null || _run.StartedAt > now ? now : null };
-        }
-
-        var taskName = runEvent.Data switch
-        {
-            TaskStarted started => started.TaskName,
-            TaskCompleted completed => completed.TaskName,
-            _ => null,
-        };
-        var resolvesReview = _run.PendingReview is not null && taskName == _run.PendingReview.Name;
-
-        switch (runEvent.Data)
-        {
-            case TaskStarted:
-                return update with { CurrentTask = taskName, ClearReview = resolvesReview };
-
-            case TaskCompleted completed:
-                _completedTasks++;
-                return update with
-                {
-                    CompletedTasks = _completedTasks,
-                    Usage = _run.Usage + completed.Usage,
-                    ClearReview = resolvesReview,
-                };
-
-            case TaskAwaitingHuman awaiting:
-                return update with { State = RunState.AwaitingHuman, PendingReview = awaiting.TaskOutput, ReleaseLease = true };
-
-            case CrewKickoffCompleted completed:
-                return update with
-                {
-                    State = RunState.Completed,
-                    Result = completed.Output,
-                    ResultJson = completed.ResultJson,
-                    Usage = completed.Usage,
-                    CompletedAt = now,
-                    ReleaseLease = true,
-                };
-
-            case CrewKickoffFailed failed:
-                return update with
-                {
-                    State = failed.Stopped ? RunState.Stopped : RunState.Failed,
-                    Error = failed.Error,
-                    Usage = failed.Usage,
-                    CompletedAt = now,
-                    ReleaseLease = true,
-                };
-
-            default:
-                return update;
-        }
+        return current.StartedAt is null || current.StartedAt > now ? current with { StartedAt = now } : current;
     }
-
-    private static RunRecord Apply(RunRecord run, RunEvent runEvent, RunUpdate update) => run with
-    {
-        LastSequence = runEvent.Sequence,
-        State = update.State ?? run.State,
-        CurrentTask = update.CurrentTask ?? run.CurrentTask,
-        CompletedTasks = update.CompletedTasks ?? run.CompletedTasks,
-        Result = update.Result ?? run.Result,
-        ResultJson = update.ResultJson ?? run.ResultJson,
-        Error = update.Error ?? run.Error,
-        Usage = update.Usage ?? run.Usage,
-        StartedAt = update.StartedAt ?? run.StartedAt,
-        CompletedAt = update.CompletedAt ?? run.CompletedAt,
-        PendingReview = update.ClearReview ? null : update.PendingReview ?? run.PendingReview,
-        Review = update.ClearReview ? null : run.Review,
-    };
 
     /// <summary>An event waiting to be stored, with the run as it is once the event is applied.</summary>
     private sealed record Held(EventAppend Append, RunRecord After);

@@ -158,7 +158,7 @@ public abstract partial class SqlRunStore
             return ResumeOutcome.Resumed;
         }, cancellationToken);
 
-    public Task<StopResult> StopAsync(Guid runId, string error, DateTimeOffset now, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) =>
+    public Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
         {
             var run = await ReadForUpdateAsync(connection, transaction, runId, cancellationToken);
@@ -180,9 +180,10 @@ public abstract partial class SqlRunStore
                 return new StopResult(StopOutcome.StopRequested, RunState.Running);
             }
 
-            var update = new RunUpdate { State = RunState.Stopped, Error = error, CompletedAt = now, ReleaseLease = true };
-            await AppendAsync(connection, transaction, [new EventAppend(stopEvent(run), update, deliveries(run))], cancellationToken);
-            return new StopResult(StopOutcome.Stopped, RunState.Stopped);
+            var stop = stopEvent(run);
+            var stopped = RunProjection.Apply(run, stop);
+            await AppendAsync(connection, transaction, [new EventAppend(stop, RunUpdate.Between(run, stopped), deliveries(run))], cancellationToken);
+            return new StopResult(StopOutcome.Stopped, stopped.State);
         }, cancellationToken);
 
     private async Task<RunRecord?> ReadForUpdateAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)

@@ -62,7 +62,7 @@ internal sealed class FakeRunStore : IRunStore
     public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<StopResult> StopAsync(Guid runId, string error, DateTimeOffset now, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 /// <summary>A bus whose notifications the test sends by hand (or withholds, to show they are only hints).</summary>
