@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
+using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Storage;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Tools;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Muster.Contracts;
 using Muster.Core.Engine;
 using static Muster.Storage.Tests.StoreData;
 

@@ -1,3 +1,4 @@
+using Muster.Contracts;
 using Muster.Core.Engine;
 using static Muster.Storage.Tests.StoreData;
 

@@ -1,3 +1,4 @@
+using Muster.Contracts;
 using Muster.Core.Engine;
 
 namespace Muster.Storage.Tests;

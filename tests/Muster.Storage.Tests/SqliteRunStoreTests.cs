@@ -1,3 +1,4 @@
+using Muster.Contracts;
 using Muster.Core.Engine;
 using Muster.Storage.Sqlite;
 using static Muster.Storage.Tests.StoreData;
@@ -97,20 +98,42 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
     {
         var id = await CreateRunningAsync();
         const string data = """{"task_name":"task_1","legacy":{"kept":[1,2.50,null]},"note":"\u00e9 \u003C"}""";
-        var file = ((Microsoft.Data.Sqlite.SqliteConnectionStringBuilder)new(ConnectionString)).DataSource;
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES ($run, 1, 'agent_thought', 0, $data)";
-            insert.Parameters.AddWithValue("$run", id.ToString());
-            insert.Parameters.AddWithValue("$data", data);
-            await insert.ExecuteNonQueryAsync();
-        }
+        await ExecuteAsync("INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES ($run, 1, 'agent_thought', 0, $data)", id, data);
 
         var stored = (await Runs.GetEventsAsync(id, 0, 10, Ct)).ShouldHaveSingleItem();
 
         stored.Type.ShouldBe("agent_thought");
         stored.Data.ShouldBe(data);
+    }
+
+    // Before token usage had one JSON form, a stored task output kept its usage under camel-case names: a run resumed
+    // from such an output, and its history, still count those tokens.
+    [Fact]
+    public async Task GetTaskResults_AnOutputStoredWithTheEarlierUsageNames_KeepsItsCounts()
+    {
+        var id = await CreateRunningAsync();
+        const string output = """
+            {"name":"task_1","description":"Do task_1","expectedOutput":"A paragraph","summary":"Do task_1...","raw":"done","agent":"Writer",
+            "executionTimeSeconds":1.5,"usage":{"promptTokens":10,"completionTokens":5,"cachedPromptTokens":2,"successfulRequests":1,"totalTokens":15}}
+            """;
+        await ExecuteAsync("INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) VALUES ($run, 1, 'task_1', 'Writer', $data, 0)", id, output);
+
+        var result = (await Runs.GetTaskResultsAsync(id, Ct)).ShouldHaveSingleItem();
+
+        result.Raw.ShouldBe("done");
+        result.Usage.ShouldBe(new TokenUsage(10, 5, 2, 1));
+        result.Usage.TotalTokens.ShouldBe(15);
+    }
+
+    private async Task ExecuteAsync(string sql, Guid runId, string data)
+    {
+        var file = ((Microsoft.Data.Sqlite.SqliteConnectionStringBuilder)new(ConnectionString)).DataSource;
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$run", runId.ToString());
+        command.Parameters.AddWithValue("$data", data);
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -6,7 +6,7 @@ namespace Muster.Cli.Infrastructure;
 /// <summary>Values as people read them, the same on every machine (invariant culture, one line).</summary>
 internal static class Display
 {
-    public static string Tokens(TokenUsageDto usage) =>
+    public static string Tokens(TokenUsage usage) =>
         $"{Count(usage.TotalTokens)} ({Count(usage.PromptTokens)} prompt, {Count(usage.CompletionTokens)} completion)";
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

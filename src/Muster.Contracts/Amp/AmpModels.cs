@@ -177,7 +177,7 @@ public sealed record StatusResponse
     /// </summary>
     [JsonPropertyName("execution_time")] public double? ExecutionTime { get; init; }
     /// <summary>JSON <c>token_usage</c> (Muster addition): the run's LLM usage; when <c>completed</c> or <c>error</c> only.</summary>
-    [JsonPropertyName("token_usage")] public TokenUsageDto? TokenUsage { get; init; }
+    [JsonPropertyName("token_usage")] public TokenUsage? TokenUsage { get; init; }
     /// <summary>
     /// JSON <c>pending_human_input</c> (Muster addition): the task awaiting review, while the run is paused for it (<c>status</c>
     /// stays <c>running</c>).

@@ -120,7 +120,7 @@ public sealed record TaskUsageRecord
     /// <summary>JSON <c>execution_time</c>: seconds the task took, guardrail and <c>output_json</c> retries included (not rounded).</summary>
     [JsonPropertyName("execution_time")] public double ExecutionTime { get; init; }
     /// <summary>JSON <c>token_usage</c>: the task's LLM usage, including its co-workers' delegated work, <c>output_json</c> retries and guardrail checks.</summary>
-    [JsonPropertyName("token_usage")] public required TokenUsageDto TokenUsage { get; init; }
+    [JsonPropertyName("token_usage")] public required TokenUsage TokenUsage { get; init; }
 }
 
 /// <summary>The persistent crew run record of <c>GET /api/crew-runs/{run_id}</c>.</summary>
@@ -155,7 +155,7 @@ public sealed record CrewRunRecord
     /// <summary>JSON <c>completed_at</c>: when the run completed, failed or was stopped, UTC ISO 8601; absent until then.</summary>
     [JsonPropertyName("completed_at")] public string? CompletedAt { get; init; }
     /// <summary>JSON <c>token_usage</c> (Muster addition): the run's LLM usage, updated as each task finishes and when the run ends.</summary>
-    [JsonPropertyName("token_usage")] public TokenUsageDto? TokenUsage { get; init; }
+    [JsonPropertyName("token_usage")] public TokenUsage? TokenUsage { get; init; }
     /// <summary>
     /// Muster addition: the finished tasks with their usage, in the order they finished. Only <c>GET /api/crew-runs/{id}</c>
     /// fills it; absent in the list.

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
 

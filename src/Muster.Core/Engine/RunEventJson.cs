@@ -105,7 +105,7 @@ internal sealed class LlmGuardrailCompletedJsonConverter : JsonConverter<LlmGuar
 }
 
 /// <summary>The source-generated contracts of the event records; nulls are written unless a property says otherwise.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(TokenUsageJsonConverter)])]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(CrewKickoffStarted))]
 [JsonSerializable(typeof(CrewKickoffCompleted))]
 [JsonSerializable(typeof(CrewKickoffFailed))]

@@ -1,30 +1,7 @@
 using System.Text.Json.Nodes;
+using Muster.Contracts;
 
 namespace Muster.Core.Engine;
-
-/// <summary>Token usage in CrewAI's UsageMetrics terms. Immutable; add with <c>+</c>.</summary>
-/// <param name="PromptTokens">Input tokens, as the providers reported them.</param>
-/// <param name="CompletionTokens">Output tokens, as the providers reported them.</param>
-/// <param name="CachedPromptTokens">The part of <paramref name="PromptTokens"/> the provider served from its prompt cache.</param>
-/// <param name="SuccessfulRequests">LLM calls that returned an answer.</param>
-public sealed record TokenUsage(
-    long PromptTokens = 0,
-    long CompletionTokens = 0,
-    long CachedPromptTokens = 0,
-    long SuccessfulRequests = 0)
-{
-    /// <summary>No usage: where every sum starts.</summary>
-    public static readonly TokenUsage Zero = new();
-    /// <summary><see cref="PromptTokens"/> + <see cref="CompletionTokens"/> (a provider's own total is not used).</summary>
-    public long TotalTokens => PromptTokens + CompletionTokens;
-
-    /// <summary>The field-by-field sum of two usages.</summary>
-    public static TokenUsage operator +(TokenUsage a, TokenUsage b) => new(
-        a.PromptTokens + b.PromptTokens,
-        a.CompletionTokens + b.CompletionTokens,
-        a.CachedPromptTokens + b.CachedPromptTokens,
-        a.SuccessfulRequests + b.SuccessfulRequests);
-}
 
 /// <summary>The output of one finished task (CrewAI's TaskOutput).</summary>
 public sealed record TaskOutput

@@ -1,3 +1,4 @@
+using Muster.Contracts;
 using Muster.Core.Crews;
 
 namespace Muster.Core.Engine;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;

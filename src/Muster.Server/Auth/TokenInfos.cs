@@ -1,4 +1,4 @@
-using System.Globalization;
+using Muster.Contracts;
 using Muster.Contracts.Tokens;
 using Muster.Storage;
 
@@ -14,7 +14,7 @@ public static class TokenInfos
         UserId = record.UserId,
         Crews = record.Crews.Count == 0 ? null : record.Crews,
         Name = record.Name,
-        CreatedAt = record.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-        RevokedAt = record.RevokedAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        CreatedAt = UtcTimestampJsonConverter.Format(record.CreatedAt),
+        RevokedAt = record.RevokedAt is { } revoked ? UtcTimestampJsonConverter.Format(revoked) : null,
     };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Muster.Contracts;
 using Muster.Contracts.Runs;
@@ -18,22 +17,22 @@ internal static class CrewRunRecordMapper
         CorrelationId = run.CorrelationId,
         OwnerId = run.OwnerId,
         Status = StatusName(run.State),
-        CreatedAt = Timestamp(run.CreatedAt),
+        CreatedAt = UtcTimestampJsonConverter.Format(run.CreatedAt),
         CrewType = run.AdHoc ? null : run.CrewName,
         CrewConfig = CrewConfigMapper.ToConfig(run.Crew),
         TaskInput = run.Inputs,
         Result = run.Result,
         Error = run.Error,
-        StartedAt = run.StartedAt is { } started ? Timestamp(started) : null,
-        CompletedAt = run.CompletedAt is { } completed ? Timestamp(completed) : null,
-        TokenUsage = Usage(run.Usage),
+        StartedAt = run.StartedAt is { } started ? UtcTimestampJsonConverter.Format(started) : null,
+        CompletedAt = run.CompletedAt is { } completed ? UtcTimestampJsonConverter.Format(completed) : null,
+        TokenUsage = run.Usage,
         Tasks = taskResults?.Select(task => new TaskUsageRecord
         {
             Task = task.Name,
             Agent = task.Agent,
             Output = task.Raw,
             ExecutionTime = task.ExecutionTimeSeconds,
-            TokenUsage = Usage(task.Usage),
+            TokenUsage = task.Usage,
         }).ToList(),
     };
 
@@ -64,22 +63,9 @@ internal static class CrewRunRecordMapper
         Sequence = runEvent.Sequence,
         ExecutionId = runEvent.RunId.ToString(),
         Type = runEvent.Type,
-        Timestamp = Timestamp(runEvent.Timestamp),
+        Timestamp = UtcTimestampJsonConverter.Format(runEvent.Timestamp),
         // The stored data is the text RunEventJson wrote; the DTO, shared with the .NET client, carries it as an object.
         Data = JsonNode.Parse(runEvent.Data)?.AsObject(),
-    };
-
-    /// <summary>ISO-8601 in UTC with a <c>Z</c>, whatever offset the value carries.</summary>
-    public static string Timestamp(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    public static TokenUsageDto Usage(TokenUsage usage) => new()
-    {
-        TotalTokens = usage.TotalTokens,
-        PromptTokens = usage.PromptTokens,
-        CompletionTokens = usage.CompletionTokens,
-        CachedPromptTokens = usage.CachedPromptTokens,
-        SuccessfulRequests = usage.SuccessfulRequests,
     };
 
     public static bool IsTerminal(string eventType) =>

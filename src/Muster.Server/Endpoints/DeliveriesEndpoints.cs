@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
 using Muster.Server.Auth;
@@ -41,9 +41,7 @@ public static class DeliveriesEndpoints
         Url = delivery.Url,
         Kind = delivery.Kind,
         State = delivery.State.ToString().ToLowerInvariant(),
-        CreatedAt = Timestamp(delivery.CreatedAt),
-        Attempts = [.. delivery.Attempts.Select(a => new DeliveryAttemptDto { AttemptedAt = Timestamp(a.AttemptedAt), StatusCode = a.StatusCode, Error = a.Error })],
+        CreatedAt = UtcTimestampJsonConverter.Format(delivery.CreatedAt),
+        Attempts = [.. delivery.Attempts.Select(a => new DeliveryAttemptDto { AttemptedAt = UtcTimestampJsonConverter.Format(a.AttemptedAt), StatusCode = a.StatusCode, Error = a.Error })],
     };
-
-    private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

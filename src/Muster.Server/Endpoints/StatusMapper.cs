@@ -30,7 +30,7 @@ internal static class StatusMapper
                 Tasks = [.. tasks.Select(t => new StatusTaskResult { TaskId = t.Name, Output = t.Raw, Agent = t.Agent, ExecutionTime = t.ExecutionTimeSeconds })],
             },
             ExecutionTime = ExecutionTime(run, now),
-            TokenUsage = ToDto(run.Usage),
+            TokenUsage = run.Usage,
         },
         RunState.Failed or RunState.Stopped => new StatusResponse
         {
@@ -40,7 +40,7 @@ internal static class StatusMapper
             State = "FAILED",
             Error = run.Error ?? "The run failed.",
             ExecutionTime = ExecutionTime(run, now),
-            TokenUsage = ToDto(run.Usage),
+            TokenUsage = run.Usage,
         },
         _ => new StatusResponse
         {
@@ -79,15 +79,6 @@ internal static class StatusMapper
         LastStep = tasks.Count == 0
             ? null
             : new JsonObject { ["task_id"] = tasks[^1].Name, ["agent"] = tasks[^1].Agent, ["output"] = tasks[^1].Raw },
-    };
-
-    public static TokenUsageDto ToDto(TokenUsage usage) => new()
-    {
-        TotalTokens = usage.TotalTokens,
-        PromptTokens = usage.PromptTokens,
-        CompletionTokens = usage.CompletionTokens,
-        CachedPromptTokens = usage.CachedPromptTokens,
-        SuccessfulRequests = usage.SuccessfulRequests,
     };
 
     private static double ExecutionTime(RunRecord run, DateTimeOffset now) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Muster.Contracts;
 using Muster.Core.Engine;
 using Muster.Storage;
 
@@ -32,12 +33,12 @@ internal static class WebhookPayloads
 
     public static string HumanInput(RunRecord run, RunEvent runEvent, TaskAwaitingHuman awaiting) => JsonSerializer.Serialize(
         new HumanInputPayload(
-            KickoffId(run), awaiting.TaskId, awaiting.TaskName, awaiting.Agent, awaiting.Output, "pending_human_input", run.CrewName, Timestamp(runEvent.Timestamp), run.Meta),
+            KickoffId(run), awaiting.TaskId, awaiting.TaskName, awaiting.Agent, awaiting.Output, "pending_human_input", run.CrewName, UtcTimestampJsonConverter.Format(runEvent.Timestamp), run.Meta),
         WebhookJsonContext.Default.HumanInputPayload);
 
     /// <summary>One event of the <c>webhooks</c> stream; the dispatcher wraps batches as <c>{"events": [...]}</c>.</summary>
     public static string StreamEvent(RunEvent runEvent) => JsonSerializer.Serialize(
-        new StreamEventPayload(EventId(runEvent), runEvent.RunId.ToString(), Timestamp(runEvent.Timestamp), runEvent.Type, runEvent.Data),
+        new StreamEventPayload(EventId(runEvent), runEvent.RunId.ToString(), UtcTimestampJsonConverter.Format(runEvent.Timestamp), runEvent.Type, runEvent.Data),
         WebhookJsonContext.Default.StreamEventPayload);
 
     /// <summary>Stable per event, so a receiver can de-duplicate events that arrive twice.</summary>
@@ -45,9 +46,6 @@ internal static class WebhookPayloads
         string.Create(CultureInfo.InvariantCulture, $"{runEvent.RunId}:{runEvent.Sequence}");
 
     private static string KickoffId(RunRecord run) => run.Id.ToString();
-
-    private static string Timestamp(DateTimeOffset timestamp) =>
-        timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }
 
 internal sealed record StepPayload(string Prompt, string Thought, string Tool, string ToolInput, string Result, string KickoffId, JsonObject? Meta);

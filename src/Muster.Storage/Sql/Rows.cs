@@ -1,3 +1,4 @@
+using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Muster.Contracts;
 using Muster.Core.Engine;
 using Muster.Server.CrewRuns;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
