@@ -78,7 +78,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         return answer;
     }
 
-    /// <summary>One LLM call on behalf of <paramref name="turn"/>, with its events and usage (guardrail checks use it too).</summary>
+    /// <summary>One LLM call on behalf of <paramref name="turn"/>, charged to this executor (guardrail checks use it too).</summary>
     public Task<ChatResponse> AskAsync(AgentTurn turn, List<ChatMessage> messages, ChatOptions options) => CallAsync(turn, messages, options);
 
     private async Task<string> LoopAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
@@ -128,28 +128,11 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         }
     }
 
-    private async Task<ChatResponse> CallAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
+    // The run's LlmCallEventsChatClient, in the turn's chat pipeline, writes the call's events and charges its usage here.
+    private Task<ChatResponse> CallAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
     {
-        await events.PublishAsync(new LlmCallStarted(turn.Task.Name, turn.Agent.Role, turn.Model));
-        ChatResponse response;
-        try
-        {
-            response = await turn.Client.GetResponseAsync(history, options, cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            await events.PublishAsync(new LlmCallFailed(turn.Task.Name, turn.Agent.Role, turn.Model, ex.Message));
-            throw;
-        }
-
-        var usage = new TokenUsage(
-            response.Usage?.InputTokenCount ?? 0,
-            response.Usage?.OutputTokenCount ?? 0,
-            response.Usage?.CachedInputTokenCount ?? 0,
-            SuccessfulRequests: 1);
-        AddUsage(usage);
-        await events.PublishAsync(new LlmCallCompleted(turn.Task.Name, turn.Agent.Role, turn.Model, usage));
-        return response;
+        new LlmCaller(turn.Task.Name, turn.Agent.Role, turn.Model, this).Attach(options);
+        return turn.Client.GetResponseAsync(history, options, cancellationToken);
     }
 
     private async Task<List<AIContent>> RunToolsAsync(AgentTurn turn, List<FunctionCallContent> calls, string thought)

@@ -41,6 +41,7 @@ internal sealed partial class TaskRunner(
     internal const string StoppedByAnotherTask = "Stopped because another task of this run failed.";
 
     private readonly ConcurrentDictionary<string, IChatClient> _rpmClients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IChatClient, IChatClient> _runClients = new();
 
     /// <summary>Runs <paramref name="task"/> with <paramref name="context"/> (earlier outputs, and a reviewer's feedback on a redo).</summary>
     public async Task<TaskOutcome> RunAsync(TaskDefinition task, string context, CancellationToken cancellationToken)
@@ -240,12 +241,14 @@ internal sealed partial class TaskRunner(
         Usage = usage,
     };
 
+    /// <summary>The agent's chat pipeline in this run: the run's call events and usage ◄ its max_rpm limit ◄ the provider's client.</summary>
     private IChatClient ClientFor(AgentDefinition agent, string model)
     {
         var client = llms.GetClient(ModelReference.Parse(model).Provider);
-        return agent.MaxRpm is not { } maxRpm
+        var limited = agent.MaxRpm is not { } maxRpm
             ? client
             : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, timeProvider));
+        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, events));
     }
 
     /// <summary>

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.AI;
+using Muster.Contracts;
+
+namespace Muster.Core.Engine;
+
+/// <summary>Whose an LLM call is: the task and agent its events name, the model reference, and who pays for it.</summary>
+internal sealed record LlmCaller(string TaskName, string Agent, string Model, AgentExecutor Payer)
+{
+    private const string Key = "muster.llm_caller";
+
+    /// <summary>Marks <paramref name="options"/> as this caller's; the run's <see cref="LlmCallEventsChatClient"/> reads it.</summary>
+    public void Attach(ChatOptions options)
+    {
+        options.AdditionalProperties ??= new();
+        options.AdditionalProperties[Key] = this;
+    }
+
+    public static LlmCaller Of(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(Key, out var value) == true && value is LlmCaller caller
+            ? caller
+            : throw new InvalidOperationException("An LLM call in a run must say whose it is (LlmCaller.Attach).");
+}
+
+/// <summary>
+/// The run's part of the chat pipeline: every LLM call of the run passes here, which writes its <c>llm_call_*</c> events
+/// and charges its usage to the agent executor that made it (a task's usage includes its co-workers' and guardrail calls).
+/// </summary>
+internal sealed class LlmCallEventsChatClient(IChatClient inner, RunEventWriter events) : DelegatingChatClient(inner)
+{
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var caller = LlmCaller.Of(options);
+        await events.PublishAsync(new LlmCallStarted(caller.TaskName, caller.Agent, caller.Model));
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await events.PublishAsync(new LlmCallFailed(caller.TaskName, caller.Agent, caller.Model, ex.Message));
+            throw;
+        }
+
+        var usage = new TokenUsage(
+            response.Usage?.InputTokenCount ?? 0,
+            response.Usage?.OutputTokenCount ?? 0,
+            response.Usage?.CachedInputTokenCount ?? 0,
+            SuccessfulRequests: 1);
+        caller.Payer.AddUsage(usage);
+        await events.PublishAsync(new LlmCallCompleted(caller.TaskName, caller.Agent, caller.Model, usage));
+        return response;
+    }
+
+    /// <summary>Not supported: Muster's engine does not stream.</summary>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("Muster's engine does not stream.");
+}
