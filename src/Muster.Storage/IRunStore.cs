@@ -107,4 +107,11 @@ public interface ITokenStore
     Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
     /// <summary>False when the token does not exist or was already revoked.</summary>
     Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives a token a new id, and in the same transaction its runs: their <c>token_id</c>, the <c>owner_id</c> of an
+    /// organization token's runs (<c>org:{id}</c>) and the <c>org:{id}</c> in runs' errors (a stop names who stopped).
+    /// False when no token has <paramref name="oldId"/> (another node renamed it first).
+    /// </summary>
+    Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken);
 }

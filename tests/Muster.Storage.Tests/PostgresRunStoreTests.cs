@@ -33,4 +33,14 @@ public sealed class PostgresRunStoreTests : RunStoreBehaviour
             await schema.DisposeAsync();
         });
     }
+
+    [StoreFact]
+    public async Task MigrationToVersion3_KeepsTokenManagementForOrganizationTokensOfEveryCrewOnly()
+    {
+        await using var schema = await ThrowawaySchema.CreateAsync("migration");
+        await using var store = new PostgresRunStore(schema.ConnectionString, TimeProvider.System);
+        await using var connection = new Npgsql.NpgsqlConnection(schema.ConnectionString);
+
+        await TokenRightsMigration.CheckAsync(connection, "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", store);
+    }
 }

@@ -29,6 +29,24 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
         }));
     }
 
+    [Fact]
+    public async Task MigrationToVersion3_KeepsTokenManagementForOrganizationTokensOfEveryCrewOnly()
+    {
+        var folder = Directory.CreateTempSubdirectory("muster-migration-");
+        try
+        {
+            var connectionString = $"Data Source={Path.Combine(folder.FullName, "muster.db")}";
+            using var store = new SqliteRunStore(connectionString, TimeProvider.System);
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString + ";Pooling=False");
+
+            await TokenRightsMigration.CheckAsync(connection, "INTEGER PRIMARY KEY AUTOINCREMENT", store);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     // The queries a busy node makes all the time must seek an index, not walk the runs table: a claim among thousands of
     // runs in flight, and the history filtered by status, crew or correlation id.
     [Theory]

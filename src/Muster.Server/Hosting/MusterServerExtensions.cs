@@ -20,8 +20,8 @@ public static class MusterServerExtensions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Options (validated at start), the default loopback URL, the request body limit, JSON for the wire contracts and
-    /// the start-up work (store, bootstrap token, crews).
+    /// Options (validated at start), the default loopback URL, the request body limit, JSON for the wire contracts, logs
+    /// without secrets, and the start-up work (store, bootstrap token, crews).
     /// </summary>
     public static WebApplicationBuilder AddMusterHosting(this WebApplicationBuilder builder)
     {
@@ -51,6 +51,7 @@ public static class MusterServerExtensions
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMusterLogRedaction();
         services.AddHostedService<MusterStartup>();
         return builder;
     }
@@ -67,10 +68,10 @@ public static class MusterServerExtensions
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build())
-            .AddPolicy(BearerTokenHandler.OrganizationPolicy, policy => policy
+            .AddPolicy(BearerTokenHandler.TokenManagerPolicy, policy => policy
                 .AddAuthenticationSchemes(BearerTokenHandler.SchemeName)
                 .RequireAuthenticatedUser()
-                .RequireClaim(BearerTokenHandler.KindClaim, "org"));
+                .RequireClaim(BearerTokenHandler.ManageTokensClaim, "true"));
         return services;
     }
 

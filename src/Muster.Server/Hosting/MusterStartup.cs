@@ -31,6 +31,11 @@ internal sealed partial class MusterStartup(
                 "Check Muster:Storage:ConnectionString, and that the database server is running and reachable from this node.", ex);
         }
 
+        if (await tokens.ReplaceDerivedIdsAsync(cancellationToken) is > 0 and var renamed)
+        {
+            LogDerivedIdsReplaced(logger, renamed);
+        }
+
         if (options.Value.Auth.BootstrapToken is { Length: > 0 } bootstrap)
         {
             await tokens.EnsureBootstrapTokenAsync(bootstrap, cancellationToken);
@@ -48,6 +53,9 @@ internal sealed partial class MusterStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The bootstrap organization token (Muster:Auth:BootstrapToken) is registered")]
     private static partial void LogBootstrapToken(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gave {Count} bootstrap token(s) a random id in place of one derived from the token's hash (their runs' owner_id follows)")]
+    private static partial void LogDerivedIdsReplaced(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No crew is loaded from {CrewsPath}; the AMP routes answer 404 until crews are added and the server restarts")]
     private static partial void LogNoCrews(ILogger logger, string crewsPath);

@@ -160,7 +160,8 @@ internal sealed class AttemptRow
 internal sealed class TokenRow
 {
     public const string Columns =
-        "id AS Id, hash AS Hash, kind AS Kind, user_id AS UserId, crews AS Crews, name AS Name, created_at AS CreatedAt, revoked_at AS RevokedAt";
+        "id AS Id, hash AS Hash, kind AS Kind, user_id AS UserId, crews AS Crews, name AS Name, manage_tokens AS ManageTokens, " +
+        "status_shape AS StatusShape, created_at AS CreatedAt, revoked_at AS RevokedAt";
 
     public string Id { get; set; } = "";
     public string Hash { get; set; } = "";
@@ -168,6 +169,8 @@ internal sealed class TokenRow
     public string? UserId { get; set; }
     public string Crews { get; set; } = "[]";
     public string? Name { get; set; }
+    public bool ManageTokens { get; set; }
+    public string? StatusShape { get; set; }
     public long CreatedAt { get; set; }
     public long? RevokedAt { get; set; }
 
@@ -179,6 +182,8 @@ internal sealed class TokenRow
         UserId = UserId,
         Crews = StoreJson.Read<string[]>(Crews),
         Name = Name,
+        ManageTokens = ManageTokens,
+        StatusShape = StatusShapes.Read(StatusShape),
         CreatedAt = StoreTime.FromMs(CreatedAt),
         RevokedAt = StoreTime.FromMs(RevokedAt),
     };

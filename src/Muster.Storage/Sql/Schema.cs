@@ -125,6 +125,15 @@ internal static class Schema
         CREATE INDEX ix_runs_lease ON runs (state, lease_expires_at, created_at, id);
         DROP INDEX ix_runs_runnable;
         """,
+
+        // Token management became a right of its own (before, every organization token had it, crew-limited ones too).
+        // Tokens that covered every crew keep it, so an existing admin token goes on working; crew-limited ones lose it.
+        // A token may also choose its status shape; null follows Muster:Compat:Legacy as before.
+        """
+        ALTER TABLE tokens ADD COLUMN manage_tokens BOOLEAN NOT NULL DEFAULT FALSE;
+        ALTER TABLE tokens ADD COLUMN status_shape TEXT;
+        UPDATE tokens SET manage_tokens = TRUE WHERE kind = 'organization' AND crews = '[]';
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>
