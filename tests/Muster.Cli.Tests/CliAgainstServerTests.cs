@@ -273,4 +273,41 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         revokeDirectly.Stderr.ShouldContain("the SQLite store cannot notify the server");
         revokeDirectly.Stderr.ShouldContain("Muster:Auth:TokenCacheSeconds");
     }
+
+    [Fact]
+    public async Task TokensCreate_OnlyATokenThatManagesTokens_MayManageThem_AndTheRulesHoldOnTheCommandLineToo()
+    {
+        var connection = $"Data Source={live.Server.DatabasePath}";
+        var limited = await live.RunAsync("tokens", "create", "--kind", "org", "--crew", "research", "--json");
+        var asLimited = new Dictionary<string, string?>(live.Environment) { ["MUSTER_TOKEN"] = JsonNode.Parse(limited.Stdout)!["token"]!.GetValue<string>() };
+
+        var widening = await CliProcess.RunAsync(asLimited, "tokens", "create", "--kind", "org");
+        var listing = await CliProcess.RunAsync(asLimited, "tokens", "list");
+        var manager = await live.RunAsync("tokens", "create", "--kind", "org", "--manage-tokens", "--status-shape", "live", "--json");
+        var managerInStore = await live.RunAsync("tokens", "create", "--kind", "org", "--manage-tokens", "--connection-string", connection, "--json");
+        var reservedUser = await live.RunAsync("tokens", "create", "--kind", "user", "--user", "org:tok_bootstrap_0123456789ab");
+        var managingUser = await live.RunAsync("tokens", "create", "--kind", "user", "--user", "carol", "--manage-tokens");
+        var managingCrew = await live.RunAsync("tokens", "create", "--kind", "org", "--crew", "research", "--manage-tokens", "--connection-string", connection);
+        var unknownShape = await live.RunAsync("tokens", "create", "--kind", "org", "--status-shape", "legacy");
+
+        limited.ExitCode.ShouldBe(0, limited.ToString());
+        widening.ExitCode.ShouldBe(1, widening.ToString());
+        widening.Stderr.ShouldContain("403");
+        widening.Stderr.ShouldContain("manage_tokens");
+        widening.Stdout.ShouldBeEmpty();
+        listing.ExitCode.ShouldBe(1, listing.ToString());
+        var info = JsonNode.Parse(manager.Stdout)!["info"]!;
+        info["manage_tokens"]!.GetValue<bool>().ShouldBeTrue();
+        info["status_shape"]!.GetValue<string>().ShouldBe("live");
+        JsonNode.Parse(managerInStore.Stdout)!["info"]!["manage_tokens"]!.GetValue<bool>().ShouldBeTrue(managerInStore.ToString());
+        foreach (var refused in new[] { reservedUser, managingUser, managingCrew, unknownShape })
+        {
+            refused.ExitCode.ShouldBe(2, refused.ToString());
+            refused.Stdout.ShouldBeEmpty();
+        }
+
+        reservedUser.Stderr.ShouldContain("may not start with 'org:'");
+        managingUser.Stderr.ShouldContain("--manage-tokens is for an org token that covers every crew");
+        managingCrew.Stderr.ShouldContain("--manage-tokens is for an org token that covers every crew");
+    }
 }

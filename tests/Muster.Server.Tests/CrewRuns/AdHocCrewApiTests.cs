@@ -42,6 +42,41 @@ public sealed class AdHocCrewApiTests(CrewRunsServer fixture) : IClassFixture<Cr
     }
 
     [Fact]
+    public async Task RunRecord_UnderWay_CarriesTheSpecsEmptyFieldsAsNull_InTheRecordAndTheList()
+    {
+        using var hold = AnswerHold.About(fixture.Server.Simulator, "null fields");
+        using var user = await fixture.NewUserAsync();
+        var body = CustomBody([Agent()], [new JsonObject { ["description"] = "Explain {topic}", ["expected_output"] = "Three sentences" }],
+            new JsonObject { ["topic"] = "null fields" });
+        body["crew_config"]!["process"] = "hierarchical";
+        using var response = await user.Client.PostJsonAsync("/api/crews/run/custom", body);
+        var (_, accepted) = await response.ReadJsonAsync();
+        var id = Guid.Parse(accepted["id"]!.GetValue<string>());
+        await hold.WaitForCallAsync();
+
+        var (_, record) = await user.Client.GetJsonAsync($"/api/crew-runs/{id}");
+        var listed = (await user.Client.GetArrayAsync("/api/crew-runs")).Single(r => r!["id"]!.GetValue<string>() == id.ToString())!.AsObject();
+
+        foreach (var run in new[] { record, listed })
+        {
+            // The spec's model always has these fields; Python clients index them directly.
+            foreach (var field in new[] { "crew_type", "result", "error", "completed_at" })
+            {
+                run.ContainsKey(field).ShouldBeTrue($"{field} is missing from {run.ToJsonString()}");
+                run[field].ShouldBeNull();
+            }
+
+            run["started_at"]!.GetValue<string>().ShouldEndWith("Z");
+            var task = run["crew_config"]!["tasks"]![0]!.AsObject();
+            task.ContainsKey("agent_index").ShouldBeTrue(task.ToJsonString());
+            task["agent_index"].ShouldBeNull();
+        }
+
+        hold.Release();
+        await user.Client.WaitForRunAsync(id, "completed");
+    }
+
+    [Fact]
     public async Task RunCustom_HierarchicalCrew_IsManagedByTheBuiltInManagerOnTheDefaultModel()
     {
         using var user = await fixture.NewUserAsync();

@@ -139,4 +139,21 @@ public sealed class CrewRunRecordMapperTests
 
     [Fact]
     public void StatesFor_UnknownStatus_IsNull() => CrewRunRecordMapper.StatesFor("stopped").ShouldBeNull();
+
+    [Fact]
+    public void Record_OfAPendingAdHocRun_SerializesTheSpecsEmptyFieldsAsNull()
+    {
+        var pending = Run(RunState.Pending, adHoc: true) with { Result = null, StartedAt = null };
+
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(
+            CrewRunRecordMapper.ToRecord(pending, null), Muster.Contracts.MusterJsonContext.Default.CrewRunRecord)!.AsObject();
+
+        foreach (var field in new[] { "crew_type", "result", "error", "started_at", "completed_at" })
+        {
+            json.ContainsKey(field).ShouldBeTrue($"{field} is missing from {json.ToJsonString()}");
+            json[field].ShouldBeNull();
+        }
+
+        json.ContainsKey("tasks").ShouldBeFalse();
+    }
 }
