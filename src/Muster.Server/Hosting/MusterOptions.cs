@@ -33,7 +33,7 @@ public sealed class MusterOptions
 
 public sealed class CompatOptions
 {
-    /// <summary>Serve the live service's status and inputs shapes (Semantic Kernel, crewAI-tools).</summary>
+    /// <summary>Serve the live service's status and inputs shapes (Semantic Kernel, crewAI-tools) to tokens that choose no <c>status_shape</c> of their own.</summary>
     public bool Legacy { get; set; }
 }
 
