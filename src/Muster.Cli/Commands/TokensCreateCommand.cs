@@ -24,7 +24,7 @@ internal static class TokensCreateCommand
         var name = new Option<string?>("--name") { Description = "A label to recognise the token by", HelpName = "TEXT" };
         var store = new StoreAccess();
         var command = new Command("create", "Create a token; the secret is shown once") { kind, user, crews, name };
-        store.AddTo(command, withStoreFlag: true);
+        store.AddTo(command, withStoreFlag: true, withCreateFlag: true);
         command.Validators.Add(result =>
         {
             if (result.GetValue(kind) == "user" && string.IsNullOrWhiteSpace(result.GetValue(user)))
@@ -42,25 +42,26 @@ internal static class TokensCreateCommand
             {
                 Kind = parse.GetRequiredValue(kind), UserId = parse.GetValue(user), Crews = parse.GetValue(crews) ?? [], Name = parse.GetValue(name),
             };
-            var created = store.IsDirect(parse)
+            var (created, where) = store.IsDirect(parse)
                 ? await CreateInStoreAsync(store, parse, request, cancellationToken)
-                : await context.Client().CreateTokenAsync(request, cancellationToken);
+                : (await context.Client().CreateTokenAsync(request, cancellationToken), $"through {context.BaseUrl}");
             return context.Show(created, MusterJsonContext.Default.CreatedTokenResponse, answer =>
             {
                 // The secret alone on stdout, so that `TOKEN=$(muster tokens create …)` works.
                 context.Line(answer.Token);
-                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id}. The secret above is shown only this once; store it now.");
+                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id} {where}. The secret above is shown only this once; store it now.");
             });
         }));
         return command;
     }
 
-    private static async Task<CreatedTokenResponse> CreateInStoreAsync(
+    /// <summary>The token, and the store it went into (the file a server must read for the token to work there).</summary>
+    private static async Task<(CreatedTokenResponse Created, string Where)> CreateInStoreAsync(
         StoreAccess store, System.CommandLine.ParseResult parse, CreateTokenRequest request, CancellationToken cancellationToken)
     {
         await using var services = await store.OpenAsync(parse, cancellationToken);
         var (secret, record) = await services.GetRequiredService<TokenService>().CreateAsync(
             request.Kind == "user" ? TokenKind.User : TokenKind.Organization, request.UserId, request.Crews ?? [], request.Name, cancellationToken);
-        return new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) };
+        return (new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) }, $"in {StoreAccess.Name(services)}");
     }
 }

@@ -20,11 +20,12 @@ public static class MusterServerExtensions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Options (validated at start), the default loopback URL, the request body limit, JSON for the wire contracts and
-    /// the start-up work (store, bootstrap token, crews).
+    /// The log's defaults, options (validated at start), the default loopback URL, the request body limit, JSON for the wire
+    /// contracts and the start-up work (server lock, store, bootstrap token, crews, warnings).
     /// </summary>
     public static WebApplicationBuilder AddMusterHosting(this WebApplicationBuilder builder)
     {
+        builder.AddMusterLogging();
         var configuration = builder.Configuration;
         if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
             !configuration.GetSection("Kestrel:Endpoints").Exists())
@@ -51,7 +52,10 @@ public static class MusterServerExtensions
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         services.TryAddSingleton(TimeProvider.System);
+        // In this order: the server lock before anything touches the store, the warnings once store and crews are ready.
+        services.AddHostedService<ServerLock>();
         services.AddHostedService<MusterStartup>();
+        services.AddHostedService<StartupWarnings>();
         return builder;
     }
 
