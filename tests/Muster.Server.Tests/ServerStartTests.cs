@@ -88,6 +88,7 @@ public sealed class ServerStartTests : IAsyncLifetime
         await research.WaitForCallAsync();
 
         var second = await MusterServerProcess.RunUntilExitAsync(settings, _folder.Path);
+        // The second process is gone: whatever it did to the run, it did by now.
         var callsBeforeRelease = research.Calls;
         research.Release();
         var done = await client.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60));
@@ -98,7 +99,6 @@ public sealed class ServerStartTests : IAsyncLifetime
         second.Stdout.ShouldNotContain(l => l.Contains("Now listening", StringComparison.Ordinal), second.ToString());
         callsBeforeRelease.ShouldBe(1);
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
-        research.Calls.ShouldBe(1);
         File.Exists(SqliteServerLock.PathFor(DatabaseFile)).ShouldBeTrue();
     }
 
