@@ -43,6 +43,13 @@ public interface IRunStore
     /// </summary>
     Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends every lease that runs past <paramref name="now"/>, so the next claims take those runs at once; returns how many
+    /// runs it freed. Only for a store one server owns alone (SQLite under the server lock): at that server's start, every
+    /// lease still running belongs to a process of it that died.
+    /// </summary>
+    Task<int> EndLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Outputs of the run's finished tasks, in completion order.</summary>
     Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken);
 

@@ -121,6 +121,33 @@ public sealed class CliBasicsTests
     }
 
     [Fact]
+    public async Task TokensCreate_WhereNoStoreExists_RefusesToCreateOneUnlessAsked_AndSaysWhichStoreItWroteTo()
+    {
+        using var folder = new TempFolder();
+        var database = folder.Combine("elsewhere", "muster.db");
+        var connection = $"Data Source={database}";
+
+        var refused = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--connection-string", connection);
+        var listRefused = await CliProcess.RunAsync(null, "tokens", "list", "--connection-string", connection);
+        var existsAfterRefusals = File.Exists(database);
+        var created = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--connection-string", connection, "--create");
+        var again = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "user", "--user", "bob", "--connection-string", connection);
+
+        refused.ExitCode.ShouldBe(2, refused.ToString());
+        refused.Stderr.ShouldStartWith($"error: there is no store at {database}");
+        refused.Stderr.ShouldContain("--create");
+        refused.Stdout.ShouldBeEmpty();
+        listRefused.ExitCode.ShouldBe(2, listRefused.ToString());
+        existsAfterRefusals.ShouldBeFalse();
+        created.ExitCode.ShouldBe(0, created.ToString());
+        created.Stdout.Trim().ShouldStartWith("mst_");
+        created.Stderr.ShouldContain($"in the SQLite store {database}.");
+        again.ExitCode.ShouldBe(0, again.ToString());
+        again.Stderr.ShouldContain($"Created user token tok_");
+        again.Stderr.ShouldContain($"in the SQLite store {database}.");
+    }
+
+    [Fact]
     public async Task DbMigrate_WithAnUnknownProvider_IsAUsageError()
     {
         var result = await CliProcess.RunAsync(null, "db", "migrate", "--storage-provider", "mysql", "--connection-string", "Server=x");

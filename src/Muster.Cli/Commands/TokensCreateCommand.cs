@@ -30,7 +30,7 @@ internal static class TokensCreateCommand
         shape.AcceptOnlyFromAmong("live", "documented");
         var store = new StoreAccess();
         var command = new Command("create", "Create a token; the secret is shown once") { kind, user, crews, name, manage, shape };
-        store.AddTo(command, withStoreFlag: true);
+        store.AddTo(command, withStoreFlag: true, withCreateFlag: true);
         command.Validators.Add(result =>
         {
             var userId = result.GetValue(user);
@@ -63,21 +63,22 @@ internal static class TokensCreateCommand
                 ManageTokens = parse.GetValue(manage) ? true : null,
                 StatusShape = parse.GetValue(shape),
             };
-            var created = store.IsDirect(parse)
+            var (created, where) = store.IsDirect(parse)
                 ? await CreateInStoreAsync(store, parse, request, cancellationToken)
-                : await context.Client().CreateTokenAsync(request, cancellationToken);
+                : (await context.Client().CreateTokenAsync(request, cancellationToken), $"through {context.BaseUrl}");
             return context.Show(created, MusterJsonContext.Default.CreatedTokenResponse, answer =>
             {
                 // The secret alone on stdout, so that `TOKEN=$(muster tokens create …)` works.
                 context.Line(answer.Token);
-                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id}. The secret above is shown only this once; store it now.");
+                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id} {where}. The secret above is shown only this once; store it now.");
             });
         }));
         return command;
     }
 
-    /// <summary>Straight into the store, under the same rules as the API (the command line's checks have run already).</summary>
-    private static async Task<CreatedTokenResponse> CreateInStoreAsync(
+    /// <summary>Straight into the store, under the same rules as the API (the command line's checks have run already); returns
+    /// the token and the store it went into (the file a server must read for the token to work there).</summary>
+    private static async Task<(CreatedTokenResponse Created, string Where)> CreateInStoreAsync(
         StoreAccess store, ParseResult parse, CreateTokenRequest request, CancellationToken cancellationToken)
     {
         var (token, problems) = TokenRules.Check(request);
@@ -88,6 +89,6 @@ internal static class TokensCreateCommand
 
         await using var services = await store.OpenAsync(parse, cancellationToken);
         var (secret, record) = await services.GetRequiredService<TokenService>().CreateAsync(token, cancellationToken);
-        return new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) };
+        return (new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) }, $"in {StoreAccess.Name(services)}");
     }
 }

@@ -5,6 +5,12 @@ internal sealed partial class RunScheduler
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {NodeId} started; at most {MaxConcurrentRuns} runs at once")]
     private static partial void LogStarted(ILogger logger, string nodeId, int maxConcurrentRuns);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Continuing {Count} runs an earlier process of this server left running")]
+    private static partial void LogRecovering(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ending the leases an earlier process left failed; its runs continue once their leases lapse")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler stopped claiming runs; {Active} still executing")]
     private static partial void LogStoppedClaiming(ILogger logger, int active);
 

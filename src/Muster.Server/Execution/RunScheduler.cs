@@ -19,6 +19,7 @@ internal sealed partial class RunScheduler(
     ExecutingRuns executing,
     SchedulerIdentity identity,
     IOptions<MusterOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<RunScheduler> logger) : BackgroundService
 {
@@ -34,24 +35,33 @@ internal sealed partial class RunScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await lifetime.WaitForStartAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         LogStarted(logger, identity.NodeId, _options.MaxConcurrentRuns);
+        if (identity.SingleNode)
+        {
+            await EndDeadLeasesAsync(stoppingToken);
+        }
+
         var stopReader = ReadStopSignalsAsync(stoppingToken);
         var heartbeat = HeartbeatAsync(stoppingToken);
         using var poll = new PeriodicTimer(TimeSpan.FromSeconds(_options.PollSeconds), time);
-
-        // A single-node store (SQLite) has no other node: a lease still unexpired at start belongs to a dead
-        // process of this server, so the first sweep claims as if every such lease had lapsed.
-        var recovering = identity.SingleNode;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _slots.WaitAsync(stoppingToken);
-                var run = await ClaimAsync(recovering, stoppingToken);
+                var run = await ClaimAsync(stoppingToken);
                 if (run is null)
                 {
                     _slots.Release();
-                    recovering = false;
                     await WaitForWorkAsync(poll, stoppingToken);
                     continue;
                 }
@@ -111,13 +121,33 @@ internal sealed partial class RunScheduler(
         }
     }
 
-    private async Task<RunRecord?> ClaimAsync(bool recovering, CancellationToken stoppingToken)
+    /// <summary>
+    /// A single-node store (SQLite) is this server's alone, under its server lock: a lease still running at start belongs
+    /// to a process of this server that died. Ending those leases lets the first claims take the runs at once, each with
+    /// the normal lease that the heartbeat renews, so a second crash right after this start costs one lease, not more.
+    /// </summary>
+    private async Task EndDeadLeasesAsync(CancellationToken stoppingToken)
     {
-        var now = time.GetUtcNow();
-        var claimAt = recovering ? now + _options.Lease + TimeSpan.FromSeconds(1) : now;
         try
         {
-            return await store.TryClaimRunAsync(identity.NodeId, claimAt, _options.Lease, stoppingToken);
+            var freed = await store.EndLeasesAsync(time.GetUtcNow(), stoppingToken);
+            if (freed > 0)
+            {
+                LogRecovering(logger, freed);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The leases then lapse on their own, and the runs continue after one lease time.
+            LogRecoveryFailed(logger, ex);
+        }
+    }
+
+    private async Task<RunRecord?> ClaimAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await store.TryClaimRunAsync(identity.NodeId, time.GetUtcNow(), _options.Lease, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -20,11 +20,12 @@ public static class MusterServerExtensions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Options (validated at start), the default loopback URL, the request body limit, JSON for the wire contracts, logs
-    /// without secrets, and the start-up work (store, bootstrap token, crews).
+    /// The log's defaults, options (validated at start), the default loopback URL, the request body limit, JSON for the wire
+    /// contracts, logs without secrets, and the start-up work (server lock, store, bootstrap token, crews, warnings).
     /// </summary>
     public static WebApplicationBuilder AddMusterHosting(this WebApplicationBuilder builder)
     {
+        builder.AddMusterLogging();
         var configuration = builder.Configuration;
         if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
             !configuration.GetSection("Kestrel:Endpoints").Exists())
@@ -52,7 +53,10 @@ public static class MusterServerExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         services.AddMusterLogRedaction();
+        // In this order: the server lock before anything touches the store, the warnings once store and crews are ready.
+        services.AddHostedService<ServerLock>();
         services.AddHostedService<MusterStartup>();
+        services.AddHostedService<StartupWarnings>();
         return builder;
     }
 

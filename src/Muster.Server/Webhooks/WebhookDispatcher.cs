@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Muster.Server.Hosting;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -12,6 +13,7 @@ internal sealed partial class WebhookDispatcher(
     IDeliveryStore store,
     WebhookSender sender,
     IOptions<WebhookOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -26,6 +28,7 @@ internal sealed partial class WebhookDispatcher(
         Task<bool>? tick = null;
         try
         {
+            await lifetime.WaitForStartAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 // A new signal before claiming: a send finishing after this point wakes the wait below.

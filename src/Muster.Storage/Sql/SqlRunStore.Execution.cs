@@ -128,6 +128,11 @@ public abstract partial class SqlRunStore
             [.. held.Where(h => h.Value).Select(h => h.Key)]);
     }
 
+    public Task<int> EndLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runs SET lease_expires_at = @Now WHERE state = 'running' AND lease_expires_at > @Now",
+            new { Now = StoreTime.ToMs(now) }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+
     public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) =>
         AppendEventsAsync([new EventAppend(runEvent, update, deliveries)], cancellationToken);
 
