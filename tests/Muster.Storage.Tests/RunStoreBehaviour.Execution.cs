@@ -122,10 +122,10 @@ public abstract partial class RunStoreBehaviour
     [StoreFact]
     public async Task EndLeases_LetsTheNextClaimTakeLeasedRunsAtOnce_WithTheNormalLease()
     {
+        var finished = await CreateFinishedAsync(T0.AddSeconds(2));
         var leased = await CreateRunningAsync(events: 1, createdAt: T0);
         var lapsed = await CreateRunningAsync(createdAt: T0.AddSeconds(1));
         await Runs.RenewLeasesAsync("node-a", [lapsed], T0, Ct);
-        var finished = await CreateFinishedAsync(T0.AddSeconds(2));
         var restart = T0.AddSeconds(10);
 
         var freed = await Runs.EndLeasesAsync(restart, Ct);
