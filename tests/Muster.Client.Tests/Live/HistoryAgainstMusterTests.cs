@@ -86,7 +86,7 @@ public sealed class HistoryAgainstMusterTests(LiveServer live) : IClassFixture<L
 
         ex.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         ex.FieldErrors.Select(e => e.Path).ShouldBe(["query.status", "query.limit"], ignoreOrder: true);
-        ex.ServerMessage.ShouldContain("query.status: Must be one of pending, running, completed, failed");
+        ex.ServerMessage.ShouldContain("query.status: Must be one of pending, running, completed, failed, stopped");
     }
 
     [Fact]

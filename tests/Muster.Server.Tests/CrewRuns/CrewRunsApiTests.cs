@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Muster.Simulator;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
@@ -82,13 +83,19 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     }
 
     [Fact]
-    public async Task List_FiltersByStatus_WithStoppedRunsAsFailed()
+    public async Task List_FiltersByStatus_WithStoppedRunsAsFailed_AndStoppedPicksThemOut()
     {
         fixture.Server.Simulator.Latency = TimeSpan.Zero;
         using var user = await fixture.NewUserAsync();
         var client = user.Client;
         var completed = await client.RunCrewAsync("research", Topic("done"));
         await client.WaitForRunAsync(completed, "completed");
+        var previous = fixture.Server.Simulator.Responder;
+        fixture.Server.Simulator.Responder = request =>
+            request.Mentions("refused topic") ? SimulatedReply.Error(400, "The simulated provider refuses this topic") : previous?.Invoke(request);
+        var refused = await client.RunCrewAsync("research", Topic("refused topic"));
+        var refusedRun = await client.WaitForRunAsync(refused, "failed");
+        fixture.Server.Simulator.Responder = previous;
         using var research = AnswerHold.About(fixture.Server.Simulator, " Researcher");
         var running = await client.RunCrewAsync("research", Topic("slow"));
         await client.WaitForRunAsync(running, "running");
@@ -101,9 +108,11 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
         var failed = await client.WaitForRunAsync(stopped, "failed");
 
         failed["error"]!.GetValue<string>().ShouldStartWith("Stopped by ");
+        refusedRun["error"]!.GetValue<string>().ShouldNotStartWith("Stopped by ");
         (await client.ListIdsAsync("?status=completed")).ShouldBe([completed]);
         (await client.ListIdsAsync("?status=running")).ShouldBe([running]);
-        (await client.ListIdsAsync("?status=failed")).ShouldBe([stopped]);
+        (await client.ListIdsAsync("?status=failed")).ShouldBe([stopped, refused]);
+        (await client.ListIdsAsync("?status=stopped")).ShouldBe([stopped]);
         (await client.ListIdsAsync("?status=pending")).ShouldBeEmpty();
         using var finish = await client.PostAsync($"/crews/research/stop/{running}", null);
     }
@@ -249,7 +258,7 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     {
         using var client = fixture.Org();
 
-        using var response = await client.GetAsync("/api/crew-runs?limit=1001&status=stopped&created_after=yesterday");
+        using var response = await client.GetAsync("/api/crew-runs?limit=1001&status=sleeping&created_after=yesterday");
 
         (await response.ReadErrorPathsAsync()).ShouldBe(["query.status", "query.created_after", "query.limit"], ignoreOrder: true);
         (await (await client.GetAsync("/api/crew-runs?limit=0")).ReadErrorPathsAsync()).ShouldBe(["query.limit"]);
