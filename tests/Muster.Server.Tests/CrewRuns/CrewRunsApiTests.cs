@@ -64,10 +64,11 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
         var client = user.Client;
         var first = await client.RunCrewAsync("research", Topic("a"), correlationId: "corr-first");
         var firstRecord = await client.WaitForRunAsync(first, "completed");
-        await Task.Delay(20);
+        var firstCreated = DateTimeOffset.Parse(firstRecord["created_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        // The second run must be created in a later millisecond (the store's resolution) than the first.
+        await Eventually.Until(() => DateTimeOffset.UtcNow > firstCreated.AddMilliseconds(1), "the clock never passed the first run's creation");
         var second = await client.RunCrewAsync("notes", Topic("b"), correlationId: "corr-second");
         var secondRecord = await client.WaitForRunAsync(second, "completed");
-        var firstCreated = DateTimeOffset.Parse(firstRecord["created_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var secondCreated = DateTimeOffset.Parse(secondRecord["created_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var between = Uri.EscapeDataString((firstCreated + ((secondCreated - firstCreated) / 2)).ToString("O", CultureInfo.InvariantCulture));
 
