@@ -20,6 +20,22 @@ public sealed class CliBasicsTests
     }
 
     [Theory]
+    [InlineData("--help")]
+    [InlineData("kickoff", "--help")]
+    [InlineData("tokens", "list", "--help")]
+    public async Task Help_NeverPrintsTheTokenFromTheEnvironment(params string[] args)
+    {
+        var secret = "mst_" + Guid.NewGuid().ToString("N");
+
+        var result = await CliProcess.RunAsync(new Dictionary<string, string?> { ["MUSTER_TOKEN"] = secret, ["MUSTER_URL"] = "http://127.0.0.1:1" }, args);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldContain("--token");
+        result.Stdout.ShouldNotContain(secret);
+        result.Stderr.ShouldNotContain(secret);
+    }
+
+    [Theory]
     [InlineData("frobnicate")]
     [InlineData("status")]
     [InlineData("status", "not-a-run-id")]

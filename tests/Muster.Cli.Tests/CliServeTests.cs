@@ -22,13 +22,13 @@ public sealed class CliServeTests
             $"--Muster:CrewsPath={folder.Combine("crews")}",
             $"--Muster:Storage:ConnectionString=Data Source={folder.Combine("serve.db")}",
             "--Muster:Auth:BootstrapToken", token);
-        var listening = await server.WaitForOutputAsync(new Regex(@"Now listening on: (http://\S+)"), TimeSpan.FromSeconds(60));
+        var listening = await server.WaitForOutputAsync(new Regex(@"Now listening on: (http://\S+)"));
         var environment = new Dictionary<string, string?> { ["MUSTER_URL"] = listening.Groups[1].Value, ["MUSTER_TOKEN"] = token };
 
         var inputs = await CliProcess.RunAsync(environment, "inputs");
         var run = await CliProcess.RunAsync(environment, "kickoff", "-i", "topic=served", "--wait");
         await server.InterruptAsync();
-        var stopped = await server.WaitAsync(TimeSpan.FromSeconds(60));
+        var stopped = await server.WaitAsync();
 
         inputs.StdoutLines.ShouldBe(["topic"], inputs.ToString());
         run.ExitCode.ShouldBe(0, run.ToString());

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
+using Muster.Testing;
 using static Muster.Core.Tests.TestCrews;
 
 namespace Muster.Core.Tests;
@@ -161,7 +162,7 @@ public sealed class CrewEngineLifecycleTests
         await callStarted.Task;
         var eventsBefore = sink.Events.Count;
         await cts.CancelAsync();
-        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await run.WaitAsync(Eventually.DefaultLimit);
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Stopped);
         sink.Events.Count.ShouldBe(eventsBefore);

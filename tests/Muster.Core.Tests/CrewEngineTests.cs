@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Tools;
+using Muster.Testing;
 using static Muster.Core.Tests.TestCrews;
 
 namespace Muster.Core.Tests;
@@ -97,7 +98,7 @@ public sealed class CrewEngineTests
                 }
 
                 // Each call waits for the other: this only finishes if both run at once.
-                await bothStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                await bothStarted.Task.WaitAsync(Eventually.DefaultLimit);
                 return $"result-{id}";
             },
             "wait_for_peer");

@@ -45,7 +45,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
 
         await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
         using var again = second.CreateClient(_token);
-        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));
+        var done = await again.WaitForFinishAsync(id);
 
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
         done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
@@ -64,13 +64,13 @@ public sealed class KillAndRestartTests : IAsyncLifetime
             using var client = first.CreateClient(_token);
             id = await client.KickoffAsync(new JsonObject { ["topic"] = "term" });
             await client.WaitForStatusAsync(id, s => s["state"]?.GetValue<string>() == "RUNNING");
-            (await first.TerminateAsync(TimeSpan.FromSeconds(20))).ShouldBeTrue("the server did not exit after SIGTERM");
+            (await first.TerminateAsync(Eventually.DefaultLimit)).ShouldBeTrue("the server did not exit after SIGTERM");
         }
 
         research.Release();
         await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
         using var again = second.CreateClient(_token);
-        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));
+        var done = await again.WaitForFinishAsync(id);
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
     }
 

@@ -36,6 +36,8 @@ public sealed class LegacyModeTests : IAsyncLifetime
         done["state"]!.GetValue<string>().ShouldBe("SUCCESS", done.ToJsonString());
         done["result"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
         done["last_step"]!["task_id"]!.GetValue<string>().ShouldBe("report_task");
+        // The writer's role is folded YAML ("role: >"), which ends in a newline; the status shows it trimmed.
+        done["last_step"]!["agent"]!.GetValue<string>().ShouldBe("legacy Writer");
     }
 
     [Fact]

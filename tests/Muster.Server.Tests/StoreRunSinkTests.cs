@@ -19,7 +19,6 @@ namespace Muster.Server.Tests;
 public sealed class StoreRunSinkTests : IAsyncLifetime
 {
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
@@ -199,14 +198,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
     private async Task<List<long>> StoredSequencesAsync() =>
         [.. (await _store.GetEventsAsync(_run.Id, 0, 1000, CancellationToken.None)).Select(e => e.Sequence)];
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Eventually.Until(condition, "the condition never held");
 
     private sealed class NoDeliveries : IDeliveryPlanner
     {

@@ -42,7 +42,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
 
         try
         {
-            var address = await listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+            var address = await listening.Task.WaitAsync(timeout ?? Eventually.DefaultLimit);
             return new MusterServerProcess(process, address, output);
         }
         catch
@@ -80,7 +80,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
 
     public HttpClient CreateClient(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Eventually.DefaultLimit };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

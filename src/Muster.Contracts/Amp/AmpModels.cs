@@ -224,7 +224,8 @@ public sealed record ResumeRequest
     [JsonPropertyName("execution_id")] public string? ExecutionId { get; init; }
     /// <summary>
     /// JSON <c>task_id</c>, required: the task awaiting review (the status's <c>pending_human_input.task_id</c>); 400 "Execution
-    /// is not in pending human input state" when the run is not paused on that task.
+    /// is not in pending human input state" when the run is not paused, followed by " for task '…': the execution awaits review
+    /// of task '…'" when it is paused on another task.
     /// </summary>
     [JsonPropertyName("task_id")] public string? TaskId { get; init; }
     /// <summary>JSON <c>human_feedback</c>, required (may be empty): on a rejection the task runs again with it as extra context; ignored on approval.</summary>

@@ -22,8 +22,11 @@ internal sealed record AgentTurn(
 /// <summary>A task's <c>output_json</c> at run time: the validator, the provider's response format (null when it has none) and the retry limit.</summary>
 internal sealed record StructuredOutput(OutputValidator Validator, ChatResponseFormat? ResponseFormat, int MaxRetries);
 
-/// <summary>An agent's final answer and, for a task with <c>output_json</c>, the validated object.</summary>
-internal sealed record AgentAnswer(string Raw, JsonObject? Json);
+/// <summary>
+/// An agent's final answer and, for a task with <c>output_json</c>, the validated object; <paramref name="Text"/> is the
+/// model's whole last message, of which <paramref name="Raw"/> is the answer (see <see cref="FinalAnswer"/>).
+/// </summary>
+internal sealed record AgentAnswer(string Raw, JsonObject? Json, string Text);
 
 /// <summary>
 /// The agent loop: ask the LLM, run the tools it asks for (concurrently when it asks for several), feed the
@@ -69,11 +72,11 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             ResponseFormat = turn.Output?.ResponseFormat,
         };
 
-        var raw = await LoopAsync(turn, history, options);
+        var text = await LoopAsync(turn, history, options);
         var answer = turn.Output is { } output
-            ? await ConformAsync(turn, output, history, options, raw)
-            : new AgentAnswer(raw, null);
-        await Step(turn, thought: answer.Raw, tool: "", toolInput: "", result: answer.Raw);
+            ? await ConformAsync(turn, output, history, options, text)
+            : new AgentAnswer(FinalAnswer.From(text), null, text);
+        await Step(turn, thought: answer.Text, tool: "", toolInput: "", result: answer.Raw);
         return answer;
     }
 
@@ -102,15 +105,16 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     }
 
     /// <summary>Validates the answer against the schema; each miss is sent back with the errors until it fits or the retries run out.</summary>
-    private async Task<AgentAnswer> ConformAsync(AgentTurn turn, StructuredOutput output, List<ChatMessage> history, ChatOptions options, string raw)
+    private async Task<AgentAnswer> ConformAsync(AgentTurn turn, StructuredOutput output, List<ChatMessage> history, ChatOptions options, string text)
     {
         var retryOptions = new ChatOptions { ModelId = options.ModelId, ResponseFormat = options.ResponseFormat };
         for (var attempt = 0; ; attempt++)
         {
+            var raw = FinalAnswer.From(text);
             var check = output.Validator.Check(raw);
             if (check.Value is { } value)
             {
-                return new AgentAnswer(raw, value);
+                return new AgentAnswer(raw, value, text);
             }
 
             await events.PublishAsync(RunEventTypes.OutputValidationFailed, Data(
@@ -124,7 +128,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             history.Add(new ChatMessage(ChatRole.User, Prompts.FixStructuredOutput(check.Errors)));
             var response = await CallAsync(turn, history, retryOptions);
             history.AddRange(response.Messages);
-            raw = response.Text;
+            text = response.Text;
         }
     }
 
@@ -216,7 +220,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
 
     private static JsonObject Data(AgentTurn turn, params (string Key, JsonNode? Value)[] fields)
     {
-        var data = new JsonObject { ["task_name"] = turn.Task.Name, ["agent"] = turn.Agent.Role };
+        var data = new JsonObject { ["task_name"] = turn.Task.Name, ["agent"] = turn.Agent.Role.Trim() };
         foreach (var (key, value) in fields)
         {
             data[key] = value;

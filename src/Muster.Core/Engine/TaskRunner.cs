@@ -45,7 +45,8 @@ internal sealed partial class TaskRunner(
     public async Task<TaskOutcome> RunAsync(TaskDefinition task, string context, CancellationToken cancellationToken)
     {
         var (performer, coworkers) = Cast(task);
-        var role = performer?.Role ?? task.Agent ?? "";
+        // Folded YAML (role: >) ends a role in a newline: the prompt keeps it, as CrewAI's does; what the API shows does not.
+        var role = (performer?.Role ?? task.Agent ?? "").Trim();
         await events.PublishAsync(RunEventTypes.TaskStarted, new JsonObject
         {
             ["task_name"] = task.Name, ["task_id"] = task.Name, ["agent"] = role, ["description"] = task.Description,
@@ -142,7 +143,7 @@ internal sealed partial class TaskRunner(
         var job = new TaskDefinition { Name = task.Name, Description = work, ExpectedOutput = Prompts.CoworkerExpectedOutput };
         var model = ModelFor(coworker);
         var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
-        var data = new JsonObject { ["task_name"] = task.Name, ["agent"] = coworker.Role, ["delegated_by"] = delegator };
+        var data = new JsonObject { ["task_name"] = task.Name, ["agent"] = coworker.Role.Trim(), ["delegated_by"] = delegator };
         await events.PublishAsync(RunEventTypes.AgentExecutionStarted, data);
         var executor = new AgentExecutor(events, cancellationToken);
         try

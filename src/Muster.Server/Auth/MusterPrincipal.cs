@@ -38,7 +38,7 @@ public sealed record MusterPrincipal(
         CoversCrew(run.CrewName) && (IsOrganization || string.Equals(run.OwnerId, OwnerId, StringComparison.Ordinal));
 
     /// <summary>
-    /// Binds the authenticated caller as an endpoint parameter. Every route but the health checks requires a token,
+    /// Binds the authenticated caller as an endpoint parameter. Every route but the health checks and the API's description requires a token,
     /// so the principal is always present where a handler asks for it.
     /// </summary>
     public static ValueTask<MusterPrincipal?> BindAsync(HttpContext context) =>

@@ -38,7 +38,7 @@ internal static class CrewRoute
         var crew = Resolve(context, catalog, principal, out var requested);
         if (crew is null)
         {
-            return (null, AmpErrors.CrewNotFound(requested));
+            return (null, AmpErrors.CrewNotFound(catalog, principal, requested));
         }
 
         var (request, error) = await RequestBody.ReadJsonAsync(context.Request, body, cancellationToken);

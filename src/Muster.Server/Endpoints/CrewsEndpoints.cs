@@ -73,7 +73,7 @@ internal static class CrewsEndpoints
         var crew = catalog.Find(request.CrewType);
         if (crew is null || !principal.CoversCrew(crew.Name))
         {
-            return AmpErrors.CrewNotFound(request.CrewType);
+            return AmpErrors.CrewNotFound(catalog, principal, request.CrewType);
         }
 
         var missing = CrewConfigMapper.MissingInputs(crew, request.TaskInput);

@@ -25,7 +25,7 @@ internal static class InputsEndpoints
         var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
         if (crew is null)
         {
-            return AmpErrors.CrewNotFound(requested);
+            return AmpErrors.CrewNotFound(catalog, principal, requested);
         }
 
         if (principal.UsesLiveShape(options.Value.Compat.Legacy))

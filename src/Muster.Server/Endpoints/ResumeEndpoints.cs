@@ -57,7 +57,7 @@ public static class ResumeEndpoints
 
         if (run.State != RunState.AwaitingHuman || run.PendingReview?.Name != request.TaskId)
         {
-            return AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPaused);
+            return AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPausedOn(run, request.TaskId!));
         }
 
         var webhooks = Replace(run.Webhooks, request);
@@ -81,6 +81,18 @@ public static class ResumeEndpoints
             _ => AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPaused),
         };
     }
+
+    /// <summary>
+    /// The spec's message, and when the run does await a review, of which task: a reviewer who sent the wrong task_id
+    /// learns the right one rather than that nothing awaits review.
+    /// </summary>
+    private static string NotPausedOn(RunRecord run, string taskId) =>
+        run is { State: RunState.AwaitingHuman, PendingReview: { } pending }
+            ? $"{NotPaused} for task '{Truncate(taskId)}': the execution awaits review of task '{pending.Name}'"
+            : NotPaused;
+
+    // The task id comes from the caller; keep the answer small whatever they sent.
+    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static List<string> MissingFields(ResumeRequest request)
     {

@@ -48,7 +48,7 @@ internal static class StatusEndpoints
         var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
         if (crew is null)
         {
-            return AmpErrors.CrewNotFound(requested);
+            return AmpErrors.CrewNotFound(catalog, principal, requested);
         }
 
         var live = principal.UsesLiveShape(options.Value.Compat.Legacy);

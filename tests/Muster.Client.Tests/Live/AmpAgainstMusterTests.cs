@@ -127,7 +127,8 @@ public sealed class AmpAgainstMusterTests(LiveServer live) : IClassFixture<LiveS
 
         retry.Status.ShouldBe("retrying");
         wrongTask.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        wrongTask.ServerMessage.ShouldBe("Bad Request: Execution is not in pending human input state");
+        wrongTask.ServerMessage.ShouldBe(
+            "Bad Request: Execution is not in pending human input state for task 'no_such_task': the execution awaits review of task 'draft_reply'");
         approve.Status.ShouldBe("resumed");
         outcome.Succeeded.ShouldBeTrue(outcome.Error);
         outcome.Tasks.ShouldHaveSingleItem().TaskId.ShouldBe("draft_reply");

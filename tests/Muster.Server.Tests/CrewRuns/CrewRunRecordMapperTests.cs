@@ -134,11 +134,12 @@ public sealed class CrewRunRecordMapperTests
     [Theory]
     [InlineData("running", new[] { RunState.Running, RunState.AwaitingHuman })]
     [InlineData("failed", new[] { RunState.Failed, RunState.Stopped })]
+    [InlineData("stopped", new[] { RunState.Stopped })]
     public void StatesFor_CoversEveryStoredStateOfAStatus(string status, RunState[] states) =>
         CrewRunRecordMapper.StatesFor(status).ShouldBe(states);
 
     [Fact]
-    public void StatesFor_UnknownStatus_IsNull() => CrewRunRecordMapper.StatesFor("stopped").ShouldBeNull();
+    public void StatesFor_UnknownStatus_IsNull() => CrewRunRecordMapper.StatesFor("sleeping").ShouldBeNull();
 
     [Fact]
     public void Record_OfAPendingAdHocRun_SerializesTheSpecsEmptyFieldsAsNull()

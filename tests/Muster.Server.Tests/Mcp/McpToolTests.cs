@@ -1,3 +1,4 @@
+using Muster.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +12,7 @@ namespace Muster.Server.Tests.Mcp;
 /// <summary>Agents' MCP tools end to end: real MCP servers (stdio and streamable HTTP), the simulator over HTTP, the crew-runs API.</summary>
 public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTestServers>
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RunTimeout = Eventually.DefaultLimit;
 
     private async Task<JsonObject> RunAsync(string crew, string status)
     {

@@ -52,34 +52,16 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
     /// <summary>The node that holds <paramref name="runId"/>'s lease now, waiting until one does.</summary>
     public async Task<int> ExecutingNodeAsync(Guid runId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await RunScalarAsync<string>(runId, "SELECT lease_owner FROM runs WHERE id = @id AND state = 'running'") is { } owner)
-            {
-                return int.Parse(owner["node-".Length..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new ShouldAssertException($"Run {runId} was never claimed by a node.");
+        var owner = await Eventually.Until(
+            () => RunScalarAsync<string>(runId, "SELECT lease_owner FROM runs WHERE id = @id AND state = 'running'"),
+            found => found is not null,
+            $"run {runId} was never claimed by a node");
+        return int.Parse(owner!["node-".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Waits until <paramref name="condition"/> (a boolean query) holds.</summary>
-    public async Task WaitUntilAsync(string condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await ScalarAsync<bool>(condition))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException($"Never true: {condition}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitUntilAsync(string condition) =>
+        Eventually.Until(() => ScalarAsync<bool>(condition), $"this never held: {condition}");
 
     /// <summary>How many times each node logged that it started executing <paramref name="runId"/>.</summary>
     public IReadOnlyList<int> ExecutionsOf(Guid runId) =>

@@ -90,7 +90,7 @@ public sealed class MultiNodeTests
         var id = await starter.KickoffAsync(new JsonObject { ["topic"] = "handback" });
         var leaving = await cluster.ExecutingNodeAsync(id);
 
-        (await cluster.Nodes[leaving].TerminateAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue("the node did not exit after SIGTERM");
+        (await cluster.Nodes[leaving].TerminateAsync(Eventually.DefaultLimit)).ShouldBeTrue("the node did not exit after SIGTERM");
         research.Release();
 
         using var client = cluster.Client(1 - leaving);

@@ -57,24 +57,15 @@ public sealed class PostgresHostingTests
         await WaitForStatusAsync(client, HttpStatusCode.OK);
     }
 
-    private static async Task WaitForStatusAsync(HttpClient client, HttpStatusCode expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        HttpStatusCode last;
-        do
-        {
-            last = (await client.GetAsync("/readyz")).StatusCode;
-            if (last == expected)
+    private static Task WaitForStatusAsync(HttpClient client, HttpStatusCode expected) =>
+        Eventually.Until(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        throw new ShouldAssertException($"/readyz stayed {last}, expected {expected}.");
-    }
+                using var response = await client.GetAsync("/readyz");
+                return response.StatusCode;
+            },
+            status => status == expected,
+            $"/readyz never answered {expected}");
 
     /// <summary>A loopback port nothing listens on (bound, then released).</summary>
     private static int ClosedPort()

@@ -13,7 +13,7 @@ namespace Muster.Server.Tests.MultiNode;
 /// <summary>The LISTEN/NOTIFY bus between two nodes' buses on one database, and how it recovers a dropped connection.</summary>
 public sealed class PostgresRunEventBusTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = Eventually.DefaultLimit;
     private readonly List<PostgresRunEventBus> _buses = [];
     private ThrowawayDatabase? _database;
 

@@ -232,17 +232,5 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         return Guid.Parse(json["kickoff_id"]!.GetValue<string>());
     }
 
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException("The condition never held.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    internal static Task WaitUntilAsync(Func<Task<bool>> condition) => Eventually.Until(condition, "the condition never held");
 }

@@ -57,25 +57,11 @@ internal static class WebhookCalls
     }
 
     /// <summary>Waits until every delivery of the run is no longer pending.</summary>
-    public static async Task<JsonArray> WaitForDeliveriesSettledAsync(this HttpClient client, Guid runId, int atLeast = 1)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var deliveries = await client.GetDeliveriesAsync(runId);
-            if (deliveries.Count >= atLeast && deliveries.All(d => d!["state"]!.GetValue<string>() != "pending"))
-            {
-                return deliveries;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException($"Deliveries never settled: {deliveries.ToJsonString()}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public static Task<JsonArray> WaitForDeliveriesSettledAsync(this HttpClient client, Guid runId, int atLeast = 1) =>
+        Eventually.Until(
+            () => client.GetDeliveriesAsync(runId),
+            deliveries => deliveries.Count >= atLeast && deliveries.All(d => d!["state"]!.GetValue<string>() != "pending"),
+            "the deliveries never settled");
 
     public static Task<HttpResponseMessage> ResumeAsync(this HttpClient client, JsonObject body, string prefix = "") =>
         client.PostAsJsonAsync(prefix + "/resume", body);
