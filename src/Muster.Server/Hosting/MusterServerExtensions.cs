@@ -52,6 +52,7 @@ public static class MusterServerExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<MusterStartup>();
+        services.AddHostedService<StoreHealthLog>();
         return builder;
     }
 
