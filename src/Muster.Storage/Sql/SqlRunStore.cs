@@ -91,11 +91,15 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
 
-    // A real read of the runs table (its newest row), not SELECT 1: a corrupt file or a dropped table fails here as runs would.
+    /// <summary>
+    /// What readiness reads: the runs table itself, not <c>SELECT 1</c>, so that a corrupt file or a dropped table fails here
+    /// as runs would. The newest run's row (a column no index holds, so the table is read, not only an index).
+    /// </summary>
+    private protected virtual string ReadinessProbe => "SELECT crew_name FROM runs ORDER BY created_at DESC, id DESC LIMIT 1";
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
-        await ReadAsync(connection => connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT 1", cancellationToken: cancellationToken)), cancellationToken);
+        await ReadAsync(connection => connection.ExecuteAsync(new CommandDefinition(ReadinessProbe, cancellationToken: cancellationToken)), cancellationToken);
         return true;
     }
 

@@ -76,6 +76,9 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
         SqliteConnection.ClearPool(connection);
     }
 
+    // The table's b-tree from its root (a seek to the last rowid), which holds even when the table is empty, then its newest row.
+    private protected override string ReadinessProbe => "SELECT max(rowid) FROM runs; " + base.ReadinessProbe;
+
     private protected override string LockRow => "";
 
     private protected override string SkipLocked => "";
