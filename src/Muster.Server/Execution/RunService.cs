@@ -197,7 +197,7 @@ public sealed class RunService(
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new StoreUnavailableException(
-                StoreFailureKind.Busy, $"The run store did not take the write within {limit.TotalSeconds:0.#} s (Muster:Storage:RequestWriteTimeout).", ex);
+                StoreFailureKind.Busy, $"The run store is busy: it did not take the write within {limit.TotalSeconds:0.#} s (Muster:Storage:RequestWriteTimeout).", ex);
         }
     }
 }
