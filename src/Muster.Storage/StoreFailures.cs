@@ -56,7 +56,9 @@ public static class StoreFailures
             SqliteIoErr or SqliteCantOpen or SqliteReadOnly => StoreFailureKind.Unavailable,
             _ => null,
         },
-        PostgresException postgres => ClassifyPostgres(postgres.SqlState),
+        PostgresException postgres => ClassifyPostgres(postgres.SqlState)
+            // FATAL ends the session (a database that refuses connections, a role or database that is gone): no statement runs.
+            ?? (postgres.InvariantSeverity is "FATAL" or "PANIC" ? StoreFailureKind.Unavailable : null),
         // Below the server's answers: the connection could not be opened or broke (refused, reset, timed out, pool exhausted).
         NpgsqlException { InnerException: TimeoutException } => StoreFailureKind.Busy,
         NpgsqlException => StoreFailureKind.Unavailable,

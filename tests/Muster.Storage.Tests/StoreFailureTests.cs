@@ -119,6 +119,7 @@ public sealed class StoreFailureTests : IDisposable
     [InlineData("40P01", StoreFailureKind.Busy)] // deadlock_detected
     [InlineData("53300", StoreFailureKind.Busy)] // too_many_connections
     [InlineData("XX001", StoreFailureKind.Corrupt)] // data_corrupted
+    [InlineData("55000", StoreFailureKind.Unavailable)] // FATAL on connect: the database does not allow connections
     public void PostgresErrorStates_AreClassified(string sqlState, StoreFailureKind kind) =>
         StoreFailures.Classify(new PostgresException("failed", "FATAL", "FATAL", sqlState)).ShouldBe(kind);
 

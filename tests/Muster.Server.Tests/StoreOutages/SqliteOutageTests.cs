@@ -50,7 +50,7 @@ public sealed class SqliteOutageTests : IDisposable
             // Every run now has a task result to store, and the file is locked.
             research.Release();
             var (status, text) = await Eventually.Until(client.ReadinessAsync, r => r.Status != HttpStatusCode.OK, "/readyz never noticed the lock");
-            status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            status.ShouldBe(HttpStatusCode.ServiceUnavailable, text);
             text.ShouldContain("busy");
 
             using var refused = await client.PostKickoffAsync(new JsonObject { ["inputs"] = new JsonObject { ["topic"] = "refused" } });
@@ -66,7 +66,7 @@ public sealed class SqliteOutageTests : IDisposable
             done.Is("completed").ShouldBeTrue(done.ToJsonString());
         }
 
-        OutageCalls.Count(DatabasePath, "SELECT count(*) FROM runs").ShouldBe(Runs, "the refused kickoff stored nothing");
+        OutageCalls.Count(DatabasePath, "SELECT count(*) FROM runs").ShouldBe(Runs, "the refused kickoff must store nothing");
         OutageCalls.Count(DatabasePath, "SELECT count(*) FROM run_events WHERE type = 'task_started'").ShouldBe(2 * Runs, "no task ran twice");
         OutageCalls.Count(DatabasePath, "SELECT count(*) FROM task_results").ShouldBe(2 * Runs);
         await Eventually.Until(async () => (await client.ReadinessAsync()).Status == HttpStatusCode.OK, "/readyz never recovered");
