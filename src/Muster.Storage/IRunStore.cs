@@ -12,7 +12,9 @@ public interface IRunStore
     /// <summary>Creates or migrates the schema; safe when several nodes start at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>True when the store answers (readiness).</summary>
+    /// <summary>
+    /// Reads the runs table (readiness): true when it answers; a <see cref="StoreUnavailableException"/> says why it does not.
+    /// </summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 
     /// <summary>Stores a pending run. Returns the existing run's id for a repeated idempotency key (same token, within 24 hours).</summary>

@@ -58,4 +58,10 @@ public sealed class StorageOptions
             return "the PostgreSQL store";
         }
     }
+
+    /// <summary>
+    /// How long a request (a kickoff, a stop, a resume) waits for the store to take its write; past that it answers 503
+    /// with <c>Retry-After</c>, and the write is not made. Another process holding a SQLite file's lock is the usual cause.
+    /// </summary>
+    public TimeSpan RequestWriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

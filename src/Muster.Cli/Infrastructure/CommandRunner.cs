@@ -61,6 +61,10 @@ internal static class CommandRunner
                 {
                     return Fail(ExitCodes.Unavailable, $"the store failed: {ex.Message}");
                 }
+                catch (Muster.Storage.StoreUnavailableException ex)
+                {
+                    return Fail(ExitCodes.Unavailable, $"the store failed: {ex.Message} ({ex.InnerException?.Message})");
+                }
                 catch (UsageException ex)
                 {
                     return FailUsage(parse, ex.Message);

@@ -140,7 +140,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         {
             response = await turn.Client.GetResponseAsync(history, options, cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
             await events.PublishAsync(RunEventTypes.LlmCallFailed, Data(turn, ("model", turn.Model), ("error", ex.Message)));
             throw;
@@ -200,7 +200,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var result = await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
             return (OpenAiMapping.ResultText(result), null);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
             // As in CrewAI, a failing tool does not fail the task: the agent reads the error and carries on.
             var error = ex.InnerException?.Message ?? ex.Message;

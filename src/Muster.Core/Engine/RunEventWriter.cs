@@ -5,7 +5,8 @@ namespace Muster.Core.Engine;
 /// <summary>
 /// Numbers a run's events from the checkpoint on and sends them to the sink, one at a time, in order. Safe to call
 /// from tasks running concurrently (async_execution, parallel tool calls): each event is numbered and recorded
-/// before the next one is, so the sink always sees one gap-free run-wide sequence.
+/// before the next one is, so the sink always sees one gap-free run-wide sequence. A sink that fails ends the engine's
+/// work on the run with a <see cref="RunSinkException"/>.
 /// </summary>
 internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken) : IDisposable
 {
@@ -33,7 +34,16 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
                 Data = data,
                 TaskOutput = taskOutput,
             };
-            await sink.PublishAsync(runEvent, cancellationToken);
+            try
+            {
+                await sink.PublishAsync(runEvent, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Marked, so that no catch on the way out mistakes it for the failure of an LLM call, a tool or a task.
+                throw new RunSinkException(ex);
+            }
+
             _sequence++;
         }
         finally

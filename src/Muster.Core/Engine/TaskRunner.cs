@@ -102,7 +102,7 @@ internal sealed partial class TaskRunner(
                 turn = turn with { TaskPrompt = Prompts.Task(task, retryContext, instructions) };
             }
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true } && !RunSinkException.IsIn(ex))
         {
             await events.PublishAsync(RunEventTypes.AgentExecutionError, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
             await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = role, ["error"] = ex.Message });
@@ -152,7 +152,7 @@ internal sealed partial class TaskRunner(
             await events.PublishAsync(RunEventTypes.AgentExecutionCompleted, With(data, "output", answer.Raw));
             return answer.Raw;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
             await events.PublishAsync(RunEventTypes.AgentExecutionError, With(data, "error", ex.Message));
             throw;

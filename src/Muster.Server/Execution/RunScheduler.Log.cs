@@ -1,3 +1,5 @@
+using Muster.Storage;
+
 namespace Muster.Server.Execution;
 
 internal sealed partial class RunScheduler
@@ -49,4 +51,13 @@ internal sealed partial class RunScheduler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases failed; retrying at the next heartbeat")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Claiming a run waits for the store ({Kind})")]
+    private static partial void LogClaimDeferred(ILogger logger, StoreFailureKind kind);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing leases waits for the store ({Kind})")]
+    private static partial void LogHeartbeatDeferred(ILogger logger, StoreFailureKind kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The events of run {RunId} could not be recorded; the run stays claimable and continues from what was stored")]
+    private static partial void LogSinkFailed(ILogger logger, Guid runId, Exception exception);
 }

@@ -29,12 +29,15 @@ internal sealed partial class RunScheduler(
     private readonly StopSignals _stops = new();
     private Task? _pendingWakeUp;
     private Task<bool>? _pendingTick;
+    // Cancelled when the node shuts down: the end of retrying a failed store for a run that must still be written.
+    private CancellationToken _stopping;
 
     /// <summary>How many runs execute on this node now.</summary>
     public int ActiveCount => _active.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         try
         {
             await lifetime.WaitForStartAsync(stoppingToken);
@@ -149,6 +152,12 @@ internal sealed partial class RunScheduler(
         {
             return await store.TryClaimRunAsync(identity.NodeId, time.GetUtcNow(), _options.Lease, stoppingToken);
         }
+        catch (StoreUnavailableException ex)
+        {
+            // Logged once for the whole node by StoreHealth; the next poll or wake-up tries again.
+            LogClaimDeferred(logger, ex.Kind);
+            return null;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogClaimFailed(logger, ex);
@@ -200,8 +209,8 @@ internal sealed partial class RunScheduler(
         {
             LogExecuting(logger, run.Id, run.CrewName);
             // A run that has completed no task yet (every fresh run) has no results to read.
-            IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
-            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time, _options.EventFlushDelay);
+            IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await ReadTaskResultsAsync(run.Id, active.Token);
+            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, completed.Count, time, _options.EventFlushDelay, logger);
             executing.Add(sink);
             try
             {
@@ -249,17 +258,28 @@ internal sealed partial class RunScheduler(
         {
             return new RunOutcome { Kind = RunOutcomeKind.Stopped };
         }
-        catch (LeaseLostException)
+        catch (Exception ex) when (RunSinkException.IsIn(ex))
         {
-            // Another node took the run over before this node's heartbeat noticed: the new owner continues it.
-            active.Cancel(CancelReason.LeaseLost);
+            // The run's events could not be recorded: that is no verdict on the crew. Either another node took the run over
+            // before this node's heartbeat noticed (the new owner continues it), or the store refused the write for good
+            // (the run stays claimable and continues from what was stored).
+            if (ex.GetBaseException() is LeaseLostException)
+            {
+                active.Cancel(CancelReason.LeaseLost);
+            }
+            else
+            {
+                LogSinkFailed(logger, run.Id, ex);
+                active.Cancel(CancelReason.StoreFailed);
+            }
+
             return new RunOutcome { Kind = RunOutcomeKind.Stopped };
         }
         catch (Exception ex) when (!active.Token.IsCancellationRequested)
         {
             // The engine reports failures as events; an exception is a bug, and the run must still end visibly.
             LogEngineCrashed(logger, run.Id, ex);
-            await sink.PublishAsync(RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow()), CancellationToken.None);
+            await sink.PublishAsync(RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow()), _stopping);
             return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = ex.Message };
         }
     }
@@ -269,11 +289,17 @@ internal sealed partial class RunScheduler(
         // Whatever the outcome (a shutdown too), the progress events still held are recorded, if this node still may.
         try
         {
-            await sink.FlushAsync();
+            await sink.FlushAsync(_stopping);
         }
         catch (LeaseLostException)
         {
             // The new owner carries on from what it found stored.
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException && _stopping.IsCancellationRequested)
+        {
+            // Shutting down with the store failing: the held progress events are lost, and a resumed run repeats them.
+            LogRunLeft(logger, active.RunId, active.Reason);
+            return;
         }
 
         if (outcome.Kind != RunOutcomeKind.Stopped || sink.Run.State.IsFinished())
@@ -286,12 +312,28 @@ internal sealed partial class RunScheduler(
             case CancelReason.StopRequested:
                 var now = time.GetUtcNow();
                 var error = active.StopMessage ?? StopMessages.StoppedBy("a stop request", now);
-                await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), CancellationToken.None);
+                await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), _stopping);
                 LogRunStopped(logger, active.RunId);
                 break;
             default:
                 LogRunLeft(logger, active.RunId, active.Reason);
                 break;
+        }
+    }
+
+    /// <summary>The run's finished tasks, read again and again while the store fails, until the run is cancelled.</summary>
+    private async Task<IReadOnlyList<TaskOutput>> ReadTaskResultsAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.GetTaskResultsAsync(runId, CancellationToken.None);
+            }
+            catch (StoreUnavailableException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(StoreRetry.Delay(attempt), time, cancellationToken);
+            }
         }
     }
 
@@ -368,6 +410,11 @@ internal sealed partial class RunScheduler(
                     flagged.Stop(null);
                 }
             }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Logged once for the whole node by StoreHealth; the runs' leases last while the outage is shorter than them.
+            LogHeartbeatDeferred(logger, ex.Kind);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

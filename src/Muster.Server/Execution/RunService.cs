@@ -4,6 +4,7 @@ using Muster.Core.Engine;
 using Muster.Core.Outputs;
 using Muster.Server.Auth;
 using Muster.Server.Webhooks;
+using Microsoft.Extensions.Options;
 using Muster.Storage;
 
 namespace Muster.Server.Execution;
@@ -36,6 +37,7 @@ public sealed class RunService(
     IDeliveryPlanner planner,
     FinishedRunCache finishedRuns,
     ExecutingRuns executing,
+    IOptions<StorageOptions> storage,
     TimeProvider time)
 {
     /// <summary>
@@ -46,7 +48,7 @@ public sealed class RunService(
     {
         var snapshot = CrewInterpolator.Interpolate(command.Crew, command.Inputs);
         OutputFiles.EnsureAllowed(snapshot);
-        var created = await store.CreateRunAsync(
+        var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(
             new NewRun
             {
                 Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -62,7 +64,7 @@ public sealed class RunService(
                 CreatedAt = time.GetUtcNow(),
                 AdHoc = command.AdHoc,
             },
-            cancellationToken);
+            token), cancellationToken);
 
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)
@@ -136,13 +138,13 @@ public sealed class RunService(
         var now = time.GetUtcNow();
         var error = StopMessages.StoppedBy(principal.OwnerId, now);
         RunEvent? stopEvent = null;
-        var result = await store.StopAsync(
+        var result = await WithinWriteTimeoutAsync(token => store.StopAsync(
             runId,
             error,
             now,
             current => stopEvent = RunEvents.Stopped(current, error, now),
             current => stopEvent is null ? [] : planner.Plan(current, stopEvent),
-            cancellationToken);
+            token), cancellationToken);
 
         switch (result.Outcome)
         {
@@ -169,12 +171,33 @@ public sealed class RunService(
             return ResumeOutcome.NotFound;
         }
 
-        var outcome = await store.ResumeAsync(runId, review, webhooks, cancellationToken);
+        var outcome = await WithinWriteTimeoutAsync(token => store.ResumeAsync(runId, review, webhooks, token), cancellationToken);
         if (outcome == ResumeOutcome.Resumed)
         {
             await bus.WakeSchedulersAsync(cancellationToken);
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// Runs a request's write, waiting for the store at most <see cref="StorageOptions.RequestWriteTimeout"/>. Past that the
+    /// write is called off (a write not yet begun never runs) and the caller hears that the store is busy: a 503 with
+    /// <c>Retry-After</c>, rather than a request hanging while another process holds the database's lock.
+    /// </summary>
+    private async Task<T> WithinWriteTimeoutAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        var limit = storage.Value.RequestWriteTimeout;
+        using var deadline = new CancellationTokenSource(limit, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await write(linked.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException(
+                StoreFailureKind.Busy, $"The run store is busy: it did not take the write within {limit.TotalSeconds:0.#} s (Muster:Storage:RequestWriteTimeout).", ex);
+        }
     }
 }

@@ -57,6 +57,7 @@ public static class MusterServerExtensions
         services.AddHostedService<ServerLock>();
         services.AddHostedService<MusterStartup>();
         services.AddHostedService<StartupWarnings>();
+        services.AddHostedService<StoreHealthLog>();
         return builder;
     }
 

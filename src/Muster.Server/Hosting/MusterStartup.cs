@@ -24,10 +24,12 @@ internal sealed partial class MusterStartup(
         {
             await store.InitializeAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (ex is DbException or TimeoutException or StoreUnavailableException)
         {
+            // The database's own words name the cause (a refused connection, a wrong password, a locked file).
+            var cause = (ex is StoreUnavailableException { InnerException: { } inner } ? inner : ex).Message.TrimEnd('.');
             throw new InvalidOperationException(
-                $"The run store ({storage.Value.Provider}) could not be opened: {ex.Message.TrimEnd('.')}. " +
+                $"The run store ({storage.Value.Provider}) could not be opened: {cause}. " +
                 "Check Muster:Storage:ConnectionString, and that the database server is running and reachable from this node.", ex);
         }
 

@@ -95,7 +95,7 @@ public abstract partial class SqlRunStore
             }
 
             return null;
-        }, cancellationToken);
+        }, cancellationToken, wrote: claimed => claimed is not null);
 
     public async Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {

@@ -17,17 +17,65 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 {
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
-    private protected SqlRunStore(TimeProvider timeProvider) => Time = timeProvider;
+    private protected SqlRunStore(TimeProvider timeProvider)
+    {
+        Time = timeProvider;
+        Health = new StoreHealth(timeProvider);
+    }
 
     private protected TimeProvider Time { get; }
 
     private protected CrewSnapshots Crews { get; } = new();
 
+    /// <summary>Whether runs can be stored, from the outcome of this store's recent reads and writes.</summary>
+    public StoreHealth Health { get; }
+
     /// <summary>Runs <paramref name="read"/> on a connection lent to it for the call (outside any write transaction).</summary>
-    private protected abstract Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken);
+    private protected abstract Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> in one write transaction and commits it.</summary>
-    private protected abstract Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+    private protected abstract Task<T> InTransactionCoreAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every read goes through here: a store failure (busy, gone, full, corrupt) leaves as a <see cref="StoreUnavailableException"/>,
+    /// and the outcome goes into <see cref="Health"/>.
+    /// </summary>
+    private protected async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await ReadCoreAsync(read, cancellationToken);
+            Health.Succeeded(write: false);
+            return result;
+        }
+        catch (Exception ex) when (StoreFailures.Translate(ex) is StoreUnavailableException failure)
+        {
+            Health.Failed(failure, write: false);
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Every write goes through here, as <see cref="ReadAsync"/> does; <paramref name="wrote"/> says whether a result means
+    /// something was written (a claim that found nothing shows the store answers, not that it has room).
+    /// </summary>
+    private protected async Task<T> InTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken, Func<T, bool>? wrote = null)
+    {
+        T result;
+        try
+        {
+            result = await InTransactionCoreAsync(work, cancellationToken);
+        }
+        catch (Exception ex) when (StoreFailures.Translate(ex) is StoreUnavailableException failure)
+        {
+            Health.Failed(failure, write: true);
+            throw failure;
+        }
+
+        Health.Succeeded(write: true, wroteSomething: wrote?.Invoke(result) ?? true);
+        return result;
+    }
 
     /// <summary>A membership test of a column against a list parameter (<c>IN @p</c> or <c>= ANY(@p)</c>).</summary>
     private protected abstract string AnyOf(string parameter);
@@ -43,8 +91,17 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
 
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken) =>
-        await ReadAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)), cancellationToken) == 1;
+    /// <summary>
+    /// What readiness reads: the runs table itself, not <c>SELECT 1</c>, so that a corrupt file or a dropped table fails here
+    /// as runs would. The newest run's row (a column no index holds, so the table is read, not only an index).
+    /// </summary>
+    private protected virtual string ReadinessProbe => "SELECT crew_name FROM runs ORDER BY created_at DESC, id DESC LIMIT 1";
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await ReadAsync(connection => connection.ExecuteAsync(new CommandDefinition(ReadinessProbe, cancellationToken: cancellationToken)), cancellationToken);
+        return true;
+    }
 
     public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>

@@ -29,10 +29,14 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
 
     public IReadOnlyList<MusterServerProcess> Nodes => _nodes;
 
-    /// <summary>Creates the database and starts <paramref name="nodes"/> nodes at once (they migrate the schema concurrently).</summary>
-    public static async Task<MultiNodeCluster> StartAsync(int nodes, Action<string> writeCrews, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Creates the database (on <paramref name="server"/>, by default the one <c>MUSTER_TEST_PG</c> names) and starts
+    /// <paramref name="nodes"/> nodes at once (they migrate the schema concurrently).
+    /// </summary>
+    public static async Task<MultiNodeCluster> StartAsync(
+        int nodes, Action<string> writeCrews, IReadOnlyDictionary<string, string?>? extra = null, string? server = null)
     {
-        var cluster = new MultiNodeCluster(await ThrowawayDatabase.CreateAsync(), await LlmSimulator.StartAsync(new SimulatorOptions()));
+        var cluster = new MultiNodeCluster(await ThrowawayDatabase.CreateAsync(server), await LlmSimulator.StartAsync(new SimulatorOptions()));
         try
         {
             writeCrews(cluster._folder.Combine("crews"));

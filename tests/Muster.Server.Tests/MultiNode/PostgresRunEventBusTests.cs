@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Engine;
 using Muster.Server.Caching;
 using Muster.Server.Execution;
@@ -115,6 +116,29 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task WhileTheDatabaseStaysAway_TheListenerTriesAgainAtMostTwoSecondsApart_AndListensOnceItReturns()
+    {
+        var time = new RecordingTime();
+        var bus = await StartBusAsync(time);
+
+        await _database!.SetReachableAsync(false);
+        // Each failed attempt waits before the next; advancing the clock by exactly that wait lets the next attempt run.
+        for (var attempt = 1; attempt <= 6; attempt++)
+        {
+            await Eventually.Until(() => time.Waits.Count >= attempt, "the listener stopped trying");
+            time.Advance(time.Waits[attempt - 1]);
+        }
+
+        await Eventually.Until(() => time.Waits.Count >= 7, "the listener stopped trying");
+        time.Waits.ShouldAllBe(wait => wait <= TimeSpan.FromSeconds(2), "a database that is back must be found within moments");
+        await _database.SetReachableAsync(true);
+        time.Advance(time.Waits[6]);
+
+        // Connected again: the scheduler is woken.
+        await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+    }
+
+    [PostgresFact]
     public async Task UnreadableNotifications_AreIgnored()
     {
         var bus = await StartBusAsync();
@@ -135,10 +159,10 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
     /// A bus that has connected and listens: its first connect nudges subscribers, then wakes its own scheduler (that
     /// wake-up is consumed here, so later ones come from what the test does).
     /// </summary>
-    private async Task<PostgresRunEventBus> StartBusAsync()
+    private async Task<PostgresRunEventBus> StartBusAsync(TimeProvider? time = null)
     {
         var storage = new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = _database!.ConnectionString };
-        var bus = new PostgresRunEventBus(Options.Create(storage), TimeProvider.System, NullLogger<PostgresRunEventBus>.Instance);
+        var bus = new PostgresRunEventBus(Options.Create(storage), time ?? TimeProvider.System, NullLogger<PostgresRunEventBus>.Instance);
         _buses.Add(bus);
         await bus.StartAsync(CancellationToken.None);
         await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
@@ -174,4 +198,34 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
         Timestamp = DateTimeOffset.UtcNow,
         Data = new JsonObject(),
     };
+
+    /// <summary>A fake clock that records the waits asked of it (the listener's backoffs), in order.</summary>
+    private sealed class RecordingTime : FakeTimeProvider
+    {
+        private readonly List<TimeSpan> _waits = [];
+
+        public IReadOnlyList<TimeSpan> Waits
+        {
+            get
+            {
+                lock (_waits)
+                {
+                    return [.. _waits];
+                }
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan)
+            {
+                lock (_waits)
+                {
+                    _waits.Add(dueTime);
+                }
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
 }
