@@ -125,6 +125,13 @@ internal static class Schema
         CREATE INDEX ix_runs_lease ON runs (state, lease_expires_at, created_at, id);
         DROP INDEX ix_runs_runnable;
         """,
+
+        // Webhook fairness: claims take hosts in turn and cap each host's queues in flight, so deliveries carry their URL's
+        // host. Those pending from before get their whole URL: grouped per URL, finer than per host, until they are sent.
+        """
+        ALTER TABLE deliveries ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        UPDATE deliveries SET host = url WHERE state = 'pending';
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>
