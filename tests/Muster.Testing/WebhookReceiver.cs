@@ -78,7 +78,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> requests were accepted (2xx) matching <paramref name="filter"/>.</summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAcceptedAsync(int count, Func<ReceivedWebhook, bool>? filter = null, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(timeout ?? Eventually.DefaultLimit);
         while (true)
         {
             var matching = Accepted.Where(filter ?? (_ => true)).ToList();
