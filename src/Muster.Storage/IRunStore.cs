@@ -95,12 +95,14 @@ public interface IRunStore
 public interface IDeliveryStore
 {
     /// <summary>
-    /// Claims up to <paramref name="max"/> (run, url) queues whose oldest pending delivery is due, for one dispatcher
-    /// (until <paramref name="now"/> + <paramref name="lease"/>), so deliveries to one URL for one run go out in order and
-    /// each by one dispatcher at a time. Each claimed batch is that oldest delivery and, when its kind is <c>events</c>
-    /// (a batched event stream), the consecutive pending <c>events</c> deliveries behind it (at most 100), sent as one request.
+    /// Claims up to <see cref="DeliveryClaim.MaxQueues"/> (run, url) queues whose oldest pending delivery is due, for one
+    /// dispatcher (until now + lease), so deliveries to one URL for one run go out in order and each by one dispatcher at a
+    /// time. Hosts take turns: each host's oldest due queue first, then each host's second, and so on, and no host gets
+    /// more than <see cref="DeliveryClaim.MaxQueuesPerHost"/> queues leased at once; paused hosts are skipped. Each claimed
+    /// batch is that oldest delivery and, when its kind is <c>events</c> (a batched event stream), the consecutive pending
+    /// <c>events</c> deliveries behind it (at most 100), sent as one request.
     /// </summary>
-    Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(string nodeId, DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken);
 
     /// <summary>Records an attempt; the delivery becomes <paramref name="state"/> and, if still pending, is due again at <paramref name="nextAttemptAt"/>.</summary>
     Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken);

@@ -7,7 +7,8 @@ namespace Muster.Server.Webhooks;
 /// <summary>
 /// Sends the outbox. Claims due (run, URL) queues, sends each queue's batch (queues concurrently, one batch per queue
 /// at a time, so each queue stays in order), and records every attempt. Deliveries survive restarts because they
-/// live in the store; a claim's lease hands a queue to another dispatcher if this one dies mid-send.
+/// live in the store; a claim's lease hands a queue to another dispatcher if this one dies mid-send. Hosts share the
+/// slots fairly: claims take hosts in turn, cap each host's queues in flight, and skip hosts the breaker has paused.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     IDeliveryStore store,
@@ -19,6 +20,7 @@ internal sealed partial class WebhookDispatcher(
 {
     private readonly string _nodeId = $"webhooks-{Environment.MachineName}-{Guid.NewGuid():N}";
     private readonly HashSet<Task> _inFlight = [];
+    private readonly HostBreaker _breaker = new(options.Value, timeProvider);
     private TaskCompletionSource _sent = NewSignal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -67,7 +69,18 @@ internal sealed partial class WebhookDispatcher(
         IReadOnlyList<IReadOnlyList<DeliveryRecord>> batches;
         try
         {
-            batches = await store.ClaimDueDeliveriesAsync(_nodeId, timeProvider.GetUtcNow(), free, options.Value.ClaimLease, stoppingToken);
+            var settings = options.Value;
+            batches = await store.ClaimDueDeliveriesAsync(
+                new DeliveryClaim
+                {
+                    NodeId = _nodeId,
+                    Now = timeProvider.GetUtcNow(),
+                    Lease = settings.ClaimLease,
+                    MaxQueues = free,
+                    MaxQueuesPerHost = settings.MaxConcurrentQueuesPerHost,
+                    PausedHosts = _breaker.Paused(),
+                },
+                stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -89,6 +102,7 @@ internal sealed partial class WebhookDispatcher(
         try
         {
             var result = await sender.SendAsync(batch, stoppingToken);
+            Judge(batch[0], result);
             await RecordAsync(batch, result, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -102,6 +116,20 @@ internal sealed partial class WebhookDispatcher(
         finally
         {
             _sent.TrySetResult();
+        }
+    }
+
+    // A refused destination is no sign of the host's health (it was never contacted), and it fails for good anyway.
+    private void Judge(DeliveryRecord head, SendResult result)
+    {
+        if (result.Delivered)
+        {
+            _breaker.Succeeded(head.Host);
+        }
+        else if (!result.Refused && _breaker.Failed(head.Host) is { } until)
+        {
+            // The URL's host for the log, never Host itself: a delivery from before the host column carries its whole URL.
+            LogHostPaused(new Uri(head.Url).Host, options.Value.HostFailuresBeforePause, until);
         }
     }
 
@@ -145,6 +173,9 @@ internal sealed partial class WebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} of run {RunId} to {Host} failed ({Error}); next attempt at {NextAttempt:O}")]
     private partial void LogWillRetry(Guid deliveryId, Guid runId, string host, string? error, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook host {Host} failed at least {Failures} attempts in a row; its webhooks wait until {Until:O}")]
+    private partial void LogHostPaused(string host, int failures, DateTimeOffset until);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of run {RunId} to {Host} given up after {Attempts} attempts: {Error}")]
     private partial void LogGaveUp(Guid deliveryId, Guid runId, string host, int attempts, string? error);

@@ -6,14 +6,15 @@ using Npgsql;
 namespace Muster.Storage.Postgres;
 
 /// <summary>
-/// The run store on PostgreSQL, shared by several nodes: claims skip rows other nodes hold
-/// (<c>FOR UPDATE SKIP LOCKED</c>), read-modify-write paths lock the run's row, and migrations and idempotency
-/// checks are serialized with transaction-scoped advisory locks.
+/// The run store on PostgreSQL, shared by several nodes: run claims skip rows other nodes hold
+/// (<c>FOR UPDATE SKIP LOCKED</c>), read-modify-write paths lock the run's row, and migrations, idempotency
+/// checks and webhook delivery claims are serialized with transaction-scoped advisory locks.
 /// </summary>
 public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposable
 {
-    // An arbitrary constant naming "the Muster schema" among advisory locks.
+    // Arbitrary constants naming "the Muster schema" and "the webhook outbox's claims" among advisory locks.
     private const long MigrationLockKey = 0x4D75737465720001;
+    private const long DeliveryClaimLockKey = 0x4D75737465720002;
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -60,6 +61,12 @@ public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposabl
     private protected override Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtextextended(@Scope, 0))", new { Scope = scope }, transaction, cancellationToken: cancellationToken));
+
+    // Claims count each host's leased queues and then lease more: one claim at a time keeps the per-host cap exact across
+    // nodes. A claim is a few milliseconds; the dispatchers of all nodes together make a few a second.
+    private protected override Task LockDeliveryClaimsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@Key)", new { Key = DeliveryClaimLockKey }, transaction, cancellationToken: cancellationToken));
 
     private protected override async Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {

@@ -116,14 +116,15 @@ internal sealed class EventRow
 internal sealed class DeliveryRow
 {
     public const string Columns =
-        "position AS Position, id AS Id, run_id AS RunId, url AS Url, kind AS Kind, payload AS Payload, " +
-        "authentication AS Authentication, state AS State, created_at AS CreatedAt, next_attempt_at AS NextAttemptAt, " +
-        "attempt_count AS AttemptCount";
+        "d.position AS Position, d.id AS Id, d.run_id AS RunId, d.url AS Url, d.host AS Host, d.kind AS Kind, d.payload AS Payload, " +
+        "d.authentication AS Authentication, d.state AS State, d.created_at AS CreatedAt, d.next_attempt_at AS NextAttemptAt, " +
+        "d.attempt_count AS AttemptCount";
 
     public long Position { get; set; }
     public string Id { get; set; } = "";
     public string RunId { get; set; } = "";
     public string Url { get; set; } = "";
+    public string Host { get; set; } = "";
     public string Kind { get; set; } = "";
     public string Payload { get; set; } = "";
     public string? Authentication { get; set; }
@@ -138,6 +139,7 @@ internal sealed class DeliveryRow
         RunId = Guid.Parse(RunId),
         Position = Position,
         Url = Url,
+        Host = Host,
         Kind = Kind,
         Payload = Payload,
         Authentication = Authentication,

@@ -134,6 +134,13 @@ internal static class Schema
         ALTER TABLE tokens ADD COLUMN status_shape TEXT;
         UPDATE tokens SET manage_tokens = TRUE WHERE kind = 'organization' AND crews = '[]';
         """,
+
+        // Webhook fairness: claims take hosts in turn and cap each host's queues in flight, so deliveries carry their URL's
+        // host. Those pending from before get their whole URL: grouped per URL, finer than per host, until they are sent.
+        """
+        ALTER TABLE deliveries ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        UPDATE deliveries SET host = url WHERE state = 'pending';
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

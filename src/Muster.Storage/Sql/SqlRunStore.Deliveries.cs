@@ -8,26 +8,31 @@ public abstract partial class SqlRunStore
     private const int MaxBatch = 100;
     private const string EventsKind = "events";
 
-    public Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(string nodeId, DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Serializes delivery claims until the transaction ends (nothing where writers are serialized anyway).</summary>
+    private protected abstract Task LockDeliveryClaimsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+
+    public Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken)
     {
-        if (max <= 0)
+        ArgumentNullException.ThrowIfNull(claim);
+        if (claim.MaxQueues <= 0)
         {
             return Task.FromResult<IReadOnlyList<IReadOnlyList<DeliveryRecord>>>([]);
         }
 
         return InTransactionAsync<IReadOnlyList<IReadOnlyList<DeliveryRecord>>>(async (connection, transaction) =>
         {
-            var nowMs = StoreTime.ToMs(now);
-            // A queue is claimable when its head (oldest pending delivery) is due and not leased; a leased delivery
-            // anywhere ahead keeps the queue closed, so one dispatcher at a time owns it.
+            // The per-host count below is read, then added to: two claims at once could each see room for the same slot.
+            await LockDeliveryClaimsAsync(connection, transaction, cancellationToken);
             var heads = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-                $"""
-                SELECT {DeliveryRow.Columns} FROM deliveries d
-                WHERE d.state = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @Now)
-                  AND NOT EXISTS (SELECT 1 FROM deliveries h WHERE h.run_id = d.run_id AND h.url = d.url AND h.state = 'pending' AND h.position < d.position)
-                ORDER BY d.position LIMIT @Max{SkipLocked}
-                """,
-                new { Now = nowMs, Max = (long)max }, transaction, cancellationToken: cancellationToken))).ToList();
+                ClaimHeadsSql,
+                new
+                {
+                    Now = StoreTime.ToMs(claim.Now),
+                    Max = (long)claim.MaxQueues,
+                    PerHost = (long)claim.MaxQueuesPerHost,
+                    Paused = claim.PausedHosts.ToArray(),
+                },
+                transaction, cancellationToken: cancellationToken))).ToList();
 
             var batches = new List<IReadOnlyList<DeliveryRecord>>(heads.Count);
             foreach (var head in heads)
@@ -39,7 +44,7 @@ public abstract partial class SqlRunStore
                         $"""
                         SELECT {DeliveryRow.Columns} FROM deliveries d
                         WHERE d.run_id = @RunId AND d.url = @Url AND d.state = 'pending' AND d.position > @Position
-                        ORDER BY d.position LIMIT @Take{SkipLocked}
+                        ORDER BY d.position LIMIT @Take
                         """,
                         new { head.RunId, head.Url, head.Position, Take = (long)MaxBatch - 1 }, transaction, cancellationToken: cancellationToken));
                     batch.AddRange(behind.TakeWhile(d => d.Kind == EventsKind));
@@ -47,7 +52,7 @@ public abstract partial class SqlRunStore
 
                 await connection.ExecuteAsync(new CommandDefinition(
                     $"UPDATE deliveries SET lease_owner = @Node, lease_expires_at = @Expires WHERE id {AnyOf("@Ids")}",
-                    new { Node = nodeId, Expires = StoreTime.ToMs(now + lease), Ids = batch.Select(d => d.Id).ToArray() },
+                    new { Node = claim.NodeId, Expires = StoreTime.ToMs(claim.Now + claim.Lease), Ids = batch.Select(d => d.Id).ToArray() },
                     transaction, cancellationToken: cancellationToken));
                 // Claimed records carry AttemptCount but not the attempt history: the dispatcher needs only the count.
                 batches.Add([.. batch.Select(d => d.ToRecord([]))]);
@@ -56,6 +61,33 @@ public abstract partial class SqlRunStore
             return batches;
         }, cancellationToken);
     }
+
+    // A queue's head is its oldest pending delivery; a queue is claimable when its head is due and not leased (a leased
+    // head, or a leased delivery behind it in a batch, keeps the queue with one dispatcher). A host's queues being sent
+    // are its leased heads. Among the claimable heads, each host's are numbered oldest first (its turn), and heads are
+    // taken turn by turn, oldest first within a turn, while the host's sending count plus the turn stays within the cap:
+    // round robin across hosts, instead of global age, which let 300 old queues to one dead host starve every other.
+    private string ClaimHeadsSql =>
+        $"""
+        WITH heads AS (
+            SELECT q.position, q.host, q.next_attempt_at, q.lease_expires_at FROM deliveries q
+            WHERE q.state = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.run_id = q.run_id AND a.url = q.url AND a.state = 'pending' AND a.position < q.position)
+        ),
+        sending AS (
+            SELECT host, COUNT(*) AS queues FROM heads WHERE lease_expires_at > @Now GROUP BY host
+        ),
+        ready AS (
+            SELECT position, host, ROW_NUMBER() OVER (PARTITION BY host ORDER BY position) AS turn FROM heads
+            WHERE next_attempt_at <= @Now AND (lease_expires_at IS NULL OR lease_expires_at <= @Now) AND NOT (host {AnyOf("@Paused")})
+        )
+        SELECT {DeliveryRow.Columns} FROM ready r
+        JOIN deliveries d ON d.position = r.position
+        LEFT JOIN sending s ON s.host = r.host
+        WHERE r.turn + COALESCE(s.queues, 0) <= @PerHost
+        ORDER BY r.turn, r.position
+        LIMIT @Max
+        """;
 
     public Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
@@ -84,7 +116,7 @@ public abstract partial class SqlRunStore
         {
             var parameters = new { RunId = runId.ToString() };
             var rows = await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-                $"SELECT {DeliveryRow.Columns} FROM deliveries WHERE run_id = @RunId ORDER BY position", parameters, cancellationToken: cancellationToken));
+                $"SELECT {DeliveryRow.Columns} FROM deliveries d WHERE d.run_id = @RunId ORDER BY d.position", parameters, cancellationToken: cancellationToken));
             var attempts = (await connection.QueryAsync<AttemptRow>(new CommandDefinition(
                 "SELECT a.delivery_id AS DeliveryId, a.attempted_at AS AttemptedAt, a.status_code AS StatusCode, a.error AS Error " +
                 "FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.run_id = @RunId ORDER BY a.delivery_id, a.attempt_number",
@@ -97,13 +129,14 @@ public abstract partial class SqlRunStore
         deliveries.Count == 0
             ? Task.CompletedTask
             : connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO deliveries (id, run_id, url, kind, payload, authentication, state, created_at, next_attempt_at, attempt_count) " +
-                "VALUES (@Id, @RunId, @Url, @Kind, @Payload, @Authentication, 'pending', @CreatedAt, @CreatedAt, 0)",
+                "INSERT INTO deliveries (id, run_id, url, host, kind, payload, authentication, state, created_at, next_attempt_at, attempt_count) " +
+                "VALUES (@Id, @RunId, @Url, @Host, @Kind, @Payload, @Authentication, 'pending', @CreatedAt, @CreatedAt, 0)",
                 deliveries.Select(d => new
                 {
                     Id = d.Id.ToString(),
                     RunId = d.RunId.ToString(),
                     d.Url,
+                    Host = DeliveryHosts.Of(d.Url),
                     d.Kind,
                     d.Payload,
                     d.Authentication,

@@ -89,6 +89,10 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
     private protected override Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    // Likewise a delivery claim's count-then-lease of a host's queues.
+    private protected override Task LockDeliveryClaimsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     // Reads need none of the pragmas (foreign keys and synchronous concern writes, and Microsoft.Data.Sqlite retries a
     // busy read itself). Read connections stay open and keep their statements prepared; a read borrows an idle one.
     private protected override async Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)

@@ -189,4 +189,21 @@ public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTest
         error["msg"]!.GetValue<string>().ShouldContain("loopback");
         error["msg"]!.GetValue<string>().ShouldNotContain("secret");
     }
+
+    [Theory]
+    [InlineData("http://192.0.2.1/mcp", "documentation")]
+    [InlineData("http://[2002:7f00:1::1]/mcp", "loopback")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/mcp", "link-local")]
+    public async Task AdHocCrew_WithSpecialPurposeMcpAddress_IsRefusedByTheSsrfGuard(string url, string why)
+    {
+        using var client = fixture.Org();
+
+        using var response = await client.PostJsonAsync("/api/crews/run/custom", AdHocCrew(new JsonObject { ["mcps"] = new JsonArray(url) }));
+
+        var (status, body) = await response.ReadJsonAsync();
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToJsonString());
+        var error = body["detail"]!.AsArray().ShouldHaveSingleItem()!;
+        error["loc"]!.GetValue<string>().ShouldBe("crew_config.agents[0].mcps[0]");
+        error["msg"]!.GetValue<string>().ShouldContain(why);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.Webhooks;
@@ -21,7 +22,8 @@ internal sealed class WebhookTestServer : IDisposable
         (writeCrews ?? (path => TestCrews.WriteTwoTaskCrew(path)))(_folder.Combine("crews"));
     }
 
-    public Task<MusterServerFixture> StartAsync(bool allowPrivateNetworks = true, IReadOnlyDictionary<string, string?>? extra = null)
+    public Task<MusterServerFixture> StartAsync(
+        bool allowPrivateNetworks = true, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -40,7 +42,7 @@ internal sealed class WebhookTestServer : IDisposable
             settings[key] = value;
         }
 
-        return MusterServerFixture.StartAsync(new MusterServerSetup { WriteCrews = _ => { }, Settings = settings });
+        return MusterServerFixture.StartAsync(new MusterServerSetup { WriteCrews = _ => { }, Settings = settings, Services = services ?? (_ => { }) });
     }
 
     public void Dispose() => _folder.Dispose();
@@ -61,7 +63,7 @@ internal static class WebhookCalls
         Eventually.Until(
             () => client.GetDeliveriesAsync(runId),
             deliveries => deliveries.Count >= atLeast && deliveries.All(d => d!["state"]!.GetValue<string>() != "pending"),
-            "the deliveries never settled");
+            $"the deliveries of run {runId} never settled");
 
     public static Task<HttpResponseMessage> ResumeAsync(this HttpClient client, JsonObject body, string prefix = "") =>
         client.PostAsJsonAsync(prefix + "/resume", body);
