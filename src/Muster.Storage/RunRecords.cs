@@ -153,6 +153,7 @@ public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);
 public sealed record RunQuery
 {
     public RunState[]? States { get; init; }
+    /// <summary>Runs of this deployed crew; ad-hoc runs never match, whatever name their request gave them.</summary>
     public string? CrewName { get; init; }
     public string? CorrelationId { get; init; }
     public string? OwnerId { get; init; }

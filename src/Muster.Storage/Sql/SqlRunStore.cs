@@ -109,7 +109,8 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
             parameters.Add("States", states.Select(RunStates.ToText).ToArray());
         }
 
-        AddFilter(where, parameters, "crew_name = @CrewName", "CrewName", query.CrewName);
+        // crew_type names a deployed crew: an ad-hoc run that took the same name is not one of its runs.
+        AddFilter(where, parameters, "crew_name = @CrewName AND ad_hoc = FALSE", "CrewName", query.CrewName);
         AddFilter(where, parameters, "correlation_id = @CorrelationId", "CorrelationId", query.CorrelationId);
         AddFilter(where, parameters, "owner_id = @OwnerId", "OwnerId", query.OwnerId);
         AddFilter(where, parameters, "created_at > @CreatedAfter", "CreatedAfter", StoreTime.ToMs(query.CreatedAfter));
