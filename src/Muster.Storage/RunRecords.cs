@@ -42,9 +42,9 @@ public sealed record NewRun
     public required CrewDefinition Crew { get; init; }
     public required JsonObject Inputs { get; init; }
     public JsonObject? Meta { get; init; }
-    /// <summary>The user id of a user token, or <c>org:{token id}</c> for an organization token.</summary>
+    /// <summary>The user id of a user token, or <c>org:{token id}</c> for an organization token (idempotency keys are scoped to it).</summary>
     public required string OwnerId { get; init; }
-    /// <summary>The id of the token that started the run (idempotency keys are scoped to it).</summary>
+    /// <summary>The id of the token that started the run.</summary>
     public required string TokenId { get; init; }
     public required string CorrelationId { get; init; }
     public string? IdempotencyKey { get; init; }
@@ -143,8 +143,13 @@ public sealed record EventAppend(RunEvent Event, RunUpdate? Update, IReadOnlyLis
 public enum CreateRunOutcome
 {
     Created,
-    /// <summary>The same idempotency key from the same token within 24 hours: nothing new was stored.</summary>
+    /// <summary>The same idempotency key from the same owner within 24 hours, for the same request: nothing new was stored.</summary>
     Duplicate,
+    /// <summary>
+    /// The same idempotency key from the same owner within 24 hours, for another crew or another body: nothing was stored,
+    /// and the earlier run is not the caller's answer (answer 422).
+    /// </summary>
+    KeyReused,
 }
 
 public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);

@@ -136,11 +136,11 @@ public abstract partial class RunStoreBehaviour : IAsyncLifetime
     }
 
     [StoreFact]
-    public async Task CreateRun_WithSameKeyFromOtherToken_CreatesNewRun()
+    public async Task CreateRun_WithSameKeyFromOtherOwner_CreatesNewRun()
     {
         var first = await CreateAsync(Run(idempotencyKey: "k1"));
 
-        var other = await Runs.CreateRunAsync(Run(tokenId: "tok_user", idempotencyKey: "k1"), Ct);
+        var other = await Runs.CreateRunAsync(Run(tokenId: "tok_user", owner: "alice", idempotencyKey: "k1"), Ct);
 
         other.Outcome.ShouldBe(CreateRunOutcome.Created);
         other.RunId.ShouldNotBe(first);

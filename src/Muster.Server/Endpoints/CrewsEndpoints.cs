@@ -179,6 +179,10 @@ internal static class CrewsEndpoints
         {
             return Invalid(new FieldError("task_input", ex.Message));
         }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            return Invalid(new FieldError("headers.idempotency-key", ex.Message));
+        }
     }
 
     private static UnprocessableEntity<ValidationErrorResponse> Invalid(FieldError error) =>

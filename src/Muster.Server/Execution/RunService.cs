@@ -20,6 +20,10 @@ public sealed record KickoffCommand(
     string? IdempotencyKey,
     bool AdHoc = false);
 
+/// <summary>An idempotency key came back within 24 hours with another crew or another body than its first kickoff.</summary>
+public sealed class IdempotencyKeyReusedException()
+    : Exception("This Idempotency-Key was used in the last 24 hours for a kickoff of another crew or with another body; use a new key for a new kickoff.");
+
 /// <summary>The stored run's id; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff.</summary>
 public sealed record KickoffResult(Guid RunId, bool Duplicate);
 
@@ -40,7 +44,9 @@ public sealed class RunService(
 {
     /// <summary>
     /// Interpolates the crew (throws <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an
-    /// input makes an <c>output_file</c> leave the run's folder), stores the run, then wakes the schedulers.
+    /// input makes an <c>output_file</c> leave the run's folder), stores the run, then wakes the schedulers. A repeated
+    /// idempotency key answers the first run, or throws <see cref="IdempotencyKeyReusedException"/> when that run was of another
+    /// crew or body.
     /// </summary>
     public async Task<KickoffResult> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
     {
@@ -63,6 +69,11 @@ public sealed class RunService(
                 AdHoc = command.AdHoc,
             },
             cancellationToken);
+
+        if (created.Outcome == CreateRunOutcome.KeyReused)
+        {
+            throw new IdempotencyKeyReusedException();
+        }
 
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)

@@ -125,6 +125,14 @@ internal static class Schema
         CREATE INDEX ix_runs_lease ON runs (state, lease_expires_at, created_at, id);
         DROP INDEX ix_runs_runnable;
         """,
+
+        // Idempotency keys are scoped to the owner, and a key reused for another request (another crew, another body) is
+        // refused: the fingerprint says what the first request was.
+        """
+        ALTER TABLE runs ADD COLUMN idempotency_fingerprint TEXT;
+        CREATE INDEX ix_runs_owner_idempotency ON runs (owner_id, idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+        DROP INDEX ix_runs_idempotency;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

@@ -38,7 +38,7 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
     /// <summary>Appended to a claim query so that concurrent claimers pass over each other's rows.</summary>
     private protected abstract string SkipLocked { get; }
 
-    /// <summary>Serializes kickoffs that share a token and idempotency key until the transaction ends.</summary>
+    /// <summary>Serializes kickoffs that share an owner and idempotency key until the transaction ends.</summary>
     private protected abstract Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken);
 
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
@@ -49,39 +49,45 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
     public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
         {
+            var crew = StoreJson.Write(run.Crew);
+            string? fingerprint = null;
             if (run.IdempotencyKey is { } key)
             {
-                await LockIdempotencyKeyAsync(connection, transaction, run.TokenId + "\n" + key, cancellationToken);
-                var existing = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
-                    "SELECT id FROM runs WHERE token_id = @TokenId AND idempotency_key = @Key AND created_at > @Cutoff " +
-                    "ORDER BY created_at DESC LIMIT 1",
-                    new { run.TokenId, Key = key, Cutoff = StoreTime.ToMs(run.CreatedAt - IdempotencyWindow) },
+                fingerprint = RequestFingerprint.Of(run, crew);
+                await LockIdempotencyKeyAsync(connection, transaction, run.OwnerId + "\n" + key, cancellationToken);
+                var existing = await connection.QueryFirstOrDefaultAsync<(string Id, string CrewName, string? Fingerprint)>(new CommandDefinition(
+                    "SELECT id, crew_name, idempotency_fingerprint FROM runs " +
+                    "WHERE owner_id = @OwnerId AND idempotency_key = @Key AND created_at > @Cutoff ORDER BY created_at DESC LIMIT 1",
+                    new { run.OwnerId, Key = key, Cutoff = StoreTime.ToMs(run.CreatedAt - IdempotencyWindow) },
                     transaction, cancellationToken: cancellationToken));
-                if (existing is not null)
+                if (existing.Id is not null)
                 {
-                    return new CreateRunResult(CreateRunOutcome.Duplicate, Guid.Parse(existing));
+                    // A run stored before fingerprints were kept is the same request when it is of the same crew.
+                    var same = existing.Fingerprint is null ? existing.CrewName == run.CrewName : existing.Fingerprint == fingerprint;
+                    return new CreateRunResult(same ? CreateRunOutcome.Duplicate : CreateRunOutcome.KeyReused, Guid.Parse(existing.Id));
                 }
             }
 
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO runs (id, crew_name, crew, inputs, meta, owner_id, token_id, correlation_id, idempotency_key, ad_hoc,
-                    state, completed_tasks, total_tasks, prompt_tokens, completion_tokens, cached_prompt_tokens, successful_requests,
-                    created_at, webhooks, last_sequence, stop_requested)
-                VALUES (@Id, @CrewName, @Crew, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey, @AdHoc,
-                    'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE)
+                INSERT INTO runs (id, crew_name, crew, inputs, meta, owner_id, token_id, correlation_id, idempotency_key,
+                    idempotency_fingerprint, ad_hoc, state, completed_tasks, total_tasks, prompt_tokens, completion_tokens,
+                    cached_prompt_tokens, successful_requests, created_at, webhooks, last_sequence, stop_requested)
+                VALUES (@Id, @CrewName, @Crew, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey,
+                    @Fingerprint, @AdHoc, 'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE)
                 """,
                 new
                 {
                     Id = run.Id.ToString(),
                     run.CrewName,
-                    Crew = StoreJson.Write(run.Crew),
+                    Crew = crew,
                     Inputs = run.Inputs.ToJsonString(),
                     Meta = run.Meta?.ToJsonString(),
                     run.OwnerId,
                     run.TokenId,
                     run.CorrelationId,
                     run.IdempotencyKey,
+                    Fingerprint = fingerprint,
                     run.AdHoc,
                     TotalTasks = (long)run.Crew.Tasks.Count,
                     CreatedAt = StoreTime.ToMs(run.CreatedAt),
