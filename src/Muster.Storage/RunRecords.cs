@@ -38,7 +38,10 @@ public sealed record NewRun
     public required Guid Id { get; init; }
     /// <summary>The deployed crew's name, or the ad-hoc crew's generated name.</summary>
     public required string CrewName { get; init; }
-    /// <summary>The interpolated crew snapshot the run will execute.</summary>
+    /// <summary>
+    /// The crew as loaded, not yet filled with the inputs: the store keeps it once per version, and gives the run back with
+    /// it interpolated with <see cref="Inputs"/> (<see cref="RunRecord.Crew"/>).
+    /// </summary>
     public required CrewDefinition Crew { get; init; }
     public required JsonObject Inputs { get; init; }
     public JsonObject? Meta { get; init; }
@@ -58,6 +61,7 @@ public sealed record RunRecord
 {
     public required Guid Id { get; init; }
     public required string CrewName { get; init; }
+    /// <summary>The crew the run executes, interpolated with <see cref="Inputs"/>.</summary>
     public required CrewDefinition Crew { get; init; }
     public required JsonObject Inputs { get; init; }
     public JsonObject? Meta { get; init; }
@@ -86,6 +90,11 @@ public sealed record RunRecord
     public bool StopRequested { get; init; }
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
+    /// <summary>
+    /// What the run has recorded so far, in bytes of JSON: its inputs and meta, and the data of each event appended (as
+    /// written, before the store keeps long inputs out of it). Bounded by <c>Muster:Limits:MaxRunBytes</c>.
+    /// </summary>
+    public long RecordedBytes { get; init; }
 }
 
 /// <summary>

@@ -99,5 +99,9 @@ internal static class KickoffEndpoints
         {
             return AmpErrors.InvalidFields([("Idempotency-Key", ex.Message)]);
         }
+        catch (RunTooLargeException ex)
+        {
+            return AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", ex.Message);
+        }
     }
 }

@@ -10,14 +10,18 @@ namespace Muster.Storage.Sql;
 /// </summary>
 internal static class RequestFingerprint
 {
-    public static string Of(NewRun run, string crewJson)
+    /// <param name="run">The kickoff.</param>
+    /// <param name="crewVersion">Its crew's version (<see cref="CrewSnapshots.Write"/>).</param>
+    /// <param name="inputs">Its inputs' JSON.</param>
+    /// <param name="meta">Its meta's JSON, or null.</param>
+    public static string Of(NewRun run, string crewVersion, string inputs, string? meta)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Add(hash, run.AdHoc ? "ad-hoc" : "deployed");
         Add(hash, run.CrewName);
-        Add(hash, run.AdHoc ? crewJson : "");
-        Add(hash, run.Inputs.ToJsonString());
-        Add(hash, run.Meta?.ToJsonString() ?? "");
+        Add(hash, run.AdHoc ? crewVersion : "");
+        Add(hash, inputs);
+        Add(hash, meta ?? "");
         Add(hash, StoreJson.Write(run.Webhooks));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
+using Muster.Core.Crews;
 using Muster.Core.Engine;
 
 namespace Muster.Storage.Sql;
@@ -46,14 +47,16 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
     public async Task<bool> PingAsync(CancellationToken cancellationToken) =>
         await ReadAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)), cancellationToken) == 1;
 
-    public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) =>
-        InTransactionAsync(async (connection, transaction) =>
+    public async Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken)
+    {
+        var inputs = run.Inputs.ToJsonString();
+        var meta = run.Meta?.ToJsonString();
+        var (result, version, usedAt) = await InTransactionAsync(async (connection, transaction) =>
         {
-            var crew = StoreJson.Write(run.Crew);
             string? fingerprint = null;
             if (run.IdempotencyKey is { } key)
             {
-                fingerprint = RequestFingerprint.Of(run, crew);
+                fingerprint = RequestFingerprint.Of(run, Crews.Write(run.Crew).Version, inputs, meta);
                 await LockIdempotencyKeyAsync(connection, transaction, run.OwnerId + "\n" + key, cancellationToken);
                 var existing = await connection.QueryFirstOrDefaultAsync<(string Id, string CrewName, string? Fingerprint)>(new CommandDefinition(
                     "SELECT id, crew_name, idempotency_fingerprint FROM runs " +
@@ -64,25 +67,26 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
                 {
                     // A run stored before fingerprints were kept is the same request when it is of the same crew.
                     var same = existing.Fingerprint is null ? existing.CrewName == run.CrewName : existing.Fingerprint == fingerprint;
-                    return new CreateRunResult(same ? CreateRunOutcome.Duplicate : CreateRunOutcome.KeyReused, Guid.Parse(existing.Id));
+                    return (new CreateRunResult(same ? CreateRunOutcome.Duplicate : CreateRunOutcome.KeyReused, Guid.Parse(existing.Id)), null, null);
                 }
             }
 
+            var (crewVersion, used) = await KeepCrewAsync(connection, transaction, run.Crew, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO runs (id, crew_name, crew, inputs, meta, owner_id, token_id, correlation_id, idempotency_key,
+                INSERT INTO runs (id, crew_name, crew, crew_version, inputs, meta, owner_id, token_id, correlation_id, idempotency_key,
                     idempotency_fingerprint, ad_hoc, state, completed_tasks, total_tasks, prompt_tokens, completion_tokens,
-                    cached_prompt_tokens, successful_requests, created_at, webhooks, last_sequence, stop_requested)
-                VALUES (@Id, @CrewName, @Crew, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey,
-                    @Fingerprint, @AdHoc, 'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE)
+                    cached_prompt_tokens, successful_requests, created_at, webhooks, last_sequence, stop_requested, recorded_bytes)
+                VALUES (@Id, @CrewName, '', @CrewVersion, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey,
+                    @Fingerprint, @AdHoc, 'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE, @Recorded)
                 """,
                 new
                 {
                     Id = run.Id.ToString(),
                     run.CrewName,
-                    Crew = crew,
-                    Inputs = run.Inputs.ToJsonString(),
-                    Meta = run.Meta?.ToJsonString(),
+                    CrewVersion = crewVersion,
+                    Inputs = inputs,
+                    Meta = meta,
                     run.OwnerId,
                     run.TokenId,
                     run.CorrelationId,
@@ -92,16 +96,34 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
                     TotalTasks = (long)run.Crew.Tasks.Count,
                     CreatedAt = StoreTime.ToMs(run.CreatedAt),
                     Webhooks = StoreJson.Write(run.Webhooks),
+                    // What a run records is counted in JSON as written, which System.Text.Json keeps to ASCII: one byte a character.
+                    Recorded = (long)inputs.Length + (meta?.Length ?? 0),
                 },
                 transaction, cancellationToken: cancellationToken));
-            return new CreateRunResult(CreateRunOutcome.Created, run.Id);
+            return (new CreateRunResult(CreateRunOutcome.Created, run.Id), (string?)crewVersion, used);
         }, cancellationToken);
+
+        if (result.Outcome == CreateRunOutcome.Created)
+        {
+            if (usedAt is { } at)
+            {
+                Crews.MarkUsed(version!, at);
+            }
+
+            Texts.Remember(run.Id.ToString(), inputs);
+        }
+
+        return result;
+    }
 
     public async Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var row = await ReadAsync(connection => connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id", new { Id = runId.ToString() }, cancellationToken: cancellationToken)), cancellationToken);
-        return row?.ToRecord(Crews);
+        return await ReadAsync(async connection =>
+        {
+            var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+                $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id", new { Id = runId.ToString() }, cancellationToken: cancellationToken));
+            return row is null ? null : (await ToRecordsAsync(connection, null, [row], cancellationToken))[0];
+        }, cancellationToken);
     }
 
     public async Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
@@ -133,37 +155,74 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
         var sql = $"SELECT {RunRow.Columns} FROM runs" +
             (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY created_at DESC, id DESC LIMIT @Take";
-        var rows = (await ReadAsync(connection => connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)), cancellationToken)).ToList();
-        var page = rows.Take(limit).ToList();
-        var next = rows.Count > limit ? EncodeCursor(page[^1].CreatedAt, page[^1].Id) : null;
-        return new RunPage([.. page.Select(r => r.ToRecord(Crews))], next);
+        return await ReadAsync(async connection =>
+        {
+            var rows = (await connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+            var page = rows.Take(limit).ToList();
+            var next = rows.Count > limit ? EncodeCursor(page[^1].CreatedAt, page[^1].Id) : null;
+            return new RunPage(await ToRecordsAsync(connection, null, page, cancellationToken), next);
+        }, cancellationToken);
     }
 
-    public Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken) =>
-        InTransactionAsync(async (connection, transaction) => await connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM runs WHERE id = @Id AND state IN {RunStates.Finished}",
-            new { Id = runId.ToString() }, transaction, cancellationToken: cancellationToken)) == 1, cancellationToken);
+    public async Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var deleted = await InTransactionAsync(async (connection, transaction) =>
+        {
+            var versions = (await connection.QueryAsync<string?>(new CommandDefinition(
+                $"DELETE FROM runs WHERE id = @Id AND state IN {RunStates.Finished} RETURNING crew_version",
+                new { Id = runId.ToString() }, transaction, cancellationToken: cancellationToken))).ToList();
+            if (versions is [{ } version])
+            {
+                await DeleteUnusedSnapshotsAsync(connection, transaction, version, cancellationToken);
+            }
+
+            return versions.Count == 1;
+        }, cancellationToken);
+        if (deleted)
+        {
+            Texts.Forget(runId.ToString());
+        }
+
+        return deleted;
+    }
 
     public Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken) =>
-        InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM runs WHERE state IN {RunStates.Finished} AND completed_at < @Before",
-            new { Before = StoreTime.ToMs(completedBefore) }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            var purged = await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM runs WHERE state IN {RunStates.Finished} AND completed_at < @Before",
+                new { Before = StoreTime.ToMs(completedBefore) }, transaction, cancellationToken: cancellationToken));
+            await DeleteUnusedSnapshotsAsync(connection, transaction, null, cancellationToken);
+            return purged;
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var outputs = await ReadAsync(connection => connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT output FROM task_results WHERE run_id = @Id ORDER BY sequence",
-            new { Id = runId.ToString() }, cancellationToken: cancellationToken)), cancellationToken);
-        return [.. outputs.Select(StoreJson.Read<TaskOutput>)];
+        var id = runId.ToString();
+        return await ReadAsync(async connection =>
+        {
+            var outputs = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT output FROM task_results WHERE run_id = @Id ORDER BY sequence",
+                new { Id = id }, cancellationToken: cancellationToken))).ToList();
+            var texts = outputs.Any(InputTexts.IsPacked) ? await InputTextsAsync(connection, null, id, cancellationToken) : InputTexts.None;
+            // Null: the run was deleted since its outputs were read, as if a moment sooner.
+            return texts is null ? [] : (IReadOnlyList<TaskOutput>)[.. outputs.Select(output => StoreJson.Read<TaskOutput>(texts.Unpack(output)))];
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        var rows = await ReadAsync(connection => connection.QueryAsync<EventRow>(new CommandDefinition(
-            $"{EventRow.Select} WHERE e.run_id = @Id AND e.sequence > @After ORDER BY e.sequence LIMIT @Limit",
-            new { Id = runId.ToString(), After = afterSequence, Limit = (long)Math.Max(limit, 0) },
-            cancellationToken: cancellationToken)), cancellationToken);
-        return [.. rows.Select(r => r.ToEvent())];
+        var id = runId.ToString();
+        return await ReadAsync(async connection =>
+        {
+            var rows = (await connection.QueryAsync<EventRow>(new CommandDefinition(
+                $"{EventRow.Select} WHERE e.run_id = @Id AND e.sequence > @After ORDER BY e.sequence LIMIT @Limit",
+                new { Id = id, After = afterSequence, Limit = (long)Math.Max(limit, 0) },
+                cancellationToken: cancellationToken))).ToList();
+            var texts = rows.Any(r => r.IsPacked) ? await InputTextsAsync(connection, null, id, cancellationToken) : InputTexts.None;
+            // Null: the run was deleted since its events were read, as if a moment sooner.
+            return texts is null ? [] : (IReadOnlyList<RunEvent>)[.. rows.Select(r => r.ToEvent(texts))];
+        }, cancellationToken);
     }
 
     private static void AddFilter<T>(List<string> where, DynamicParameters parameters, string clause, string name, T? value)
