@@ -17,7 +17,11 @@ public interface IRunStore
     /// </summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores a pending run. Returns the existing run's id for a repeated idempotency key (same token, within 24 hours).</summary>
+    /// <summary>
+    /// Stores a pending run. A repeated idempotency key (same owner, within 24 hours) stores nothing: it answers the existing
+    /// run's id with <see cref="CreateRunOutcome.Duplicate"/> for the same request (crew and body), and
+    /// <see cref="CreateRunOutcome.KeyReused"/> for another.
+    /// </summary>
     Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken);
 
     Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken);

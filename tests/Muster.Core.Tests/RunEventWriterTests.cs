@@ -1,3 +1,4 @@
+using Muster.Core.Crews;
 using System.Text.Json.Nodes;
 using Muster.Core.Engine;
 
@@ -24,7 +25,7 @@ public sealed class RunEventWriterTests
     public async Task PublishAsync_FromManyTasksAtOnce_KeepsOneGapFreeSequenceInOrder()
     {
         var sink = new SlowSink();
-        using var writer = new RunEventWriter(Guid.NewGuid(), 7, sink, TimeProvider.System, CancellationToken.None);
+        using var writer = new RunEventWriter(Guid.NewGuid(), new RunCheckpoint { LastSequence = 7 }, null, InputTexts.None, sink, TimeProvider.System, CancellationToken.None);
 
         await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () => await writer.PublishAsync("agent_step", new JsonObject { ["i"] = i }))));
 

@@ -9,19 +9,28 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
 {
     private string ConnectionString { get; set; } = "";
 
-    protected override Task<StoreUnderTest> CreateStoreAsync()
+    protected override Task<StoreUnderTest> CreateStoreAsync(TimeProvider time)
     {
         var folder = Directory.CreateTempSubdirectory("muster-store-");
         var connectionString = ConnectionString = $"Data Source={Path.Combine(folder.FullName, "muster.db")}";
-        var stores = new List<SqliteRunStore> { new(connectionString, TimeProvider.System) };
+        var stores = new List<SqliteRunStore> { new(connectionString, time) };
         StoreNode AnotherNode()
         {
-            var store = new SqliteRunStore(connectionString, TimeProvider.System);
+            var store = new SqliteRunStore(connectionString, time);
             stores.Add(store);
             return new StoreNode(store, store);
         }
 
-        return Task.FromResult(new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, () =>
+        async Task<long> Scalar(string sql)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"{connectionString};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        }
+
+        return Task.FromResult(new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, Scalar, () =>
         {
             stores.ForEach(s => s.Dispose());
             folder.Delete(recursive: true);

@@ -34,7 +34,8 @@ public sealed partial class CrewEngine(
             return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = waiting };
         }
 
-        using var events = new RunEventWriter(runId, checkpoint.LastSequence, sink, timeProvider, cancellationToken);
+        var inputs = crew.InputValues is { } values ? InputTexts.From(values.ToJsonString()) : InputTexts.None;
+        using var events = new RunEventWriter(runId, checkpoint, engineOptions.Value.MaxRunBytes, inputs, sink, timeProvider, cancellationToken);
         var run = new RunProgress(crew, checkpoint, timeProvider);
         await using var mcp = mcpTools.OpenSession(crew);
         var runner = new TaskRunner(crew, events, run, llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider);
@@ -138,6 +139,12 @@ public sealed partial class CrewEngine(
             });
             return new RunOutcome { Kind = RunOutcomeKind.Completed, Output = crewOutput };
         }
+        catch (RunLimitExceededException ex)
+        {
+            // An event outside any task would have gone past the limit (the run's start, its end, a pause for review).
+            await background.StopAsync();
+            return await EndFailedAsync(events, run, ex.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             LogStopped(logger, runId);
@@ -184,7 +191,17 @@ public sealed partial class CrewEngine(
         }
 
         run.Complete(output);
-        await events.PublishAsync(RunEventTypes.TaskCompleted, RunEventWriter.TaskCompletedData(output), output);
+        try
+        {
+            await events.PublishAsync(RunEventTypes.TaskCompleted, RunEventWriter.TaskCompletedData(output), output);
+        }
+        catch (RunLimitExceededException ex) when (task is not null)
+        {
+            // The output is not recorded, so the task did not complete: it ends as failed, as every started task ends.
+            await events.PublishAsync(RunEventTypes.TaskFailed, new JsonObject { ["task_name"] = task.Name, ["agent"] = output.Agent, ["error"] = ex.Message });
+            return new TaskOutcome(task, null, ex);
+        }
+
         return null;
     }
 
@@ -192,8 +209,13 @@ public sealed partial class CrewEngine(
     private async Task<RunOutcome> FailAsync(RunEventWriter events, RunProgress run, CrewDefinition crew, Background background, TaskOutcome failed)
     {
         await background.StopAsync();
-        run.Error = $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}";
         LogTaskFailed(logger, failed.Failure, failed.Task.Name, crew.Name);
+        return await EndFailedAsync(events, run, $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}");
+    }
+
+    private static async Task<RunOutcome> EndFailedAsync(RunEventWriter events, RunProgress run, string error)
+    {
+        run.Error = error;
         await events.PublishAsync(RunEventTypes.CrewKickoffFailed, new JsonObject
         {
             ["error"] = run.Error,

@@ -33,9 +33,13 @@ public sealed record MusterPrincipal(
 
     public bool CoversCrew(string crewName) => Crews.Count == 0 || Crews.Contains(crewName, StringComparer.Ordinal);
 
-    /// <summary>Whether this principal may see and act on <paramref name="run"/>.</summary>
+    /// <summary>
+    /// Whether this principal may see and act on <paramref name="run"/>. An ad-hoc run belongs to no deployed crew, whatever
+    /// name its request gave it: only a token limited to no crews (one that may start ad-hoc runs) covers it.
+    /// </summary>
     public bool CanAccess(RunRecord run) =>
-        CoversCrew(run.CrewName) && (IsOrganization || string.Equals(run.OwnerId, OwnerId, StringComparison.Ordinal));
+        (run.AdHoc ? Crews.Count == 0 : CoversCrew(run.CrewName))
+        && (IsOrganization || string.Equals(run.OwnerId, OwnerId, StringComparison.Ordinal));
 
     /// <summary>
     /// Binds the authenticated caller as an endpoint parameter. Every route but the health checks and the API's description requires a token,

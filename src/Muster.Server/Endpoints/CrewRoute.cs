@@ -4,6 +4,7 @@ using Muster.Contracts.Amp;
 using Muster.Core.Crews;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
+using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
 
@@ -26,6 +27,12 @@ internal static class CrewRoute
         var crew = requested is null ? catalog.RootCrew : catalog.Find(requested);
         return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="run"/> is a run of <paramref name="crew"/>, so that the crew's routes serve it. An ad-hoc run is
+    /// not, even when its request named it after the crew: it is reached through /api/crew-runs only.
+    /// </summary>
+    public static bool Serves(CrewDefinition crew, RunRecord run) => !run.AdHoc && run.CrewName == crew.Name;
 
     /// <summary>
     /// The prologue of an AMP call with a body (kickoff, resume): the addressed crew and the JSON body, or the AMP error

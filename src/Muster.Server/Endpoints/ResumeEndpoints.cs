@@ -50,7 +50,7 @@ public static class ResumeEndpoints
         }
 
         var run = Guid.TryParse(request.ExecutionId, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || run.CrewName != crew.Name)
+        if (run is null || !CrewRoute.Serves(crew, run))
         {
             return AmpErrors.ExecutionNotFound(request.ExecutionId!);
         }

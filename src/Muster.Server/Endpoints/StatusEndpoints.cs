@@ -55,7 +55,7 @@ internal static class StatusEndpoints
         var view = Guid.TryParse(kickoff_id, out var runId)
             ? await runs.GetViewAsync(principal, runId, live ? StatusMapper.LegacyShowsTasks : StatusMapper.ShowsTasks, cancellationToken)
             : null;
-        if (view is not ({ } run, var tasks) || run.CrewName != crew.Name)
+        if (view is not ({ } run, var tasks) || !CrewRoute.Serves(crew, run))
         {
             return AmpErrors.ExecutionNotFound(kickoff_id);
         }

@@ -34,7 +34,7 @@ internal static class StopEndpoints
         }
 
         var run = Guid.TryParse(kickoff_id, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || run.CrewName != crew.Name)
+        if (run is null || !CrewRoute.Serves(crew, run))
         {
             return AmpErrors.ExecutionNotFound(kickoff_id);
         }

@@ -249,6 +249,7 @@ internal sealed partial class RunScheduler(
             LastSequence = run.LastSequence,
             PendingReview = run.PendingReview,
             Review = run.Review,
+            RecordedBytes = run.RecordedBytes,
         };
         try
         {

@@ -1,10 +1,12 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Outputs;
 using Muster.Server.Auth;
+using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
-using Microsoft.Extensions.Options;
 using Muster.Storage;
 
 namespace Muster.Server.Execution;
@@ -20,6 +22,14 @@ public sealed record KickoffCommand(
     string CorrelationId,
     string? IdempotencyKey,
     bool AdHoc = false);
+
+/// <summary>A kickoff's inputs and meta alone take more than a run may record (<c>Muster:Limits:MaxRunBytes</c>).</summary>
+public sealed class RunTooLargeException(long size, long limit)
+    : Exception($"The inputs and meta take {size:N0} bytes of JSON, more than a run may record ({limit:N0} bytes, Muster:Limits:MaxRunBytes).");
+
+/// <summary>An idempotency key came back within 24 hours with another crew or another body than its first kickoff.</summary>
+public sealed class IdempotencyKeyReusedException()
+    : Exception("This Idempotency-Key was used in the last 24 hours for a kickoff of another crew or with another body; use a new key for a new kickoff.");
 
 /// <summary>The stored run's id; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff.</summary>
 public sealed record KickoffResult(Guid RunId, bool Duplicate);
@@ -38,22 +48,33 @@ public sealed class RunService(
     FinishedRunCache finishedRuns,
     ExecutingRuns executing,
     IOptions<StorageOptions> storage,
+    IOptions<MusterOptions> options,
     TimeProvider time)
 {
     /// <summary>
-    /// Interpolates the crew (throws <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an
-    /// input makes an <c>output_file</c> leave the run's folder), stores the run, then wakes the schedulers.
+    /// Checks the inputs' size (throws <see cref="RunTooLargeException"/>), interpolates the crew (throws
+    /// <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an input makes an <c>output_file</c>
+    /// leave the run's folder), stores the run, then wakes the schedulers. A repeated
+    /// idempotency key answers the first run, or throws <see cref="IdempotencyKeyReusedException"/> when that run was of another
+    /// crew or body.
     /// </summary>
     public async Task<KickoffResult> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
     {
-        var snapshot = CrewInterpolator.Interpolate(command.Crew, command.Inputs);
-        OutputFiles.EnsureAllowed(snapshot);
+        // What the run records starts with its inputs and meta: when they alone pass the limit, the run could record nothing.
+        var limit = options.Value.Limits.MaxRunBytes;
+        var size = Encoding.UTF8.GetByteCount(command.Inputs.ToJsonString()) + (command.Meta is { } meta ? Encoding.UTF8.GetByteCount(meta.ToJsonString()) : 0);
+        if (size > limit)
+        {
+            throw new RunTooLargeException(size, limit);
+        }
+
+        OutputFiles.EnsureAllowed(CrewInterpolator.Interpolate(command.Crew, command.Inputs));
         var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(
             new NewRun
             {
                 Id = Guid.CreateVersion7(time.GetUtcNow()),
                 CrewName = command.CrewName,
-                Crew = snapshot,
+                Crew = command.Crew,
                 Inputs = command.Inputs,
                 Meta = command.Meta,
                 OwnerId = command.Principal.OwnerId,
@@ -65,6 +86,11 @@ public sealed class RunService(
                 AdHoc = command.AdHoc,
             },
             token), cancellationToken);
+
+        if (created.Outcome == CreateRunOutcome.KeyReused)
+        {
+            throw new IdempotencyKeyReusedException();
+        }
 
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)

@@ -101,4 +101,13 @@ public sealed class LimitsOptions
 {
     [Range(1024, 1L << 30)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The most one run may record, in bytes of JSON: its inputs and meta, and the data of every event it emits (as sent, before
+    /// the store keeps long inputs out of it). A kickoff whose inputs and meta alone pass it answers 413; a run whose next event
+    /// would pass it fails. Far above what a normal run records (kilobytes to a few megabytes): the largest body
+    /// (<see cref="MaxRequestBodyBytes"/>) filled into CrewAI's template crew records about 20 MB.
+    /// </summary>
+    [Range(64 * 1024, 1L << 40)]
+    public long MaxRunBytes { get; set; } = 256L * 1024 * 1024;
 }

@@ -112,6 +112,7 @@ public static class MusterServerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
         services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
             .BindConfiguration(CrewEngineOptions.Section)
+            .Configure<IOptions<MusterOptions>>((engine, muster) => engine.MaxRunBytes = muster.Value.Limits.MaxRunBytes)
             .ValidateDataAnnotations();
 
         var nodeId = configuration["Muster:Execution:NodeId"];

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 
@@ -23,11 +24,15 @@ internal sealed class RunRow
         "cached_prompt_tokens AS CachedPromptTokens, successful_requests AS SuccessfulRequests, created_at AS CreatedAt, " +
         "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
         "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
-        "lease_expires_at AS LeaseExpiresAt";
+        "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes";
 
     public string Id { get; set; } = "";
     public string CrewName { get; set; } = "";
+    /// <summary>The whole interpolated snapshot of a run stored before snapshots were kept apart; empty since.</summary>
     public string Crew { get; set; } = "";
+    /// <summary>The <c>crew_snapshots</c> row of the crew the run executes (null for a run whose row holds its snapshot).</summary>
+    public string? CrewVersion { get; set; }
+    public long RecordedBytes { get; set; }
     public string Inputs { get; set; } = "";
     public string? Meta { get; set; }
     public string OwnerId { get; set; } = "";
@@ -56,12 +61,37 @@ internal sealed class RunRow
     public string? LeaseOwner { get; set; }
     public long? LeaseExpiresAt { get; set; }
 
-    public RunRecord ToRecord(CrewSnapshots crews) => new()
+    /// <param name="crews">The snapshots read so far.</param>
+    /// <param name="versions">The versions this row may refer to that are not in <paramref name="crews"/> (read for it).</param>
+    public RunRecord ToRecord(CrewSnapshots crews, IReadOnlyDictionary<string, CrewDefinition> versions)
+    {
+        var inputs = StoreJson.ReadObject(Inputs);
+        return ToRecord(CrewFor(crews, versions, inputs), inputs);
+    }
+
+    private CrewDefinition CrewFor(CrewSnapshots crews, IReadOnlyDictionary<string, CrewDefinition> versions, JsonObject inputs)
+    {
+        if (CrewVersion is not { } version)
+        {
+            return crews.Read(Id, Crew);
+        }
+
+        if (crews.TryGetRun(Id, out var crew))
+        {
+            return crew;
+        }
+
+        var template = versions.GetValueOrDefault(version) ?? (crews.TryGetVersion(version, out var known) ? known : null)
+            ?? throw new InvalidDataException($"Run {Id} refers to crew snapshot {version}, which the store does not have.");
+        return crews.Interpolate(Id, template, inputs);
+    }
+
+    private RunRecord ToRecord(CrewDefinition crew, JsonObject inputs) => new()
     {
         Id = Guid.Parse(Id),
         CrewName = CrewName,
-        Crew = crews.Read(Id, Crew),
-        Inputs = StoreJson.ReadObject(Inputs),
+        Crew = crew,
+        Inputs = inputs,
         Meta = StoreJson.ReadObjectOrNull(Meta),
         OwnerId = OwnerId,
         TokenId = TokenId,
@@ -79,12 +109,13 @@ internal sealed class RunRow
         StartedAt = StoreTime.FromMs(StartedAt),
         CompletedAt = StoreTime.FromMs(CompletedAt),
         Webhooks = StoreJson.Read<WebhookSettings>(Webhooks),
-        PendingReview = StoreJson.ReadOrNull<TaskOutput>(PendingReview),
+        PendingReview = StoreJson.ReadOrNull<TaskOutput>(InputTexts.IsPacked(PendingReview) ? InputTexts.From(Inputs).Unpack(PendingReview!) : PendingReview),
         Review = StoreJson.ReadOrNull<HumanReview>(Review),
         LastSequence = LastSequence,
         StopRequested = StopRequested,
         LeaseOwner = LeaseOwner,
         LeaseExpiresAt = StoreTime.FromMs(LeaseExpiresAt),
+        RecordedBytes = RecordedBytes,
     };
 }
 
@@ -102,14 +133,17 @@ internal sealed class EventRow
     public string Data { get; set; } = "";
     public string? TaskOutput { get; set; }
 
-    public RunEvent ToEvent() => new()
+    /// <summary>True when the row holds references to its run's inputs (<see cref="InputTexts"/>).</summary>
+    public bool IsPacked => InputTexts.IsPacked(Data) || InputTexts.IsPacked(TaskOutput);
+
+    public RunEvent ToEvent(InputTexts texts) => new()
     {
         RunId = Guid.Parse(RunId),
         Sequence = Sequence,
         Type = Type,
         Timestamp = StoreTime.FromMs(Timestamp),
-        Data = StoreJson.ReadObject(Data),
-        TaskOutput = StoreJson.ReadOrNull<TaskOutput>(TaskOutput),
+        Data = StoreJson.ReadObject(texts.Unpack(Data)),
+        TaskOutput = StoreJson.ReadOrNull<TaskOutput>(texts.UnpackOrNull(TaskOutput)),
     };
 }
 

@@ -141,6 +141,28 @@ internal static class Schema
         ALTER TABLE deliveries ADD COLUMN host TEXT NOT NULL DEFAULT '';
         UPDATE deliveries SET host = url WHERE state = 'pending';
         """,
+
+        // Idempotency keys are scoped to the owner, and a key reused for another request (another crew, another body) is
+        // refused: the fingerprint says what the first request was.
+        """
+        ALTER TABLE runs ADD COLUMN idempotency_fingerprint TEXT;
+        CREATE INDEX ix_runs_owner_idempotency ON runs (owner_id, idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+        DROP INDEX ix_runs_idempotency;
+        """,
+
+        // A crew is kept once per version (the SHA-256 of its JSON) rather than interpolated into every run's row: a run's
+        // crew is that version filled with the run's inputs. Runs stored before keep their snapshot in runs.crew (no
+        // version). recorded_bytes counts what a run recorded, against Muster:Limits:MaxRunBytes.
+        """
+        CREATE TABLE crew_snapshots (
+            id TEXT PRIMARY KEY,
+            crew TEXT NOT NULL,
+            last_used_at BIGINT NOT NULL
+        );
+        ALTER TABLE runs ADD COLUMN crew_version TEXT;
+        ALTER TABLE runs ADD COLUMN recorded_bytes BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX ix_runs_crew_version ON runs (crew_version) WHERE crew_version IS NOT NULL;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>
