@@ -127,7 +127,7 @@ internal sealed partial class RunScheduler(
     /// <summary>
     /// A single-node store (SQLite) is this server's alone, under its server lock: a lease still running at start belongs
     /// to a process of this server that died. Ending those leases lets the first claims take the runs at once, each with
-    /// the normal lease that the heartbeat renews, so a second crash right after this start costs one lease, not more.
+    /// the normal lease that the heartbeat renews: a crash right after this start leaves nothing longer behind.
     /// </summary>
     private async Task EndDeadLeasesAsync(CancellationToken stoppingToken)
     {

@@ -19,15 +19,21 @@ public static class MusterHost
             app = await Program.BuildAsync(args);
             await app.StartAsync();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            await error.WriteLineAsync($"error: {StartupFailure.Describe(ex)}");
+            // Ctrl-C or SIGTERM while starting is a stop, not a failure.
+            var stopped = ex is OperationCanceledException && app?.Lifetime.ApplicationStopping.IsCancellationRequested == true;
+            if (!stopped)
+            {
+                await error.WriteLineAsync($"error: {StartupFailure.Describe(ex)}");
+            }
+
             if (app is not null)
             {
                 await app.DisposeAsync();
             }
 
-            return StartFailed;
+            return stopped ? 0 : StartFailed;
         }
 
         await app.WaitForShutdownAsync();
