@@ -230,8 +230,10 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         var result = await cli.WaitAsync();
         var status = await live.WaitForStatusAsync("support", id, s => s["status"]!.GetValue<string>() != "running");
 
+        File.WriteAllText("/tmp/fc-term.txt", result.Stdout);
         result.ExitCode.ShouldBe(130, result.ToString());
         result.Stdout.ShouldContain("0/1 tasks · awaiting review of draft_reply");
+        result.Stdout.ShouldContain($"muster resume {id} --task draft_reply --approve");
         result.Stdout.ShouldContain($"Stopped run {id}.");
         status["error"]!.GetValue<string>().ShouldStartWith("Stopped by");
     }
@@ -244,7 +246,8 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         await using var cli = CliProcess.Start(live.Environment, "kickoff", "--crew", "support", "-i", "question=Paused?", "--wait");
         var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."))).Groups[1].Value;
 
-        await cli.WaitForOutputAsync(new(Regex.Escape($"Run {id} awaits review of draft_reply: muster resume {id} --task draft_reply --approve (or --retry --feedback TEXT)")));
+        await cli.WaitForOutputAsync(new(Regex.Escape(
+            $"Run {id} awaits review of draft_reply; answer it with (or --retry --feedback TEXT):\nmuster resume {id} --task draft_reply --approve\n")));
         var resume = await live.RunAsync("resume", id, "--task", "draft_reply", "--approve");
         var result = await cli.WaitAsync();
 

@@ -54,7 +54,7 @@ public sealed class CrewNotFoundTests : IAsyncLifetime
         userBody["message"]!.GetValue<string>().ShouldBe("No crew named 'support' is deployed here. Crews this token may use: research.");
         rootStatus.ShouldBe(HttpStatusCode.NotFound);
         rootBody["message"]!.GetValue<string>().ShouldBe(
-            "Several crews are deployed and none is the default; use /crews/{name}/… or set Muster:DefaultCrew. Crews this token may use: research.");
+            "Several crews are deployed and none is the default; use the /crews/{name}/ routes or set Muster:DefaultCrew. Crews this token may use: research.");
     }
 
     [Fact]

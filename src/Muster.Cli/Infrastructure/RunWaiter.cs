@@ -113,9 +113,10 @@ internal static class RunWaiter
     }
 
     /// <summary>
-    /// When the run has paused for review of a task not hinted yet, how to answer it, as <c>muster status</c> says; the wait
-    /// goes on, so that the answer given from another terminal is followed here. Once per task: polls and events may
-    /// disagree for a moment about whether the run is paused, and a hint shown twice helps no one.
+    /// When the run has paused for review of a task not hinted yet, the <c>muster resume</c> command that answers it, as
+    /// <c>muster status</c> shows it; the wait goes on, so that an answer given from another terminal is followed here. The
+    /// command has a line of its own, so that a terminal as narrow as 80 columns does not break it where it is copied from.
+    /// Once per task: polls and events may disagree for a moment about whether the run is paused.
     /// </summary>
     private static string? ReviewHint(Guid runId, RunMonitor monitor, ref string? hinted)
     {
@@ -125,7 +126,7 @@ internal static class RunWaiter
         }
 
         hinted = pending;
-        return $"Run {runId} awaits review of {pending}: {Display.ResumeCommand(runId, pending)}";
+        return $"Run {runId} awaits review of {pending}; answer it with (or --retry --feedback TEXT):\n{Display.ApproveCommand(runId, pending)}";
     }
 
     /// <summary>Muster's live events add the agent and tokens to the view; a server without them (plain AMP) just has polls.</summary>

@@ -27,9 +27,9 @@ internal static class AmpErrors
 
         var why = requested is not null ? $"No crew named '{Truncate(requested)}' is deployed here."
             : catalog.Crews.Count == 0 ? "No crew is deployed here."
-            : catalog.RootCrew is not null ? "This token may not use the crew that answers at the root routes; use /crews/{name}/…."
-            : catalog.DefaultCrewName is { } missing ? $"Muster:DefaultCrew names '{missing}', which is not deployed here; use /crews/{{name}}/…."
-            : "Several crews are deployed and none is the default; use /crews/{name}/… or set Muster:DefaultCrew.";
+            : catalog.RootCrew is not null ? "This token may not use the crew that answers at the root routes; use the /crews/{name}/ routes."
+            : catalog.DefaultCrewName is { } missing ? $"Muster:DefaultCrew names '{missing}', which is not deployed here; use the /crews/{{name}}/ routes."
+            : "Several crews are deployed and none is the default; use the /crews/{name}/ routes or set Muster:DefaultCrew.";
         var usable = catalog.Crews.Select(c => c.Name).Where(principal.CoversCrew).Order(StringComparer.Ordinal).ToList();
         var failed = catalog.FailedCrews.Where(principal.CoversCrew).Order(StringComparer.Ordinal).ToList();
         var message = why + (usable.Count > 0 ? $" Crews this token may use: {string.Join(", ", usable)}."
@@ -70,6 +70,6 @@ internal static class AmpErrors
     public static JsonHttpResult<ErrorResponse> Error(int statusCode, string error, string message) =>
         TypedResults.Json(new ErrorResponse { Error = error, Message = message }, statusCode: statusCode);
 
-    // Echoed identifiers come from the caller; keep the answer small whatever they sent.
-    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
+    /// <summary>An identifier the caller sent, to echo in a message: kept small whatever they sent.</summary>
+    public static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
 }

@@ -88,11 +88,8 @@ public static class ResumeEndpoints
     /// </summary>
     private static string NotPausedOn(RunRecord run, string taskId) =>
         run is { State: RunState.AwaitingHuman, PendingReview: { } pending }
-            ? $"{NotPaused} for task '{Truncate(taskId)}': the execution awaits review of task '{pending.Name}'"
+            ? $"{NotPaused} for task '{AmpErrors.Truncate(taskId)}': the execution awaits review of task '{pending.Name}'"
             : NotPaused;
-
-    // The task id comes from the caller; keep the answer small whatever they sent.
-    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static List<string> MissingFields(ResumeRequest request)
     {
