@@ -41,6 +41,12 @@ public sealed class StoreHealth(TimeProvider time)
 
     internal void Succeeded(bool write, bool wroteSomething = true)
     {
+        // Every read and write of a healthy store comes here: with nothing to clear it takes no lock.
+        if ((write ? Volatile.Read(ref _write) : Volatile.Read(ref _read)) is null)
+        {
+            return;
+        }
+
         (bool Changed, StoreProblem? Problem) change;
         lock (_lock)
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json.Nodes;
+using Muster.Server.Tests.StoreOutages;
 using Muster.Simulator;
 using Muster.Testing;
 
@@ -72,6 +74,39 @@ public sealed class KillAndRestartTests : IAsyncLifetime
         using var again = second.CreateClient(_token);
         var done = await again.WaitForFinishAsync(id);
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
+    }
+
+    [Fact]
+    public async Task KilledWhileARunWaitsForALockedStore_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
+    {
+        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
+        // The writer gives up on another process's lock after a second or so, and the run waits to try again.
+        settings["Muster:Storage:ConnectionString"] += ";Default Timeout=1";
+        using var report = AnswerHold.About(_simulator, "locked Writer");
+        Guid id;
+        await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
+        {
+            using var client = first.CreateClient(_token);
+            id = await client.KickoffAsync(new JsonObject { ["topic"] = "locked" });
+            await client.WaitForStatusAsync(id, s => s["progress"]?["completed_tasks"]?.GetValue<int>() == 1);
+            await report.WaitForCallAsync();
+            using (OutageCalls.HoldWriteLock(_folder.Combine("muster.db")))
+            {
+                // The run now has its last task's result to store, and the file is locked: it waits, and is killed waiting.
+                report.Release();
+                await Eventually.Until(async () => (await client.ReadinessAsync()).Status == HttpStatusCode.ServiceUnavailable, "the node never noticed the lock");
+                await first.KillAsync();
+            }
+        }
+
+        var researcherCallsBeforeRestart = CallsFor("locked Researcher");
+        await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        using var again = second.CreateClient(_token);
+        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60));
+
+        done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
+        done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
+        CallsFor("locked Researcher").ShouldBe(researcherCallsBeforeRestart, "the finished first task must not run again");
     }
 
     private int CallsFor(string text) => _simulator.Requests.Count(r => r.Mentions(text));

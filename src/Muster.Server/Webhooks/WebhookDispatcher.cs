@@ -82,6 +82,12 @@ internal sealed partial class WebhookDispatcher(
                 },
                 stoppingToken);
         }
+        catch (StoreUnavailableException ex)
+        {
+            // The outage is logged once for the node (StoreHealthLog); the deliveries wait in the outbox meanwhile.
+            LogClaimDeferred(ex.Kind);
+            return 0;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogClaimFailed(ex);
@@ -164,6 +170,9 @@ internal sealed partial class WebhookDispatcher(
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Claiming due webhook deliveries waits for the store ({Kind})")]
+    private partial void LogClaimDeferred(StoreFailureKind kind);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Claiming due webhook deliveries failed; trying again at the next poll")]
     private partial void LogClaimFailed(Exception exception);

@@ -70,16 +70,36 @@ public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposabl
 
     private protected override async Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await read(connection);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await read(connection);
+        }
+        catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailureKind.Unavailable)
+        {
+            ForgetIdleSessions();
+            throw;
+        }
     }
 
     private protected override async Task<T> InTransactionCoreAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailureKind.Unavailable)
+        {
+            ForgetIdleSessions();
+            throw;
+        }
     }
+
+    // A server that restarted or went away ended every session: the idle ones in the pool would each fail once more when
+    // lent after it returns, so they go now.
+    private void ForgetIdleSessions() => _dataSource.Clear();
 }

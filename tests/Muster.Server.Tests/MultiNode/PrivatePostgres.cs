@@ -32,15 +32,26 @@ internal sealed partial class PrivatePostgres : IAsyncDisposable
     }
 
     /// <summary><c>pg_ctl restart -m fast</c>: every session ends, and the server is back within a second or two.</summary>
-    public Task RestartAsync() => RunAsync(_directory, "restart");
+    public async Task RestartAsync()
+    {
+        await RunAsync(_directory, "restart");
+        ForgetSessions();
+    }
 
     /// <summary>Stops the server (fast: sessions end), keeping its data.</summary>
-    public Task StopAsync() => RunAsync(_directory, "down");
+    public async Task StopAsync()
+    {
+        await RunAsync(_directory, "down");
+        ForgetSessions();
+    }
 
     /// <summary>Starts the stopped server again, on the same port.</summary>
     public Task StartAgainAsync() => RunAsync(_directory, "up");
 
     public async ValueTask DisposeAsync() => await RunAsync(_directory, "stop");
+
+    // The test's own pooled sessions (its queries about the runs) ended with the server: they must not be lent again.
+    private static void ForgetSessions() => Npgsql.NpgsqlConnection.ClearAllPools();
 
     private static async Task<string> RunAsync(string directory, string verb)
     {
