@@ -91,8 +91,8 @@ public sealed record RunRecord
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
     /// <summary>
-    /// What the run has recorded so far, in bytes of JSON: its inputs and meta, and the data of each event appended (as
-    /// written, before the store keeps long inputs out of it). Bounded by <c>Muster:Limits:MaxRunBytes</c>.
+    /// What the run has recorded so far, in bytes of JSON: its inputs and meta, and the data of each event appended as the
+    /// store keeps it (a long input counted once, in the inputs). Bounded by <c>Muster:Limits:MaxRunBytes</c>.
     /// </summary>
     public long RecordedBytes { get; init; }
 }

@@ -103,10 +103,11 @@ public sealed class LimitsOptions
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// The most one run may record, in bytes of JSON: its inputs and meta, and the data of every event it emits (as sent, before
-    /// the store keeps long inputs out of it). A kickoff whose inputs and meta alone pass it answers 413; a run whose next event
-    /// would pass it fails. Far above what a normal run records (kilobytes to a few megabytes): the largest body
-    /// (<see cref="MaxRequestBodyBytes"/>) filled into CrewAI's template crew records about 20 MB.
+    /// The most one run may record, in bytes of JSON: its inputs and meta, and the data of every event it emits as the store
+    /// keeps it (a long input counted once). A kickoff whose inputs and meta alone pass it answers 413; a run whose next event
+    /// would pass it fails. Far above what a normal run records (kilobytes to a few megabytes; the largest body filled into
+    /// CrewAI's template crew records about 1 MB, since a long input counts once), and above what tools can return in one run
+    /// (a web page fetched is up to 512 KB, recorded with the tool's result and the agent's step).
     /// </summary>
     [Range(64 * 1024, 1L << 40)]
     public long MaxRunBytes { get; set; } = 256L * 1024 * 1024;
