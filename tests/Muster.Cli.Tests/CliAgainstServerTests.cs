@@ -230,7 +230,6 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         var result = await cli.WaitAsync();
         var status = await live.WaitForStatusAsync("support", id, s => s["status"]!.GetValue<string>() != "running");
 
-        File.WriteAllText("/tmp/fc-term.txt", result.Stdout);
         result.ExitCode.ShouldBe(130, result.ToString());
         result.Stdout.ShouldContain("0/1 tasks · awaiting review of draft_reply");
         result.Stdout.ShouldContain($"muster resume {id} --task draft_reply --approve");
