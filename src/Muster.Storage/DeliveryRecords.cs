@@ -67,6 +67,11 @@ public sealed record DeliveryClaim
     public required int MaxQueuesPerHost { get; init; }
     /// <summary>Hosts not to claim for now (the dispatcher's breaker holds them after repeated failures).</summary>
     public IReadOnlyCollection<string> PausedHosts { get; init; } = [];
+    /// <summary>
+    /// Where the round of hosts resumes: hosts are visited in name order starting after this one (wrapping around), so
+    /// that with more hosts than slots every host gets its turn. Pass the last host to get its first batch in the previous claim.
+    /// </summary>
+    public string? StartAfterHost { get; init; }
 }
 
 /// <summary>The host a delivery's URL names, as the outbox groups deliveries by it.</summary>

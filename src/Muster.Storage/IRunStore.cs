@@ -101,10 +101,12 @@ public interface IDeliveryStore
     /// <summary>
     /// Claims up to <see cref="DeliveryClaim.MaxQueues"/> (run, url) queues whose oldest pending delivery is due, for one
     /// dispatcher (until now + lease), so deliveries to one URL for one run go out in order and each by one dispatcher at a
-    /// time. Hosts take turns: each host's oldest due queue first, then each host's second, and so on, and no host gets
-    /// more than <see cref="DeliveryClaim.MaxQueuesPerHost"/> queues leased at once; paused hosts are skipped. Each claimed
-    /// batch is that oldest delivery and, when its kind is <c>events</c> (a batched event stream), the consecutive pending
-    /// <c>events</c> deliveries behind it (at most 100), sent as one request.
+    /// time. Hosts take turns: the hosts are visited from <see cref="DeliveryClaim.StartAfterHost"/> on, each giving its
+    /// longest-due queues, no host gets more than <see cref="DeliveryClaim.MaxQueuesPerHost"/> queues leased at once, and
+    /// paused hosts are skipped. Batches come turn by turn (every host's first, then every host's second, ...), hosts in
+    /// the order visited: the last host to get its first batch is where the next claim's round should resume. Each batch is the queue's
+    /// oldest delivery and, when its kind is <c>events</c> (a batched event stream), the consecutive pending <c>events</c>
+    /// deliveries behind it (at most 100), sent as one request.
     /// </summary>
     Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken);
 

@@ -20,10 +20,11 @@ public abstract partial class RunStoreBehaviour
     }
 
     private Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimAsync(
-        string node = "node-a", DateTimeOffset? now = null, int max = 10, int perHost = 100, params string[] paused) =>
-        Deliveries.ClaimDueDeliveriesAsync(Claim(node, now ?? T0, max, TimeSpan.FromSeconds(30), perHost, paused), Ct);
+        string node = "node-a", DateTimeOffset? now = null, int max = 10, int perHost = 100, string? after = null, params string[] paused) =>
+        Deliveries.ClaimDueDeliveriesAsync(Claim(node, now ?? T0, max, TimeSpan.FromSeconds(30), perHost, after, paused), Ct);
 
-    private static DeliveryClaim Claim(string node, DateTimeOffset now, int max, TimeSpan lease, int perHost = 100, params string[] paused) => new()
+    private static DeliveryClaim Claim(
+        string node, DateTimeOffset now, int max, TimeSpan lease, int perHost = 100, string? after = null, params string[] paused) => new()
     {
         NodeId = node,
         Now = now,
@@ -31,6 +32,7 @@ public abstract partial class RunStoreBehaviour
         MaxQueues = max,
         MaxQueuesPerHost = perHost,
         PausedHosts = paused,
+        StartAfterHost = after,
     };
 
     [StoreFact]
@@ -158,8 +160,8 @@ public abstract partial class RunStoreBehaviour
 
         var batches = await ClaimAsync(max: 4);
 
-        batches.Select(b => b[0].Host).ShouldBe(["slow.example", "healthy.example", "slow.example", "healthy.example"]);
-        batches.Select(b => b[0].Position).Where((_, i) => i % 2 == 0).ShouldBeInOrder();
+        batches.Select(b => b[0].Host).ShouldBe(["healthy.example", "slow.example", "healthy.example", "slow.example"]);
+        batches.Where(b => b[0].Host == "slow.example").Select(b => b[0].Position).ShouldBeInOrder();
     }
 
     [StoreFact]
@@ -175,13 +177,13 @@ public abstract partial class RunStoreBehaviour
         var first = await ClaimAsync("node-a", max: 10, perHost: 2);
         var second = await ClaimAsync("node-b", T0.AddSeconds(1), max: 10, perHost: 2);
 
-        first.Select(b => b[0].Host).ShouldBe(["slow.example", "healthy.example", "slow.example"]);
+        first.Select(b => b[0].Host).ShouldBe(["healthy.example", "slow.example", "slow.example"]);
         second.ShouldBeEmpty();
         // One of the slow host's queues is sent: the cap has room for exactly one more.
-        await Deliveries.RecordAttemptAsync(first[0][0].Id, new DeliveryAttempt(T0.AddSeconds(2), 200, null), DeliveryState.Delivered, null, Ct);
+        await Deliveries.RecordAttemptAsync(first[1][0].Id, new DeliveryAttempt(T0.AddSeconds(2), 200, null), DeliveryState.Delivered, null, Ct);
         (await ClaimAsync("node-b", T0.AddSeconds(3), max: 10, perHost: 2)).ShouldHaveSingleItem()[0].Host.ShouldBe("slow.example");
         // Once the leases lapse (a node died mid-send), the host's queues are free to claim again, up to the cap.
-        (await ClaimAsync("node-c", T0.AddMinutes(5), max: 10, perHost: 2)).Select(b => b[0].Host).ShouldBe(["slow.example", "healthy.example", "slow.example"]);
+        (await ClaimAsync("node-c", T0.AddMinutes(5), max: 10, perHost: 2)).Select(b => b[0].Host).ShouldBe(["healthy.example", "slow.example", "slow.example"]);
     }
 
     [StoreFact]
@@ -231,5 +233,52 @@ public abstract partial class RunStoreBehaviour
         {
             queue.Select(d => d.Position).ShouldBeInOrder(SortDirection.Ascending);
         }
+    }
+
+    [StoreFact]
+    public async Task ClaimDueDeliveries_StartingAfterAHost_ResumesTheRoundThere_SoEveryHostGetsItsTurn()
+    {
+        foreach (var host in new[] { "a.example", "b.example", "c.example" })
+        {
+            await RunWithDeliveriesAsync(($"http://{host}/1", "task"));
+            await RunWithDeliveriesAsync(($"http://{host}/2", "task"));
+        }
+
+        var turns = new List<string>();
+        string? after = null;
+        for (var i = 0; i < 4; i++)
+        {
+            after = (await ClaimAsync(max: 1, after: after)).ShouldHaveSingleItem()[0].Host;
+            turns.Add(after);
+        }
+
+        turns.ShouldBe(["a.example", "b.example", "c.example", "a.example"]);
+        (await ClaimAsync(max: 10, after: "a.example")).Select(b => b[0].Host).ShouldBe(["b.example", "c.example"]);
+    }
+
+    [StoreFact]
+    public async Task RecordAttempt_FailedForGood_OpensTheNextDeliveryOfTheQueue()
+    {
+        await RunWithDeliveriesAsync((HookA, "task"), (HookA, "crew"));
+        var first = (await ClaimAsync()).Single()[0];
+
+        await Deliveries.RecordAttemptAsync(first.Id, new DeliveryAttempt(T0, 410, "Gone"), DeliveryState.Failed, null, Ct);
+
+        (await ClaimAsync("node-a", T0.AddSeconds(1))).ShouldHaveSingleItem()[0].Kind.ShouldBe("crew");
+    }
+
+    [StoreFact]
+    public async Task ClaimDueDeliveries_AfterABatchIsDeliveredOneByOne_SendsTheQueuesNextBatch()
+    {
+        await RunWithDeliveriesAsync((HookA, "events"), (HookA, "events"), (HookA, "task"), (HookA, "events"));
+        var batch = (await ClaimAsync()).ShouldHaveSingleItem();
+        batch.Count.ShouldBe(2);
+
+        foreach (var delivery in batch)
+        {
+            await Deliveries.RecordAttemptAsync(delivery.Id, new DeliveryAttempt(T0, 200, null), DeliveryState.Delivered, null, Ct);
+        }
+
+        (await ClaimAsync("node-a", T0.AddSeconds(1))).ShouldHaveSingleItem().ShouldHaveSingleItem().Kind.ShouldBe("task");
     }
 }

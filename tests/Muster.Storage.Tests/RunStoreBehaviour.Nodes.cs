@@ -61,6 +61,22 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task ClaimDueDeliveries_FromSeveralNodesAtOnce_NeverLeaseMoreThanTheCapOfOneHost()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            var id = await CreateRunningAsync();
+            await Runs.AppendEventAsync(Event(id, 1), null, [Delivery(id, "http://slow.example/hook", "crew")], Ct);
+        }
+
+        var nodes = Enumerable.Range(0, 4).Select(_ => AnotherNode()).ToList();
+        var claims = await Task.WhenAll(nodes.SelectMany((node, n) => Enumerable.Range(0, 3)
+            .Select(_ => node.Deliveries.ClaimDueDeliveriesAsync(Claim($"node-{n}", T0, 10, TimeSpan.FromSeconds(30), perHost: 3), Ct))));
+
+        claims.Sum(batches => batches.Count).ShouldBe(3);
+    }
+
+    [StoreFact]
     public async Task ClaimDueDeliveries_SeveralNodesDrainingTheOutbox_SendEachDeliveryOnceAndInQueueOrder()
     {
         for (var i = 0; i < 4; i++)

@@ -21,6 +21,7 @@ internal sealed partial class WebhookDispatcher(
     private readonly string _nodeId = $"webhooks-{Environment.MachineName}-{Guid.NewGuid():N}";
     private readonly HashSet<Task> _inFlight = [];
     private readonly HostBreaker _breaker = new(options.Value, timeProvider);
+    private string? _lastHost;
     private TaskCompletionSource _sent = NewSignal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -79,6 +80,7 @@ internal sealed partial class WebhookDispatcher(
                     MaxQueues = free,
                     MaxQueuesPerHost = settings.MaxConcurrentQueuesPerHost,
                     PausedHosts = _breaker.Paused(),
+                    StartAfterHost = _lastHost,
                 },
                 stoppingToken);
         }
@@ -98,6 +100,9 @@ internal sealed partial class WebhookDispatcher(
         {
             _inFlight.Add(SendAndRecordAsync(batch, stoppingToken));
         }
+
+        // Hosts get their first batch in the order the claim visited them: the next claim's round resumes after the last.
+        _lastHost = batches.Where(b => b.Count > 0).Select(b => b[0].Host).Distinct(StringComparer.Ordinal).LastOrDefault() ?? _lastHost;
 
         return batches.Count;
     }

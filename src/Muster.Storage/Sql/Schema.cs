@@ -135,11 +135,19 @@ internal static class Schema
         UPDATE tokens SET manage_tokens = TRUE WHERE kind = 'organization' AND crews = '[]';
         """,
 
-        // Webhook fairness: claims take hosts in turn and cap each host's queues in flight, so deliveries carry their URL's
-        // host. Those pending from before get their whole URL: grouped per URL, finer than per host, until they are sent.
+        // Webhook fairness: claims visit hosts in turn and cap each host's queues in flight. Deliveries carry their URL's
+        // host (those pending from before get their whole URL: grouped per URL, finer than per host, until they are sent),
+        // and each (run, url) queue's oldest pending delivery is marked head, so a claim reads a few heads per host from an
+        // index instead of walking every pending delivery. ix_deliveries_pending served the walk.
         """
         ALTER TABLE deliveries ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE deliveries ADD COLUMN head BOOLEAN NOT NULL DEFAULT FALSE;
         UPDATE deliveries SET host = url WHERE state = 'pending';
+        UPDATE deliveries SET head = TRUE WHERE state = 'pending' AND NOT EXISTS (
+            SELECT 1 FROM deliveries a WHERE a.run_id = deliveries.run_id AND a.url = deliveries.url AND a.state = 'pending' AND a.position < deliveries.position);
+        CREATE INDEX ix_deliveries_heads ON deliveries (host, next_attempt_at, position) WHERE head;
+        CREATE INDEX ix_deliveries_leased ON deliveries (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+        DROP INDEX ix_deliveries_pending;
         """,
 
         // Idempotency keys are scoped to the owner, and a key reused for another request (another crew, another body) is

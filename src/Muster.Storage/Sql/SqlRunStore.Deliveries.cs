@@ -5,107 +5,45 @@ namespace Muster.Storage.Sql;
 
 public abstract partial class SqlRunStore
 {
-    private const int MaxBatch = 100;
-    private const string EventsKind = "events";
-
-    /// <summary>Serializes delivery claims until the transaction ends (nothing where writers are serialized anyway).</summary>
-    private protected abstract Task LockDeliveryClaimsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
-
-    public Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        if (claim.MaxQueues <= 0)
-        {
-            return Task.FromResult<IReadOnlyList<IReadOnlyList<DeliveryRecord>>>([]);
-        }
-
-        return InTransactionAsync<IReadOnlyList<IReadOnlyList<DeliveryRecord>>>(async (connection, transaction) =>
-        {
-            // The per-host count below is read, then added to: two claims at once could each see room for the same slot.
-            await LockDeliveryClaimsAsync(connection, transaction, cancellationToken);
-            var heads = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-                ClaimHeadsSql,
-                new
-                {
-                    Now = StoreTime.ToMs(claim.Now),
-                    Max = (long)claim.MaxQueues,
-                    PerHost = (long)claim.MaxQueuesPerHost,
-                    Paused = claim.PausedHosts.ToArray(),
-                },
-                transaction, cancellationToken: cancellationToken))).ToList();
-
-            var batches = new List<IReadOnlyList<DeliveryRecord>>(heads.Count);
-            foreach (var head in heads)
-            {
-                var batch = new List<DeliveryRow> { head };
-                if (head.Kind == EventsKind)
-                {
-                    var behind = await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-                        $"""
-                        SELECT {DeliveryRow.Columns} FROM deliveries d
-                        WHERE d.run_id = @RunId AND d.url = @Url AND d.state = 'pending' AND d.position > @Position
-                        ORDER BY d.position LIMIT @Take
-                        """,
-                        new { head.RunId, head.Url, head.Position, Take = (long)MaxBatch - 1 }, transaction, cancellationToken: cancellationToken));
-                    batch.AddRange(behind.TakeWhile(d => d.Kind == EventsKind));
-                }
-
-                await connection.ExecuteAsync(new CommandDefinition(
-                    $"UPDATE deliveries SET lease_owner = @Node, lease_expires_at = @Expires WHERE id {AnyOf("@Ids")}",
-                    new { Node = claim.NodeId, Expires = StoreTime.ToMs(claim.Now + claim.Lease), Ids = batch.Select(d => d.Id).ToArray() },
-                    transaction, cancellationToken: cancellationToken));
-                // Claimed records carry AttemptCount but not the attempt history: the dispatcher needs only the count.
-                batches.Add([.. batch.Select(d => d.ToRecord([]))]);
-            }
-
-            return batches;
-        }, cancellationToken);
-    }
-
-    // A queue's head is its oldest pending delivery; a queue is claimable when its head is due and not leased (a leased
-    // head, or a leased delivery behind it in a batch, keeps the queue with one dispatcher). A host's queues being sent
-    // are its leased heads. Among the claimable heads, each host's are numbered oldest first (its turn), and heads are
-    // taken turn by turn, oldest first within a turn, while the host's sending count plus the turn stays within the cap:
-    // round robin across hosts, instead of global age, which let 300 old queues to one dead host starve every other.
-    private string ClaimHeadsSql =>
-        $"""
-        WITH heads AS (
-            SELECT q.position, q.host, q.next_attempt_at, q.lease_expires_at FROM deliveries q
-            WHERE q.state = 'pending'
-              AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.run_id = q.run_id AND a.url = q.url AND a.state = 'pending' AND a.position < q.position)
-        ),
-        sending AS (
-            SELECT host, COUNT(*) AS queues FROM heads WHERE lease_expires_at > @Now GROUP BY host
-        ),
-        ready AS (
-            SELECT position, host, ROW_NUMBER() OVER (PARTITION BY host ORDER BY position) AS turn FROM heads
-            WHERE next_attempt_at <= @Now AND (lease_expires_at IS NULL OR lease_expires_at <= @Now) AND NOT (host {AnyOf("@Paused")})
-        )
-        SELECT {DeliveryRow.Columns} FROM ready r
-        JOIN deliveries d ON d.position = r.position
-        LEFT JOIN sending s ON s.host = r.host
-        WHERE r.turn + COALESCE(s.queues, 0) <= @PerHost
-        ORDER BY r.turn, r.position
-        LIMIT @Max
-        """;
-
     public Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
         {
-            // Absent when its run was deleted meanwhile: nothing is owed any more, so the attempt is dropped.
-            var number = await connection.QueryFirstOrDefaultAsync<long?>(new CommandDefinition(
-                "UPDATE deliveries SET attempt_count = attempt_count + 1, state = @State, " +
-                "next_attempt_at = COALESCE(@Next, next_attempt_at), lease_owner = NULL, lease_expires_at = NULL " +
-                "WHERE id = @Id RETURNING attempt_count",
-                new { Id = deliveryId.ToString(), State = RunStates.ToText(state), Next = StoreTime.ToMs(nextAttemptAt) },
-                transaction, cancellationToken: cancellationToken));
-            if (number is { } attemptNumber)
+            var id = deliveryId.ToString();
+            var leaves = state != DeliveryState.Pending;
+            if (leaves)
             {
+                // Appends of the run decide a new delivery's head from the queue's pending ones while holding the run's
+                // row: taking it here too keeps a delivery leaving the queue from racing one joining it (no head, or two).
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO delivery_attempts (delivery_id, attempt_number, attempted_at, status_code, error) " +
-                    "VALUES (@Id, @Number, @At, @StatusCode, @Error)",
-                    new { Id = deliveryId.ToString(), Number = attemptNumber, At = StoreTime.ToMs(attempt.AttemptedAt), StatusCode = (long?)attempt.StatusCode, attempt.Error },
-                    transaction, cancellationToken: cancellationToken));
+                    $"SELECT id FROM runs WHERE id = (SELECT run_id FROM deliveries WHERE id = @Id){LockRow}",
+                    new { Id = id }, transaction, cancellationToken: cancellationToken));
+            }
+
+            // Absent when its run was deleted meanwhile: nothing is owed any more, so the attempt is dropped.
+            var recorded = await connection.QueryFirstOrDefaultAsync<RecordedRow>(new CommandDefinition(
+                "UPDATE deliveries SET attempt_count = attempt_count + 1, state = @State, " +
+                "next_attempt_at = COALESCE(@Next, next_attempt_at), lease_owner = NULL, lease_expires_at = NULL" +
+                (leaves ? ", head = FALSE " : " ") +
+                "WHERE id = @Id RETURNING attempt_count AS AttemptCount, run_id AS RunId, url AS Url",
+                new { Id = id, State = RunStates.ToText(state), Next = StoreTime.ToMs(nextAttemptAt) },
+                transaction, cancellationToken: cancellationToken));
+            if (recorded is null)
+            {
+                return true;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO delivery_attempts (delivery_id, attempt_number, attempted_at, status_code, error) " +
+                "VALUES (@Id, @Number, @At, @StatusCode, @Error)",
+                new { Id = id, Number = recorded.AttemptCount, At = StoreTime.ToMs(attempt.AttemptedAt), StatusCode = (long?)attempt.StatusCode, attempt.Error },
+                transaction, cancellationToken: cancellationToken));
+            if (leaves)
+            {
+                // The queue's next delivery, if any, becomes its head (idempotent: the oldest pending one is the head).
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE deliveries SET head = TRUE WHERE position = " +
+                    "(SELECT MIN(position) FROM deliveries WHERE run_id = @RunId AND url = @Url AND state = 'pending')",
+                    new { recorded.RunId, recorded.Url }, transaction, cancellationToken: cancellationToken));
             }
 
             return true;
@@ -129,8 +67,10 @@ public abstract partial class SqlRunStore
         deliveries.Count == 0
             ? Task.CompletedTask
             : connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO deliveries (id, run_id, url, host, kind, payload, authentication, state, created_at, next_attempt_at, attempt_count) " +
-                "VALUES (@Id, @RunId, @Url, @Host, @Kind, @Payload, @Authentication, 'pending', @CreatedAt, @CreatedAt, 0)",
+                // One statement per delivery, in order: each sees the ones before it, so only a queue's first is its head.
+                "INSERT INTO deliveries (id, run_id, url, host, kind, payload, authentication, state, created_at, next_attempt_at, attempt_count, head) " +
+                "VALUES (@Id, @RunId, @Url, @Host, @Kind, @Payload, @Authentication, 'pending', @CreatedAt, @CreatedAt, 0, " +
+                "NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.run_id = @RunId AND p.url = @Url AND p.state = 'pending'))",
                 deliveries.Select(d => new
                 {
                     Id = d.Id.ToString(),
@@ -143,4 +83,13 @@ public abstract partial class SqlRunStore
                     CreatedAt = StoreTime.ToMs(d.CreatedAt),
                 }),
                 transaction, cancellationToken: cancellationToken));
+
+    private sealed class RecordedRow
+    {
+        public long AttemptCount { get; set; }
+
+        public string RunId { get; set; } = "";
+
+        public string Url { get; set; } = "";
+    }
 }
