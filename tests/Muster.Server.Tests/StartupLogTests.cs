@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Muster.Server.Auth;
 using Muster.Simulator;
 using Muster.Testing;
@@ -67,7 +69,12 @@ public sealed class StartupLogTests : IAsyncLifetime
         await using var server = await MusterServerProcess.StartAsync(TestSettings.For(_folder, _simulator.BaseUrl.ToString(), current), _folder.Path);
         using var withEarlier = server.CreateClient(earlier);
         using var withCurrent = server.CreateClient(current);
-        var earlierId = "tok_bootstrap_" + TokenService.Hash(earlier)[..12];
+        // Bootstrap ids are random: the start-up log names the earlier token, and the current one is the other bootstrap token.
+        var currentId = (await withCurrent.GetFromJsonAsync<JsonArray>("/api/tokens"))!
+            .Select(t => t!["id"]!.GetValue<string>()).Where(id => id.StartsWith("tok_bootstrap_", StringComparison.Ordinal)).ToList();
+        var earlierId = System.Text.RegularExpressions.Regex.Match(string.Join('\n', server.Output), @"from earlier starts still work \((tok_bootstrap_[0-9a-f]+)\)").Groups[1].Value;
+        earlierId.ShouldNotBeEmpty(string.Join('\n', server.Output));
+        currentId.ShouldContain(earlierId);
 
         var beforeRevoke = await withEarlier.GetAsync("/inputs");
         var revoke = await withCurrent.DeleteAsync($"/api/tokens/{earlierId}");

@@ -58,8 +58,10 @@ public sealed class DiskFullTests
             body["message"]!.GetValue<string>().ShouldContain("disk");
             body["message"]!.GetValue<string>().ShouldContain("full");
             retryAfter.ShouldNotBeNull();
-            var (readiness, text) = await client.ReadinessAsync();
-            readiness.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            // Writes that still fit in the file's free pages succeed meanwhile, so readiness follows the latest outcome:
+            // wait for the failing writes (the runs' retries) to be reported, rather than read it once.
+            var (_, text) = await Eventually.Until(
+                () => client.ReadinessAsync(), r => r.Status == HttpStatusCode.ServiceUnavailable, "/readyz never reported the full disk");
             text.ShouldContain("full");
 
             disk.Free();
