@@ -88,7 +88,9 @@ public sealed class CliProcess : IAsyncDisposable
     {
         var start = new ProcessStartInfo(TerminalFactAttribute.Script);
         start.ArgumentList.Add("-qefc");
-        start.ArgumentList.Add(string.Join(' ', new[] { "dotnet", MusterDll }.Concat(args).Select(Quote)));
+        // A suite started from a background job (`cmd &` without job control, nohup, some CI runners) inherits SIGINT as
+        // ignored, and .NET then never raises Ctrl-C: give muster the default disposition a person's terminal has.
+        start.ArgumentList.Add(string.Join(' ', new[] { "env", "--default-signal=INT", "dotnet", MusterDll }.Concat(args).Select(Quote)));
         start.ArgumentList.Add("/dev/null");
         return Start(start, environment);
     }
