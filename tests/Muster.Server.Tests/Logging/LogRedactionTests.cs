@@ -80,22 +80,45 @@ public sealed class LogRedactionTests
         ]);
     }
 
+    [Fact]
+    public void Logger_RedactsScopes_AsAProviderSeesThem()
+    {
+        var sink = new LogSink();
+        using var factory = new RedactingLoggerFactory(LoggerFactory.Create(logging => logging.AddProvider(sink)));
+        var logger = factory.CreateLogger("test");
+
+        using (logger.BeginScope("HTTP {Method} {Uri}", "GET", "https://hooks.example/in?token=hunter22"))
+        using (logger.BeginScope("plain text scope with mst_secret_value"))
+        {
+            logger.LogInformation("Inside");
+        }
+
+        sink.Scopes.ShouldBe(["HTTP GET https://hooks.example/in?token=[REDACTED]", "plain text scope with mst_[REDACTED]"]);
+    }
+
     /// <summary>Keeps every entry as its message and its string values, as a structured provider would see them.</summary>
     private sealed class LogSink : ILoggerProvider
     {
         private readonly ConcurrentQueue<string> _entries = new();
+        private readonly ConcurrentQueue<string> _scopes = new();
 
         public IReadOnlyCollection<string> Entries => _entries;
 
-        public ILogger CreateLogger(string categoryName) => new Logger(_entries);
+        public IReadOnlyCollection<string> Scopes => _scopes;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_entries, _scopes);
 
         public void Dispose()
         {
         }
 
-        private sealed class Logger(ConcurrentQueue<string> entries) : ILogger
+        private sealed class Logger(ConcurrentQueue<string> entries, ConcurrentQueue<string> scopes) : ILogger
         {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+            {
+                scopes.Enqueue(state.ToString() ?? string.Empty);
+                return null;
+            }
 
             public bool IsEnabled(LogLevel logLevel) => true;
 

@@ -15,12 +15,20 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
 }
 
 /// <summary>
-/// Passes an entry on as it is unless one of its values (or, for an entry without values, its message) holds a secret;
-/// then it passes on a copy with those values and the message redacted. Entries below the enabled level cost one check.
+/// Passes an entry (or a scope) on as it is unless one of its values (or, for an entry without values, its message) holds
+/// a secret; then it passes on a copy with those values and the message redacted. Entries below the enabled level cost
+/// one check.
 /// </summary>
 internal sealed class RedactingLogger(ILogger inner) : ILogger
 {
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+    // Scopes travel with entries too (HttpClient's carries the request's URI).
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => state switch
+    {
+        IReadOnlyList<KeyValuePair<string, object?>> values when AnySecret(values) =>
+            inner.BeginScope(RedactedState.Of(values, state.ToString() ?? string.Empty)),
+        string text when SecretRedactor.HasSecret(text) => inner.BeginScope(SecretRedactor.Redact(text)),
+        _ => inner.BeginScope(state),
+    };
 
     public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 

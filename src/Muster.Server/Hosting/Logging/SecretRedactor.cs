@@ -29,8 +29,9 @@ internal static partial class SecretRedactor
         return Mask;
     });
 
+    // Parameter names are bounded, so that a long entry with many separators costs time in proportion to its length.
     [GeneratedRegex(
-        """(?<param>(?:^|[?&;])[^=&?#;\s]*(?:token|key|secret|password|passwd|pwd|signature|sig|auth|credential)[^=&?#;\s]*=)[^&#;\s]*""" +
+        """(?<param>(?:^|[?&;])[^=&?#;\s]{0,40}(?:token|key|secret|password|passwd|pwd|signature|sig|auth|credential)[^=&?#;\s]{0,40}=)[^&#;\s]*""" +
         """|(?<header>\b(?:authorization|proxy-authorization|x-api-key|api-key|cookie|set-cookie)\s*:\s*)[^\r\n]*""" +
         """|(?<scheme>\b(?:bearer|basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*""" +
         """|(?<mst>mst_)[A-Za-z0-9_\-]+""",
