@@ -63,7 +63,8 @@ internal static class CommandRunner
                 }
                 catch (Muster.Storage.StoreUnavailableException ex)
                 {
-                    return Fail(ExitCodes.Unavailable, $"the store failed: {ex.Message} ({ex.InnerException?.Message})");
+                    // An operator reads this: the database's own words name the cause (a refused connection, a locked file).
+                    return Fail(ExitCodes.Unavailable, $"the store failed: {ex.InnerException?.Message ?? ex.Message}");
                 }
                 catch (UsageException ex)
                 {
