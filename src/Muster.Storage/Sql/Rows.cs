@@ -62,7 +62,7 @@ internal sealed class RunRow
     public long? LeaseExpiresAt { get; set; }
 
     /// <param name="crews">The snapshots read so far.</param>
-    /// <param name="versions">The versions this row may refer to that are not in <paramref name="crews"/> (read for it).</param>
+    /// <param name="versions">The crew versions the rows of this read refer to, resolved for it (a cache may drop them meanwhile).</param>
     public RunRecord ToRecord(CrewSnapshots crews, IReadOnlyDictionary<string, CrewDefinition> versions)
     {
         var inputs = StoreJson.ReadObject(Inputs);

@@ -300,6 +300,8 @@ public abstract partial class SqlRunStore
         return true;
     }
 
-    // The agent column is for people reading the database (the output holds the agent): a role filled with a long input is cut.
-    private static string AgentLabel(string agent) => agent.Length <= 200 ? agent : agent[..200] + "…";
+    // The agent column is for people reading the database (the output holds the agent): a role filled with a long input is
+    // cut, never inside a surrogate pair (PostgreSQL refuses half of one).
+    private static string AgentLabel(string agent) =>
+        agent.Length <= 200 ? agent : agent[..(char.IsHighSurrogate(agent[199]) ? 199 : 200)] + "…";
 }
