@@ -179,6 +179,6 @@ public sealed class CliBasicsTests
             null, "db", "migrate", "--storage-provider", "postgres", "--connection-string", "Host=127.0.0.1;Port=1;Username=muster;Database=muster;Timeout=5");
 
         result.ExitCode.ShouldBe(3, result.ToString());
-        result.Stderr.Trim().ShouldBe("error: the store failed: The run store cannot be reached. (Failed to connect to 127.0.0.1:1)");
+        result.Stderr.Trim().ShouldBe("error: the store failed: Failed to connect to 127.0.0.1:1");
     }
 }
