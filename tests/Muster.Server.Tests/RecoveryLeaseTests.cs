@@ -10,31 +10,17 @@ namespace Muster.Server.Tests;
 /// A server that starts on a SQLite store where a crashed process left runs running takes them over with the normal lease,
 /// so a crash right after that start costs no extra wait: the next start continues them at once.
 /// </summary>
-public sealed class RecoveryLeaseTests : IAsyncLifetime
+public sealed class RecoveryLeaseTests : ServerProcessTest
 {
     // Long enough that a lease taken over never lapses during the test: only the start-up recovery can free it.
     private const int LeaseSeconds = 300;
 
-    private readonly TempFolder _folder = new();
     private readonly string _token = "mst_recovery_test_" + Guid.NewGuid().ToString("N");
-    private LlmSimulator _simulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        _simulator = await LlmSimulator.StartAsync(new SimulatorOptions());
-        TestCrews.WriteTwoTaskCrew(_folder.Combine("crews"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        _folder.Dispose();
-    }
 
     [Fact]
     public async Task CrashRestartCrash_TheRecoveredRunHasTheNormalLease_AndTheNextStartContinuesItAtOnce()
     {
-        using var research = AnswerHold.About(_simulator, "relay Researcher");
+        using var research = AnswerHold.About(Simulator, "relay Researcher");
         var id = await KickoffAndKillAsync("first", "relay", research);
 
         // The second start takes the run over with the normal lease, and dies before its first heartbeat (a third of the
@@ -71,7 +57,7 @@ public sealed class RecoveryLeaseTests : IAsyncLifetime
 
     private Task<MusterServerProcess> StartAsync(string nodeId, int? heartbeatSeconds = null)
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
         settings["Muster:Execution:NodeId"] = nodeId;
         settings["Muster:Execution:LeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (heartbeatSeconds is { } heartbeat)
@@ -79,7 +65,7 @@ public sealed class RecoveryLeaseTests : IAsyncLifetime
             settings["Muster:Execution:HeartbeatSeconds"] = heartbeat.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return MusterServerProcess.StartAsync(settings, _folder.Path);
+        return MusterServerProcess.StartAsync(settings, Folder.Path);
     }
 
     private Task<RunRecord> LeaseOfAsync(Guid id, Func<string?, bool> owner) =>
@@ -87,7 +73,7 @@ public sealed class RecoveryLeaseTests : IAsyncLifetime
 
     private async Task<RunRecord> ReadRunAsync(Guid id)
     {
-        using var store = new SqliteRunStore($"Data Source={_folder.Combine("muster.db")}", TimeProvider.System);
+        using var store = new SqliteRunStore($"Data Source={Folder.Combine("muster.db")}", TimeProvider.System);
         return (await store.GetRunAsync(id, CancellationToken.None))!;
     }
 }

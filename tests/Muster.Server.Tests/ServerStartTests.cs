@@ -11,25 +11,11 @@ namespace Muster.Server.Tests;
 /// The server as a real process that cannot start, or must not: each failure is one line naming the fix and exit code 1,
 /// and a server that cannot serve claims nothing.
 /// </summary>
-public sealed class ServerStartTests : IAsyncLifetime
+public sealed class ServerStartTests : ServerProcessTest
 {
-    private readonly TempFolder _folder = new();
     private readonly string _token = "mst_start_test_" + Guid.NewGuid().ToString("N");
-    private LlmSimulator _simulator = null!;
 
-    public async Task InitializeAsync()
-    {
-        _simulator = await LlmSimulator.StartAsync(new SimulatorOptions());
-        TestCrews.WriteTwoTaskCrew(_folder.Combine("crews"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        _folder.Dispose();
-    }
-
-    private string DatabaseFile => _folder.Combine("muster.db");
+    private string DatabaseFile => Folder.Combine("muster.db");
 
     [Theory]
     [InlineData("Muster:Auth:BootstrapToken", new string[0], "Muster:Auth:BootstrapToken", "too-short")]
@@ -40,13 +26,13 @@ public sealed class ServerStartTests : IAsyncLifetime
     [InlineData("--urls", new[] { "--urls", "not-a-url" })]
     public async Task AStartThatFails_PrintsOneLineNamingTheFix_AndExits1(string fix, string[] args, params string[] overrides)
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
         for (var i = 0; i < overrides.Length; i += 2)
         {
             settings[overrides[i]] = overrides[i + 1];
         }
 
-        var exit = await MusterServerProcess.RunUntilExitAsync(settings, _folder.Path, args.Length == 0 ? null : args);
+        var exit = await MusterServerProcess.RunUntilExitAsync(settings, Folder.Path, args.Length == 0 ? null : args);
 
         exit.ExitCode.ShouldBe(1, exit.ToString());
         exit.Stderr.ShouldHaveSingleItem(exit.ToString()).ShouldStartWith("error: ");
@@ -57,15 +43,15 @@ public sealed class ServerStartTests : IAsyncLifetime
     [Fact]
     public async Task APortInUse_IsOneLineNamingUrls_AndTheServerClaimsNoRunBeforeItCanServe()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        using var research = AnswerHold.About(_simulator, "busy Researcher");
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
+        using var research = AnswerHold.About(Simulator, "busy Researcher");
         var id = await LeaveARunningRunAsync(settings, "busy", research);
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
 
         settings["Muster:Execution:NodeId"] = "blocked";
-        var exit = await MusterServerProcess.RunUntilExitAsync(settings, _folder.Path, ["--urls", url]);
+        var exit = await MusterServerProcess.RunUntilExitAsync(settings, Folder.Path, ["--urls", url]);
 
         exit.ExitCode.ShouldBe(1, exit.ToString());
         var line = exit.Stderr.ShouldHaveSingleItem(exit.ToString());
@@ -80,14 +66,14 @@ public sealed class ServerStartTests : IAsyncLifetime
     [Fact]
     public async Task ASecondServerOnTheSameSqliteFile_ExitsAtOnce_AndTheFirstServersRunGoesOnUntouched()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        using var research = AnswerHold.About(_simulator, "shared Researcher");
-        await using var first = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
+        using var research = AnswerHold.About(Simulator, "shared Researcher");
+        await using var first = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var client = first.CreateClient(_token);
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = "shared" });
         await research.WaitForCallAsync();
 
-        var second = await MusterServerProcess.RunUntilExitAsync(settings, _folder.Path);
+        var second = await MusterServerProcess.RunUntilExitAsync(settings, Folder.Path);
         // The second process is gone: whatever it did to the run, it did by now.
         var callsBeforeRelease = research.Calls;
         research.Release();
@@ -106,7 +92,7 @@ public sealed class ServerStartTests : IAsyncLifetime
     private async Task<Guid> LeaveARunningRunAsync(Dictionary<string, string?> settings, string topic, AnswerHold hold)
     {
         settings["Muster:Execution:NodeId"] = "crashed";
-        await using var server = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        await using var server = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var client = server.CreateClient(_token);
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = topic });
         await hold.WaitForCallAsync();

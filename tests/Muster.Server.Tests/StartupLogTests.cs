@@ -11,27 +11,13 @@ namespace Muster.Server.Tests;
 /// What a real server process says in its log at start, and what it says per request: misconfiguration is named at start,
 /// and requests do not bury it.
 /// </summary>
-public sealed class StartupLogTests : IAsyncLifetime
+public sealed class StartupLogTests : ServerProcessTest
 {
-    private readonly TempFolder _folder = new();
-    private LlmSimulator _simulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        _simulator = await LlmSimulator.StartAsync(new SimulatorOptions());
-        TestCrews.WriteTwoTaskCrew(_folder.Combine("crews"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        _folder.Dispose();
-    }
 
     [Fact]
     public async Task AnEmptyStoreWithoutBootstrapToken_AndNoLlmProvider_AreBothNamedAtStart_WithWhatToSet()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), "unused-bootstrap-token");
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), "unused-bootstrap-token");
         settings.Remove("Muster:Auth:BootstrapToken");
         settings.Remove("Muster:Llm:DefaultModel");
         settings.Remove("Muster:Llm:Providers:openai:BaseUrl");
@@ -40,14 +26,14 @@ public sealed class StartupLogTests : IAsyncLifetime
         settings["OPENAI_API_KEY"] = null;
         settings["OPENAI_BASE_URL"] = null;
 
-        await using var server = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        await using var server = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var client = server.CreateClient("mst_anything");
         var refused = await client.GetAsync("/inputs");
 
         refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var log = string.Join('\n', server.Output);
-        log.ShouldContain($"No token exists in the SQLite store {_folder.Combine("muster.db")}");
-        log.ShouldContain($"muster tokens create --kind org --connection-string \"Data Source={_folder.Combine("muster.db")}\"");
+        log.ShouldContain($"No token exists in the SQLite store {Folder.Combine("muster.db")}");
+        log.ShouldContain($"muster tokens create --kind org --connection-string \"Data Source={Folder.Combine("muster.db")}\"");
         log.ShouldContain("Muster:Auth:BootstrapToken");
         log.ShouldContain("LLM provider 'openai' cannot be used");
         log.ShouldContain("Muster:Llm:Providers:openai:ApiKey");
@@ -61,12 +47,12 @@ public sealed class StartupLogTests : IAsyncLifetime
     {
         var earlier = "mst_earlier_bootstrap_" + Guid.NewGuid().ToString("N");
         var current = "mst_current_bootstrap_" + Guid.NewGuid().ToString("N");
-        await using (var first = await MusterServerProcess.StartAsync(TestSettings.For(_folder, _simulator.BaseUrl.ToString(), earlier), _folder.Path))
+        await using (var first = await MusterServerProcess.StartAsync(TestSettings.For(Folder, Simulator.BaseUrl.ToString(), earlier), Folder.Path))
         {
             await first.KillAsync();
         }
 
-        await using var server = await MusterServerProcess.StartAsync(TestSettings.For(_folder, _simulator.BaseUrl.ToString(), current), _folder.Path);
+        await using var server = await MusterServerProcess.StartAsync(TestSettings.For(Folder, Simulator.BaseUrl.ToString(), current), Folder.Path);
         using var withEarlier = server.CreateClient(earlier);
         using var withCurrent = server.CreateClient(current);
         // Bootstrap ids are random: the start-up log names the earlier token, and the current one is the other bootstrap token.
@@ -93,7 +79,7 @@ public sealed class StartupLogTests : IAsyncLifetime
     public async Task Requests_AreNotLoggedByDefault_AndTheServerSaysNothingItNeedNot()
     {
         var token = "mst_quiet_" + Guid.NewGuid().ToString("N");
-        var server = await MusterServerProcess.StartAsync(TestSettings.For(_folder, _simulator.BaseUrl.ToString(), token), _folder.Path);
+        var server = await MusterServerProcess.StartAsync(TestSettings.For(Folder, Simulator.BaseUrl.ToString(), token), Folder.Path);
         await using (server)
         {
             using var client = server.CreateClient(token);
@@ -116,9 +102,9 @@ public sealed class StartupLogTests : IAsyncLifetime
     public async Task Requests_WithMusterLoggingRequests_AreOneLineEach()
     {
         var token = "mst_loud_" + Guid.NewGuid().ToString("N");
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), token);
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), token);
         settings["Muster:Logging:Requests"] = "true";
-        await using var server = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        await using var server = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var client = server.CreateClient(token);
 
         (await client.GetAsync("/crews/research/inputs")).StatusCode.ShouldBe(HttpStatusCode.OK);
