@@ -14,7 +14,8 @@ public sealed class TokenService(ITokenStore tokens, TimeProvider time)
 {
     public const string Prefix = "mst_";
 
-    private const string BootstrapIdPrefix = "tok_bootstrap_";
+    /// <summary>How every bootstrap token's id starts (the rest is random).</summary>
+    internal const string BootstrapIdPrefix = "tok_bootstrap_";
 
     /// <summary>Creates a token; the returned secret is never stored or shown again.</summary>
     public async Task<(string Secret, TokenRecord Record)> CreateAsync(NewToken token, CancellationToken cancellationToken)

@@ -21,8 +21,6 @@ internal sealed partial class StartupWarnings(
     IOptions<StorageOptions> storage,
     ILogger<StartupWarnings> logger) : IHostedService
 {
-    private const string BootstrapIdPrefix = "tok_bootstrap_";
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await CheckTokensAsync(cancellationToken);
@@ -41,7 +39,7 @@ internal sealed partial class StartupWarnings(
         }
 
         var current = options.Value.Auth.BootstrapToken is { Length: > 0 } secret ? TokenService.Hash(secret) : null;
-        var earlier = active.Where(t => t.Id.StartsWith(BootstrapIdPrefix, StringComparison.Ordinal) && t.Hash != current).Select(t => t.Id).ToList();
+        var earlier = active.Where(t => t.Id.StartsWith(TokenService.BootstrapIdPrefix, StringComparison.Ordinal) && t.Hash != current).Select(t => t.Id).ToList();
         if (earlier.Count > 0)
         {
             LogEarlierBootstrapTokens(logger, earlier.Count, string.Join(", ", earlier));
