@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Muster benchmark: builds the Release server and the harness, then runs the five scenarios on loopback.
-#   bash bench/run.sh                 quick mode (about two minutes)
+# The Muster benchmark: builds the Release server and the harness, then runs the six scenarios on loopback.
+#   bash bench/run.sh                 quick mode (about three minutes)
 #   bash bench/run.sh --full          full mode (10,000 runs in flight, 60 s of mixed load)
 # Other options go to the harness: --scenarios 1,2  --storage postgres --connection-string "Host=…"  --nodes 2
 #   --max-concurrent-runs N (scenario 2)  --server-env KEY=VALUE (server nodes)  --markdown FILE (the results table, for bench/RESULTS.md)

@@ -3,6 +3,8 @@
 #
 #   eval "$(scripts/postgres.sh)"     # start (or reuse) it; exports MUSTER_TEST_PG
 #   scripts/postgres.sh stop          # stop it and delete its files
+#   scripts/postgres.sh restart       # pg_ctl restart -m fast (outage tests; keeps the data)
+#   scripts/postgres.sh down | up     # stop it keeping the data / start it again on the same port
 #
 # Installs PostgreSQL from apt when it is missing. The cluster lives in $MUSTER_PG_DIR
 # (default: $TMPDIR/muster-pg), runs as the postgres user when started by root, trusts local
@@ -59,13 +61,23 @@ case "${1:-start}" in
     port="$(free_port)"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      start >&2 || { cat "$dir/server.log" >&2; exit 1; }
+    echo "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >"$dir/options"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$(cat "$dir/options")" start >&2 \
+      || { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$database"
     echo "export MUSTER_TEST_PG='Host=127.0.0.1;Port=$port;Username=postgres;Database=$database'" >"$dir/env"
     log "running on 127.0.0.1:$port (data in $dir)"
     cat "$dir/env"
+    ;;
+  restart)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -m fast restart >&2
+    ;;
+  down)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -w -m fast stop >&2
+    ;;
+  up)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$(cat "$dir/options")" start >&2 \
+      || { cat "$dir/server.log" >&2; exit 1; }
     ;;
   stop)
     if [[ -n "$bin" && -d "$dir/data" ]]; then
@@ -75,7 +87,7 @@ case "${1:-start}" in
     log "stopped"
     ;;
   *)
-    echo "usage: $0 [start|stop]" >&2
+    echo "usage: $0 [start|stop|restart|down|up]" >&2
     exit 2
     ;;
 esac

@@ -41,12 +41,26 @@ import glob, sys, xml.etree.ElementTree as ET
 results, code = sys.argv[1], int(sys.argv[2])
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
+failures = []
 files = glob.glob(f"{results}/**/*.trx", recursive=True)
 for f in files:
-    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    root = ET.parse(f).getroot()
+    for r in root.iter(f"{{{ns['t']}}}UnitTestResult"):
+        if r.get("outcome") not in ("Passed", "NotExecuted"):
+            message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+            text = (message.text or "").strip() if message is not None else ""
+            failures.append((r.get("testName"), r.get("outcome"), text))
+    c = root.find("t:ResultSummary/t:Counters", ns)
     passed += int(c.get("passed", 0))
     failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     skipped += int(c.get("notExecuted", 0))
+if failures:
+    # Named again at the end, so a CI log cut to its last lines still says what failed and why.
+    print(f"{len(failures)} failing test(s):")
+    for name, outcome, text in failures:
+        print(f"  {outcome}: {name}")
+        for line in text.splitlines()[:12]:
+            print(f"      {line}")
 if code != 0 and failed == 0:
     failed = 1  # the runner failed without a failing test (a crash or a project that did not run)
 print(f"{passed} passed, {failed} failed, {skipped} skipped")

@@ -37,7 +37,9 @@ internal sealed class Cluster : IAsyncDisposable
 
     public LoadGenerator Load { get; }
 
-    public static async Task<Cluster> StartAsync(BenchSettings settings, string scenario, int llmLatencyMs, int maxConcurrentRuns, string workDir)
+    /// <param name="serverEnvironment">The scenario's own server settings, on top of the harness's (the command line's win).</param>
+    public static async Task<Cluster> StartAsync(
+        BenchSettings settings, string scenario, int llmLatencyMs, int maxConcurrentRuns, string workDir, IReadOnlyDictionary<string, string>? serverEnvironment = null)
     {
         var simulator = await Roles.StartSelfAsync("simulator", ["simulator", "--latency-ms", llmLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var nodes = new List<ChildProcess>();
@@ -62,7 +64,7 @@ internal sealed class Cluster : IAsyncDisposable
                     ? $"Data Source={Path.Combine(folder, "muster.db")}"
                     : settings.ConnectionString!,
             };
-            foreach (var (key, value) in settings.ServerEnvironment)
+            foreach (var (key, value) in (serverEnvironment ?? new Dictionary<string, string>()).Concat(settings.ServerEnvironment))
             {
                 environment[key] = value;
             }
@@ -150,10 +152,13 @@ internal sealed class Cluster : IAsyncDisposable
 
     public Task SetLlmLatencyAsync(int milliseconds) => Simulator.SendLineAsync($"latency {milliseconds}");
 
-    public HttpRequestMessage Kickoff(long i)
+    public HttpRequestMessage Kickoff(long i) => Kickoff(i, KickoffBody);
+
+    /// <summary>A kickoff with a body of the scenario's own (webhook URLs, say).</summary>
+    public HttpRequestMessage Kickoff(long i, byte[] body)
     {
         var request = Authorized(HttpMethod.Post, new Uri(Node(i), $"/crews/{Crew}/kickoff"));
-        request.Content = new ByteArrayContent(KickoffBody);
+        request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return request;
     }

@@ -30,6 +30,7 @@ internal static class Harness
             (3, ManyInFlight.RunAsync),
             (4, MixedLoad.RunAsync),
             (5, KickoffLatency.RunAsync),
+            (6, WebhookFairness.RunAsync),
         };
         var failed = false;
         foreach (var (number, run) in scenarios.Where(s => settings.Scenarios.Contains(s.Number)))

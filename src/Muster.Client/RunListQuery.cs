@@ -5,7 +5,10 @@ namespace Muster.Client;
 /// <summary>Filters and paging of <c>GET /api/crew-runs</c>; null fields are not sent.</summary>
 public sealed record RunListQuery
 {
-    /// <summary><c>pending</c>, <c>running</c>, <c>completed</c> or <c>failed</c>.</summary>
+    /// <summary>
+    /// <c>pending</c>, <c>running</c>, <c>completed</c> or <c>failed</c>; or <c>stopped</c>, Muster's filter for the <c>failed</c>
+    /// runs that a stop ended.
+    /// </summary>
     public string? Status { get; init; }
 
     /// <summary>The crew's name.</summary>

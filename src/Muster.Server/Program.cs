@@ -1,8 +1,7 @@
 using Muster.Server.Endpoints;
 using Muster.Server.Hosting;
 
-var app = await Program.BuildAsync(args);
-await app.RunAsync();
+return await MusterHost.RunAsync(args, Console.Error);
 
 /// <summary>The table of contents of the server; tests build the same application with their own settings.</summary>
 public partial class Program
@@ -26,6 +25,7 @@ public partial class Program
             .AddMusterApiDocs();
 
         var app = builder.Build();
+        app.UseMusterRequestLogging();
         app.UseMusterErrors();
         app.UseAuthentication();
         app.UseAuthorization();

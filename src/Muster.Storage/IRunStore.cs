@@ -12,10 +12,16 @@ public interface IRunStore
     /// <summary>Creates or migrates the schema; safe when several nodes start at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>True when the store answers (readiness).</summary>
+    /// <summary>
+    /// Reads the runs table (readiness): true when it answers; a <see cref="StoreUnavailableException"/> says why it does not.
+    /// </summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores a pending run. Returns the existing run's id for a repeated idempotency key (same token, within 24 hours).</summary>
+    /// <summary>
+    /// Stores a pending run. A repeated idempotency key (same owner, within 24 hours) stores nothing: it answers the existing
+    /// run's id with <see cref="CreateRunOutcome.Duplicate"/> for the same request (crew and body), and
+    /// <see cref="CreateRunOutcome.KeyReused"/> for another.
+    /// </summary>
     Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken);
 
     Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
@@ -42,6 +48,13 @@ public interface IRunStore
     /// that missed a stop signal still stops the run within one heartbeat.
     /// </summary>
     Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends every lease that runs past <paramref name="now"/>, so the next claims take those runs at once; returns how many
+    /// runs it freed. Only for a store one server owns alone (SQLite under the server lock): at that server's start, every
+    /// lease still running belongs to a process of it that died.
+    /// </summary>
+    Task<int> EndLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Outputs of the run's finished tasks, in completion order.</summary>
     Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken);
@@ -87,12 +100,16 @@ public interface IRunStore
 public interface IDeliveryStore
 {
     /// <summary>
-    /// Claims up to <paramref name="max"/> (run, url) queues whose oldest pending delivery is due, for one dispatcher
-    /// (until <paramref name="now"/> + <paramref name="lease"/>), so deliveries to one URL for one run go out in order and
-    /// each by one dispatcher at a time. Each claimed batch is that oldest delivery and, when its kind is <c>events</c>
-    /// (a batched event stream), the consecutive pending <c>events</c> deliveries behind it (at most 100), sent as one request.
+    /// Claims up to <see cref="DeliveryClaim.MaxQueues"/> (run, url) queues whose oldest pending delivery is due, for one
+    /// dispatcher (until now + lease), so deliveries to one URL for one run go out in order and each by one dispatcher at a
+    /// time. Hosts take turns: the hosts are visited from <see cref="DeliveryClaim.StartAfterHost"/> on, each giving its
+    /// longest-due queues, no host gets more than <see cref="DeliveryClaim.MaxQueuesPerHost"/> queues leased at once, and
+    /// paused hosts are skipped. Batches come turn by turn (every host's first, then every host's second, ...), hosts in
+    /// the order visited: the last host to get its first batch is where the next claim's round should resume. Each batch is the queue's
+    /// oldest delivery and, when its kind is <c>events</c> (a batched event stream), the consecutive pending <c>events</c>
+    /// deliveries behind it (at most 100), sent as one request.
     /// </summary>
-    Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(string nodeId, DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken);
 
     /// <summary>Records an attempt; the delivery becomes <paramref name="state"/> and, if still pending, is due again at <paramref name="nextAttemptAt"/>.</summary>
     Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken);
@@ -108,4 +125,11 @@ public interface ITokenStore
     Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
     /// <summary>False when the token does not exist or was already revoked.</summary>
     Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives a token a new id, and in the same transaction its runs: their <c>token_id</c>, the <c>owner_id</c> of an
+    /// organization token's runs (<c>org:{id}</c>) and the <c>org:{id}</c> in runs' errors (a stop names who stopped).
+    /// False when no token has <paramref name="oldId"/> (another node renamed it first).
+    /// </summary>
+    Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken);
 }

@@ -39,13 +39,16 @@ public sealed record NewRun
     public required Guid Id { get; init; }
     /// <summary>The deployed crew's name, or the ad-hoc crew's generated name.</summary>
     public required string CrewName { get; init; }
-    /// <summary>The interpolated crew snapshot the run will execute.</summary>
+    /// <summary>
+    /// The crew as loaded, not yet filled with the inputs: the store keeps it once per version, and gives the run back with
+    /// it interpolated with <see cref="Inputs"/> (<see cref="RunRecord.Crew"/>).
+    /// </summary>
     public required CrewDefinition Crew { get; init; }
     public required JsonObject Inputs { get; init; }
     public JsonObject? Meta { get; init; }
-    /// <summary>The user id of a user token, or <c>org:{token id}</c> for an organization token.</summary>
+    /// <summary>The user id of a user token, or <c>org:{token id}</c> for an organization token (idempotency keys are scoped to it).</summary>
     public required string OwnerId { get; init; }
-    /// <summary>The id of the token that started the run (idempotency keys are scoped to it).</summary>
+    /// <summary>The id of the token that started the run.</summary>
     public required string TokenId { get; init; }
     public required string CorrelationId { get; init; }
     public string? IdempotencyKey { get; init; }
@@ -59,6 +62,7 @@ public sealed record RunRecord
 {
     public required Guid Id { get; init; }
     public required string CrewName { get; init; }
+    /// <summary>The crew the run executes, interpolated with <see cref="Inputs"/>.</summary>
     public required CrewDefinition Crew { get; init; }
     public required JsonObject Inputs { get; init; }
     public JsonObject? Meta { get; init; }
@@ -87,6 +91,11 @@ public sealed record RunRecord
     public bool StopRequested { get; init; }
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
+    /// <summary>
+    /// What the run has recorded so far, in bytes of JSON: its inputs and meta, and the data of each event appended as the
+    /// store keeps it (a long input counted once, in the inputs). Bounded by <c>Muster:Limits:MaxRunBytes</c>.
+    /// </summary>
+    public long RecordedBytes { get; init; }
 }
 
 /// <summary>
@@ -177,8 +186,13 @@ public sealed record EventAppend(RunEvent Event, RunUpdate? Update, IReadOnlyLis
 public enum CreateRunOutcome
 {
     Created,
-    /// <summary>The same idempotency key from the same token within 24 hours: nothing new was stored.</summary>
+    /// <summary>The same idempotency key from the same owner within 24 hours, for the same request: nothing new was stored.</summary>
     Duplicate,
+    /// <summary>
+    /// The same idempotency key from the same owner within 24 hours, for another crew or another body: nothing was stored,
+    /// and the earlier run is not the caller's answer (answer 422).
+    /// </summary>
+    KeyReused,
 }
 
 public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);
@@ -187,6 +201,7 @@ public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);
 public sealed record RunQuery
 {
     public RunState[]? States { get; init; }
+    /// <summary>Runs of this deployed crew; ad-hoc runs never match, whatever name their request gave them.</summary>
     public string? CrewName { get; init; }
     public string? CorrelationId { get; init; }
     public string? OwnerId { get; init; }

@@ -25,6 +25,11 @@ public static class StorageServiceCollectionExtensions
             throw new InvalidOperationException("Muster:Storage:ConnectionString is empty; set it to a SQLite or Npgsql connection string.");
         }
 
+        if (options.RequestWriteTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Muster:Storage:RequestWriteTimeout must be positive (for example 00:00:10).");
+        }
+
         if (StorageOptions.IsPostgres(options.Provider))
         {
             CheckPostgresConnectionString(storageSection["ConnectionString"]);
@@ -40,6 +45,7 @@ public static class StorageServiceCollectionExtensions
                 $"Unknown Muster:Storage:Provider '{options.Provider}'. Use '{StorageOptions.Sqlite}' (default) or '{StorageOptions.Postgres}'."),
         });
         services.TryAddSingleton<IRunStore>(sp => sp.GetRequiredService<SqlRunStore>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<SqlRunStore>().Health);
         services.TryAddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<SqlRunStore>());
         services.TryAddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqlRunStore>());
         return services;

@@ -28,3 +28,11 @@ public sealed class LeaseLostException(Guid runId, string nodeId)
     public Guid RunId { get; } = runId;
     public string NodeId { get; } = nodeId;
 }
+
+/// <summary>Another Muster server holds the store's server lock (<see cref="Sqlite.SqliteServerLock"/>): a second server on one SQLite file would take over the first one's runs.</summary>
+public sealed class StoreInUseException(string databaseFile, Exception inner)
+    : InvalidOperationException(
+        $"Another Muster server serves the store {databaseFile}; stop it first, or give this one its own store with Muster:Storage:ConnectionString.", inner)
+{
+    public string DatabaseFile { get; } = databaseFile;
+}

@@ -6,6 +6,16 @@ public enum TokenKind
     User,
 }
 
+/// <summary>The shape of the AMP status (and inputs) answers a token is given.</summary>
+public enum StatusShape
+{
+    /// <summary>The documented shape: <c>status</c>, an object <c>result</c>, <c>execution_time</c>.</summary>
+    Documented,
+
+    /// <summary>The live service's shape: <c>state</c>, a string <c>result</c>, <c>last_step</c> (Semantic Kernel, crewAI-tools).</summary>
+    Live,
+}
+
 /// <summary>A bearer token as stored: only the SHA-256 hash of the secret, never the secret.</summary>
 public sealed record TokenRecord
 {
@@ -17,6 +27,10 @@ public sealed record TokenRecord
     /// <summary>Crews the token covers; empty means all.</summary>
     public IReadOnlyList<string> Crews { get; init; } = [];
     public string? Name { get; init; }
+    /// <summary>Whether the token may create, list and revoke tokens (only honoured on an organization token that covers every crew).</summary>
+    public bool ManageTokens { get; init; }
+    /// <summary>The status shape this token is answered in; null follows the server's <c>Muster:Compat:Legacy</c>.</summary>
+    public StatusShape? StatusShape { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Muster.Simulator;
 using Muster.Testing;
 
@@ -167,7 +168,8 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
 
         status.StdoutLines.ShouldContain($"awaiting review: draft_reply: muster resume {id} --task draft_reply --approve (or --retry --feedback TEXT)");
         wrong.ExitCode.ShouldBe(1, wrong.ToString());
-        wrong.Stderr.Trim().ShouldBe("error: 400 Bad Request: Execution is not in pending human input state");
+        wrong.Stderr.Trim().ShouldBe(
+            "error: 400 Bad Request: Execution is not in pending human input state for task 'not_this_one': the execution awaits review of task 'draft_reply'");
         resume.ExitCode.ShouldBe(0, resume.ToString());
         resume.Stdout.Trim().ShouldBe("resumed: Execution resumed at task draft_reply");
         done["status"]!.GetValue<string>().ShouldBe("completed");
@@ -200,12 +202,12 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         live.Server.Simulator.Latency = TimeSpan.Zero;
         using var research = AnswerHold.About(live.Server.Simulator, "interrupted Researcher");
         await using var cli = CliProcess.Start(live.Environment, interruptible: true, "kickoff", "--crew", "research", "-i", "topic=interrupted", "--wait");
-        var started = await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."), TimeSpan.FromSeconds(30));
+        var started = await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."));
         var id = started.Groups[1].Value;
         await live.WaitForStatusAsync("research", id, s => s["state"]!.GetValue<string>() == "RUNNING");
 
         await cli.InterruptAsync();
-        var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await cli.WaitAsync();
         var status = await live.WaitForStatusAsync("research", id, _ => true);
 
         result.ExitCode.ShouldBe(130, result.ToString());
@@ -219,19 +221,61 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         live.Server.Simulator.Responder = null;
         live.Server.Simulator.Latency = TimeSpan.Zero;
         await using var cli = CliProcess.StartInTerminal(live.Environment, "kickoff", "--crew", "support", "-i", "question=Stop me?", "--wait");
-        var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."), TimeSpan.FromSeconds(30))).Groups[1].Value;
-        await cli.WaitForOutputAsync(new("awaiting review of draft_reply"), TimeSpan.FromSeconds(30));
+        var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."))).Groups[1].Value;
+        await cli.WaitForOutputAsync(new("awaiting review of draft_reply"));
 
         await cli.TypeAsync("\u0003");
-        await cli.WaitForOutputAsync(new($@"Stop run {id} on the server too\?"), TimeSpan.FromSeconds(30));
+        await cli.WaitForOutputAsync(new($@"Stop run {id} on the server too\?"));
         await cli.TypeAsync("y\r");
-        var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await cli.WaitAsync();
         var status = await live.WaitForStatusAsync("support", id, s => s["status"]!.GetValue<string>() != "running");
 
         result.ExitCode.ShouldBe(130, result.ToString());
         result.Stdout.ShouldContain("0/1 tasks · awaiting review of draft_reply");
+        result.Stdout.ShouldContain($"muster resume {id} --task draft_reply --approve");
         result.Stdout.ShouldContain($"Stopped run {id}.");
         status["error"]!.GetValue<string>().ShouldStartWith("Stopped by");
+    }
+
+    [Fact]
+    public async Task KickoffWait_OnARunPausedForReview_PrintsTheResumeCommand_AndFollowsTheRunToItsEnd()
+    {
+        live.Server.Simulator.Responder = null;
+        live.Server.Simulator.Latency = TimeSpan.Zero;
+        await using var cli = CliProcess.Start(live.Environment, "kickoff", "--crew", "support", "-i", "question=Paused?", "--wait");
+        var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."))).Groups[1].Value;
+
+        await cli.WaitForOutputAsync(new(Regex.Escape(
+            $"Run {id} awaits review of draft_reply; answer it with (or --retry --feedback TEXT):\nmuster resume {id} --task draft_reply --approve\n")));
+        var resume = await live.RunAsync("resume", id, "--task", "draft_reply", "--approve");
+        var result = await cli.WaitAsync();
+
+        resume.ExitCode.ShouldBe(0, resume.ToString());
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stderr.ShouldMatch($@"Run {id} completed in [\d.]+ s: 1 tasks");
+        Regex.Count(result.Stderr, "awaits review of").ShouldBe(1, result.Stderr);
+    }
+
+    [TerminalFact]
+    public async Task CtrlC_OnATerminal_AnsweredYesAfterTheRunFinished_SaysItHadFinished_AndExits0()
+    {
+        live.Server.Simulator.Responder = null;
+        live.Server.Simulator.Latency = TimeSpan.Zero;
+        using var research = AnswerHold.About(live.Server.Simulator, "finished meanwhile Researcher");
+        await using var cli = CliProcess.StartInTerminal(live.Environment, "kickoff", "--crew", "research", "-i", "topic=finished meanwhile", "--wait");
+        var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."))).Groups[1].Value;
+        await research.WaitForCallAsync();
+
+        await cli.TypeAsync("\u0003");
+        await cli.WaitForOutputAsync(new($@"Stop run {id} on the server too\?"));
+        research.Release();
+        await live.WaitForStatusAsync("research", id, s => s["status"]!.GetValue<string>() == "completed");
+        await cli.TypeAsync("y\r");
+        var result = await cli.WaitAsync();
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldContain($"Run {id} had already finished: completed (SUCCESS); there was nothing to stop.");
+        result.Stdout.ShouldNotContain("error:");
     }
 
     [Fact]
@@ -272,5 +316,42 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         revokeDirectly.Stdout.Trim().ShouldBe($"Revoked token {userId}.");
         revokeDirectly.Stderr.ShouldContain("the SQLite store cannot notify the server");
         revokeDirectly.Stderr.ShouldContain("Muster:Auth:TokenCacheSeconds");
+    }
+
+    [Fact]
+    public async Task TokensCreate_OnlyATokenThatManagesTokens_MayManageThem_AndTheRulesHoldOnTheCommandLineToo()
+    {
+        var connection = $"Data Source={live.Server.DatabasePath}";
+        var limited = await live.RunAsync("tokens", "create", "--kind", "org", "--crew", "research", "--json");
+        var asLimited = new Dictionary<string, string?>(live.Environment) { ["MUSTER_TOKEN"] = JsonNode.Parse(limited.Stdout)!["token"]!.GetValue<string>() };
+
+        var widening = await CliProcess.RunAsync(asLimited, "tokens", "create", "--kind", "org");
+        var listing = await CliProcess.RunAsync(asLimited, "tokens", "list");
+        var manager = await live.RunAsync("tokens", "create", "--kind", "org", "--manage-tokens", "--status-shape", "live", "--json");
+        var managerInStore = await live.RunAsync("tokens", "create", "--kind", "org", "--manage-tokens", "--connection-string", connection, "--json");
+        var reservedUser = await live.RunAsync("tokens", "create", "--kind", "user", "--user", "org:tok_bootstrap_0123456789ab");
+        var managingUser = await live.RunAsync("tokens", "create", "--kind", "user", "--user", "carol", "--manage-tokens");
+        var managingCrew = await live.RunAsync("tokens", "create", "--kind", "org", "--crew", "research", "--manage-tokens", "--connection-string", connection);
+        var unknownShape = await live.RunAsync("tokens", "create", "--kind", "org", "--status-shape", "legacy");
+
+        limited.ExitCode.ShouldBe(0, limited.ToString());
+        widening.ExitCode.ShouldBe(1, widening.ToString());
+        widening.Stderr.ShouldContain("403");
+        widening.Stderr.ShouldContain("manage_tokens");
+        widening.Stdout.ShouldBeEmpty();
+        listing.ExitCode.ShouldBe(1, listing.ToString());
+        var info = JsonNode.Parse(manager.Stdout)!["info"]!;
+        info["manage_tokens"]!.GetValue<bool>().ShouldBeTrue();
+        info["status_shape"]!.GetValue<string>().ShouldBe("live");
+        JsonNode.Parse(managerInStore.Stdout)!["info"]!["manage_tokens"]!.GetValue<bool>().ShouldBeTrue(managerInStore.ToString());
+        foreach (var refused in new[] { reservedUser, managingUser, managingCrew, unknownShape })
+        {
+            refused.ExitCode.ShouldBe(2, refused.ToString());
+            refused.Stdout.ShouldBeEmpty();
+        }
+
+        reservedUser.Stderr.ShouldContain("may not start with 'org:'");
+        managingUser.Stderr.ShouldContain("--manage-tokens is for an org token that covers every crew");
+        managingCrew.Stderr.ShouldContain("--manage-tokens is for an org token that covers every crew");
     }
 }

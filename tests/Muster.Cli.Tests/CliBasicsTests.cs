@@ -20,6 +20,22 @@ public sealed class CliBasicsTests
     }
 
     [Theory]
+    [InlineData("--help")]
+    [InlineData("kickoff", "--help")]
+    [InlineData("tokens", "list", "--help")]
+    public async Task Help_NeverPrintsTheTokenFromTheEnvironment(params string[] args)
+    {
+        var secret = "mst_" + Guid.NewGuid().ToString("N");
+
+        var result = await CliProcess.RunAsync(new Dictionary<string, string?> { ["MUSTER_TOKEN"] = secret, ["MUSTER_URL"] = "http://127.0.0.1:1" }, args);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldContain("--token");
+        result.Stdout.ShouldNotContain(secret);
+        result.Stderr.ShouldNotContain(secret);
+    }
+
+    [Theory]
     [InlineData("frobnicate")]
     [InlineData("status")]
     [InlineData("status", "not-a-run-id")]
@@ -118,6 +134,33 @@ public sealed class CliBasicsTests
         results.ShouldAllBe(r => r.ExitCode == 0 && r.Stdout.Contains("schema is up to date"));
         token.ExitCode.ShouldBe(0, token.ToString());
         JsonNode.Parse(token.Stdout)!["token"]!.GetValue<string>().ShouldStartWith("mst_");
+    }
+
+    [Fact]
+    public async Task TokensCreate_WhereNoStoreExists_RefusesToCreateOneUnlessAsked_AndSaysWhichStoreItWroteTo()
+    {
+        using var folder = new TempFolder();
+        var database = folder.Combine("elsewhere", "muster.db");
+        var connection = $"Data Source={database}";
+
+        var refused = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--connection-string", connection);
+        var listRefused = await CliProcess.RunAsync(null, "tokens", "list", "--connection-string", connection);
+        var existsAfterRefusals = File.Exists(database);
+        var created = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--connection-string", connection, "--create");
+        var again = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "user", "--user", "bob", "--connection-string", connection);
+
+        refused.ExitCode.ShouldBe(2, refused.ToString());
+        refused.Stderr.ShouldStartWith($"error: there is no store at {database}");
+        refused.Stderr.ShouldContain("--create");
+        refused.Stdout.ShouldBeEmpty();
+        listRefused.ExitCode.ShouldBe(2, listRefused.ToString());
+        existsAfterRefusals.ShouldBeFalse();
+        created.ExitCode.ShouldBe(0, created.ToString());
+        created.Stdout.Trim().ShouldStartWith("mst_");
+        created.Stderr.ShouldContain($"in the SQLite store {database}.");
+        again.ExitCode.ShouldBe(0, again.ToString());
+        again.Stderr.ShouldContain($"Created user token tok_");
+        again.Stderr.ShouldContain($"in the SQLite store {database}.");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Muster.Testing;
 
 namespace Muster.Cli.Tests;
 
@@ -87,7 +88,9 @@ public sealed class CliProcess : IAsyncDisposable
     {
         var start = new ProcessStartInfo(TerminalFactAttribute.Script);
         start.ArgumentList.Add("-qefc");
-        start.ArgumentList.Add(string.Join(' ', new[] { "dotnet", MusterDll }.Concat(args).Select(Quote)));
+        // A suite started from a background job (`cmd &` without job control, nohup, some CI runners) inherits SIGINT as
+        // ignored, and .NET then never raises Ctrl-C: give muster the default disposition a person's terminal has.
+        start.ArgumentList.Add(string.Join(' ', new[] { "env", "--default-signal=INT", "dotnet", MusterDll }.Concat(args).Select(Quote)));
         start.ArgumentList.Add("/dev/null");
         return Start(start, environment);
     }
@@ -130,32 +133,37 @@ public sealed class CliProcess : IAsyncDisposable
         await kill.WaitForExitAsync();
     }
 
-    /// <summary>Waits until the output (stdout or stderr) matches <paramref name="pattern"/>; returns the match.</summary>
-    public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the output (stdout or stderr) matches <paramref name="pattern"/> and returns the match; fails at once when
+    /// muster exits without printing it. <paramref name="limit"/> is only a ceiling against a hang (default: <see cref="Eventually.DefaultLimit"/>).
+    /// </summary>
+    public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan? limit = null)
     {
-        using var cancel = new CancellationTokenSource(timeout);
-        while (true)
+        await Eventually.Until(() => Task.FromResult(Output), text => pattern.IsMatch(text) || _process.HasExited, $"muster never printed {pattern}", limit);
+        if (pattern.Match(Output) is { Success: true } match)
         {
-            if (pattern.Match(Output) is { Success: true } match)
-            {
-                return match;
-            }
-
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"muster exited ({_process.ExitCode}) before printing {pattern}:\n{Output}");
-            }
-
-            await Task.Delay(50, cancel.Token);
+            return match;
         }
+
+        // It exited: what it printed last may still be on its way through the pipes.
+        await _pumps;
+        return pattern.Match(Output) is { Success: true } late
+            ? late
+            : throw new InvalidOperationException($"muster exited ({_process.ExitCode}) before printing {pattern}:\n{Output}");
     }
 
-    /// <summary>Waits for the process to exit and returns what it printed.</summary>
-    public async Task<CliResult> WaitAsync(TimeSpan timeout)
+    /// <summary>Waits for the process to exit and returns what it printed (<paramref name="limit"/> is only a ceiling against a hang).</summary>
+    public async Task<CliResult> WaitAsync(TimeSpan? limit = null)
     {
-        using var cancel = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancel.Token);
-        await _pumps.WaitAsync(cancel.Token);
+        try
+        {
+            await Task.WhenAll(_process.WaitForExitAsync(), _pumps).WaitAsync(limit ?? Eventually.DefaultLimit);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"muster did not exit within {(limit ?? Eventually.DefaultLimit).TotalSeconds:0} s:\n{Output}");
+        }
+
         lock (_lock)
         {
             return new CliResult(_process.ExitCode, _stdout.ToString(), _stderr.ToString());

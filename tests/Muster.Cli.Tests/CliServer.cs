@@ -36,16 +36,7 @@ public sealed class CliServer : IAsyncLifetime
     public async Task<JsonObject> WaitForStatusAsync(string crew, string id, Func<JsonObject, bool> until)
     {
         using var client = Server.CreateClient(Server.BootstrapToken);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var status = (await client.GetFromJsonAsync<JsonObject>($"/crews/{crew}/status/{id}", timeout.Token))!;
-            if (until(status))
-            {
-                return status;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
+        return await Eventually.Until(
+            async () => (await client.GetFromJsonAsync<JsonObject>($"/crews/{crew}/status/{id}"))!, until, $"the status of run {id} never matched");
     }
 }

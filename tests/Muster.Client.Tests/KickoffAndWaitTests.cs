@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Muster.Contracts.Amp;
+using Muster.Testing;
 
 namespace Muster.Client.Tests;
 
@@ -92,7 +93,7 @@ public sealed class KickoffAndWaitTests : ClientTestBase
 
     private static async Task AdvanceUntilAsync(FakeTimeProvider time, TimeSpan step, Func<bool> condition)
     {
-        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var giveUp = new CancellationTokenSource(Eventually.DefaultLimit);
         while (!condition())
         {
             time.Advance(step);

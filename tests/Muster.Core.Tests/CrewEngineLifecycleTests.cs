@@ -3,6 +3,7 @@ using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
+using Muster.Testing;
 using static Muster.Core.Tests.TestCrews;
 
 namespace Muster.Core.Tests;
@@ -163,7 +164,7 @@ public sealed class CrewEngineLifecycleTests
         await callStarted.Task;
         var eventsBefore = sink.Events.Count;
         await cts.CancelAsync();
-        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await run.WaitAsync(Eventually.DefaultLimit);
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Stopped);
         sink.Events.Count.ShouldBe(eventsBefore);

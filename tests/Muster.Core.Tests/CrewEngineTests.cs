@@ -3,6 +3,7 @@ using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Tools;
+using Muster.Testing;
 using static Muster.Core.Tests.TestCrews;
 
 namespace Muster.Core.Tests;
@@ -98,7 +99,7 @@ public sealed class CrewEngineTests
                 }
 
                 // Each call waits for the other: this only finishes if both run at once.
-                await bothStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                await bothStarted.Task.WaitAsync(Eventually.DefaultLimit);
                 return $"result-{id}";
             },
             "wait_for_peer");

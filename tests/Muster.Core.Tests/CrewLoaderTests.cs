@@ -271,4 +271,61 @@ public sealed class CrewLoaderTests
 
         CrewLoader.LoadCatalog(folder.Path).ShouldHaveSingleItem().Succeeded.ShouldBeTrue();
     }
+
+    [Fact]
+    public void LoadCatalog_CrewAiProjectBesideFlatCrews_LoadsEachSubfolderAsItsOwnCrew()
+    {
+        // The layout docs/CREWS.md shows: a CrewAI project once made the whole folder read as one crew.
+        using var folder = new TempFolder();
+        foreach (var flat in new[] { "approval", "ops_review" })
+        {
+            folder.Write($"{flat}/agents.yaml", OneAgent);
+            folder.Write($"{flat}/tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+        }
+
+        folder.Write("latest_ai_development/pyproject.toml", "[project]\nname = \"latest_ai_development\"\n");
+        folder.Write("latest_ai_development/src/latest_ai_development/config/agents.yaml", TemplateAgents);
+        folder.Write("latest_ai_development/src/latest_ai_development/config/tasks.yaml", TemplateTasks);
+
+        var results = CrewLoader.LoadCatalog(folder.Path);
+
+        results.Select(r => r.Crew?.Name).ShouldBe(["approval", "latest_ai_development", "ops_review"]);
+        results.ShouldAllBe(r => r.Diagnostics.Count == 0);
+    }
+
+    [Fact]
+    public void LoadCatalog_CrewAiProjectAsTheCatalog_LoadsItAsOneCrewWithoutAWarning()
+    {
+        using var folder = new TempFolder();
+        folder.Write("src/latest_ai/config/agents.yaml", TemplateAgents);
+        folder.Write("src/latest_ai/config/tasks.yaml", TemplateTasks);
+        folder.Write("knowledge/user_preference.txt", "likes owls");
+        folder.Write("tests/test_crew.py", "");
+
+        var result = CrewLoader.LoadCatalog(folder.Path).ShouldHaveSingleItem();
+
+        result.Crew.ShouldNotBeNull().Tasks.Count.ShouldBe(2);
+        result.Diagnostics.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void LoadCatalog_FolderThatIsACrewAndHasCrewSubfolders_LoadsItAsOne_AndWarnsNamingTheOthers()
+    {
+        using var folder = new TempFolder();
+        folder.Write("agents.yaml", OneAgent);
+        folder.Write("tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+        folder.Write("approval/agents.yaml", OneAgent);
+        folder.Write("approval/tasks.yaml", "t:\n  description: D\n  expected_output: E\n  agent: writer\n");
+        folder.Write("latest_ai/src/latest_ai/config/agents.yaml", TemplateAgents);
+        folder.Write("latest_ai/src/latest_ai/config/tasks.yaml", TemplateTasks);
+        folder.Write("notes/readme.md", "not a crew");
+
+        var result = CrewLoader.LoadCatalog(folder.Path).ShouldHaveSingleItem();
+
+        result.Succeeded.ShouldBeTrue();
+        var warning = result.Warnings.ShouldHaveSingleItem();
+        warning.Message.ShouldContain("read as one crew");
+        warning.Message.ShouldContain("subfolders approval, latest_ai hold crews too, which are not loaded");
+        warning.Message.ShouldNotContain("notes");
+    }
 }

@@ -1,3 +1,4 @@
+using Muster.Core.Crews;
 using Microsoft.Extensions.AI;
 using Muster.Contracts;
 using Muster.Core.Engine;
@@ -12,7 +13,7 @@ public sealed class LlmCallEventsChatClientTests
     [Fact]
     public async Task AnAnsweredCall_IsAnnouncedAndItsUsageChargedToTheCaller()
     {
-        using var events = new RunEventWriter(Guid.NewGuid(), 0, _sink, TimeProvider.System, CancellationToken.None);
+        using var events = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, null, InputTexts.None, _sink, TimeProvider.System, CancellationToken.None);
         var payer = new AgentExecutor(events, CancellationToken.None);
         var client = new LlmCallEventsChatClient(new FakeChatClient().Reply("hi", promptTokens: 12, completionTokens: 3), events);
         var options = new ChatOptions();
@@ -30,7 +31,7 @@ public sealed class LlmCallEventsChatClientTests
     [Fact]
     public async Task AFailedCall_IsAnnouncedAndRethrown_AndChargesNothing()
     {
-        using var events = new RunEventWriter(Guid.NewGuid(), 0, _sink, TimeProvider.System, CancellationToken.None);
+        using var events = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, null, InputTexts.None, _sink, TimeProvider.System, CancellationToken.None);
         var payer = new AgentExecutor(events, CancellationToken.None);
         var client = new LlmCallEventsChatClient(new FakeChatClient().Then((_, _) => throw new InvalidOperationException("provider down")), events);
         var options = new ChatOptions();
@@ -47,7 +48,7 @@ public sealed class LlmCallEventsChatClientTests
     [Fact]
     public async Task ACallThatDoesNotSayWhoseItIs_IsRefused()
     {
-        using var events = new RunEventWriter(Guid.NewGuid(), 0, _sink, TimeProvider.System, CancellationToken.None);
+        using var events = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, null, InputTexts.None, _sink, TimeProvider.System, CancellationToken.None);
         var fake = new FakeChatClient().Reply("never");
         var client = new LlmCallEventsChatClient(fake, events);
 

@@ -3,6 +3,7 @@ using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
 using Muster.Simulator;
+using Muster.Testing;
 using static Muster.Core.Tests.TestCrews;
 
 namespace Muster.Core.Tests;
@@ -85,11 +86,11 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     public async Task RateLimited_RetriesAfterTheProvidersRetryAfter()
     {
         _sim.Enqueue(SimulatedReply.Error(429, "Rate limit reached", TimeSpan.FromMilliseconds(200)), SimulatedReply.Text("after the wait"));
-        // A backoff of an hour means the run can only finish in time by honouring Retry-After.
+        // A backoff of an hour means the run can only finish within the ceiling by honouring Retry-After.
         var engine = Engine(retryBaseDelay: TimeSpan.FromHours(1));
 
         var outcome = await engine.RunAsync(Guid.NewGuid(), Crew([Agent("a")], Task("t", "a")), RunCheckpoint.Empty, new RecordingSink(), CancellationToken.None)
-            .WaitAsync(TimeSpan.FromSeconds(20));
+            .WaitAsync(Eventually.DefaultLimit);
 
         outcome.Output!.Raw.ShouldBe("after the wait");
         _sim.Requests.Count.ShouldBe(2);
@@ -119,13 +120,10 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         var sink = new RecordingSink();
         var run = Engine().RunAsync(Guid.NewGuid(), Crew([Agent("a")], Task("t", "a")), RunCheckpoint.Empty, sink, cts.Token);
 
-        while (_sim.Requests.Count == 0)
-        {
-            await System.Threading.Tasks.Task.Delay(10);
-        }
+        await Eventually.Until(() => _sim.Requests.Count > 0, "the simulator was never called");
 
         await cts.CancelAsync();
-        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await run.WaitAsync(Eventually.DefaultLimit);
 
         outcome.Kind.ShouldBe(RunOutcomeKind.Stopped);
         sink.Types.Last().ShouldBe("llm_call_started");

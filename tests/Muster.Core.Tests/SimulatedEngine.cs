@@ -3,6 +3,7 @@ using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Simulator;
+using Muster.Testing;
 
 namespace Muster.Core.Tests;
 
@@ -29,13 +30,13 @@ internal sealed class SimulatedEngine : IAsyncDisposable
             {
                 ["sim"] = new LlmProviderOptions
                 {
-                    BaseUrl = Simulator.BaseUrl.ToString(), ApiKey = "sk-test", MaxRetries = 0, TimeoutSeconds = 30, JsonSchemaResponseFormat = jsonSchemaResponseFormat,
+                    BaseUrl = Simulator.BaseUrl.ToString(), ApiKey = "sk-test", MaxRetries = 0, TimeoutSeconds = (int)Eventually.DefaultLimit.TotalSeconds, JsonSchemaResponseFormat = jsonSchemaResponseFormat,
                 },
             },
         };
         var engine = TestCrews.NewEngine(options, guardrails, outputJsonMaxRetries, timeProvider);
         // Generous, only so that a bug cannot hang the suite: a run cut short by it ends Stopped and fails its assertions.
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var guard = new CancellationTokenSource(2 * Eventually.DefaultLimit);
         return await engine.RunAsync(Guid.NewGuid(), crew, checkpoint ?? RunCheckpoint.Empty, Sink, guard.Token);
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
+using Muster.Core.Net;
 using Muster.Core.Tools;
 
 namespace Muster.Core.Tests;
@@ -33,19 +34,23 @@ public sealed class ToolTests
         Should.Throw<FormatException>(() => ArithmeticEvaluator.Evaluate(expression));
 
     [Theory]
-    [InlineData("127.0.0.1", false)]
-    [InlineData("10.1.2.3", false)]
-    [InlineData("172.20.0.1", false)]
-    [InlineData("192.168.1.1", false)]
-    [InlineData("169.254.169.254", false)]
-    [InlineData("::1", false)]
-    [InlineData("fe80::1", false)]
-    [InlineData("fd00::1", false)]
-    [InlineData("::ffff:127.0.0.1", false)]
-    [InlineData("8.8.8.8", true)]
-    [InlineData("2606:4700::1111", true)]
-    public void HttpFetch_ClassifiesAddresses(string address, bool isPublic) =>
-        HttpFetcher.IsPublic(IPAddress.Parse(address)).ShouldBe(isPublic);
+    [InlineData("http://[::127.0.0.1]:8080/", "loopback")]
+    [InlineData("http://[64:ff9b::7f00:1]/", "loopback")]
+    [InlineData("http://[2002:7f00:1::1]/", "loopback")]
+    [InlineData("http://[::ffff:169.254.169.254]/latest/meta-data/", "link-local")]
+    [InlineData("http://192.0.2.1/", "documentation")]
+    [InlineData("http://[100::1]/", "discard-only")]
+    public async Task HttpFetch_ToAnAddressTheSsrfGuardRefuses_IsRefusedBeforeConnecting(string url, string why)
+    {
+        var fetch = BuiltInTools.Create(new BuiltInToolOptions { HttpFetchTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System)
+            .Single(t => t.Name == "http_fetch");
+
+        var ex = await Should.ThrowAsync<HttpRequestException>(() => fetch.InvokeAsync(new AIFunctionArguments { ["url"] = url }).AsTask());
+
+        var refused = ex.InnerException.ShouldBeOfType<DestinationRefusedException>();
+        refused.Message.ShouldContain("non-public");
+        refused.Message.ShouldContain(why);
+    }
 
     [Fact]
     public async Task HttpFetch_RefusesLoopbackByDefault_AndFetchesItWhenAllowed()
@@ -57,7 +62,7 @@ public sealed class ToolTests
 
         var refused = BuiltInTools.Create(new BuiltInToolOptions(), TimeProvider.System).Single(t => t.Name == "http_fetch");
         var ex = await Should.ThrowAsync<Exception>(() => refused.InvokeAsync(new AIFunctionArguments { ["url"] = url }).AsTask());
-        (ex.InnerException?.Message ?? ex.Message).ShouldContain("not a public internet address");
+        (ex.InnerException?.Message ?? ex.Message).ShouldContain("only reaches public internet addresses");
 
         var allowed = BuiltInTools.Create(new BuiltInToolOptions { HttpFetchAllowPrivateNetworks = true, HttpFetchMaxBytes = 10 }, TimeProvider.System)
             .Single(t => t.Name == "http_fetch");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Muster.Testing;
 
 namespace Muster.Server.Tests;
 
@@ -44,26 +45,21 @@ internal static class AmpCalls
         return (response.StatusCode, JsonNode.Parse(text) as JsonObject ?? throw new ShouldAssertException($"Not a JSON object: {text}"));
     }
 
-    /// <summary>Polls the status until <paramref name="until"/> holds (or fails the test after <paramref name="timeout"/>).</summary>
-    public static async Task<JsonObject> WaitForStatusAsync(this HttpClient client, Guid id, Func<JsonObject, bool> until, string prefix = "", TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        JsonObject last = new();
-        while (DateTime.UtcNow < deadline)
-        {
-            var (status, body) = await client.GetJsonAsync($"{prefix}/status/{id}");
-            status.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
-            last = body;
-            if (until(body))
+    /// <summary>
+    /// Polls the status until <paramref name="until"/> holds; <paramref name="timeout"/> is only a ceiling against a hang
+    /// (default: <see cref="Eventually.DefaultLimit"/>).
+    /// </summary>
+    public static Task<JsonObject> WaitForStatusAsync(this HttpClient client, Guid id, Func<JsonObject, bool> until, string prefix = "", TimeSpan? timeout = null) =>
+        Eventually.Until(
+            async () =>
             {
+                var (status, body) = await client.GetJsonAsync($"{prefix}/status/{id}");
+                status.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
                 return body;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new ShouldAssertException($"The status never matched; last: {last.ToJsonString()}");
-    }
+            },
+            until,
+            $"the status of run {id} never matched",
+            timeout);
 
     public static bool Is(this JsonObject status, string value) => status["status"]?.GetValue<string>() == value;
 

@@ -43,6 +43,52 @@ public sealed class GarbageInputTests : IAsyncLifetime
         yield return ("a=b", "application/x-www-form-urlencoded");
         yield return ("{\"inputs\":{\"topic\":\"x\"}}", "application/json; charset=latin1");
         yield return ("{\"inputs\":{\"topic\":\"" + new string('x', 70_000) + "\"}}", "application/json");
+        foreach (var body in UndecodableBodies)
+        {
+            yield return (body, "application/json");
+        }
+    }
+
+    // JSON that parses but that no reader can use as it stands: a lone surrogate escape (in a value, in a name, alone in an
+    // array) and a property given twice (inside inputs, and at the top).
+    private static readonly string[] UndecodableBodies =
+    [
+        """{"inputs":{"topic":"\ud800"}}""",
+        """{"inputs":{"\udfff":"x"}}""",
+        """{"inputs":{"topic":["ok","\ud800x"]},"execution_id":"\ud83d","task_id":"t","human_feedback":"f","is_approve":true,"crew_type":"research","crew_config":{"id":"\ud800"},"task_input":{"topic":"\ud800"},"kind":"organization"}""",
+        """{"inputs":{"a":"x","a":"y"}}""",
+        """{"inputs":{"topic":"x"},"inputs":{"topic":"y"}}""",
+        """{"task_input":{"topic":"x","topic":"y"},"crew_type":"research","crew_config":{"id":"a","id":"b"}}""",
+    ];
+
+    // Every route that reads a JSON body (RequestBody.ReadJsonAsync).
+    private static readonly string[] BodyRoutes =
+        ["/kickoff", "/crews/research/kickoff", "/resume", "/crews/research/resume", "/api/crews/run", "/api/crews/run/custom", "/api/tokens"];
+
+    [Fact]
+    public async Task EveryBodyRoute_WithALoneSurrogateOrADuplicateProperty_Answers400WithTheErrorBody()
+    {
+        using var client = _server.CreateClient(_server.BootstrapToken);
+        var failures = new List<string>();
+        // Bytes that are not UTF-8 inside a string, sent as they are.
+        byte[] notUtf8 = [.. Encoding.ASCII.GetBytes("""{"inputs":{"topic":"a"""), 0xFF, 0xC0, .. Encoding.ASCII.GetBytes("\"}}")];
+        foreach (var path in BodyRoutes)
+        {
+            foreach (var body in UndecodableBodies.Select(b => Encoding.UTF8.GetBytes(b)).Append(notUtf8))
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await client.PostAsync(path, content);
+                var text = await response.Content.ReadAsStringAsync();
+                var json = response.Content.Headers.ContentType?.MediaType == "application/json" ? System.Text.Json.Nodes.JsonNode.Parse(text) : null;
+                if (response.StatusCode != HttpStatusCode.BadRequest || json?["error"] is null || json["message"] is null)
+                {
+                    failures.Add($"POST {path} {Encoding.UTF8.GetString(body)} → {(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
     }
 
     [Fact]

@@ -126,7 +126,7 @@ public sealed class HostingTests
 
         foreach (var id in ids)
         {
-            (await client.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60)))["status"]!.GetValue<string>().ShouldBe("completed");
+            (await client.WaitForFinishAsync(id))["status"]!.GetValue<string>().ShouldBe("completed");
         }
     }
 

@@ -1,36 +1,24 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json.Nodes;
+using Muster.Server.Tests.StoreOutages;
 using Muster.Simulator;
 using Muster.Testing;
 
 namespace Muster.Server.Tests;
 
 /// <summary>The server as a real process, killed with SIGKILL (or stopped with SIGTERM) mid-run and started again on the same database.</summary>
-public sealed class KillAndRestartTests : IAsyncLifetime
+public sealed class KillAndRestartTests : ServerProcessTest
 {
-    private readonly TempFolder _folder = new();
     private readonly string _token = "mst_kill_test_" + Guid.NewGuid().ToString("N");
-    private LlmSimulator _simulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        _simulator = await LlmSimulator.StartAsync(new SimulatorOptions());
-        TestCrews.WriteTwoTaskCrew(_folder.Combine("crews"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        _folder.Dispose();
-    }
 
     [Fact]
     public async Task KilledMidRun_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        using var report = AnswerHold.About(_simulator, "crash Writer");
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
+        using var report = AnswerHold.About(Simulator, "crash Writer");
         Guid id;
-        await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
+        await using (var first = await MusterServerProcess.StartAsync(settings, Folder.Path))
         {
             using var client = first.CreateClient(_token);
             id = await client.KickoffAsync(new JsonObject { ["topic"] = "crash" });
@@ -43,9 +31,9 @@ public sealed class KillAndRestartTests : IAsyncLifetime
         researcherCallsBeforeRestart.ShouldBeGreaterThan(0);
         report.Release();
 
-        await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        await using var second = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var again = second.CreateClient(_token);
-        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));
+        var done = await again.WaitForFinishAsync(id);
 
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
         done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
@@ -56,23 +44,56 @@ public sealed class KillAndRestartTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_StopsTheServer_AndTheRunFinishesAfterRestart()
     {
-        var settings = TestSettings.For(_folder, _simulator.BaseUrl.ToString(), _token);
-        using var research = AnswerHold.About(_simulator, "term Researcher");
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
+        using var research = AnswerHold.About(Simulator, "term Researcher");
         Guid id;
-        await using (var first = await MusterServerProcess.StartAsync(settings, _folder.Path))
+        await using (var first = await MusterServerProcess.StartAsync(settings, Folder.Path))
         {
             using var client = first.CreateClient(_token);
             id = await client.KickoffAsync(new JsonObject { ["topic"] = "term" });
             await client.WaitForStatusAsync(id, s => s["state"]?.GetValue<string>() == "RUNNING");
-            (await first.TerminateAsync(TimeSpan.FromSeconds(20))).ShouldBeTrue("the server did not exit after SIGTERM");
+            (await first.TerminateAsync(Eventually.DefaultLimit)).ShouldBeTrue("the server did not exit after SIGTERM");
         }
 
         research.Release();
-        await using var second = await MusterServerProcess.StartAsync(settings, _folder.Path);
+        await using var second = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var again = second.CreateClient(_token);
-        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(30));
+        var done = await again.WaitForFinishAsync(id);
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
     }
 
-    private int CallsFor(string text) => _simulator.Requests.Count(r => r.Mentions(text));
+    [Fact]
+    public async Task KilledWhileARunWaitsForALockedStore_ContinuesAfterRestart_WithoutRerunningFinishedTasks()
+    {
+        var settings = TestSettings.For(Folder, Simulator.BaseUrl.ToString(), _token);
+        // The writer gives up on another process's lock after a second or so, and the run waits to try again.
+        settings["Muster:Storage:ConnectionString"] += ";Default Timeout=1";
+        using var report = AnswerHold.About(Simulator, "locked Writer");
+        Guid id;
+        await using (var first = await MusterServerProcess.StartAsync(settings, Folder.Path))
+        {
+            using var client = first.CreateClient(_token);
+            id = await client.KickoffAsync(new JsonObject { ["topic"] = "locked" });
+            await client.WaitForStatusAsync(id, s => s["progress"]?["completed_tasks"]?.GetValue<int>() == 1);
+            await report.WaitForCallAsync();
+            using (OutageCalls.HoldWriteLock(Folder.Combine("muster.db")))
+            {
+                // The run now has its last task's result to store, and the file is locked: it waits, and is killed waiting.
+                report.Release();
+                await Eventually.Until(async () => (await client.ReadinessAsync()).Status == HttpStatusCode.ServiceUnavailable, "the node never noticed the lock");
+                await first.KillAsync();
+            }
+        }
+
+        var researcherCallsBeforeRestart = CallsFor("locked Researcher");
+        await using var second = await MusterServerProcess.StartAsync(settings, Folder.Path);
+        using var again = second.CreateClient(_token);
+        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60));
+
+        done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
+        done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);
+        CallsFor("locked Researcher").ShouldBe(researcherCallsBeforeRestart, "the finished first task must not run again");
+    }
+
+    private int CallsFor(string text) => Simulator.Requests.Count(r => r.Mentions(text));
 }

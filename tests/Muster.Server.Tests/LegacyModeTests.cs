@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Muster.Testing;
 
@@ -35,5 +36,26 @@ public sealed class LegacyModeTests : IAsyncLifetime
         done["state"]!.GetValue<string>().ShouldBe("SUCCESS", done.ToJsonString());
         done["result"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
         done["last_step"]!["task_id"]!.GetValue<string>().ShouldBe("report_task");
+        // The writer's role is folded YAML ("role: >"), which ends in a newline; the status shows it trimmed.
+        done["last_step"]!["agent"]!.GetValue<string>().ShouldBe("legacy Writer");
+    }
+
+    [Fact]
+    public async Task TokenWithTheDocumentedShape_OnALegacyServer_GetsTheDocumentedShape()
+    {
+        using var org = _server.CreateClient(_server.BootstrapToken);
+        using var created = await org.PostAsJsonAsync("/api/tokens", new JsonObject { ["kind"] = "org", ["status_shape"] = "documented" });
+        var (_, token) = await created.ReadJsonAsync();
+        using var documented = _server.CreateClient(token["token"]!.GetValue<string>());
+        var id = await documented.KickoffAsync(new JsonObject { ["topic"] = "per token" });
+
+        var done = await Eventually.Until(async () => (await documented.GetJsonAsync($"/status/{id}")).Body, s => !s.Is("running"), "the run never finished");
+        var (_, inputs) = await documented.GetJsonAsync("/inputs");
+        var (_, legacy) = await org.GetJsonAsync($"/status/{id}");
+
+        done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
+        done["result"]!["output"]!.GetValue<string>().ShouldBe(legacy["result"]!.GetValue<string>());
+        inputs["inputs"].ShouldBeOfType<JsonArray>();
+        legacy["state"]!.GetValue<string>().ShouldBe("SUCCESS");
     }
 }

@@ -65,7 +65,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         var id = await client.KickoffAsync(new JsonObject { ["topic"] = "progressing" }, "/crews/research");
 
         var running = await client.WaitForStatusAsync(
-            id, s => s["current_task"]?.GetValue<string>() == "report_task", "/crews/research", TimeSpan.FromSeconds(60));
+            id, s => s["current_task"]?.GetValue<string>() == "report_task", "/crews/research");
 
         running["status"]!.GetValue<string>().ShouldBe("running", running.ToJsonString());
         running["state"]!.GetValue<string>().ShouldBe("RUNNING");
@@ -74,7 +74,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         running.ContainsKey("error").ShouldBeFalse();
         running.ContainsKey("pending_human_input").ShouldBeFalse();
         report.Release();
-        await client.WaitForFinishAsync(id, "/crews/research", TimeSpan.FromSeconds(60));
+        await client.WaitForFinishAsync(id, "/crews/research");
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class RunLifecycleTests : IAsyncLifetime
 
         foreach (var id in ids)
         {
-            (await client.WaitForFinishAsync(id, "/crews/research", TimeSpan.FromSeconds(60)))["status"]!.GetValue<string>().ShouldBe("completed");
+            (await client.WaitForFinishAsync(id, "/crews/research"))["status"]!.GetValue<string>().ShouldBe("completed");
         }
 
         // Each run executed from its claim (started_at) to its end (completed_at): no instant is inside more than two.

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
@@ -18,7 +20,6 @@ namespace Muster.Server.Tests;
 public sealed class StoreRunSinkTests : IAsyncLifetime
 {
     private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
@@ -148,7 +149,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
             }
         });
         (await StoredSequencesAsync()).ShouldBeEmpty();
-        await Should.ThrowAsync<LeaseLostException>(sink.FlushAsync);
+        await Should.ThrowAsync<LeaseLostException>(() => sink.FlushAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -160,20 +161,81 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
         var now = _time.GetUtcNow();
         (await _store.TryClaimRunAsync("node-b", now.AddMinutes(10), TimeSpan.FromMinutes(5), CancellationToken.None)).ShouldNotBeNull();
 
-        await Should.ThrowAsync<LeaseLostException>(sink.FlushAsync);
+        await Should.ThrowAsync<LeaseLostException>(() => sink.FlushAsync(CancellationToken.None));
         (await StoredSequencesAsync()).ShouldBeEmpty();
         _bus.Published.ShouldBeEmpty();
 
         // node-b's lease lapses and node-a holds the run again: the events held through the failure are stored now.
         (await _store.TryClaimRunAsync("node-a", now.AddMinutes(20), TimeSpan.FromMinutes(5), CancellationToken.None)).ShouldNotBeNull();
-        await sink.FlushAsync();
+        await sink.FlushAsync(CancellationToken.None);
 
         (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
         _bus.Published.ShouldBe([1L, 2L]);
     }
 
-    private StoreRunSink Sink(TimeSpan flushDelay) =>
-        new(_store, new NoDeliveries(), _bus, "node-a", _run, _time, flushDelay);
+    [Fact]
+    public async Task ATaskResult_WhoseWriteMeetsAStoreOutage_IsRetriedUntilStored_AndPublishWaitsForIt()
+    {
+        var store = FlakyAppends.Create(_store, attempt => attempt <= 3 ? FlakyAppends.Outcome.FailBefore : FlakyAppends.Outcome.Pass);
+        using var sink = Sink(FlushDelay, store, TimeProvider.System);
+
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskCompleted, Output()), CancellationToken.None);
+
+        FlakyAppends.Of(store).Attempts.ShouldBe(4);
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+        _bus.Published.ShouldBe([1L, 2L]);
+        (await _store.GetTaskResultsAsync(_run.Id, CancellationToken.None)).Select(t => t.Raw).ShouldBe(["The answer."]);
+    }
+
+    [Fact]
+    public async Task AWriteThatCommittedButReportedAFailure_IsFoundStored_AndNotWrittenAgain()
+    {
+        var store = FlakyAppends.Create(_store, attempt => attempt == 1 ? FlakyAppends.Outcome.FailAfter : FlakyAppends.Outcome.Pass);
+        using var sink = Sink(TimeSpan.Zero, store, TimeProvider.System);
+
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
+
+        FlakyAppends.Of(store).Attempts.ShouldBe(2, "the first event's write was found stored, so only the second was written");
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+        _bus.Published.ShouldBe([1L, 2L]);
+    }
+
+    [Fact]
+    public async Task ABackgroundFlushThatMeetsAStoreOutage_KeepsItsEvents_AndTheNextPublishGoesOn()
+    {
+        var store = FlakyAppends.Create(_store, attempt => attempt == 1 ? FlakyAppends.Outcome.FailBefore : FlakyAppends.Outcome.Pass);
+        using var sink = Sink(FlushDelay, store);
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+
+        _time.Advance(FlushDelay);
+        await Eventually.Until(() => FlakyAppends.Of(store).Attempts == 1, "the background flush never ran");
+
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskCompleted, Output()), CancellationToken.None);
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+    }
+
+    [Fact]
+    public async Task ARetriedWrite_EndsWhenTheRunIsCancelled_AndKeepsItsEventsHeld()
+    {
+        var store = FlakyAppends.Create(_store, attempt => attempt <= 2 ? FlakyAppends.Outcome.FailBefore : FlakyAppends.Outcome.Pass);
+        using var sink = Sink(TimeSpan.Zero, store, _time);
+        using var run = new CancellationTokenSource();
+
+        var publish = sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), run.Token).AsTask();
+        await Eventually.Until(() => FlakyAppends.Of(store).Attempts == 1, "the write was never tried");
+        await run.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => publish);
+        (await StoredSequencesAsync()).ShouldBeEmpty();
+        await sink.FlushAsync(new CancellationToken(canceled: true)).ShouldThrowAsync<StoreUnavailableException>();
+        await sink.FlushAsync(CancellationToken.None);
+        (await StoredSequencesAsync()).ShouldBe([1L]);
+    }
+
+    private StoreRunSink Sink(TimeSpan flushDelay, IRunStore? store = null, TimeProvider? time = null) =>
+        new(store ?? _store, new NoDeliveries(), _bus, "node-a", _run, time ?? _time, flushDelay, NullLogger.Instance);
 
     private RunEvent Event(long sequence, string type, TaskOutput? output = null) => new()
     {
@@ -204,13 +266,56 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
     private async Task<List<long>> StoredSequencesAsync() =>
         [.. (await _store.GetEventsAsync(_run.Id, 0, 1000, CancellationToken.None)).Select(e => e.Sequence)];
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Eventually.Until(condition, "the condition never held");
+
+    /// <summary>
+    /// The real store, whose event appends fail as a store outage would, by attempt: before anything is written, or after the
+    /// write committed (the connection dropped while the answer was on its way).
+    /// </summary>
+    public class FlakyAppends : DispatchProxy
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
+        private IRunStore _inner = null!;
+        private Func<int, Outcome> _outcome = null!;
+        private int _attempts;
+
+        public enum Outcome { Pass, FailBefore, FailAfter }
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public static IRunStore Create(IRunStore inner, Func<int, Outcome> outcome)
         {
-            await Task.Delay(10, timeout.Token);
+            var proxy = DispatchProxy.Create<IRunStore, FlakyAppends>();
+            var flaky = (FlakyAppends)(object)proxy;
+            flaky._inner = inner;
+            flaky._outcome = outcome;
+            return proxy;
         }
+
+        public static FlakyAppends Of(IRunStore store) => (FlakyAppends)(object)store;
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            var forward = () => targetMethod!.Invoke(_inner, args);
+            return targetMethod!.Name == nameof(IRunStore.AppendEventsAsync) ? AppendAsync(forward) : forward();
+        }
+
+        private async Task AppendAsync(Func<object?> forward)
+        {
+            var outcome = _outcome(Interlocked.Increment(ref _attempts));
+            if (outcome == Outcome.FailBefore)
+            {
+                throw Outage();
+            }
+
+            await (Task)forward()!;
+            if (outcome == Outcome.FailAfter)
+            {
+                throw Outage();
+            }
+        }
+
+        private static StoreUnavailableException Outage() =>
+            new(StoreFailureKind.Unavailable, StoreFailures.Describe(StoreFailureKind.Unavailable), new TimeoutException("simulated outage"));
     }
 
     private sealed class NoDeliveries : IDeliveryPlanner

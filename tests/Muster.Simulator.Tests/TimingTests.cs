@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Muster.Testing;
 
 namespace Muster.Simulator.Tests;
 
@@ -72,17 +73,11 @@ public sealed class TimingTests
         var pending = Chat.PostAsync(http, simulator, Chat.Request("hi"));
         await WaitForRequestAsync(simulator);
 
-        await simulator.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await simulator.DisposeAsync().AsTask().WaitAsync(Eventually.DefaultLimit);
 
         await Should.ThrowAsync<HttpRequestException>(() => pending);
     }
 
-    private static async Task WaitForRequestAsync(LlmSimulator simulator)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (simulator.CompletionCount == 0)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
+    private static Task WaitForRequestAsync(LlmSimulator simulator) =>
+        Eventually.Until(() => simulator.CompletionCount > 0, "the simulator never received the request");
 }

@@ -42,4 +42,30 @@ public sealed class CrewSnapshotsTests
 
         snapshots.Read("run-1", Json).ShouldNotBeSameAs(first);
     }
+
+    [Fact]
+    public void Write_GivesEqualCrewsOneVersion_AndAnotherCrewAnother()
+    {
+        var snapshots = new CrewSnapshots();
+
+        var (version, json) = snapshots.Write(StoreData.Crew());
+
+        snapshots.Write(StoreData.Crew()).ShouldBe((version, json));
+        snapshots.Write(StoreData.Crew(tasks: 3)).Version.ShouldNotBe(version);
+        version.Length.ShouldBe(64);
+    }
+
+    [Fact]
+    public void Interpolate_OfTheSameRun_ReturnsTheCrewFilledFirst()
+    {
+        var snapshots = new CrewSnapshots();
+        var template = snapshots.AddVersion("v1", Json);
+
+        var first = snapshots.Interpolate("run-1", template, new System.Text.Json.Nodes.JsonObject { ["topic"] = "owls" });
+
+        first.Agents[0].Goal.ShouldBe("Write owls");
+        snapshots.TryGetRun("run-1", out var again).ShouldBeTrue();
+        again.ShouldBeSameAs(first);
+        snapshots.Interpolate("run-2", template, new System.Text.Json.Nodes.JsonObject { ["topic"] = "bats" }).Agents[0].Goal.ShouldBe("Write bats");
+    }
 }

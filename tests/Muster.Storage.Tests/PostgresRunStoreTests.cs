@@ -12,18 +12,26 @@ public sealed class PostgresRunStoreTests : RunStoreBehaviour
 {
     public const string Variable = ThrowawaySchema.Variable;
 
-    protected override async Task<StoreUnderTest> CreateStoreAsync()
+    protected override async Task<StoreUnderTest> CreateStoreAsync(TimeProvider time)
     {
         var schema = await ThrowawaySchema.CreateAsync("store");
-        var stores = new List<PostgresRunStore> { new(schema.ConnectionString, TimeProvider.System) };
+        var stores = new List<PostgresRunStore> { new(schema.ConnectionString, time) };
         StoreNode AnotherNode()
         {
-            var store = new PostgresRunStore(schema.ConnectionString, TimeProvider.System);
+            var store = new PostgresRunStore(schema.ConnectionString, time);
             stores.Add(store);
             return new StoreNode(store, store);
         }
 
-        return new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, async () =>
+        async Task<long> Scalar(string sql)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(schema.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        }
+
+        return new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, Scalar, async () =>
         {
             foreach (var store in stores)
             {
@@ -32,5 +40,15 @@ public sealed class PostgresRunStoreTests : RunStoreBehaviour
 
             await schema.DisposeAsync();
         });
+    }
+
+    [StoreFact]
+    public async Task MigrationToVersion3_KeepsTokenManagementForOrganizationTokensOfEveryCrewOnly()
+    {
+        await using var schema = await ThrowawaySchema.CreateAsync("migration");
+        await using var store = new PostgresRunStore(schema.ConnectionString, TimeProvider.System);
+        await using var connection = new Npgsql.NpgsqlConnection(schema.ConnectionString);
+
+        await TokenRightsMigration.CheckAsync(connection, "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", store);
     }
 }

@@ -121,6 +121,30 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task EndLeases_LetsTheNextClaimTakeLeasedRunsAtOnce_WithTheNormalLease()
+    {
+        var finished = await CreateFinishedAsync(T0.AddSeconds(2));
+        var leased = await CreateRunningAsync(events: 1, createdAt: T0);
+        var lapsed = await CreateRunningAsync(createdAt: T0.AddSeconds(1));
+        await Runs.RenewLeasesAsync("node-a", [lapsed], T0, Ct);
+        var restart = T0.AddSeconds(10);
+
+        var freed = await Runs.EndLeasesAsync(restart, Ct);
+        var first = (await Runs.TryClaimRunAsync("node-b", restart, Lease, Ct)).ShouldNotBeNull();
+        var second = (await Runs.TryClaimRunAsync("node-b", restart, Lease, Ct)).ShouldNotBeNull();
+
+        freed.ShouldBe(1);
+        new[] { first.Id, second.Id }.ShouldBe([lapsed, leased], ignoreOrder: true);
+        var taken = first.Id == leased ? first : second;
+        taken.LeaseOwner.ShouldBe("node-b");
+        taken.LeaseExpiresAt.ShouldBe(restart + Lease);
+        taken.StartedAt.ShouldBe(T0);
+        taken.LastSequence.ShouldBe(1);
+        (await Runs.TryClaimRunAsync("node-b", restart, Lease, Ct)).ShouldBeNull();
+        (await Runs.GetRunAsync(finished, Ct))!.State.ShouldBe(RunState.Completed);
+    }
+
+    [StoreFact]
     public async Task RenewLeases_ReportsHeldRunsFlaggedToStop()
     {
         var flagged = await CreateRunningAsync(createdAt: T0);

@@ -105,6 +105,18 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task ListRuns_ByCrewName_LeavesOutAdHocRunsThatTookTheName()
+    {
+        var deployed = await CreateAsync(Run(T0, crewName: "writing"));
+        await CreateAsync(Run(T0.AddMinutes(1), crewName: "writing") with { AdHoc = true });
+
+        var page = await Runs.ListRunsAsync(new RunQuery { CrewName = "writing" }, Ct);
+
+        page.Runs.Select(r => r.Id).ShouldBe([deployed]);
+        (await Runs.ListRunsAsync(new RunQuery(), Ct)).Runs.Count.ShouldBe(2);
+    }
+
+    [StoreFact]
     public async Task ListRuns_WithForeignCursor_ThrowsArgumentException()
     {
         await CreateAsync(Run());

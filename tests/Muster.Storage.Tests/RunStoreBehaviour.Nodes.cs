@@ -53,11 +53,27 @@ public abstract partial class RunStoreBehaviour
 
         var nodes = Enumerable.Range(0, 3).Select(_ => AnotherNode()).ToList();
         var claims = await Task.WhenAll(nodes.SelectMany((node, n) => Enumerable.Range(0, 4)
-            .Select(_ => node.Deliveries.ClaimDueDeliveriesAsync($"node-{n}", T0, 2, TimeSpan.FromSeconds(30), Ct))));
+            .Select(_ => node.Deliveries.ClaimDueDeliveriesAsync(Claim($"node-{n}", T0, 2, TimeSpan.FromSeconds(30)), Ct))));
 
         var claimed = claims.SelectMany(batches => batches.SelectMany(b => b)).Select(d => d.Id).ToList();
         claimed.ShouldBeUnique();
         claimed.Count.ShouldBe(24);
+    }
+
+    [StoreFact]
+    public async Task ClaimDueDeliveries_FromSeveralNodesAtOnce_NeverLeaseMoreThanTheCapOfOneHost()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            var id = await CreateRunningAsync();
+            await Runs.AppendEventAsync(Event(id, 1), null, [Delivery(id, "http://slow.example/hook", "crew")], Ct);
+        }
+
+        var nodes = Enumerable.Range(0, 4).Select(_ => AnotherNode()).ToList();
+        var claims = await Task.WhenAll(nodes.SelectMany((node, n) => Enumerable.Range(0, 3)
+            .Select(_ => node.Deliveries.ClaimDueDeliveriesAsync(Claim($"node-{n}", T0, 10, TimeSpan.FromSeconds(30), perHost: 3), Ct))));
+
+        claims.Sum(batches => batches.Count).ShouldBe(3);
     }
 
     [StoreFact]
@@ -80,7 +96,7 @@ public abstract partial class RunStoreBehaviour
         {
             for (var round = 0; sent.Count < Total && round < 10_000; round++)
             {
-                var batches = await node.Deliveries.ClaimDueDeliveriesAsync(name, T0, 3, TimeSpan.FromMinutes(5), Ct);
+                var batches = await node.Deliveries.ClaimDueDeliveriesAsync(Claim(name, T0, 3, TimeSpan.FromMinutes(5)), Ct);
                 foreach (var delivery in batches.SelectMany(b => b))
                 {
                     sent.Enqueue(delivery);

@@ -1,3 +1,4 @@
+using Muster.Core.Engine;
 using static Muster.Storage.Tests.StoreData;
 
 namespace Muster.Storage.Tests;
@@ -60,5 +61,59 @@ public abstract partial class RunStoreBehaviour
         await Tokens.CreateTokenAsync(Token("tok_a"), Ct);
 
         await Should.ThrowAsync<Exception>(() => Tokens.CreateTokenAsync(Token("tok_a") with { Hash = "other" }, Ct));
+    }
+
+    [StoreFact]
+    public async Task CreateToken_KeepsTheManageTokensRightAndTheStatusShape()
+    {
+        await Tokens.CreateTokenAsync(Token("tok_admin") with { ManageTokens = true, StatusShape = StatusShape.Live }, Ct);
+        await Tokens.CreateTokenAsync(Token("tok_plain") with { StatusShape = StatusShape.Documented }, Ct);
+        await Tokens.CreateTokenAsync(Token("tok_default"), Ct);
+
+        var admin = (await Tokens.FindTokenByHashAsync("sha256-tok_admin", Ct)).ShouldNotBeNull();
+        var plain = (await Tokens.FindTokenByHashAsync("sha256-tok_plain", Ct)).ShouldNotBeNull();
+        var byDefault = (await Tokens.FindTokenByHashAsync("sha256-tok_default", Ct)).ShouldNotBeNull();
+
+        (admin.ManageTokens, admin.StatusShape).ShouldBe((true, StatusShape.Live));
+        (plain.ManageTokens, plain.StatusShape).ShouldBe((false, StatusShape.Documented));
+        (byDefault.ManageTokens, byDefault.StatusShape).ShouldBe((false, (StatusShape?)null));
+    }
+
+    [StoreFact]
+    public async Task ReplaceTokenId_RenamesTheToken_AndItsRunsOwnerTokenAndStopMessages()
+    {
+        await Tokens.CreateTokenAsync(Token("tok_old"), Ct);
+        var started = await CreateAsync(Run(tokenId: "tok_old", owner: "org:tok_old", idempotencyKey: "key-1"));
+        var othersStoppedByIt = await CreateAsync(Run(tokenId: "tok_other", owner: "alice"));
+        await Runs.StopAsync(
+            othersStoppedByIt,
+            run => Event(run.Id, run.LastSequence + 1) with { Data = new CrewKickoffFailed("Stopped by org:tok_old at 12:10", Stopped: true, run.Usage, 600) },
+            _ => [],
+            Ct);
+        var unrelated = await CreateAsync(Run(tokenId: "tok_old_not", owner: "org:tok_old_not"));
+
+        (await Tokens.ReplaceTokenIdAsync("tok_old", "tok_new", Ct)).ShouldBeTrue();
+
+        (await Tokens.FindTokenByHashAsync("sha256-tok_old", Ct))!.Id.ShouldBe("tok_new");
+        var run = (await Runs.GetRunAsync(started, Ct)).ShouldNotBeNull();
+        (run.OwnerId, run.TokenId).ShouldBe(("org:tok_new", "tok_new"));
+        var stopped = (await Runs.GetRunAsync(othersStoppedByIt, Ct)).ShouldNotBeNull();
+        (stopped.OwnerId, stopped.Error).ShouldBe(("alice", "Stopped by org:tok_new at 12:10"));
+        var other = (await Runs.GetRunAsync(unrelated, Ct)).ShouldNotBeNull();
+        (other.OwnerId, other.TokenId).ShouldBe(("org:tok_old_not", "tok_old_not"));
+        // The idempotency key is scoped to the token: it still finds the run under the new id.
+        var again = await Runs.CreateRunAsync(Run(tokenId: "tok_new", owner: "org:tok_new", idempotencyKey: "key-1", createdAt: T0.AddMinutes(1)), Ct);
+        again.RunId.ShouldBe(started);
+        (await Runs.ListRunsAsync(new RunQuery { OwnerId = "org:tok_new", Limit = 10 }, Ct)).Runs.Select(r => r.Id).ShouldBe([started]);
+    }
+
+    [StoreFact]
+    public async Task ReplaceTokenId_OfAnUnknownToken_ReturnsFalseAndLeavesTheRunsAlone()
+    {
+        var id = await CreateAsync(Run(tokenId: "tok_gone", owner: "org:tok_gone"));
+
+        (await Tokens.ReplaceTokenIdAsync("tok_gone", "tok_new", Ct)).ShouldBeFalse();
+
+        (await Runs.GetRunAsync(id, Ct))!.OwnerId.ShouldBe("org:tok_gone");
     }
 }

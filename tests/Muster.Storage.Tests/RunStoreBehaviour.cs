@@ -1,4 +1,5 @@
 using Muster.Contracts;
+using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Engine;
 using static Muster.Storage.Tests.StoreData;
 
@@ -6,9 +7,11 @@ namespace Muster.Storage.Tests;
 
 /// <summary>
 /// A fresh store for one test, seen through the three contracts. <paramref name="AnotherNode"/> opens one more
-/// store instance on the same database, as a second node (or process) would; Cleanup disposes them all.
+/// store instance on the same database, as a second node (or process) would; <paramref name="Scalar"/> runs one SQL
+/// statement on the database (for what the contracts do not show, such as how much is stored); Cleanup disposes them all.
 /// </summary>
-public sealed record StoreUnderTest(IRunStore Runs, IDeliveryStore Deliveries, ITokenStore Tokens, Func<StoreNode> AnotherNode, Func<ValueTask> Cleanup);
+public sealed record StoreUnderTest(
+    IRunStore Runs, IDeliveryStore Deliveries, ITokenStore Tokens, Func<StoreNode> AnotherNode, Func<string, Task<long>> Scalar, Func<ValueTask> Cleanup);
 
 public sealed record StoreNode(IRunStore Runs, IDeliveryStore Deliveries);
 
@@ -27,12 +30,18 @@ public abstract partial class RunStoreBehaviour : IAsyncLifetime
 
     protected StoreNode AnotherNode() => _store!.AnotherNode();
 
-    /// <summary>A new, empty store (not yet initialized) owned by one test.</summary>
-    protected abstract Task<StoreUnderTest> CreateStoreAsync();
+    /// <summary>The stores' clock (their <see cref="TimeProvider"/>); it moves only when a test advances it.</summary>
+    protected FakeTimeProvider Clock { get; } = new(T0);
+
+    /// <summary>The first column of the first row of <paramref name="sql"/>, as a number (0 for NULL).</summary>
+    protected Task<long> ScalarAsync(string sql) => _store!.Scalar(sql);
+
+    /// <summary>A new, empty store (not yet initialized) owned by one test, on <paramref name="time"/>.</summary>
+    protected abstract Task<StoreUnderTest> CreateStoreAsync(TimeProvider time);
 
     public async Task InitializeAsync()
     {
-        _store = await CreateStoreAsync();
+        _store = await CreateStoreAsync(Clock);
         await Runs.InitializeAsync(Ct);
     }
 
@@ -137,11 +146,11 @@ public abstract partial class RunStoreBehaviour : IAsyncLifetime
     }
 
     [StoreFact]
-    public async Task CreateRun_WithSameKeyFromOtherToken_CreatesNewRun()
+    public async Task CreateRun_WithSameKeyFromOtherOwner_CreatesNewRun()
     {
         var first = await CreateAsync(Run(idempotencyKey: "k1"));
 
-        var other = await Runs.CreateRunAsync(Run(tokenId: "tok_user", idempotencyKey: "k1"), Ct);
+        var other = await Runs.CreateRunAsync(Run(tokenId: "tok_user", owner: "alice", idempotencyKey: "k1"), Ct);
 
         other.Outcome.ShouldBe(CreateRunOutcome.Created);
         other.RunId.ShouldNotBe(first);

@@ -10,24 +10,51 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
 {
     private string ConnectionString { get; set; } = "";
 
-    protected override Task<StoreUnderTest> CreateStoreAsync()
+    protected override Task<StoreUnderTest> CreateStoreAsync(TimeProvider time)
     {
         var folder = Directory.CreateTempSubdirectory("muster-store-");
         var connectionString = ConnectionString = $"Data Source={Path.Combine(folder.FullName, "muster.db")}";
-        var stores = new List<SqliteRunStore> { new(connectionString, TimeProvider.System) };
+        var stores = new List<SqliteRunStore> { new(connectionString, time) };
         StoreNode AnotherNode()
         {
-            var store = new SqliteRunStore(connectionString, TimeProvider.System);
+            var store = new SqliteRunStore(connectionString, time);
             stores.Add(store);
             return new StoreNode(store, store);
         }
 
-        return Task.FromResult(new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, () =>
+        async Task<long> Scalar(string sql)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"{connectionString};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        }
+
+        return Task.FromResult(new StoreUnderTest(stores[0], stores[0], stores[0], AnotherNode, Scalar, () =>
         {
             stores.ForEach(s => s.Dispose());
             folder.Delete(recursive: true);
             return ValueTask.CompletedTask;
         }));
+    }
+
+    [Fact]
+    public async Task MigrationToVersion3_KeepsTokenManagementForOrganizationTokensOfEveryCrewOnly()
+    {
+        var folder = Directory.CreateTempSubdirectory("muster-migration-");
+        try
+        {
+            var connectionString = $"Data Source={Path.Combine(folder.FullName, "muster.db")}";
+            using var store = new SqliteRunStore(connectionString, TimeProvider.System);
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString + ";Pooling=False");
+
+            await TokenRightsMigration.CheckAsync(connection, "INTEGER PRIMARY KEY AUTOINCREMENT", store);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     // The queries a busy node makes all the time must seek an index, not walk the runs table: a claim among thousands of
@@ -42,22 +69,41 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
     public async Task HotQueries_SeekAnIndex(string query, string index)
     {
         await CreateAsync(Run());
+
+        // SEARCH: a seek into the index (SCAN would walk all of it).
+        string.Join(" | ", await PlanAsync(query)).ShouldMatch($"SEARCH runs USING (COVERING )?INDEX {index} ");
+    }
+
+    // A delivery claim must cost the same with ten thousand webhooks waiting for a dead receiver as with none: it reads the
+    // leased deliveries, each host's few due heads and a queue's next delivery through indexes, never the whole outbox.
+    [Theory]
+    [InlineData("SELECT host, SUM(CASE WHEN head THEN 1 ELSE 0 END) FROM deliveries WHERE lease_expires_at > 1 GROUP BY host", "ix_deliveries_leased")]
+    [InlineData("SELECT MIN(d.host) FROM deliveries d WHERE d.head AND d.host > 'a'", "ix_deliveries_heads")]
+    [InlineData("SELECT id FROM deliveries d WHERE d.head AND d.host = 'a' AND d.next_attempt_at <= 1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= 1) ORDER BY d.next_attempt_at, d.position LIMIT 8", "ix_deliveries_heads")]
+    [InlineData("SELECT MIN(position) FROM deliveries WHERE run_id = 'r' AND url = 'u' AND state = 'pending'", "ix_deliveries_queue")]
+    public async Task DeliveryClaimQueries_SeekAnIndex(string query, string index)
+    {
+        var id = await CreateRunningAsync();
+        await Runs.AppendEventAsync(Event(id, 1), null, [Delivery(id)], Ct);
+
+        string.Join(" | ", await PlanAsync(query)).ShouldMatch($"SEARCH (deliveries|d) USING (COVERING )?INDEX {index} ");
+    }
+
+    private async Task<List<string>> PlanAsync(string query)
+    {
         var file = ((Microsoft.Data.Sqlite.SqliteConnectionStringBuilder)new(ConnectionString)).DataSource;
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
         await connection.OpenAsync();
         await using var explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + query;
         var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
         {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(3));
-            }
+            plan.Add(reader.GetString(3));
         }
 
-        // SEARCH: a seek into the index (SCAN would walk all of it).
-        string.Join(" | ", plan).ShouldMatch($"SEARCH runs USING (COVERING )?INDEX {index} ");
+        return plan;
     }
 
     // Writes queued together commit together, each in its own savepoint: one failing write must not take the others down,

@@ -36,19 +36,8 @@ public sealed class AnswerHold : IDisposable
     public int Calls => _simulator.Requests.Count(request => request.Mentions(_text));
 
     /// <summary>Waits until the simulator has been asked about the text at least once (so the run reached that point).</summary>
-    public async Task WaitForCallAsync(TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (Calls == 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The simulator was never asked about \"{_text}\".");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitForCallAsync(TimeSpan? timeout = null) =>
+        Eventually.Until(() => Calls > 0, $"the simulator was never asked about \"{_text}\"", timeout);
 
     /// <summary>Lets the held answers (and every later one) through and restores the simulator's previous responder.</summary>
     public void Release()

@@ -98,7 +98,7 @@ public sealed class MusterServerFixture : IAsyncDisposable
     /// <summary>A client for the server; with <paramref name="token"/> it sends <c>Authorization: Bearer</c>.</summary>
     public HttpClient CreateClient(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Eventually.DefaultLimit };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -25,27 +25,11 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
     /// <summary>The lines the server wrote to stdout and stderr so far (its console log).</summary>
     public IReadOnlyCollection<string> Output => _output;
 
-    public static async Task<MusterServerProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string workingDirectory, TimeSpan? timeout = null)
+    /// <param name="args">Command-line arguments; by default <c>--urls http://127.0.0.1:0</c> (a free port).</param>
+    public static async Task<MusterServerProcess> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, string workingDirectory, TimeSpan? timeout = null, IReadOnlyList<string>? args = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServerAssembly());
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        var start = StartInfo(settings, workingDirectory, args);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -58,7 +42,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
 
         try
         {
-            var address = await listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+            var address = await listening.Task.WaitAsync(timeout ?? Eventually.DefaultLimit);
             return new MusterServerProcess(process, address, output);
         }
         catch
@@ -69,9 +53,34 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the server until it exits on its own (a start that fails) and returns what it printed on stdout and stderr,
+    /// separately; a generous bound only guards against a server that starts after all.
+    /// </summary>
+    public static async Task<ServerExit> RunUntilExitAsync(
+        IReadOnlyDictionary<string, string?> settings, string workingDirectory, IReadOnlyList<string>? args = null)
+    {
+        using var process = Process.Start(StartInfo(settings, workingDirectory, args)) ?? throw new InvalidOperationException("dotnet did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The server did not exit by itself:\n" + await stdout);
+        }
+
+        return new ServerExit(process.ExitCode, Lines(await stdout), Lines(await stderr));
+
+        static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
     public HttpClient CreateClient(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Eventually.DefaultLimit };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -116,6 +125,33 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> settings, string workingDirectory, IReadOnlyList<string>? args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ServerAssembly());
+        foreach (var arg in args ?? ["--urls", "http://127.0.0.1:0"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return start;
+    }
+
     private static void Observe(string? line, System.Collections.Concurrent.ConcurrentQueue<string> output, TaskCompletionSource<Uri> listening)
     {
         if (line is null)
@@ -157,4 +193,10 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>How a server process that ended by itself exited, and the lines it printed on stdout and stderr.</summary>
+public sealed record ServerExit(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{string.Join('\n', Stdout)}\n--- stderr\n{string.Join('\n', Stderr)}";
 }

@@ -75,10 +75,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Listens again on the same port.</summary>
     public Task RestartAsync() => StartListeningAsync();
 
-    /// <summary>Waits until at least <paramref name="count"/> requests were accepted (2xx) matching <paramref name="filter"/>.</summary>
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> requests were accepted (2xx) matching <paramref name="filter"/>;
+    /// <paramref name="timeout"/> is only a ceiling against a hang (default: <see cref="Eventually.DefaultLimit"/>).
+    /// </summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAcceptedAsync(int count, Func<ReceivedWebhook, bool>? filter = null, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(timeout ?? Eventually.DefaultLimit);
         while (true)
         {
             var matching = Accepted.Where(filter ?? (_ => true)).ToList();

@@ -14,8 +14,8 @@ internal static class RunsListCommand
 
     public static Command Create(GlobalOptions globals)
     {
-        var status = new Option<string?>("--status") { Description = "Only runs with this status", HelpName = "STATUS" };
-        status.AcceptOnlyFromAmong("pending", "running", "completed", "failed");
+        var status = new Option<string?>("--status") { Description = "Only runs with this status (stopped: the failed runs a stop ended)", HelpName = "STATUS" };
+        status.AcceptOnlyFromAmong("pending", "running", "completed", "failed", "stopped");
         var crew = new Option<string?>("--crew") { Description = "Only runs of this crew", HelpName = "NAME" };
         var limit = new Option<int>("--limit") { Description = "At most this many runs", HelpName = "N", DefaultValueFactory = _ => 20 };
         limit.Validators.Add(result =>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
+using Muster.Server.Hosting;
 
 namespace Muster.Cli.Commands;
 
@@ -17,30 +17,10 @@ internal static class ServeCommand
             // Every argument goes to the server's own configuration reader, as with `dotnet Muster.Server.dll …`.
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction(async parse =>
-        {
-            string[] args = [.. parse.UnmatchedTokens];
-            try
-            {
-                // The server's own entry (src/Muster.Server/Program.cs), not a copy of it.
-                var app = await global::Program.BuildAsync(args);
-                // The host handles Ctrl-C and SIGTERM itself (a graceful stop with the scheduler's grace period).
-                await app.RunAsync();
-                return ExitCodes.Ok;
-            }
-            catch (OptionsValidationException ex)
-            {
-                return Infrastructure.CommandRunner.Fail(ExitCodes.Usage, $"invalid configuration: {string.Join("; ", ex.Failures)}");
-            }
-            catch (InvalidOperationException ex)
-            {
-                return Infrastructure.CommandRunner.Fail(ExitCodes.Usage, ex.Message);
-            }
-            catch (IOException ex)
-            {
-                return Infrastructure.CommandRunner.Fail(ExitCodes.Unavailable, ex.Message);
-            }
-        });
+
+        // The server's own entry, not a copy of it: a failure to start is one line and exit code 1, as there; the host
+        // handles Ctrl-C and SIGTERM itself (a graceful stop with the scheduler's grace period).
+        command.SetAction(parse => MusterHost.RunAsync([.. parse.UnmatchedTokens], Console.Error));
         return command;
     }
 }

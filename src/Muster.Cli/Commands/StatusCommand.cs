@@ -38,7 +38,7 @@ internal static class StatusCommand
 
         if (status.PendingHumanInput is { } pending)
         {
-            fields.Add(("awaiting review", $"{pending.TaskId}: muster resume {runId} --task {pending.TaskId} --approve (or --retry --feedback TEXT)"));
+            fields.Add(("awaiting review", $"{pending.TaskId}: {Display.ResumeCommand(runId, pending.TaskId)}"));
         }
 
         if (status.ExecutionTime is { } seconds)

@@ -4,14 +4,13 @@ using Muster.Cli.Infrastructure;
 using Muster.Contracts;
 using Muster.Contracts.Tokens;
 using Muster.Server.Auth;
-using Muster.Storage;
 
 namespace Muster.Cli.Commands;
 
 /// <summary>
-/// <c>muster tokens create --kind org|user [--user ID] [--crew NAME]…</c>: a new bearer token, through the API (an
-/// organization token is needed) or directly in the store (for the first token). The secret is printed once, alone on
-/// stdout; only its hash is stored.
+/// <c>muster tokens create --kind org|user [--user ID] [--crew NAME]… [--manage-tokens] [--status-shape live|documented]</c>:
+/// a new bearer token, through the API (a token that may manage tokens is needed) or directly in the store (for the first
+/// token). The secret is printed once, alone on stdout; only its hash is stored.
 /// </summary>
 internal static class TokensCreateCommand
 {
@@ -19,48 +18,77 @@ internal static class TokensCreateCommand
     {
         var kind = new Option<string>("--kind") { Description = "org (every run of the crews it covers) or user (only the runs it starts)", HelpName = "KIND", Required = true };
         kind.AcceptOnlyFromAmong("org", "user");
-        var user = new Option<string?>("--user") { Description = "The user a user token belongs to", HelpName = "ID" };
+        var user = new Option<string?>("--user") { Description = "The user a user token belongs to (not starting with org:)", HelpName = "ID" };
         var crews = new Option<string[]>("--crew") { Description = "A crew the token covers (repeat for several; default: all)", HelpName = "NAME" };
         var name = new Option<string?>("--name") { Description = "A label to recognise the token by", HelpName = "TEXT" };
+        var manage = new Option<bool>("--manage-tokens") { Description = "Let the token create, list and revoke tokens (an org token that covers every crew only)" };
+        var shape = new Option<string?>("--status-shape")
+        {
+            Description = "How status and inputs answer this token: live (Semantic Kernel, crewAI-tools) or documented; default: the server's Muster:Compat:Legacy",
+            HelpName = "SHAPE",
+        };
+        shape.AcceptOnlyFromAmong("live", "documented");
         var store = new StoreAccess();
-        var command = new Command("create", "Create a token; the secret is shown once") { kind, user, crews, name };
-        store.AddTo(command, withStoreFlag: true);
+        var command = new Command("create", "Create a token; the secret is shown once") { kind, user, crews, name, manage, shape };
+        store.AddTo(command, withStoreFlag: true, withCreateFlag: true);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(kind) == "user" && string.IsNullOrWhiteSpace(result.GetValue(user)))
+            var userId = result.GetValue(user);
+            if (result.GetValue(kind) == "user" && string.IsNullOrWhiteSpace(userId))
             {
                 result.AddError("A user token needs --user ID.");
             }
-            else if (result.GetValue(kind) == "org" && result.GetValue(user) is not null)
+            else if (result.GetValue(kind) == "org" && userId is not null)
             {
                 result.AddError("--user is for user tokens (--kind user).");
+            }
+            else if (userId is not null && TokenRules.UserIdProblem(userId) is { } problem)
+            {
+                result.AddError($"--user: {problem}.");
+            }
+
+            if (result.GetValue(manage) && (result.GetValue(kind) != "org" || result.GetValue(crews) is { Length: > 0 }))
+            {
+                result.AddError("--manage-tokens is for an org token that covers every crew (--kind org, no --crew).");
             }
         });
         command.SetAction(CommandRunner.Action(globals, async (context, parse, cancellationToken) =>
         {
             var request = new CreateTokenRequest
             {
-                Kind = parse.GetRequiredValue(kind), UserId = parse.GetValue(user), Crews = parse.GetValue(crews) ?? [], Name = parse.GetValue(name),
+                Kind = parse.GetRequiredValue(kind),
+                UserId = parse.GetValue(user),
+                Crews = parse.GetValue(crews) ?? [],
+                Name = parse.GetValue(name),
+                ManageTokens = parse.GetValue(manage) ? true : null,
+                StatusShape = parse.GetValue(shape),
             };
-            var created = store.IsDirect(parse)
+            var (created, where) = store.IsDirect(parse)
                 ? await CreateInStoreAsync(store, parse, request, cancellationToken)
-                : await context.Client().CreateTokenAsync(request, cancellationToken);
+                : (await context.Client().CreateTokenAsync(request, cancellationToken), $"through {context.BaseUrl}");
             return context.Show(created, MusterJsonContext.Default.CreatedTokenResponse, answer =>
             {
                 // The secret alone on stdout, so that `TOKEN=$(muster tokens create …)` works.
                 context.Line(answer.Token);
-                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id}. The secret above is shown only this once; store it now.");
+                context.Error.WriteLine($"Created {answer.Info.Kind} token {answer.Info.Id} {where}. The secret above is shown only this once; store it now.");
             });
         }));
         return command;
     }
 
-    private static async Task<CreatedTokenResponse> CreateInStoreAsync(
-        StoreAccess store, System.CommandLine.ParseResult parse, CreateTokenRequest request, CancellationToken cancellationToken)
+    /// <summary>Straight into the store, under the same rules as the API (the command line's checks have run already); returns
+    /// the token and the store it went into (the file a server must read for the token to work there).</summary>
+    private static async Task<(CreatedTokenResponse Created, string Where)> CreateInStoreAsync(
+        StoreAccess store, ParseResult parse, CreateTokenRequest request, CancellationToken cancellationToken)
     {
+        var (token, problems) = TokenRules.Check(request);
+        if (token is null)
+        {
+            throw new UsageException(string.Join("; ", problems.Select(p => $"{p.Path}: {p.Message}")));
+        }
+
         await using var services = await store.OpenAsync(parse, cancellationToken);
-        var (secret, record) = await services.GetRequiredService<TokenService>().CreateAsync(
-            request.Kind == "user" ? TokenKind.User : TokenKind.Organization, request.UserId, request.Crews ?? [], request.Name, cancellationToken);
-        return new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) };
+        var (secret, record) = await services.GetRequiredService<TokenService>().CreateAsync(token, cancellationToken);
+        return (new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) }, $"in {StoreAccess.Name(services)}");
     }
 }

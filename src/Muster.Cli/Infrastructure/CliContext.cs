@@ -21,7 +21,7 @@ internal sealed class CliContext : IDisposable
     public CliContext(ParseResult parse, GlobalOptions globals)
     {
         Json = parse.GetValue(globals.Json);
-        Token = parse.GetValue(globals.Token);
+        Token = globals.TokenFrom(parse);
         var url = parse.GetValue(globals.Url) ?? GlobalOptions.DefaultUrl;
         BaseUrl = Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
             ? parsed

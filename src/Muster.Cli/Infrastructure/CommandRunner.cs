@@ -61,6 +61,11 @@ internal static class CommandRunner
                 {
                     return Fail(ExitCodes.Unavailable, $"the store failed: {ex.Message}");
                 }
+                catch (Muster.Storage.StoreUnavailableException ex)
+                {
+                    // An operator reads this: the database's own words name the cause (a refused connection, a locked file).
+                    return Fail(ExitCodes.Unavailable, $"the store failed: {ex.InnerException?.Message ?? ex.Message}");
+                }
                 catch (UsageException ex)
                 {
                     return FailUsage(parse, ex.Message);

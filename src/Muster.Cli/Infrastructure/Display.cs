@@ -15,4 +15,10 @@ internal static class Display
 
     /// <summary>Names such as agent roles often come from folded YAML with a trailing newline; a table cell or status line wants one line.</summary>
     public static string OneLine(string? text) => (text ?? string.Empty).ReplaceLineEndings(" ").Trim();
+
+    /// <summary>The command that approves a run's pending review.</summary>
+    public static string ApproveCommand(Guid runId, string task) => $"muster resume {runId} --task {task} --approve";
+
+    /// <summary>The commands that answer a run's pending review, as <c>muster status</c> shows them.</summary>
+    public static string ResumeCommand(Guid runId, string task) => $"{ApproveCommand(runId, task)} (or --retry --feedback TEXT)";
 }

@@ -17,12 +17,12 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } url ? url : DefaultUrl,
     };
 
+    // No DefaultValueFactory: help prints an option's default, and a token must never be printed.
     public Option<string?> Token { get; } = new("--token")
     {
         Description = $"Bearer token (env {TokenVariable})",
         HelpName = "TOKEN",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token ? token : null,
     };
 
     public Option<bool> Json { get; } = new("--json")
@@ -30,6 +30,12 @@ internal sealed class GlobalOptions
         Description = "Machine-readable JSON on stdout instead of text",
         Recursive = true,
     };
+
+    /// <summary>--token, else MUSTER_TOKEN; null when neither is given.</summary>
+    public string? TokenFrom(ParseResult parse) =>
+        parse.GetValue(Token) is { Length: > 0 } token ? token
+        : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } variable ? variable
+        : null;
 
     public void AddTo(RootCommand root)
     {

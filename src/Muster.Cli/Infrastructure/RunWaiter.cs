@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http;
 using System.Text.Json;
 using Muster.Client;
@@ -39,8 +40,8 @@ internal static class RunWaiter
         {
             var waiting = client.WaitForCompletionAsync(runId, Polling, monitor, linked.Token);
             outcome = context.IsTerminal && !context.Json
-                ? await ShowLiveAsync(context, monitor, waiting)
-                : await ShowLinesAsync(context, monitor, waiting);
+                ? await ShowLiveAsync(context, runId, monitor, waiting)
+                : await ShowLinesAsync(context, runId, monitor, waiting);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -56,8 +57,9 @@ internal static class RunWaiter
         return outcome is null ? await InterruptedAsync(context, client, runId) : Finish(context, runId, outcome);
     }
 
-    private static async Task<KickoffOutcome> ShowLiveAsync(CliContext context, RunMonitor monitor, Task<KickoffOutcome> waiting)
+    private static async Task<KickoffOutcome> ShowLiveAsync(CliContext context, Guid runId, RunMonitor monitor, Task<KickoffOutcome> waiting)
     {
+        string? hinted = null;
         await context.Out.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
@@ -70,6 +72,12 @@ internal static class RunWaiter
                     bar.MaxValue = Math.Max(1, monitor.Total);
                     bar.Value = done && waiting.IsCompletedSuccessfully && waiting.Result.Succeeded ? bar.MaxValue : monitor.Completed;
                     bar.Description = Markup.Escape(monitor.Describe());
+                    if (ReviewHint(runId, monitor, ref hinted) is { } hint)
+                    {
+                        // Written through the live view's console, so it lands above the progress bar.
+                        context.Out.WriteLine(hint);
+                    }
+
                     if (done)
                     {
                         bar.StopTask();
@@ -81,10 +89,11 @@ internal static class RunWaiter
     }
 
     /// <summary>Not a terminal (or --json): a line on stderr each time the picture changes, so logs stay readable.</summary>
-    private static async Task<KickoffOutcome> ShowLinesAsync(CliContext context, RunMonitor monitor, Task<KickoffOutcome> waiting)
+    private static async Task<KickoffOutcome> ShowLinesAsync(CliContext context, Guid runId, RunMonitor monitor, Task<KickoffOutcome> waiting)
     {
         var started = DateTimeOffset.UtcNow;
         string? shown = null;
+        string? hinted = null;
         while (await Task.WhenAny(waiting, Task.Delay(Refresh)) != waiting)
         {
             var now = monitor.Describe();
@@ -93,9 +102,31 @@ internal static class RunWaiter
                 shown = now;
                 await context.Error.WriteLineAsync($"[{DateTimeOffset.UtcNow - started:hh\\:mm\\:ss}] {now}");
             }
+
+            if (ReviewHint(runId, monitor, ref hinted) is { } hint)
+            {
+                await context.Error.WriteLineAsync(hint);
+            }
         }
 
         return await waiting;
+    }
+
+    /// <summary>
+    /// When the run has paused for review of a task not hinted yet, the <c>muster resume</c> command that answers it, as
+    /// <c>muster status</c> shows it; the wait goes on, so that an answer given from another terminal is followed here. The
+    /// command has a line of its own, so that a terminal as narrow as 80 columns does not break it where it is copied from.
+    /// Once per task: polls and events may disagree for a moment about whether the run is paused.
+    /// </summary>
+    private static string? ReviewHint(Guid runId, RunMonitor monitor, ref string? hinted)
+    {
+        if (monitor.PendingTask is not { } pending || pending == hinted)
+        {
+            return null;
+        }
+
+        hinted = pending;
+        return $"Run {runId} awaits review of {pending}; answer it with (or --retry --feedback TEXT):\n{Display.ApproveCommand(runId, pending)}";
     }
 
     /// <summary>Muster's live events add the agent and tokens to the view; a server without them (plain AMP) just has polls.</summary>
@@ -145,7 +176,24 @@ internal static class RunWaiter
     {
         if (context.CanPrompt && await new ConfirmationPrompt($"Stop run {runId} on the server too?") { DefaultValue = false }.ShowAsync(context.Out, CancellationToken.None))
         {
-            await client.StopAsync(runId, CancellationToken.None);
+            try
+            {
+                await client.StopAsync(runId, CancellationToken.None);
+            }
+            catch (MusterApiException ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
+            {
+                // The run may have ended while the question was asked: then nothing is left to stop, and nothing went wrong.
+                var status = await client.GetStatusAsync(runId, CancellationToken.None);
+                if (status.Status == "running")
+                {
+                    throw;
+                }
+
+                var state = status.State is null ? status.Status : $"{status.Status} ({status.State})";
+                await context.Error.WriteLineAsync($"Run {runId} had already finished: {state}; there was nothing to stop. See it with: muster status {runId}");
+                return ExitCodes.Ok;
+            }
+
             await context.Error.WriteLineAsync($"Stopped run {runId}.");
             return ExitCodes.Interrupted;
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Muster.Server.Auth;
 using Muster.Storage;
 
@@ -33,7 +34,13 @@ internal sealed class StoreAccess
         Description = "Use the store configured in Muster:Storage (./appsettings.json, Muster__Storage__* variables) directly, not the API",
     };
 
-    public void AddTo(Command command, bool withStoreFlag)
+    public Option<bool> Create { get; } = new("--create")
+    {
+        Description = "With the store used directly: create it if it does not exist yet (otherwise a missing SQLite file is an error)",
+    };
+
+    /// <param name="withCreateFlag">Offer <c>--create</c>; without it the command never creates a store.</param>
+    public void AddTo(Command command, bool withStoreFlag, bool withCreateFlag = false)
     {
         command.Add(Provider);
         command.Add(ConnectionString);
@@ -41,18 +48,34 @@ internal sealed class StoreAccess
         {
             command.Add(Store);
         }
+
+        if (withCreateFlag)
+        {
+            command.Add(Create);
+        }
     }
 
     /// <summary>True when the command line asks for the store rather than the API.</summary>
     public bool IsDirect(ParseResult parse) =>
         parse.GetValue(Store) || parse.GetValue(Provider) is not null || parse.GetValue(ConnectionString) is not null;
 
-    /// <summary>The store's services (<see cref="IRunStore"/>, <see cref="ITokenStore"/>, <see cref="TokenService"/>), schema created or migrated.</summary>
+    /// <summary>
+    /// The store's services (<see cref="IRunStore"/>, <see cref="ITokenStore"/>, <see cref="TokenService"/>), schema created or
+    /// migrated. A SQLite file that does not exist is an error unless <c>--create</c> asks for it: run from another folder,
+    /// the default <c>Data Source=muster.db</c> would quietly start a new store that no server reads.
+    /// </summary>
     public async Task<ServiceProvider> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var services = Describe(parse, out _);
         try
         {
+            if (services.GetRequiredService<IOptions<StorageOptions>>().Value.SqliteFile() is { } file && !File.Exists(file) && !parse.GetValue(Create))
+            {
+                throw new UsageException(
+                    $"there is no store at {file}; run this where the server runs (its ./appsettings.json), give the server's " +
+                    "--connection-string \"Data Source=PATH\", or add --create to start a new store there");
+            }
+
             await services.GetRequiredService<IRunStore>().InitializeAsync(cancellationToken);
             return services;
         }
@@ -62,6 +85,9 @@ internal sealed class StoreAccess
             throw;
         }
     }
+
+    /// <summary>The store in words (the SQLite file, or the PostgreSQL database and host), for saying where a command wrote.</summary>
+    public static string Name(ServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value.Describe();
 
     /// <summary>The store's services without touching the database; <paramref name="provider"/> says which it is.</summary>
     public ServiceProvider Describe(ParseResult parse, out string provider)

@@ -185,7 +185,10 @@ public sealed record StatusResponse
     [JsonPropertyName("pending_human_input")] public PendingHumanInput? PendingHumanInput { get; init; }
 }
 
-/// <summary>Legacy (live-service) status: <c>{state, result: string|null, last_step: object|null}</c>.</summary>
+/// <summary>
+/// The live service's status shape (a token's <c>status_shape: live</c>, or <c>Muster:Compat:Legacy</c>):
+/// <c>{state, status, result: string|null, last_step: object|null, error?}</c>.
+/// </summary>
 public sealed record LegacyStatusResponse
 {
     /// <summary>
@@ -195,10 +198,21 @@ public sealed record LegacyStatusResponse
     [JsonPropertyName("state")] public required string State { get; init; }
     /// <summary>The documented value beside it: <c>running</c>, <c>completed</c> or <c>error</c>.</summary>
     [JsonPropertyName("status")] public string? Status { get; init; }
-    /// <summary>The final output as a string, on <c>SUCCESS</c> only; otherwise absent (Muster omits nulls).</summary>
-    [JsonPropertyName("result")] public string? Result { get; init; }
-    /// <summary>JSON <c>last_step</c>: <c>{task_id, agent, output}</c> of the task that finished last, in every state; absent until one finishes.</summary>
-    [JsonPropertyName("last_step")] public JsonObject? LastStep { get; init; }
+    /// <summary>
+    /// The final output as a string on <c>SUCCESS</c>; on <c>FAILED</c> the same reason as <see cref="Error"/> (Semantic Kernel
+    /// builds its failure message from <c>result</c>); <c>null</c> while pending or running. Always present, as the clients'
+    /// models declare it.
+    /// </summary>
+    [JsonPropertyName("result")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Result { get; init; }
+    /// <summary>
+    /// JSON <c>last_step</c>: <c>{task_id, agent, output}</c> of the task that finished last, in every state; <c>null</c> until one
+    /// finishes. Always present.
+    /// </summary>
+    [JsonPropertyName("last_step")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public JsonObject? LastStep { get; init; }
     /// <summary>Why the run failed, or who stopped it and when; on <c>FAILED</c> only.</summary>
     [JsonPropertyName("error")] public string? Error { get; init; }
 }
@@ -210,7 +224,8 @@ public sealed record ResumeRequest
     [JsonPropertyName("execution_id")] public string? ExecutionId { get; init; }
     /// <summary>
     /// JSON <c>task_id</c>, required: the task awaiting review (the status's <c>pending_human_input.task_id</c>); 400 "Execution
-    /// is not in pending human input state" when the run is not paused on that task.
+    /// is not in pending human input state" when the run is not paused, followed by " for task '…': the execution awaits review
+    /// of task '…'" when it is paused on another task.
     /// </summary>
     [JsonPropertyName("task_id")] public string? TaskId { get; init; }
     /// <summary>JSON <c>human_feedback</c>, required (may be empty): on a rejection the task runs again with it as extra context; ignored on approval.</summary>

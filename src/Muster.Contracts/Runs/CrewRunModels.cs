@@ -67,10 +67,12 @@ public sealed record TaskConfig
     [JsonPropertyName("description")] public string? Description { get; init; }
     /// <summary>
     /// JSON <c>agent_index</c>: the zero-based index, in the crew's <c>agents</c>, of the agent that performs the task. Required
-    /// in a sequential crew; optional in a hierarchical one, where it limits whom the manager may delegate the task to. Absent
-    /// in a run record when the task names no agent.
+    /// in a sequential crew; optional in a hierarchical one, where it limits whom the manager may delegate the task to. <c>null</c>
+    /// in a run record when the task names no agent (the spec's TaskConfig always has the field).
     /// </summary>
-    [JsonPropertyName("agent_index")] public int? AgentIndex { get; init; }
+    [JsonPropertyName("agent_index")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public int? AgentIndex { get; init; }
     /// <summary>JSON <c>expected_output</c>: what a good answer looks like. Required in a request; in a run record, with the run's inputs filled in.</summary>
     [JsonPropertyName("expected_output")] public string? ExpectedOutput { get; init; }
     /// <summary>Tool names for this task only; when not empty they replace the agent's <c>tools</c>.</summary>
@@ -123,7 +125,11 @@ public sealed record TaskUsageRecord
     [JsonPropertyName("token_usage")] public required TokenUsage TokenUsage { get; init; }
 }
 
-/// <summary>The persistent crew run record of <c>GET /api/crew-runs/{run_id}</c>.</summary>
+/// <summary>
+/// The persistent crew run record of <c>GET /api/crew-runs/{run_id}</c>. As in the spec's model, <c>crew_type</c>,
+/// <c>result</c>, <c>error</c>, <c>started_at</c> and <c>completed_at</c> are always present, <c>null</c> when empty (Python clients
+/// index them directly); Muster's additions <c>token_usage</c> and <c>tasks</c> are left out when absent.
+/// </summary>
 public sealed record CrewRunRecord
 {
     /// <summary>The run's id (a UUID): the same value as the AMP <c>kickoff_id</c>.</summary>
@@ -140,20 +146,30 @@ public sealed record CrewRunRecord
     [JsonPropertyName("status")] public required string Status { get; init; }
     /// <summary>JSON <c>created_at</c>: when the run was stored at kickoff, UTC ISO 8601 with a <c>Z</c> (e.g. <c>2025-05-01T12:00:00.1230000Z</c>).</summary>
     [JsonPropertyName("created_at")] public required string CreatedAt { get; init; }
-    /// <summary>JSON <c>crew_type</c>: the deployed crew's name (also for runs started with <c>POST /kickoff</c>); absent for ad-hoc crews.</summary>
-    [JsonPropertyName("crew_type")] public string? CrewType { get; init; }
+    /// <summary>JSON <c>crew_type</c>: the deployed crew's name (also for runs started with <c>POST /kickoff</c>); <c>null</c> for ad-hoc crews.</summary>
+    [JsonPropertyName("crew_type")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? CrewType { get; init; }
     /// <summary>JSON <c>crew_config</c>: the crew as it ran, with the run's inputs filled in; agents' <c>mcps</c> are never echoed.</summary>
     [JsonPropertyName("crew_config")] public CrewConfig? CrewConfig { get; init; }
     /// <summary>JSON <c>task_input</c>: the inputs the run was started with (the kickoff's <c>inputs</c>; <c>{}</c> when a crew-runs request sent none).</summary>
     [JsonPropertyName("task_input")] public JsonObject? TaskInput { get; init; }
-    /// <summary>The final output (the crew's last task's output) once <c>completed</c>; absent otherwise.</summary>
-    [JsonPropertyName("result")] public string? Result { get; init; }
-    /// <summary>Once <c>failed</c>: why (<c>Task 'write' failed: …</c>) or who stopped it (<c>Stopped by {owner_id} at {UTC time}</c>); absent otherwise.</summary>
-    [JsonPropertyName("error")] public string? Error { get; init; }
-    /// <summary>JSON <c>started_at</c>: when execution first began, UTC ISO 8601; absent while pending, and for a run stopped before it began.</summary>
-    [JsonPropertyName("started_at")] public string? StartedAt { get; init; }
-    /// <summary>JSON <c>completed_at</c>: when the run completed, failed or was stopped, UTC ISO 8601; absent until then.</summary>
-    [JsonPropertyName("completed_at")] public string? CompletedAt { get; init; }
+    /// <summary>The final output (the crew's last task's output) once <c>completed</c>; <c>null</c> otherwise.</summary>
+    [JsonPropertyName("result")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Result { get; init; }
+    /// <summary>Once <c>failed</c>: why (<c>Task 'write' failed: …</c>) or who stopped it (<c>Stopped by {owner_id} at {UTC time}</c>); <c>null</c> otherwise.</summary>
+    [JsonPropertyName("error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Error { get; init; }
+    /// <summary>JSON <c>started_at</c>: when execution first began, UTC ISO 8601; <c>null</c> while pending, and for a run stopped before it began.</summary>
+    [JsonPropertyName("started_at")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? StartedAt { get; init; }
+    /// <summary>JSON <c>completed_at</c>: when the run completed, failed or was stopped, UTC ISO 8601; <c>null</c> until then.</summary>
+    [JsonPropertyName("completed_at")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? CompletedAt { get; init; }
     /// <summary>JSON <c>token_usage</c> (Muster addition): the run's LLM usage, updated as each task finishes and when the run ends.</summary>
     [JsonPropertyName("token_usage")] public TokenUsage? TokenUsage { get; init; }
     /// <summary>

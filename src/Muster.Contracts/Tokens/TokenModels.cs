@@ -6,13 +6,13 @@ namespace Muster.Contracts.Tokens;
 public sealed record CreateTokenRequest
 {
     /// <summary>
-    /// <c>org</c> (or <c>organization</c>): acts on every run of the crews it covers and may manage tokens; <c>user</c>: sees
-    /// and acts on only the runs it started. Anything else is a 422.
+    /// <c>org</c> (or <c>organization</c>): acts on every run of the crews it covers; <c>user</c>: sees and acts on only the
+    /// runs it started. Anything else is a 422.
     /// </summary>
     [JsonPropertyName("kind")] public string? Kind { get; init; }
     /// <summary>
     /// JSON <c>user_id</c>: required for a <c>user</c> token, and the <c>owner_id</c> of its runs (at most 200 characters); ignored
-    /// for <c>org</c>.
+    /// for <c>org</c>. It may not start with <c>org:</c> (any case), the prefix of organization tokens' owner ids (422).
     /// </summary>
     [JsonPropertyName("user_id")] public string? UserId { get; init; }
     /// <summary>
@@ -22,12 +22,26 @@ public sealed record CreateTokenRequest
     [JsonPropertyName("crews")] public IReadOnlyList<string>? Crews { get; init; }
     /// <summary>A label for people (at most 200 characters); optional.</summary>
     [JsonPropertyName("name")] public string? Name { get; init; }
+    /// <summary>
+    /// JSON <c>manage_tokens</c>: true lets the new token create, list and revoke tokens. Only an <c>org</c> token that covers
+    /// every crew may have it (a 422 otherwise). Default false.
+    /// </summary>
+    [JsonPropertyName("manage_tokens")] public bool? ManageTokens { get; init; }
+    /// <summary>
+    /// JSON <c>status_shape</c>: how <c>GET /status/{id}</c> and <c>GET /inputs</c> answer this token: <c>live</c> (the live
+    /// service's shape, for Semantic Kernel and crewAI-tools) or <c>documented</c>. Absent follows the server's
+    /// <c>Muster:Compat:Legacy</c>. Anything else is a 422.
+    /// </summary>
+    [JsonPropertyName("status_shape")] public string? StatusShape { get; init; }
 }
 
 /// <summary>A token as listed: never the secret itself.</summary>
 public sealed record TokenInfo
 {
-    /// <summary>The token's id (<c>tok_</c> and 16 hex digits; <c>tok_bootstrap_…</c> for the bootstrap token), for <c>DELETE /api/tokens/{id}</c>.</summary>
+    /// <summary>
+    /// The token's id (<c>tok_</c> and 16 random hex digits; <c>tok_bootstrap_</c> and 16 for the bootstrap token), for
+    /// <c>DELETE /api/tokens/{id}</c>. Random, so it tells nothing about the secret.
+    /// </summary>
     [JsonPropertyName("id")] public required string Id { get; init; }
     /// <summary><c>org</c> or <c>user</c>.</summary>
     [JsonPropertyName("kind")] public required string Kind { get; init; }
@@ -37,6 +51,10 @@ public sealed record TokenInfo
     [JsonPropertyName("crews")] public IReadOnlyList<string>? Crews { get; init; }
     /// <summary>The label given at creation (<c>bootstrap</c> for the bootstrap token); absent when none was.</summary>
     [JsonPropertyName("name")] public string? Name { get; init; }
+    /// <summary>JSON <c>manage_tokens</c>: whether the token may create, list and revoke tokens (the bootstrap token may).</summary>
+    [JsonPropertyName("manage_tokens")] public bool ManageTokens { get; init; }
+    /// <summary>JSON <c>status_shape</c>: <c>live</c> or <c>documented</c>; absent when the token follows the server's <c>Muster:Compat:Legacy</c>.</summary>
+    [JsonPropertyName("status_shape")] public string? StatusShape { get; init; }
     /// <summary>JSON <c>created_at</c>: UTC ISO 8601.</summary>
     [JsonPropertyName("created_at")] public required string CreatedAt { get; init; }
     /// <summary>JSON <c>revoked_at</c>: when the token was revoked, UTC ISO 8601; absent while it is active. The list shows revoked tokens too.</summary>

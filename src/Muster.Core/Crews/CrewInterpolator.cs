@@ -119,8 +119,11 @@ public static partial class CrewInterpolator
         }
     }
 
-    // Strings go in raw; everything else as JSON text, which gives true/false lower-case like CrewAI's templates.
-    private static string Render(JsonNode? value) => value switch
+    /// <summary>
+    /// How an input's value is filled in: a string as it is; anything else as JSON text, which gives true/false lower-case
+    /// like CrewAI's templates; null as nothing.
+    /// </summary>
+    public static string Render(JsonNode? value) => value switch
     {
         null => "",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),

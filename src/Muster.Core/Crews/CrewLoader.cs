@@ -11,6 +11,9 @@ public static class CrewLoader
 {
     private static readonly HashSet<string> SkippedFolders = ["node_modules", "bin", "obj", "__pycache__", "venv"];
 
+    /// <summary>Files that make a folder a crew by themselves (see <see cref="HoldsCrewFiles"/>).</summary>
+    private static readonly string[] OwnFiles = ["agents.yaml", "tasks.yaml", "crew.yaml", System.IO.Path.Combine("config", "agents.yaml")];
+
     /// <summary>Loads the crew in <paramref name="path"/>, checking tool names against <paramref name="tools"/> (default: the built-in tools).</summary>
     public static CrewLoadResult LoadFolder(string path, IToolRegistry? tools = null) =>
         LoadFolder(path, (tools ?? ToolRegistry.BuiltIn).Names);
@@ -32,8 +35,9 @@ public static class CrewLoader
     }
 
     /// <summary>
-    /// Loads every crew of a catalog: the folder itself when it is a crew, otherwise each of its subfolders
-    /// (hidden ones skipped), in name order.
+    /// Loads every crew of a catalog: the folder itself when it holds a crew's files (<see cref="HoldsCrewFiles"/>),
+    /// otherwise each of its subfolders (hidden ones skipped), in name order, whatever each one's layout. A folder that is a
+    /// crew and also has subfolders that are crews is read as the one crew, with a warning that names the others.
     /// </summary>
     public static IReadOnlyList<CrewLoadResult> LoadCatalog(string path, IToolRegistry? tools = null)
     {
@@ -42,18 +46,22 @@ public static class CrewLoader
             return [new CrewLoadResult(path, null, [new CrewDiagnostic(CrewDiagnosticSeverity.Error, path, 0, 0, "the crews folder does not exist")])];
         }
 
-        if (IsCrewFolder(path))
-        {
-            return [LoadFolder(path, tools)];
-        }
-
         try
         {
-            return Directory.EnumerateDirectories(path)
+            var subfolders = Directory.EnumerateDirectories(path)
                 .Where(d => !System.IO.Path.GetFileName(d).StartsWith('.'))
                 .Order(StringComparer.Ordinal)
-                .Select(d => LoadFolder(d, tools))
                 .ToList();
+            if (!HoldsCrewFiles(path))
+            {
+                return [.. subfolders.Select(d => LoadFolder(d, tools))];
+            }
+
+            var crew = LoadFolder(path, tools);
+            var alsoCrews = subfolders.Where(HoldsCrewFiles).Select(d => System.IO.Path.GetFileName(d)).ToList();
+            return alsoCrews.Count == 0
+                ? [crew]
+                : [crew with { Diagnostics = [.. crew.Diagnostics, Ambiguous(path, alsoCrews)] }];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -61,10 +69,26 @@ public static class CrewLoader
         }
     }
 
-    private static bool IsCrewFolder(string path) =>
-        File.Exists(System.IO.Path.Combine(path, "agents.yaml")) ||
-        File.Exists(System.IO.Path.Combine(path, "crew.yaml")) ||
-        FindProjectConfig(path) is not null;
+    /// <summary>
+    /// Whether <paramref name="path"/> is a crew by its own files: agents.yaml, tasks.yaml or crew.yaml in it, or a CrewAI
+    /// project's <c>config/</c> or <c>src/&lt;package&gt;/config/</c> with agents.yaml. Only these fixed places are looked at,
+    /// so a folder of crews is never taken for one crew because a crew inside it is a CrewAI project.
+    /// </summary>
+    private static bool HoldsCrewFiles(string path)
+    {
+        var src = System.IO.Path.Combine(path, "src");
+        return OwnFiles.Any(file => File.Exists(System.IO.Path.Combine(path, file))) ||
+            (Directory.Exists(src) && Directory.EnumerateDirectories(src).Any(package => File.Exists(System.IO.Path.Combine(package, "config", "agents.yaml"))));
+    }
+
+    private static CrewDiagnostic Ambiguous(string path, List<string> subfolders) => new(
+        CrewDiagnosticSeverity.Warning,
+        path,
+        0,
+        0,
+        $"this folder holds a crew's files, so it is read as one crew; its {(subfolders.Count == 1 ? "subfolder" : "subfolders")} " +
+        $"{string.Join(", ", subfolders)} {(subfolders.Count == 1 ? "holds a crew too, which is" : "hold crews too, which are")} not loaded. " +
+        "To serve every subfolder as its own crew, move this crew's files into a subfolder of their own");
 
     /// <summary>The folder holding agents.yaml: the crew folder itself, or CrewAI's src/&lt;package&gt;/config.</summary>
     private static string? FindConfigFolder(string path) =>

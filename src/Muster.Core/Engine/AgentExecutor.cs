@@ -16,6 +16,9 @@ internal sealed record AgentTurn(
     IReadOnlyList<AIFunction> Tools,
     string TaskPrompt)
 {
+    /// <summary>The agent as events name it: folded YAML (role: >) ends a role in a newline, which the prompt keeps, as CrewAI's does, and the API does not.</summary>
+    public string AgentName { get; } = Agent.Role.Trim();
+
     /// <summary>Set when the task has <c>output_json</c>: the answer must satisfy it.</summary>
     public StructuredOutput? Output { get; init; }
 }
@@ -23,8 +26,11 @@ internal sealed record AgentTurn(
 /// <summary>A task's <c>output_json</c> at run time: the validator, the provider's response format (null when it has none) and the retry limit.</summary>
 internal sealed record StructuredOutput(OutputValidator Validator, ChatResponseFormat? ResponseFormat, int MaxRetries);
 
-/// <summary>An agent's final answer and, for a task with <c>output_json</c>, the validated object.</summary>
-internal sealed record AgentAnswer(string Raw, JsonObject? Json);
+/// <summary>
+/// An agent's final answer and, for a task with <c>output_json</c>, the validated object; <paramref name="Text"/> is the
+/// model's whole last message, of which <paramref name="Raw"/> is the answer (see <see cref="FinalAnswer"/>).
+/// </summary>
+internal sealed record AgentAnswer(string Raw, JsonObject? Json, string Text);
 
 /// <summary>
 /// The agent loop: ask the LLM, run the tools it asks for (concurrently when it asks for several), feed the
@@ -70,11 +76,11 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             ResponseFormat = turn.Output?.ResponseFormat,
         };
 
-        var raw = await LoopAsync(turn, history, options);
+        var text = await LoopAsync(turn, history, options);
         var answer = turn.Output is { } output
-            ? await ConformAsync(turn, output, history, options, raw)
-            : new AgentAnswer(raw, null);
-        await Step(turn, thought: answer.Raw, tool: "", toolInput: "", result: answer.Raw);
+            ? await ConformAsync(turn, output, history, options, text)
+            : new AgentAnswer(FinalAnswer.From(text), null, text);
+        await Step(turn, thought: answer.Text, tool: "", toolInput: "", result: answer.Raw);
         return answer;
     }
 
@@ -103,18 +109,19 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     }
 
     /// <summary>Validates the answer against the schema; each miss is sent back with the errors until it fits or the retries run out.</summary>
-    private async Task<AgentAnswer> ConformAsync(AgentTurn turn, StructuredOutput output, List<ChatMessage> history, ChatOptions options, string raw)
+    private async Task<AgentAnswer> ConformAsync(AgentTurn turn, StructuredOutput output, List<ChatMessage> history, ChatOptions options, string text)
     {
         var retryOptions = new ChatOptions { ModelId = options.ModelId, ResponseFormat = options.ResponseFormat };
         for (var attempt = 0; ; attempt++)
         {
+            var raw = FinalAnswer.From(text);
             var check = output.Validator.Check(raw);
             if (check.Value is { } value)
             {
-                return new AgentAnswer(raw, value);
+                return new AgentAnswer(raw, value, text);
             }
 
-            await events.PublishAsync(new OutputValidationFailed(turn.Task.Name, turn.Agent.Role, attempt + 1, check.Errors, raw));
+            await events.PublishAsync(new OutputValidationFailed(turn.Task.Name, turn.AgentName, attempt + 1, check.Errors, raw));
             if (attempt >= output.MaxRetries)
             {
                 throw new InvalidOperationException(
@@ -124,14 +131,14 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             history.Add(new ChatMessage(ChatRole.User, Prompts.FixStructuredOutput(check.Errors)));
             var response = await CallAsync(turn, history, retryOptions);
             history.AddRange(response.Messages);
-            raw = response.Text;
+            text = response.Text;
         }
     }
 
     // The run's LlmCallEventsChatClient, in the turn's chat pipeline, writes the call's events and charges its usage here.
     private Task<ChatResponse> CallAsync(AgentTurn turn, List<ChatMessage> history, ChatOptions options)
     {
-        new LlmCaller(turn.Task.Name, turn.Agent.Role, turn.Model, this).Attach(options);
+        new LlmCaller(turn.Task.Name, turn.AgentName, turn.Model, this).Attach(options);
         return turn.Client.GetResponseAsync(history, options, cancellationToken);
     }
 
@@ -140,7 +147,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         var arguments = calls.Select(Arguments).ToList();
         for (var i = 0; i < calls.Count; i++)
         {
-            await events.PublishAsync(new ToolUsageStarted(turn.Task.Name, turn.Agent.Role, DisplayName(turn, calls[i].Name), arguments[i]));
+            await events.PublishAsync(new ToolUsageStarted(turn.Task.Name, turn.AgentName, DisplayName(turn, calls[i].Name), arguments[i]));
         }
 
         // Events are written before and after, in call order, so sequence numbers stay deterministic.
@@ -151,8 +158,8 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var (call, args, (text, error)) = (calls[i], arguments[i], outcomes[i]);
             var name = DisplayName(turn, call.Name);
             await events.PublishAsync(error is null
-                ? new ToolUsageFinished(turn.Task.Name, turn.Agent.Role, name, args, text)
-                : new ToolUsageError(turn.Task.Name, turn.Agent.Role, name, args, error));
+                ? new ToolUsageFinished(turn.Task.Name, turn.AgentName, name, args, text)
+                : new ToolUsageError(turn.Task.Name, turn.AgentName, name, args, error));
             await Step(turn, thought, name, RunEventJson.Serialize(args), text);
             results.Add(new FunctionResultContent(call.CallId, text));
         }
@@ -181,7 +188,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var result = await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
             return (OpenAiMapping.ResultText(result), null);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
             // As in CrewAI, a failing tool does not fail the task: the agent reads the error and carries on.
             var error = ex.InnerException?.Message ?? ex.Message;
@@ -190,7 +197,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     }
 
     private ValueTask Step(AgentTurn turn, string thought, string tool, string toolInput, string result) =>
-        events.PublishAsync(new AgentStep(turn.Task.Name, turn.Agent.Role, turn.TaskPrompt, thought, tool, toolInput, result));
+        events.PublishAsync(new AgentStep(turn.Task.Name, turn.AgentName, turn.TaskPrompt, thought, tool, toolInput, result));
 
     private static string DisplayName(AgentTurn turn, string name) =>
         turn.Tools.FirstOrDefault(t => t.Name == name)?.AdditionalProperties.GetValueOrDefault(DisplayNameProperty) as string ?? name;

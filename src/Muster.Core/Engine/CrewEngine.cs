@@ -34,7 +34,8 @@ public sealed partial class CrewEngine(
             return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = waiting };
         }
 
-        using var events = new RunEventWriter(runId, checkpoint.LastSequence, sink, timeProvider, cancellationToken);
+        var inputs = crew.InputValues is { } values ? InputTexts.From(values.ToJsonString()) : InputTexts.None;
+        using var events = new RunEventWriter(runId, checkpoint, engineOptions.Value.MaxRunBytes, inputs, sink, timeProvider, cancellationToken);
         var run = new RunProgress(crew, checkpoint, timeProvider);
         await using var mcp = mcpTools.OpenSession(crew);
         var runner = new TaskRunner(crew, events, run, llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider);
@@ -124,6 +125,12 @@ public sealed partial class CrewEngine(
             await events.PublishAsync(new CrewKickoffCompleted(crewOutput.Raw, crewOutput.JsonDict, crewOutput.Usage, crewOutput.ExecutionTimeSeconds));
             return new RunOutcome { Kind = RunOutcomeKind.Completed, Output = crewOutput };
         }
+        catch (RunLimitExceededException ex)
+        {
+            // An event outside any task would have gone past the limit (the run's start, its end, a pause for review).
+            await background.StopAsync();
+            return await EndFailedAsync(events, run, ex.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             LogStopped(logger, runId);
@@ -170,7 +177,17 @@ public sealed partial class CrewEngine(
         }
 
         run.Complete(output);
-        await events.PublishAsync(new TaskCompleted(output));
+        try
+        {
+            await events.PublishAsync(new TaskCompleted(output));
+        }
+        catch (RunLimitExceededException ex) when (task is not null)
+        {
+            // The output is not recorded, so the task did not complete: it ends as failed, as every started task ends.
+            await events.PublishAsync(new TaskFailed(task.Name, output.Agent, ex.Message));
+            return new TaskOutcome(task, null, ex);
+        }
+
         return null;
     }
 
@@ -178,8 +195,12 @@ public sealed partial class CrewEngine(
     private async Task<RunOutcome> FailAsync(RunEventWriter events, RunProgress run, CrewDefinition crew, Background background, TaskOutcome failed)
     {
         await background.StopAsync();
-        var error = $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}";
         LogTaskFailed(logger, failed.Failure, failed.Task.Name, crew.Name);
+        return await EndFailedAsync(events, run, $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}");
+    }
+
+    private static async Task<RunOutcome> EndFailedAsync(RunEventWriter events, RunProgress run, string error)
+    {
         await events.PublishAsync(new CrewKickoffFailed(error, Stopped: false, run.Usage, run.ElapsedSeconds));
         return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = error };
     }

@@ -14,4 +14,13 @@ public sealed class CrewEngineOptions
     /// <summary>How often an answer that does not satisfy a task's <c>output_json</c> is sent back with the errors before the task fails (0: never).</summary>
     [Range(0, 20)]
     public int OutputJsonMaxRetries { get; set; } = 3;
+
+    /// <summary>
+    /// The most one run may record, in bytes of JSON: what it recorded before (<see cref="RunCheckpoint.RecordedBytes"/>) and the
+    /// data of the events it emits. An event that would go past it is not emitted: the task fails with
+    /// <see cref="RunLimitExceededException"/>'s message, then the run. Events that report a failure are always emitted. Null: no
+    /// limit (the server sets it from <c>Muster:Limits:MaxRunBytes</c>).
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long? MaxRunBytes { get; set; }
 }

@@ -36,7 +36,7 @@ internal sealed class LlmCallEventsChatClient(IChatClient inner, RunEventWriter 
         {
             response = await base.GetResponseAsync(messages, options, cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
             await events.PublishAsync(new LlmCallFailed(caller.TaskName, caller.Agent, caller.Model, ex.Message));
             throw;

@@ -72,9 +72,21 @@ public interface IRunSink
     /// <summary>
     /// Records an event; a <see cref="TaskCompleted"/> event's task output is stored with it. A task's outcome, a pause for
     /// review and the run's end are durable when this returns; a sink may hold progress events briefly and record them,
-    /// in order, with the next ones.
+    /// in order, with the next ones. An exception means the event could not be recorded: the engine stops driving the run
+    /// and throws it on as a <see cref="RunSinkException"/>, never as a failure of a task or of the crew.
     /// </summary>
     ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The run's sink could not record an event (its store failed, or another node owns the run now). The run has neither
+/// failed nor finished: the engine stopped driving it, and whoever runs it next continues from what was recorded.
+/// </summary>
+public sealed class RunSinkException(Exception innerException)
+    : Exception("The run's events could not be recorded: " + innerException.Message, innerException)
+{
+    /// <summary>True when <paramref name="exception"/> is, or directly wraps, a sink failure (a tool invocation may wrap it).</summary>
+    public static bool IsIn(Exception exception) => exception is RunSinkException || exception.InnerException is RunSinkException;
 }
 
 /// <summary>Runs a crew from a checkpoint until it completes, fails, is cancelled (stopped) or pauses for a human.</summary>

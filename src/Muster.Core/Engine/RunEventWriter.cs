@@ -1,14 +1,34 @@
+using System.Text;
+using Muster.Core.Crews;
+
 namespace Muster.Core.Engine;
+
+/// <summary>A run would record more than <see cref="CrewEngineOptions.MaxRunBytes"/>: the event was not emitted.</summary>
+public sealed class RunLimitExceededException(long limit, long recorded, long eventBytes) : Exception(
+    $"The run would record more than its limit of {limit:N0} bytes (Muster:Limits:MaxRunBytes): it has recorded {recorded:N0} bytes " +
+    $"(inputs and events) and its next event takes {eventBytes:N0}.");
 
 /// <summary>
 /// Numbers a run's events from the checkpoint on and sends them to the sink, one at a time, in order. Safe to call
 /// from tasks running concurrently (async_execution, parallel tool calls): each event is numbered and recorded
-/// before the next one is, so the sink always sees one gap-free run-wide sequence.
+/// before the next one is, so the sink always sees one gap-free run-wide sequence. With a limit it counts what the run
+/// records (the events' data as JSON) and refuses an event that would go past it, unless the event reports a failure.
+/// A sink that fails ends the engine's work on the run with a <see cref="RunSinkException"/>.
 /// </summary>
-internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken) : IDisposable
+/// <param name="runId">The run.</param>
+/// <param name="checkpoint">Where the run is: its last sequence, and what it recorded.</param>
+/// <param name="maxRunBytes">The most the run may record; null: no limit.</param>
+/// <param name="inputs">The run's long inputs, which the store keeps out of each event: they are counted as it stores them.</param>
+/// <param name="sink">Where the events go.</param>
+/// <param name="timeProvider">The events' clock.</param>
+/// <param name="cancellationToken">The run's: once cancelled, nothing more is published.</param>
+internal sealed class RunEventWriter(
+    Guid runId, RunCheckpoint checkpoint, long? maxRunBytes, InputTexts inputs, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private long _sequence = lastSequence;
+    private readonly JsonSize? _size = maxRunBytes is null || !inputs.IsEmpty ? null : new JsonSize();
+    private long _sequence = checkpoint.LastSequence;
+    private long _recorded = checkpoint.RecordedBytes;
 
     public Guid RunId => runId;
 
@@ -22,6 +42,12 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var size = Measure(data);
+            if (_recorded + size > maxRunBytes && !ReportsFailure(data))
+            {
+                throw new RunLimitExceededException(maxRunBytes.Value, _recorded, size);
+            }
+
             var runEvent = new RunEvent
             {
                 RunId = runId,
@@ -29,8 +55,18 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
                 Timestamp = timeProvider.GetUtcNow(),
                 Data = data,
             };
-            await sink.PublishAsync(runEvent, cancellationToken);
+            try
+            {
+                await sink.PublishAsync(runEvent, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Marked, so that no catch on the way out mistakes it for the failure of an LLM call, a tool or a task.
+                throw new RunSinkException(ex);
+            }
+
             _sequence++;
+            _recorded += size;
         }
         finally
         {
@@ -38,5 +74,17 @@ internal sealed class RunEventWriter(Guid runId, long lastSequence, IRunSink sin
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _size?.Dispose();
+    }
+
+    /// <summary>The bytes the store keeps of <paramref name="data"/>; 0 without a limit (nothing to count against).</summary>
+    private long Measure(RunEventData data) => maxRunBytes is null ? 0
+        : _size is not null ? _size.Of(data)
+        : Encoding.UTF8.GetByteCount(inputs.Pack(RunEventJson.Serialize(data)));
+
+    // A run that reached its limit must still be able to say so, and how its tasks ended.
+    private static bool ReportsFailure(RunEventData data) => data is TaskFailed or AgentExecutionError or CrewKickoffFailed;
 }

@@ -64,6 +64,11 @@ public sealed record RunCheckpoint
     public TaskOutput? PendingReview { get; init; }
     /// <summary>The reviewer's answer to <see cref="PendingReview"/>: approve accepts it; reject reruns the task with the feedback.</summary>
     public HumanReview? Review { get; init; }
+    /// <summary>
+    /// What the run recorded before, in bytes of JSON (its inputs and meta, and its events' data), which counts towards
+    /// <see cref="CrewEngineOptions.MaxRunBytes"/>.
+    /// </summary>
+    public long RecordedBytes { get; init; }
 }
 
 /// <summary>How a call to the engine ended.</summary>

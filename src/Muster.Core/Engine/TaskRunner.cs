@@ -47,7 +47,8 @@ internal sealed partial class TaskRunner(
     public async Task<TaskOutcome> RunAsync(TaskDefinition task, string context, CancellationToken cancellationToken)
     {
         var (performer, coworkers) = Cast(task);
-        var role = performer?.Role ?? task.Agent ?? "";
+        // Folded YAML (role: >) ends a role in a newline: the prompt keeps it, as CrewAI's does; what the API shows does not.
+        var role = (performer?.Role ?? task.Agent ?? "").Trim();
         await events.PublishAsync(new TaskStarted { TaskName = task.Name, Agent = role, Description = task.Description });
 
         var started = timeProvider.GetTimestamp();
@@ -100,7 +101,7 @@ internal sealed partial class TaskRunner(
                 turn = turn with { TaskPrompt = Prompts.Task(task, retryContext, instructions) };
             }
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true } && !RunSinkException.IsIn(ex))
         {
             await events.PublishAsync(new AgentExecutionError(task.Name, role, DelegatedBy: null, ex.Message));
             await events.PublishAsync(new TaskFailed(task.Name, role, ex.Message));
@@ -141,17 +142,18 @@ internal sealed partial class TaskRunner(
         var job = new TaskDefinition { Name = task.Name, Description = work, ExpectedOutput = Prompts.CoworkerExpectedOutput };
         var model = ModelFor(coworker);
         var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
-        await events.PublishAsync(new AgentExecutionStarted(task.Name, coworker.Role, delegator));
+        var coworkerName = coworker.Role.Trim();
+        await events.PublishAsync(new AgentExecutionStarted(task.Name, coworkerName, delegator));
         var executor = new AgentExecutor(events, cancellationToken);
         try
         {
             var answer = await executor.RunAsync(turn);
-            await events.PublishAsync(new AgentExecutionCompleted(task.Name, coworker.Role, delegator, answer.Raw));
+            await events.PublishAsync(new AgentExecutionCompleted(task.Name, coworkerName, delegator, answer.Raw));
             return answer.Raw;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
-            await events.PublishAsync(new AgentExecutionError(task.Name, coworker.Role, delegator, ex.Message));
+            await events.PublishAsync(new AgentExecutionError(task.Name, coworkerName, delegator, ex.Message));
             throw;
         }
         finally

@@ -13,7 +13,7 @@ public sealed class BuiltInToolOptions
     /// <summary>The most bytes <c>http_fetch</c> reads; the rest is cut off.</summary>
     public int HttpFetchMaxBytes { get; set; } = 512 * 1024;
 
-    /// <summary>Lets <c>http_fetch</c> reach loopback, private and link-local addresses (tests only).</summary>
+    /// <summary>Lets <c>http_fetch</c> reach the addresses the SSRF guard refuses (loopback, private, link-local and the rest; tests only).</summary>
     public bool HttpFetchAllowPrivateNetworks { get; set; }
 }
 

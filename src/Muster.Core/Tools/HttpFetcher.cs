@@ -1,12 +1,11 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Muster.Core.Net;
 
 namespace Muster.Core.Tools;
 
 /// <summary>
-/// The <c>http_fetch</c> tool: GET only, bounded in time and size, and refusing loopback, private and link-local
-/// destinations. The address is checked on the socket actually connected, so DNS tricks and redirects cannot reach inside.
+/// The <c>http_fetch</c> tool: GET only, bounded in time and size, and connecting only to public addresses through the
+/// same <see cref="GuardedConnector"/> as webhooks and MCP, so DNS tricks and redirects cannot reach inside.
 /// </summary>
 internal sealed class HttpFetcher
 {
@@ -21,7 +20,8 @@ internal sealed class HttpFetcher
             AllowAutoRedirect = true,
             MaxAutomaticRedirections = 5,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectCallback = ConnectAsync,
+            ConnectCallback = new GuardedConnector(
+                DnsHostResolver.Instance, options.HttpFetchAllowPrivateNetworks, "http_fetch only reaches public internet addresses.").ConnectAsync,
             UseProxy = false,
         };
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -67,58 +67,5 @@ internal sealed class HttpFetcher
         var truncated = read > _options.HttpFetchMaxBytes;
         var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, _options.HttpFetchMaxBytes));
         return truncated ? text + $"\n[truncated at {_options.HttpFetchMaxBytes} bytes]" : text;
-    }
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-        var allowed = addresses.Where(a => _options.HttpFetchAllowPrivateNetworks || IsPublic(a)).ToArray();
-        if (allowed.Length == 0)
-        {
-            throw new HttpRequestException($"http_fetch refuses '{context.DnsEndPoint.Host}': it is not a public internet address.");
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-            if (!_options.HttpFetchAllowPrivateNetworks && socket.RemoteEndPoint is IPEndPoint remote && !IsPublic(remote.Address))
-            {
-                throw new HttpRequestException("http_fetch refuses a connection to a non-public address.");
-            }
-
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>False for loopback, private (RFC 1918, unique-local), link-local, CGNAT, multicast and unspecified addresses.</summary>
-    internal static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
-        {
-            return false;
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
-        }
-
-        var b = address.GetAddressBytes();
-        return !(b[0] == 10 || b[0] == 0 || b[0] >= 224
-            || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 169 && b[1] == 254)
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127));
     }
 }

@@ -18,8 +18,10 @@ internal sealed class BearerTokenHandler(
     PrincipalCache principals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Bearer";
-    public const string OrganizationPolicy = "organization";
+    /// <summary>The policy of <c>/api/tokens</c>: <see cref="MusterPrincipal.MayManageTokens"/>.</summary>
+    public const string TokenManagerPolicy = "manage-tokens";
     public const string KindClaim = "muster:kind";
+    public const string ManageTokensClaim = "muster:manage_tokens";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -47,6 +49,7 @@ internal sealed class BearerTokenHandler(
             [
                 new Claim(ClaimTypes.NameIdentifier, principal.OwnerId),
                 new Claim(KindClaim, principal.IsOrganization ? "org" : "user"),
+                new Claim(ManageTokensClaim, principal.MayManageTokens ? "true" : "false"),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -55,8 +58,13 @@ internal sealed class BearerTokenHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteAsync(StatusCodes.Status401Unauthorized, new ErrorResponse { Error = "Unauthorized", Message = "Invalid or missing bearer token" });
 
+    // The token manager policy is the only one a token can fail; every other route is open to any valid token.
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteAsync(StatusCodes.Status403Forbidden, new ErrorResponse { Error = "Forbidden", Message = "This operation needs an organization token" });
+        WriteAsync(StatusCodes.Status403Forbidden, new ErrorResponse
+        {
+            Error = "Forbidden",
+            Message = "Managing tokens needs an organization token with manage_tokens that covers every crew",
+        });
 
     private Task WriteAsync(int statusCode, ErrorResponse body)
     {

@@ -14,6 +14,13 @@ public static class TokenInfos
         UserId = record.UserId,
         Crews = record.Crews.Count == 0 ? null : record.Crews,
         Name = record.Name,
+        ManageTokens = record.ManageTokens,
+        StatusShape = record.StatusShape switch
+        {
+            StatusShape.Live => "live",
+            StatusShape.Documented => "documented",
+            _ => null,
+        },
         CreatedAt = UtcTimestampJsonConverter.Format(record.CreatedAt),
         RevokedAt = record.RevokedAt is { } revoked ? UtcTimestampJsonConverter.Format(revoked) : null,
     };

@@ -48,13 +48,17 @@ internal static class CrewRunRecordMapper
         _ => "failed",
     };
 
-    /// <summary>The stored states a status filter value covers; null for an unknown value.</summary>
+    /// <summary>
+    /// The stored states a status filter value covers; null for an unknown value. Besides the spec's four, <c>stopped</c>
+    /// picks out the <c>failed</c> runs a stop ended, which records cannot show otherwise than by their error.
+    /// </summary>
     public static RunState[]? StatesFor(string status) => status switch
     {
         "pending" => [RunState.Pending],
         "running" => [RunState.Running, RunState.AwaitingHuman],
         "completed" => [RunState.Completed],
         "failed" => [RunState.Failed, RunState.Stopped],
+        "stopped" => [RunState.Stopped],
         _ => null,
     };
 

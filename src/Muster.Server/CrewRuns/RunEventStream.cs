@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -13,7 +14,8 @@ namespace Muster.Server.CrewRuns;
 /// Streams one run's events as server-sent events (<c>id:</c> = sequence, <c>event:</c> = type, <c>data:</c> =
 /// the <see cref="Contracts.Runs.RunEventDto"/>) until its terminal event. The store is the only source of
 /// events: bus notifications and heartbeats merely say when to read it again, so a lost notification
-/// delays an event by at most one heartbeat and never drops it.
+/// delays an event by at most one heartbeat and never drops it. While the store fails (busy, gone, full) the stream stays
+/// open, with heartbeats, and reads again every few seconds: the client sees a pause, not a cut.
 /// </summary>
 internal sealed partial class RunEventStream(
     IRunStore store,
@@ -56,26 +58,34 @@ internal sealed partial class RunEventStream(
         var listening = ListenAsync(runId, hints.Writer, stop.Token);
         try
         {
-            var last = afterSequence;
+            // The last sequence sent, kept up to date event by event: a read that fails after a page went out resumes after it.
+            var last = new StrongBox<long>(afterSequence);
             while (true)
             {
-                var (sequence, finished) = await SendStoredEventsAsync(response, runId, last, cancellationToken);
-                last = sequence;
-                if (finished)
+                try
                 {
-                    LogStreamEnded(logger, runId, last);
-                    return;
-                }
-
-                if (!await WaitForHintAsync(hints.Reader, cancellationToken))
-                {
-                    await response.Body.WriteAsync(Heartbeat, cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                    if (await store.GetRunAsync(runId, cancellationToken) is null)
+                    if (await SendStoredEventsAsync(response, runId, last, cancellationToken))
                     {
-                        // Deleted while we watched: nothing more will ever come.
+                        LogStreamEnded(logger, runId, last.Value);
                         return;
                     }
+
+                    if (!await WaitForHintAsync(hints.Reader, options.Value.HeartbeatInterval, cancellationToken))
+                    {
+                        await WriteHeartbeatAsync(response, cancellationToken);
+                        if (await store.GetRunAsync(runId, cancellationToken) is null)
+                        {
+                            // Deleted while we watched: nothing more will ever come.
+                            return;
+                        }
+                    }
+                }
+                catch (StoreUnavailableException ex)
+                {
+                    // The heartbeat keeps proxies from closing a quiet stream, and shows whether the client is still there.
+                    LogStoreWait(logger, runId, ex.Kind);
+                    await WriteHeartbeatAsync(response, cancellationToken);
+                    await WaitForHintAsync(hints.Reader, StoreRetry.Longest, cancellationToken);
                 }
             }
         }
@@ -86,28 +96,34 @@ internal sealed partial class RunEventStream(
         }
     }
 
-    private async Task<(long Last, bool Finished)> SendStoredEventsAsync(
-        HttpResponse response, Guid runId, long after, CancellationToken cancellationToken)
+    private static async Task WriteHeartbeatAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Heartbeat, cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Sends the stored events after <paramref name="last"/>, moving it on; true once the terminal event went out.</summary>
+    private async Task<bool> SendStoredEventsAsync(HttpResponse response, Guid runId, StrongBox<long> last, CancellationToken cancellationToken)
     {
         var pageSize = options.Value.PageSize;
         while (true)
         {
-            var events = await store.GetEventsAsync(runId, after, pageSize, cancellationToken);
+            var events = await store.GetEventsAsync(runId, last.Value, pageSize, cancellationToken);
             foreach (var runEvent in events)
             {
                 await WriteEventAsync(response.Body, runEvent, cancellationToken);
-                after = runEvent.Sequence;
+                last.Value = runEvent.Sequence;
                 if (CrewRunRecordMapper.IsTerminal(runEvent.Type))
                 {
                     await response.Body.FlushAsync(cancellationToken);
-                    return (after, true);
+                    return true;
                 }
             }
 
             if (events.Count < pageSize)
             {
                 await response.Body.FlushAsync(cancellationToken);
-                return (after, false);
+                return false;
             }
         }
     }
@@ -120,11 +136,11 @@ internal sealed partial class RunEventStream(
         await body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
     }
 
-    /// <summary>True when a notification arrived, false when the heartbeat interval passed without one.</summary>
-    private async Task<bool> WaitForHintAsync(ChannelReader<long> hints, CancellationToken cancellationToken)
+    /// <summary>True when a notification arrived, false when <paramref name="wait"/> passed without one.</summary>
+    private async Task<bool> WaitForHintAsync(ChannelReader<long> hints, TimeSpan wait, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(options.Value.HeartbeatInterval, timeProvider, timeout.Token);
+        var delay = Task.Delay(wait, timeProvider, timeout.Token);
         var hint = hints.WaitToReadAsync(timeout.Token).AsTask();
         var first = await Task.WhenAny(delay, hint);
         await timeout.CancelAsync();
@@ -158,6 +174,9 @@ internal sealed partial class RunEventStream(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream of run {RunId} closed: the server is stopping")]
     private static partial void LogStreamClosedForShutdown(ILogger logger, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream of run {RunId} waits for the store ({Kind}); it stays open")]
+    private static partial void LogStoreWait(ILogger logger, Guid runId, StoreFailureKind kind);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream of run {RunId} ended after sequence {Sequence}")]
     private static partial void LogStreamEnded(ILogger logger, Guid runId, long sequence);

@@ -45,7 +45,7 @@ internal static class RunListRequest
         var states = CrewRunRecordMapper.StatesFor(status);
         if (states is null)
         {
-            errors.Add(new FieldError("query.status", "Must be one of pending, running, completed, failed"));
+            errors.Add(new FieldError("query.status", "Must be one of pending, running, completed, failed, stopped (failed runs that a stop ended)"));
         }
 
         return states;

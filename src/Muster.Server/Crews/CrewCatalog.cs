@@ -6,18 +6,32 @@ namespace Muster.Server.Crews;
 
 /// <summary>
 /// The crews deployed on this server, loaded once at start from <see cref="MusterOptions.CrewsPath"/>.
-/// A crew that fails to load is logged with its diagnostics and skipped; the server starts with the rest.
+/// A crew that fails to load is logged with its diagnostics and skipped; the server starts with the rest, and remembers
+/// why, so that a call addressing it can say so (<see cref="FailureOf"/>).
 /// </summary>
 public sealed partial class CrewCatalog(IOptions<MusterOptions> options, IHostEnvironment environment, ILogger<CrewCatalog> logger)
 {
     private IReadOnlyDictionary<string, CrewDefinition> _crews = new Dictionary<string, CrewDefinition>();
+    private IReadOnlyDictionary<string, string> _failures = new Dictionary<string, string>();
 
     public IReadOnlyCollection<CrewDefinition> Crews => [.. _crews.Values];
 
     /// <summary>The crew that answers at the root routes: <see cref="MusterOptions.DefaultCrew"/>, or the only crew loaded.</summary>
     public CrewDefinition? RootCrew { get; private set; }
 
+    /// <summary><see cref="MusterOptions.DefaultCrew"/>, when set.</summary>
+    public string? DefaultCrewName => string.IsNullOrEmpty(options.Value.DefaultCrew) ? null : options.Value.DefaultCrew;
+
+    /// <summary>The folder names of the crews that failed to load.</summary>
+    public IReadOnlyCollection<string> FailedCrews => [.. _failures.Keys];
+
     public CrewDefinition? Find(string name) => _crews.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Why the crew in the folder named <paramref name="name"/> did not load (its first error, with the file relative to the
+    /// crews folder, and how many more the log holds), or null when no crew of that name failed.
+    /// </summary>
+    public string? FailureOf(string name) => _failures.GetValueOrDefault(name);
 
     public void Load()
     {
@@ -29,6 +43,7 @@ public sealed partial class CrewCatalog(IOptions<MusterOptions> options, IHostEn
         }
 
         var crews = new Dictionary<string, CrewDefinition>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var result in CrewLoader.LoadCatalog(path))
         {
             foreach (var diagnostic in result.Diagnostics)
@@ -39,6 +54,7 @@ public sealed partial class CrewCatalog(IOptions<MusterOptions> options, IHostEn
             if (result.Crew is null)
             {
                 LogSkipped(logger, result.Path);
+                failures[FolderName(result.Path)] = Reason(result);
             }
             else if (!crews.TryAdd(result.Crew.Name, result.Crew))
             {
@@ -51,7 +67,25 @@ public sealed partial class CrewCatalog(IOptions<MusterOptions> options, IHostEn
         }
 
         _crews = crews;
+        _failures = failures;
         RootCrew = ChooseRoot(crews, options.Value.DefaultCrew);
+    }
+
+    private static string FolderName(string path) => Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+
+    /// <summary>The first error, its file relative to the crews folder (an API answer shows no server paths).</summary>
+    private static string Reason(CrewLoadResult result)
+    {
+        var errors = result.Errors.ToList();
+        if (errors.Count == 0)
+        {
+            return "the server's log says why";
+        }
+
+        var first = errors[0];
+        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(result.Path)) ?? result.Path;
+        var reason = (first with { File = Path.GetRelativePath(parent, first.File) }).ToString();
+        return errors.Count == 1 ? reason : $"{reason} (and {errors.Count - 1} more {(errors.Count == 2 ? "error" : "errors")} in the server's log)";
     }
 
     private CrewDefinition? ChooseRoot(Dictionary<string, CrewDefinition> crews, string? defaultCrew)

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts.Amp;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
 
 namespace Muster.Server.Endpoints;
 
@@ -10,9 +12,35 @@ internal static class AmpErrors
     public static JsonHttpResult<ErrorResponse> ExecutionNotFound(string id) =>
         Error(StatusCodes.Status404NotFound, "Execution not found", $"No execution found with ID: {Truncate(id)}");
 
-    public static JsonHttpResult<ErrorResponse> CrewNotFound(string? crew) => crew is null
-        ? Error(StatusCodes.Status404NotFound, "Crew not found", "Several crews are deployed and none is the default; use /crews/{name}/… (GET /api/crews lists them) or set Muster:DefaultCrew")
-        : Error(StatusCodes.Status404NotFound, "Crew not found", $"No crew named '{Truncate(crew)}' is deployed here");
+    /// <summary>
+    /// The 404 for a crew <paramref name="principal"/> cannot use: why (it failed to load, it is unknown, or the root routes have
+    /// no crew), and the crews the token may use. A crew outside the token's crews reads as unknown, whatever its state.
+    /// </summary>
+    /// <param name="requested">The <c>{crew}</c> route value; null at the root routes.</param>
+    public static JsonHttpResult<ErrorResponse> CrewNotFound(CrewCatalog catalog, MusterPrincipal principal, string? requested)
+    {
+        var name = requested ?? catalog.DefaultCrewName;
+        if (name is not null && principal.CoversCrew(name) && catalog.FailureOf(name) is { } failure)
+        {
+            return Error(StatusCodes.Status404NotFound, "Crew not found", $"The crew '{name}' failed to load when the server started and is not served: {failure}");
+        }
+
+        var why = requested is not null ? $"No crew named '{Truncate(requested)}' is deployed here."
+            : catalog.Crews.Count == 0 ? "No crew is deployed here."
+            : catalog.RootCrew is not null ? "This token may not use the crew that answers at the root routes; use the /crews/{name}/ routes."
+            : catalog.DefaultCrewName is { } missing ? $"Muster:DefaultCrew names '{missing}', which is not deployed here; use the /crews/{{name}}/ routes."
+            : "Several crews are deployed and none is the default; use the /crews/{name}/ routes or set Muster:DefaultCrew.";
+        var usable = catalog.Crews.Select(c => c.Name).Where(principal.CoversCrew).Order(StringComparer.Ordinal).ToList();
+        var failed = catalog.FailedCrews.Where(principal.CoversCrew).Order(StringComparer.Ordinal).ToList();
+        var message = why + (usable.Count > 0 ? $" Crews this token may use: {string.Join(", ", usable)}."
+            : catalog.Crews.Count > 0 ? " This token may use none of the deployed crews." : string.Empty);
+        if (failed.Count > 0)
+        {
+            message += $" Failed to load: {string.Join(", ", failed)} (the server's log says why).";
+        }
+
+        return Error(StatusCodes.Status404NotFound, "Crew not found", message);
+    }
 
     public static JsonHttpResult<ErrorResponse> BadRequest(string message) =>
         Error(StatusCodes.Status400BadRequest, "Bad Request", message);
@@ -42,6 +70,6 @@ internal static class AmpErrors
     public static JsonHttpResult<ErrorResponse> Error(int statusCode, string error, string message) =>
         TypedResults.Json(new ErrorResponse { Error = error, Message = message }, statusCode: statusCode);
 
-    // Echoed identifiers come from the caller; keep the answer small whatever they sent.
-    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
+    /// <summary>An identifier the caller sent, to echo in a message: kept small whatever they sent.</summary>
+    public static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
 }

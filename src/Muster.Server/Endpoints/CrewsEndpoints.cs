@@ -29,12 +29,14 @@ internal static class CrewsEndpoints
             .WithSummary("Run a deployed crew by name; x-correlation-id is honoured and echoed")
             .Accepts<RunCrewRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/run/custom", RunCustom).WithName("RunCustomCrew")
             .WithSummary("Run a crew given in the request (403 when Muster:AdHocCrews:Enabled is false)")
             .Accepts<RunCustomCrewRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorResponse>(StatusCodes.Status403Forbidden);
+            .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
 
@@ -73,7 +75,7 @@ internal static class CrewsEndpoints
         var crew = catalog.Find(request.CrewType);
         if (crew is null || !principal.CoversCrew(crew.Name))
         {
-            return AmpErrors.CrewNotFound(request.CrewType);
+            return AmpErrors.CrewNotFound(catalog, principal, request.CrewType);
         }
 
         var missing = CrewConfigMapper.MissingInputs(crew, request.TaskInput);
@@ -178,6 +180,14 @@ internal static class CrewsEndpoints
         catch (OutputFileRefusedException ex)
         {
             return Invalid(new FieldError("task_input", ex.Message));
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            return Invalid(new FieldError("headers.idempotency-key", ex.Message));
+        }
+        catch (RunTooLargeException ex)
+        {
+            return AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", ex.Message);
         }
     }
 

@@ -1,10 +1,9 @@
-using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
 
-/// <summary><c>GET /</c> (AMP's health check), <c>/healthz</c> (alive) and <c>/readyz</c> (store reachable); no token needed.</summary>
+/// <summary><c>GET /</c> (AMP's health check), <c>/healthz</c> (alive) and <c>/readyz</c> (runs can be stored); no token needed.</summary>
 internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapMusterHealth(this IEndpointRouteBuilder app)
@@ -12,26 +11,33 @@ internal static class HealthEndpoints
         var group = app.MapGroup("").WithTags("Health").AllowAnonymous();
         group.MapGet("/", () => TypedResults.Text("Healthy")).WithName("Health").WithSummary("Answers Healthy, as AMP does");
         group.MapGet("/healthz", () => TypedResults.Text("Healthy")).WithName("Alive").WithSummary("The process is alive");
-        group.MapGet("/readyz", Ready).WithName("Ready").WithSummary("The run store answers (503 when it does not)")
+        group.MapGet("/readyz", Ready).WithName("Ready")
+            .WithSummary("Runs can be stored: the runs table reads and recent writes succeeded (503 with the reason when not)")
             .Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
         return app;
     }
 
-    private static async Task<ContentHttpResult> Ready(IRunStore store, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> Ready(IRunStore store, StoreHealth health, HttpResponse response, CancellationToken cancellationToken)
     {
-        bool answers;
         try
         {
-            answers = await store.PingAsync(cancellationToken);
+            await store.PingAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (StoreUnavailableException ex)
         {
             // A database that is down is exactly what this probe reports; it is not a server error.
-            answers = false;
+            return NotReady(response, ex.Kind, ex.Message);
         }
 
-        return answers
-            ? TypedResults.Text("Ready")
-            : TypedResults.Text("Store unreachable", statusCode: StatusCodes.Status503ServiceUnavailable);
+        // The read passed; the writes of the last moments (a full disk, a held lock, a corrupt page found) may say otherwise.
+        return health.Problem is { } problem
+            ? NotReady(response, problem.Kind, problem.Message)
+            : TypedResults.Text("Ready");
+    }
+
+    private static ContentHttpResult NotReady(HttpResponse response, StoreFailureKind kind, string reason)
+    {
+        response.Headers.RetryAfter = Hosting.ErrorHandling.RetryAfterSeconds(kind);
+        return TypedResults.Text($"Not ready: {reason}", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -15,7 +15,7 @@ internal static class InputsEndpoints
         group.MapGet("/inputs", GetInputs)
             .WithName(CrewRoute.OperationId(routePrefix, "listInputs"))
             .WithSummary("List the inputs the crew expects")
-            .WithDescription("Exactly the crew's placeholders. In legacy mode (Muster:Compat:Legacy) an object of name to description.");
+            .WithDescription("Exactly the crew's placeholders. In the live shape (the token's status_shape, else Muster:Compat:Legacy) an object of name to description.");
         return group;
     }
 
@@ -25,10 +25,10 @@ internal static class InputsEndpoints
         var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
         if (crew is null)
         {
-            return AmpErrors.CrewNotFound(requested);
+            return AmpErrors.CrewNotFound(catalog, principal, requested);
         }
 
-        if (options.Value.Compat.Legacy)
+        if (principal.UsesLiveShape(options.Value.Compat.Legacy))
         {
             return TypedResults.Json(new LegacyInputsResponse(crew.Inputs.ToDictionary(name => name, name => $"The '{name}' input of {crew.Name}")));
         }

@@ -22,7 +22,7 @@ internal static class KickoffEndpoints
         group.MapPost("/kickoff", Kickoff)
             .WithName(CrewRoute.OperationId(routePrefix, "kickoffCrew"))
             .WithSummary("Start a run of the crew")
-            .WithDescription("Answered once the run is stored. An Idempotency-Key header repeated by the same token within 24 hours returns the same kickoff_id.")
+            .WithDescription("Answered once the run is stored. An Idempotency-Key header repeated by the same owner within 24 hours returns the same kickoff_id; repeated with another crew or body it answers 422.")
             .Accepts<KickoffRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
@@ -94,6 +94,14 @@ internal static class KickoffEndpoints
         catch (OutputFileRefusedException ex)
         {
             return AmpErrors.InvalidFields([("inputs", ex.Message)]);
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            return AmpErrors.InvalidFields([("Idempotency-Key", ex.Message)]);
+        }
+        catch (RunTooLargeException ex)
+        {
+            return AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", ex.Message);
         }
     }
 }

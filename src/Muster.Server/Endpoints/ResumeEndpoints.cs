@@ -50,14 +50,14 @@ public static class ResumeEndpoints
         }
 
         var run = Guid.TryParse(request.ExecutionId, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || run.CrewName != crew.Name)
+        if (run is null || !CrewRoute.Serves(crew, run))
         {
             return AmpErrors.ExecutionNotFound(request.ExecutionId!);
         }
 
         if (run.State != RunState.AwaitingHuman || run.PendingReview?.Name != request.TaskId)
         {
-            return AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPaused);
+            return AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPausedOn(run, request.TaskId!));
         }
 
         var webhooks = Replace(run.Webhooks, request);
@@ -81,6 +81,15 @@ public static class ResumeEndpoints
             _ => AmpErrors.Error(StatusCodes.Status400BadRequest, "Bad Request", NotPaused),
         };
     }
+
+    /// <summary>
+    /// The spec's message, and when the run does await a review, of which task: a reviewer who sent the wrong task_id
+    /// learns the right one rather than that nothing awaits review.
+    /// </summary>
+    private static string NotPausedOn(RunRecord run, string taskId) =>
+        run is { State: RunState.AwaitingHuman, PendingReview: { } pending }
+            ? $"{NotPaused} for task '{AmpErrors.Truncate(taskId)}': the execution awaits review of task '{pending.Name}'"
+            : NotPaused;
 
     private static List<string> MissingFields(ResumeRequest request)
     {

@@ -38,7 +38,7 @@ internal static class StatusMapper
             // Not Celery's FAILURE: crewAI-tools stops polling only on state.lower() "success" or "failed", and Semantic
             // Kernel's enum takes FAILED too, so FAILED ends both clients' polls.
             State = "FAILED",
-            Error = run.Error ?? "The run failed.",
+            Error = FailureReason(run),
             ExecutionTime = ExecutionTime(run, now),
             TokenUsage = run.Usage,
         },
@@ -57,7 +57,8 @@ internal static class StatusMapper
 
     /// <summary>
     /// The live service's shape: <c>state</c>, a string <c>result</c> and <c>last_step</c>. Failures say <c>FAILED</c>,
-    /// which both Semantic Kernel (its enum) and crewAI-tools (<c>state.lower() == "failed"</c>) recognise.
+    /// which both Semantic Kernel (its enum) and crewAI-tools (<c>state.lower() == "failed"</c>) recognise, with the reason in
+    /// <c>result</c> and <c>error</c>.
     /// </summary>
     public static LegacyStatusResponse ToLegacyStatus(RunRecord run, IReadOnlyList<TaskOutput> tasks) => new()
     {
@@ -74,12 +75,20 @@ internal static class StatusMapper
             RunState.Failed or RunState.Stopped => "error",
             _ => "running",
         },
-        Result = run.State == RunState.Completed ? run.Result ?? string.Empty : null,
-        Error = run.State is RunState.Failed or RunState.Stopped ? run.Error : null,
+        // Semantic Kernel builds its failure message from result, so a failed run's reason is there as well as in error.
+        Result = run.State switch
+        {
+            RunState.Completed => run.Result ?? string.Empty,
+            RunState.Failed or RunState.Stopped => FailureReason(run),
+            _ => null,
+        },
+        Error = run.State is RunState.Failed or RunState.Stopped ? FailureReason(run) : null,
         LastStep = tasks.Count == 0
             ? null
             : new JsonObject { ["task_id"] = tasks[^1].Name, ["agent"] = tasks[^1].Agent, ["output"] = tasks[^1].Raw },
     };
+
+    private static string FailureReason(RunRecord run) => run.Error ?? "The run failed.";
 
     private static double ExecutionTime(RunRecord run, DateTimeOffset now) =>
         Math.Round(Math.Max(0, ((run.CompletedAt ?? now) - (run.StartedAt ?? run.CreatedAt)).TotalSeconds), 3);

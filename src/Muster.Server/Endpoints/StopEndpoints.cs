@@ -30,11 +30,11 @@ internal static class StopEndpoints
         var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
         if (crew is null)
         {
-            return AmpErrors.CrewNotFound(requested);
+            return AmpErrors.CrewNotFound(catalog, principal, requested);
         }
 
         var run = Guid.TryParse(kickoff_id, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || run.CrewName != crew.Name)
+        if (run is null || !CrewRoute.Serves(crew, run))
         {
             return AmpErrors.ExecutionNotFound(kickoff_id);
         }

@@ -5,23 +5,19 @@ using Muster.Contracts.Runs;
 using Muster.Contracts.Tokens;
 using Muster.Server.Auth;
 using Muster.Server.Caching;
-using Muster.Storage;
 
 namespace Muster.Server.Endpoints;
 
 /// <summary>
-/// <c>/api/tokens</c>: create, list and revoke bearer tokens. Organization tokens only: a user token gets 403, not 404,
-/// because token management is not a per-run resource whose existence needs hiding; the caller should learn that its
-/// kind of token cannot do this.
+/// <c>/api/tokens</c>: create, list and revoke bearer tokens. Only a token that may manage tokens (an organization token
+/// with <c>manage_tokens</c> that covers every crew) gets in; any other gets 403, not 404, because token management is not a
+/// per-run resource whose existence needs hiding: the caller should learn that its token cannot do this.
 /// </summary>
 internal static class TokensEndpoints
 {
-    private const int MaxCrews = 100;
-    private const int MaxTextLength = 200;
-
     public static IEndpointRouteBuilder MapMusterTokens(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tokens").WithTags("Tokens").RequireAuthorization(BearerTokenHandler.OrganizationPolicy);
+        var group = app.MapGroup("/api/tokens").WithTags("Tokens").RequireAuthorization(BearerTokenHandler.TokenManagerPolicy);
         group.MapPost("/", Create).WithName("CreateToken").WithSummary("Create a token (the secret is shown once)")
             .Accepts<CreateTokenRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
@@ -42,13 +38,14 @@ internal static class TokensEndpoints
             return error;
         }
 
-        var problems = Validate(request!, out var kind);
-        if (problems.Count > 0)
+        // The caller covers every crew and may manage tokens (the group's policy), so nothing it asks for is wider than itself.
+        var (token, problems) = TokenRules.Check(request!);
+        if (token is null)
         {
             return TypedResults.UnprocessableEntity(new ValidationErrorResponse(problems));
         }
 
-        var (secret, record) = await tokens.CreateAsync(kind, request!.UserId, request.Crews ?? [], request.Name, cancellationToken);
+        var (secret, record) = await tokens.CreateAsync(token, cancellationToken);
         return TypedResults.Created($"/api/tokens/{record.Id}", new CreatedTokenResponse { Token = secret, Info = TokenInfos.From(record) });
     }
 
@@ -69,37 +66,5 @@ internal static class TokensEndpoints
         return revoked
             ? TypedResults.NoContent()
             : AmpErrors.Error(StatusCodes.Status404NotFound, "Token not found", "No active token has this id.");
-    }
-
-    private static List<FieldError> Validate(CreateTokenRequest request, out TokenKind kind)
-    {
-        var problems = new List<FieldError>();
-        kind = request.Kind switch
-        {
-            "org" or "organization" => TokenKind.Organization,
-            "user" => TokenKind.User,
-            _ => TokenKind.Organization,
-        };
-        if (request.Kind is not ("org" or "organization" or "user"))
-        {
-            problems.Add(new FieldError("body.kind", "kind must be 'org' or 'user'"));
-        }
-
-        if (kind == TokenKind.User && string.IsNullOrWhiteSpace(request.UserId))
-        {
-            problems.Add(new FieldError("body.user_id", "a user token needs user_id"));
-        }
-
-        if (request.UserId is { Length: > MaxTextLength } || request.Name is { Length: > MaxTextLength })
-        {
-            problems.Add(new FieldError("body", $"user_id and name are at most {MaxTextLength} characters"));
-        }
-
-        if (request.Crews is { } crews && (crews.Count > MaxCrews || crews.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > MaxTextLength)))
-        {
-            problems.Add(new FieldError("body.crews", "crews must be crew names"));
-        }
-
-        return problems;
     }
 }

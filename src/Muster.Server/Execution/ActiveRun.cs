@@ -43,4 +43,6 @@ internal enum CancelReason
     LeaseLost,
     /// <summary>This node shuts down: the run stays claimable and continues elsewhere or after restart.</summary>
     Shutdown,
+    /// <summary>The run's events could not be recorded: the run stays claimable and continues from what was stored.</summary>
+    StoreFailed,
 }

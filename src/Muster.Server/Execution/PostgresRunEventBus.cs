@@ -10,7 +10,7 @@ namespace Muster.Server.Execution;
 
 /// <summary>
 /// The event bus of several nodes on one PostgreSQL database: LISTEN/NOTIFY. Each node keeps one dedicated
-/// connection that listens (reconnecting with backoff when it drops) and hands what arrives to an in-process bus, which
+/// connection that listens (reconnecting every second or two when it drops) and hands what arrives to an in-process bus, which
 /// this node's scheduler and SSE streams read. Notifications carry ids and sequences only; they are hints, so when the
 /// listening connection was down anything may have been missed, and on every (re)connect the scheduler is woken and
 /// every subscriber nudged to read the store again, and every cache cleared (an invalidation may have been missed).
@@ -26,7 +26,9 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
     private const int MaxPayloadBytes = 7900;
     private const int MaxBatch = 256;
     private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    // Small: while the connection is down, other nodes' wake-ups and events arrive only by polling, so once the database
+    // answers again the listener must be back within moments, not after a long backoff. An attempt is one cheap connect.
+    internal static readonly TimeSpan MaxBackoff = StoreRetry.Longest;
     // A silent connection is checked this often, so a dead one (a network cut without a reset) is noticed.
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
 
@@ -159,6 +161,7 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
     private async Task ListenLoopAsync(CancellationToken stoppingToken)
     {
         var backoff = MinBackoff;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -173,6 +176,7 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
 
                 LogListening(_logger);
                 backoff = MinBackoff;
+                failures = 0;
                 // Whatever was sent while no connection listened is lost: have every reader look at the store again, and
                 // forget every cached token and run, since a revocation or deletion may have been among the lost.
                 _local.NudgeSubscribers();
@@ -195,8 +199,16 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
                     return;
                 }
 
-                // Whatever broke (the server restarted, the network dropped, a failover), the answer is to reconnect.
-                LogListenFailed(_logger, backoff.TotalSeconds, ex);
+                // Whatever broke (the server restarted, the network dropped, a failover), the answer is to reconnect. The
+                // attempts that fail while the database stays away are not worth a warning each.
+                if (++failures == 1)
+                {
+                    LogListenFailed(_logger, backoff.TotalSeconds, ex);
+                }
+                else
+                {
+                    LogListenStillFailing(_logger, failures, ex.Message);
+                }
             }
 
             try
@@ -295,6 +307,9 @@ internal sealed partial class PostgresRunEventBus : BackgroundService, IRunEvent
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL LISTEN connection failed; reconnecting in {Seconds} s (meanwhile other nodes' signals arrive by polling only)")]
     private static partial void LogListenFailed(ILogger logger, double seconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The PostgreSQL LISTEN connection failed again (attempt {Attempt}): {Reason}")]
+    private static partial void LogListenStillFailing(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Count} notifications to other nodes failed; they fall back to polling")]
     private static partial void LogSendFailed(ILogger logger, int count, Exception exception);

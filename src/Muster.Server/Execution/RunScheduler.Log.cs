@@ -1,9 +1,17 @@
+using Muster.Storage;
+
 namespace Muster.Server.Execution;
 
 internal sealed partial class RunScheduler
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {NodeId} started; at most {MaxConcurrentRuns} runs at once")]
     private static partial void LogStarted(ILogger logger, string nodeId, int maxConcurrentRuns);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Continuing {Count} runs an earlier process of this server left running")]
+    private static partial void LogRecovering(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ending the leases an earlier process left failed; its runs continue once their leases lapse")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler stopped claiming runs; {Active} still executing")]
     private static partial void LogStoppedClaiming(ILogger logger, int active);
@@ -43,4 +51,13 @@ internal sealed partial class RunScheduler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases failed; retrying at the next heartbeat")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Claiming a run waits for the store ({Kind})")]
+    private static partial void LogClaimDeferred(ILogger logger, StoreFailureKind kind);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing leases waits for the store ({Kind})")]
+    private static partial void LogHeartbeatDeferred(ILogger logger, StoreFailureKind kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The events of run {RunId} could not be recorded; the run stays claimable and continues from what was stored")]
+    private static partial void LogSinkFailed(ILogger logger, Guid runId, Exception exception);
 }

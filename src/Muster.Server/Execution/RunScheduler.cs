@@ -19,6 +19,7 @@ internal sealed partial class RunScheduler(
     ExecutingRuns executing,
     SchedulerIdentity identity,
     IOptions<MusterOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<RunScheduler> logger) : BackgroundService
 {
@@ -28,30 +29,42 @@ internal sealed partial class RunScheduler(
     private readonly StopSignals _stops = new();
     private Task? _pendingWakeUp;
     private Task<bool>? _pendingTick;
+    // Cancelled when the node shuts down: the end of retrying a failed store for a run that must still be written.
+    private CancellationToken _stopping;
 
     /// <summary>How many runs execute on this node now.</summary>
     public int ActiveCount => _active.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
+        try
+        {
+            await lifetime.WaitForStartAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         LogStarted(logger, identity.NodeId, _options.MaxConcurrentRuns);
+        if (identity.SingleNode)
+        {
+            await EndDeadLeasesAsync(stoppingToken);
+        }
+
         var stopReader = ReadStopSignalsAsync(stoppingToken);
         var heartbeat = HeartbeatAsync(stoppingToken);
         using var poll = new PeriodicTimer(TimeSpan.FromSeconds(_options.PollSeconds), time);
-
-        // A single-node store (SQLite) has no other node: a lease still unexpired at start belongs to a dead
-        // process of this server, so the first sweep claims as if every such lease had lapsed.
-        var recovering = identity.SingleNode;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _slots.WaitAsync(stoppingToken);
-                var run = await ClaimAsync(recovering, stoppingToken);
+                var run = await ClaimAsync(stoppingToken);
                 if (run is null)
                 {
                     _slots.Release();
-                    recovering = false;
                     await WaitForWorkAsync(poll, stoppingToken);
                     continue;
                 }
@@ -111,13 +124,39 @@ internal sealed partial class RunScheduler(
         }
     }
 
-    private async Task<RunRecord?> ClaimAsync(bool recovering, CancellationToken stoppingToken)
+    /// <summary>
+    /// A single-node store (SQLite) is this server's alone, under its server lock: a lease still running at start belongs
+    /// to a process of this server that died. Ending those leases lets the first claims take the runs at once, each with
+    /// the normal lease that the heartbeat renews: a crash right after this start leaves nothing longer behind.
+    /// </summary>
+    private async Task EndDeadLeasesAsync(CancellationToken stoppingToken)
     {
-        var now = time.GetUtcNow();
-        var claimAt = recovering ? now + _options.Lease + TimeSpan.FromSeconds(1) : now;
         try
         {
-            return await store.TryClaimRunAsync(identity.NodeId, claimAt, _options.Lease, stoppingToken);
+            var freed = await store.EndLeasesAsync(time.GetUtcNow(), stoppingToken);
+            if (freed > 0)
+            {
+                LogRecovering(logger, freed);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The leases then lapse on their own, and the runs continue after one lease time.
+            LogRecoveryFailed(logger, ex);
+        }
+    }
+
+    private async Task<RunRecord?> ClaimAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await store.TryClaimRunAsync(identity.NodeId, time.GetUtcNow(), _options.Lease, stoppingToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Logged once for the whole node by StoreHealth; the next poll or wake-up tries again.
+            LogClaimDeferred(logger, ex.Kind);
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -170,8 +209,8 @@ internal sealed partial class RunScheduler(
         {
             LogExecuting(logger, run.Id, run.CrewName);
             // A run that has completed no task yet (every fresh run) has no results to read.
-            IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await store.GetTaskResultsAsync(run.Id, CancellationToken.None);
-            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, time, _options.EventFlushDelay);
+            IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await ReadTaskResultsAsync(run.Id, active.Token);
+            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, time, _options.EventFlushDelay, logger);
             executing.Add(sink);
             try
             {
@@ -210,6 +249,7 @@ internal sealed partial class RunScheduler(
             LastSequence = run.LastSequence,
             PendingReview = run.PendingReview,
             Review = run.Review,
+            RecordedBytes = run.RecordedBytes,
         };
         try
         {
@@ -219,17 +259,28 @@ internal sealed partial class RunScheduler(
         {
             return new RunOutcome { Kind = RunOutcomeKind.Stopped };
         }
-        catch (LeaseLostException)
+        catch (Exception ex) when (RunSinkException.IsIn(ex))
         {
-            // Another node took the run over before this node's heartbeat noticed: the new owner continues it.
-            active.Cancel(CancelReason.LeaseLost);
+            // The run's events could not be recorded: that is no verdict on the crew. Either another node took the run over
+            // before this node's heartbeat noticed (the new owner continues it), or the store refused the write for good
+            // (the run stays claimable and continues from what was stored).
+            if (ex.GetBaseException() is LeaseLostException)
+            {
+                active.Cancel(CancelReason.LeaseLost);
+            }
+            else
+            {
+                LogSinkFailed(logger, run.Id, ex);
+                active.Cancel(CancelReason.StoreFailed);
+            }
+
             return new RunOutcome { Kind = RunOutcomeKind.Stopped };
         }
         catch (Exception ex) when (!active.Token.IsCancellationRequested)
         {
             // The engine reports failures as events; an exception is a bug, and the run must still end visibly.
             LogEngineCrashed(logger, run.Id, ex);
-            await sink.PublishAsync(RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow()), CancellationToken.None);
+            await sink.PublishAsync(RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow()), _stopping);
             return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = ex.Message };
         }
     }
@@ -239,11 +290,17 @@ internal sealed partial class RunScheduler(
         // Whatever the outcome (a shutdown too), the progress events still held are recorded, if this node still may.
         try
         {
-            await sink.FlushAsync();
+            await sink.FlushAsync(_stopping);
         }
         catch (LeaseLostException)
         {
             // The new owner carries on from what it found stored.
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException && _stopping.IsCancellationRequested)
+        {
+            // Shutting down with the store failing: the held progress events are lost, and a resumed run repeats them.
+            LogRunLeft(logger, active.RunId, active.Reason);
+            return;
         }
 
         if (outcome.Kind != RunOutcomeKind.Stopped || sink.Run.State.IsFinished())
@@ -256,12 +313,28 @@ internal sealed partial class RunScheduler(
             case CancelReason.StopRequested:
                 var now = time.GetUtcNow();
                 var error = active.StopMessage ?? StopMessages.StoppedBy("a stop request", now);
-                await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), CancellationToken.None);
+                await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), _stopping);
                 LogRunStopped(logger, active.RunId);
                 break;
             default:
                 LogRunLeft(logger, active.RunId, active.Reason);
                 break;
+        }
+    }
+
+    /// <summary>The run's finished tasks, read again and again while the store fails, until the run is cancelled.</summary>
+    private async Task<IReadOnlyList<TaskOutput>> ReadTaskResultsAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.GetTaskResultsAsync(runId, CancellationToken.None);
+            }
+            catch (StoreUnavailableException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(StoreRetry.Delay(attempt), time, cancellationToken);
+            }
         }
     }
 
@@ -338,6 +411,11 @@ internal sealed partial class RunScheduler(
                     flagged.Stop(null);
                 }
             }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Logged once for the whole node by StoreHealth; the runs' leases last while the outage is shorter than them.
+            LogHeartbeatDeferred(logger, ex.Kind);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,8 +1,11 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Outputs;
 using Muster.Server.Auth;
+using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 
@@ -20,6 +23,14 @@ public sealed record KickoffCommand(
     string? IdempotencyKey,
     bool AdHoc = false);
 
+/// <summary>A kickoff's inputs and meta alone take more than a run may record (<c>Muster:Limits:MaxRunBytes</c>).</summary>
+public sealed class RunTooLargeException(long size, long limit)
+    : Exception($"The inputs and meta take {size:N0} bytes of JSON, more than a run may record ({limit:N0} bytes, Muster:Limits:MaxRunBytes).");
+
+/// <summary>An idempotency key came back within 24 hours with another crew or another body than its first kickoff.</summary>
+public sealed class IdempotencyKeyReusedException()
+    : Exception("This Idempotency-Key was used in the last 24 hours for a kickoff of another crew or with another body; use a new key for a new kickoff.");
+
 /// <summary>The stored run's id; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff.</summary>
 public sealed record KickoffResult(Guid RunId, bool Duplicate);
 
@@ -36,22 +47,34 @@ public sealed class RunService(
     IDeliveryPlanner planner,
     FinishedRunCache finishedRuns,
     ExecutingRuns executing,
+    IOptions<StorageOptions> storage,
+    IOptions<MusterOptions> options,
     TimeProvider time)
 {
     /// <summary>
-    /// Interpolates the crew (throws <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an
-    /// input makes an <c>output_file</c> leave the run's folder), stores the run, then wakes the schedulers.
+    /// Checks the inputs' size (throws <see cref="RunTooLargeException"/>), interpolates the crew (throws
+    /// <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an input makes an <c>output_file</c>
+    /// leave the run's folder), stores the run, then wakes the schedulers. A repeated
+    /// idempotency key answers the first run, or throws <see cref="IdempotencyKeyReusedException"/> when that run was of another
+    /// crew or body.
     /// </summary>
     public async Task<KickoffResult> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
     {
-        var snapshot = CrewInterpolator.Interpolate(command.Crew, command.Inputs);
-        OutputFiles.EnsureAllowed(snapshot);
-        var created = await store.CreateRunAsync(
+        // What the run records starts with its inputs and meta: when they alone pass the limit, the run could record nothing.
+        var limit = options.Value.Limits.MaxRunBytes;
+        var size = Encoding.UTF8.GetByteCount(command.Inputs.ToJsonString()) + (command.Meta is { } meta ? Encoding.UTF8.GetByteCount(meta.ToJsonString()) : 0);
+        if (size > limit)
+        {
+            throw new RunTooLargeException(size, limit);
+        }
+
+        OutputFiles.EnsureAllowed(CrewInterpolator.Interpolate(command.Crew, command.Inputs));
+        var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(
             new NewRun
             {
                 Id = Guid.CreateVersion7(time.GetUtcNow()),
                 CrewName = command.CrewName,
-                Crew = snapshot,
+                Crew = command.Crew,
                 Inputs = command.Inputs,
                 Meta = command.Meta,
                 OwnerId = command.Principal.OwnerId,
@@ -62,7 +85,12 @@ public sealed class RunService(
                 CreatedAt = time.GetUtcNow(),
                 AdHoc = command.AdHoc,
             },
-            cancellationToken);
+            token), cancellationToken);
+
+        if (created.Outcome == CreateRunOutcome.KeyReused)
+        {
+            throw new IdempotencyKeyReusedException();
+        }
 
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)
@@ -136,11 +164,11 @@ public sealed class RunService(
         var now = time.GetUtcNow();
         var error = StopMessages.StoppedBy(principal.OwnerId, now);
         RunEvent? stopEvent = null;
-        var result = await store.StopAsync(
+        var result = await WithinWriteTimeoutAsync(token => store.StopAsync(
             runId,
             current => stopEvent = RunEvents.Stopped(current, error, now),
             current => stopEvent is null ? [] : planner.Plan(current, stopEvent),
-            cancellationToken);
+            token), cancellationToken);
 
         switch (result.Outcome)
         {
@@ -167,12 +195,33 @@ public sealed class RunService(
             return ResumeOutcome.NotFound;
         }
 
-        var outcome = await store.ResumeAsync(runId, review, webhooks, cancellationToken);
+        var outcome = await WithinWriteTimeoutAsync(token => store.ResumeAsync(runId, review, webhooks, token), cancellationToken);
         if (outcome == ResumeOutcome.Resumed)
         {
             await bus.WakeSchedulersAsync(cancellationToken);
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// Runs a request's write, waiting for the store at most <see cref="StorageOptions.RequestWriteTimeout"/>. Past that the
+    /// write is called off (a write not yet begun never runs) and the caller hears that the store is busy: a 503 with
+    /// <c>Retry-After</c>, rather than a request hanging while another process holds the database's lock.
+    /// </summary>
+    private async Task<T> WithinWriteTimeoutAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        var limit = storage.Value.RequestWriteTimeout;
+        using var deadline = new CancellationTokenSource(limit, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await write(linked.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException(
+                StoreFailureKind.Busy, $"The run store is busy: it did not take the write within {limit.TotalSeconds:0.#} s (Muster:Storage:RequestWriteTimeout).", ex);
+        }
     }
 }

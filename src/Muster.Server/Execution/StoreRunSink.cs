@@ -14,17 +14,24 @@ namespace Muster.Server.Execution;
 /// with the events that follow them, in one write: a run's events then cost a handful of transactions instead of one
 /// each. Events that a resume or a reader relies on (a task's result, a pause for review, the run's end) commit before
 /// <see cref="PublishAsync"/> returns, together with everything held before them. Held events that fail to commit stay
-/// held, in order, and the failure surfaces on the next publish; a crash loses at most the held progress events, which
-/// a resumed run repeats anyway.
+/// held, in order; a crash loses at most the held progress events, which a resumed run repeats anyway.
+/// <para>
+/// A store failure (busy, gone, full, corrupt: <see cref="StoreUnavailableException"/>) is nobody's fault and passes:
+/// a write that must commit is retried until it does, the engine waiting on it as on a slow LLM, so the run pauses and
+/// goes on where it was, nothing re-run. Before a retry the sink reads the run back, since a write whose connection
+/// dropped while it committed may have been stored. A background flush that meets one leaves its events held for the
+/// next write. Any other failure (a lost lease) surfaces on the next publish.
+/// </para>
 /// </remarks>
-internal sealed class StoreRunSink(
+internal sealed partial class StoreRunSink(
     IRunStore store,
     IDeliveryPlanner planner,
     IRunEventBus bus,
     string nodeId,
     RunRecord run,
     TimeProvider time,
-    TimeSpan flushDelay) : IRunSink, IDisposable
+    TimeSpan flushDelay,
+    ILogger logger) : IRunSink, IDisposable
 {
     /// <summary>Held events beyond this many are committed at once.</summary>
     internal const int MaxHeld = 64;
@@ -69,9 +76,10 @@ internal sealed class StoreRunSink(
         }
 
         // The event must be recorded even when the run is being cancelled: the engine reports what already happened.
+        // Store failures are retried until the run is cancelled (stopped, shut down, taken over).
         if (flushDelay <= TimeSpan.Zero || MustCommit(runEvent) || held >= MaxHeld)
         {
-            await FlushAsync();
+            await FlushAsync(cancellationToken);
             return;
         }
 
@@ -81,8 +89,11 @@ internal sealed class StoreRunSink(
         }
     }
 
-    /// <summary>Commits every held event, then announces them on the bus, in order.</summary>
-    public async Task FlushAsync()
+    /// <summary>
+    /// Commits every held event, then announces them on the bus, in order. A store failure is retried until
+    /// <paramref name="retryUntil"/> is cancelled; with a cancelled token the write is tried once.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken retryUntil)
     {
         await _writing.WaitAsync();
         try
@@ -105,7 +116,7 @@ internal sealed class StoreRunSink(
             {
                 // From here until the commit is known the store may be ahead of what this sink last stored.
                 Volatile.Write(ref _stored, null);
-                await store.AppendEventsAsync([.. batch.Select(h => h.Append)], CancellationToken.None);
+                await CommitAsync(batch, retryUntil);
                 Volatile.Write(ref _stored, batch[^1].After);
             }
             catch
@@ -130,6 +141,48 @@ internal sealed class StoreRunSink(
         }
     }
 
+    private async Task CommitAsync(List<Held> batch, CancellationToken retryUntil)
+    {
+        var appends = batch.Select(h => h.Append).ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (attempt == 1 || !await CommittedAsync(appends))
+                {
+                    await store.AppendEventsAsync(appends, CancellationToken.None);
+                }
+
+                if (attempt > 1)
+                {
+                    LogWriteRecovered(logger, _run.Id, attempt);
+                }
+
+                return;
+            }
+            catch (StoreUnavailableException ex) when (!retryUntil.IsCancellationRequested)
+            {
+                LogWriteRetrying(logger, _run.Id, ex.Kind, attempt);
+                await Task.Delay(StoreRetry.Delay(attempt), time, retryUntil);
+            }
+        }
+    }
+
+    /// <summary>Whether an earlier attempt at <paramref name="appends"/> committed after all (its connection dropped while it did).</summary>
+    private async Task<bool> CommittedAsync(EventAppend[] appends)
+    {
+        var first = appends[0].Event.Sequence;
+        var last = appends[^1].Event.Sequence;
+        var stored = await store.GetRunAsync(_run.Id, CancellationToken.None) ?? throw new RunNotFoundException(_run.Id);
+        if (stored.LastSequence == last)
+        {
+            return true;
+        }
+
+        // Anything else than "before this batch" means another writer moved the run on: another node owns it now.
+        return stored.LastSequence == first - 1 ? false : throw new LeaseLostException(_run.Id, nodeId);
+    }
+
     /// <summary>Cancels a pending background flush (call <see cref="FlushAsync"/> first to keep the held events).</summary>
     public void Dispose()
     {
@@ -147,7 +200,12 @@ internal sealed class StoreRunSink(
     {
         try
         {
-            await FlushAsync();
+            // One attempt: progress events can wait for the next write, which retries.
+            await FlushAsync(new CancellationToken(canceled: true));
+        }
+        catch (StoreUnavailableException)
+        {
+            // The events stay held; the next publish writes them or retries.
         }
         catch (Exception ex)
         {

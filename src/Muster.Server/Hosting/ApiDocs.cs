@@ -10,6 +10,9 @@ namespace Muster.Server.Hosting;
 /// </summary>
 internal static class ApiDocs
 {
+    /// <summary>Which routes are open, as the document, the page and docs/API.md say it (a test holds it to the endpoints).</summary>
+    public const string OpenRoutes = "Every route but the health checks (/, /healthz, /readyz) and the API's description (/docs, /openapi/v1.json) needs";
+
     public static IServiceCollection AddMusterApiDocs(this IServiceCollection services) =>
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
@@ -17,7 +20,7 @@ internal static class ApiDocs
             {
                 Title = "Muster",
                 Version = "v1",
-                Description = "A self-hosted CrewAI AMP-compatible crew server. Every route but the health checks needs Authorization: Bearer <token>.",
+                Description = $"A self-hosted CrewAI AMP-compatible crew server. {OpenRoutes} Authorization: Bearer <token>.",
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -42,7 +45,7 @@ internal static class ApiDocs
         return app;
     }
 
-    private const string Page = """
+    private const string Page = $$"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><title>Muster API</title>
         <style>
@@ -56,7 +59,7 @@ internal static class ApiDocs
         </style></head>
         <body>
         <h1>Muster API</h1>
-        <p>Rendered from <a href="/openapi/v1.json">/openapi/v1.json</a>. Every route but the health checks needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+        <p>Rendered from <a href="/openapi/v1.json">/openapi/v1.json</a>. {{OpenRoutes}} <code>Authorization: Bearer &lt;token&gt;</code>.</p>
         <div id="ops">Loading…</div>
         <h2>Schemas</h2><div id="schemas"></div>
         <script>

@@ -1,5 +1,5 @@
 using Muster.Core.Tools.Mcp;
-using Muster.Server.Webhooks;
+using Muster.Core.Net;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -33,7 +33,7 @@ public sealed class MusterOptions
 
 public sealed class CompatOptions
 {
-    /// <summary>Serve the live service's status and inputs shapes (Semantic Kernel, crewAI-tools).</summary>
+    /// <summary>Serve the live service's status and inputs shapes (Semantic Kernel, crewAI-tools) to tokens that choose no <c>status_shape</c> of their own.</summary>
     public bool Legacy { get; set; }
 }
 
@@ -101,4 +101,14 @@ public sealed class LimitsOptions
 {
     [Range(1024, 1L << 30)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The most one run may record, in bytes of JSON: its inputs and meta, and the data of every event it emits as the store
+    /// keeps it (a long input counted once). A kickoff whose inputs and meta alone pass it answers 413; a run whose next event
+    /// would pass it fails. Far above what a normal run records (kilobytes to a few megabytes; the largest body filled into
+    /// CrewAI's template crew records about 1 MB, since a long input counts once), and above what tools can return in one run
+    /// (a web page fetched is up to 512 KB, recorded with the tool's result and the agent's step).
+    /// </summary>
+    [Range(64 * 1024, 1L << 40)]
+    public long MaxRunBytes { get; set; } = 256L * 1024 * 1024;
 }

@@ -20,11 +20,12 @@ public static class MusterServerExtensions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Options (validated at start), the default loopback URL, the request body limit, JSON for the wire contracts and
-    /// the start-up work (store, bootstrap token, crews).
+    /// The log's defaults, options (validated at start), the default loopback URL, the request body limit, JSON for the wire
+    /// contracts, logs without secrets, and the start-up work (server lock, store, bootstrap token, crews, warnings).
     /// </summary>
     public static WebApplicationBuilder AddMusterHosting(this WebApplicationBuilder builder)
     {
+        builder.AddMusterLogging();
         var configuration = builder.Configuration;
         if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
             !configuration.GetSection("Kestrel:Endpoints").Exists())
@@ -51,7 +52,12 @@ public static class MusterServerExtensions
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMusterLogRedaction();
+        // In this order: the server lock before anything touches the store, the warnings once store and crews are ready.
+        services.AddHostedService<ServerLock>();
         services.AddHostedService<MusterStartup>();
+        services.AddHostedService<StartupWarnings>();
+        services.AddHostedService<StoreHealthLog>();
         return builder;
     }
 
@@ -67,10 +73,10 @@ public static class MusterServerExtensions
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build())
-            .AddPolicy(BearerTokenHandler.OrganizationPolicy, policy => policy
+            .AddPolicy(BearerTokenHandler.TokenManagerPolicy, policy => policy
                 .AddAuthenticationSchemes(BearerTokenHandler.SchemeName)
                 .RequireAuthenticatedUser()
-                .RequireClaim(BearerTokenHandler.KindClaim, "org"));
+                .RequireClaim(BearerTokenHandler.ManageTokensClaim, "true"));
         return services;
     }
 
@@ -106,6 +112,7 @@ public static class MusterServerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
         services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
             .BindConfiguration(CrewEngineOptions.Section)
+            .Configure<IOptions<MusterOptions>>((engine, muster) => engine.MaxRunBytes = muster.Value.Limits.MaxRunBytes)
             .ValidateDataAnnotations();
 
         var nodeId = configuration["Muster:Execution:NodeId"];

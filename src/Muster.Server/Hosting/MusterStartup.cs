@@ -24,11 +24,18 @@ internal sealed partial class MusterStartup(
         {
             await store.InitializeAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (ex is DbException or TimeoutException or StoreUnavailableException)
         {
+            // The database's own words name the cause (a refused connection, a wrong password, a locked file).
+            var cause = (ex is StoreUnavailableException { InnerException: { } inner } ? inner : ex).Message.TrimEnd('.');
             throw new InvalidOperationException(
-                $"The run store ({storage.Value.Provider}) could not be opened: {ex.Message.TrimEnd('.')}. " +
+                $"The run store ({storage.Value.Provider}) could not be opened: {cause}. " +
                 "Check Muster:Storage:ConnectionString, and that the database server is running and reachable from this node.", ex);
+        }
+
+        if (await tokens.ReplaceDerivedIdsAsync(cancellationToken) is > 0 and var renamed)
+        {
+            LogDerivedIdsReplaced(logger, renamed);
         }
 
         if (options.Value.Auth.BootstrapToken is { Length: > 0 } bootstrap)
@@ -48,6 +55,9 @@ internal sealed partial class MusterStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The bootstrap organization token (Muster:Auth:BootstrapToken) is registered")]
     private static partial void LogBootstrapToken(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gave {Count} bootstrap token(s) a random id in place of one derived from the token's hash (their runs' owner_id follows)")]
+    private static partial void LogDerivedIdsReplaced(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No crew is loaded from {CrewsPath}; the AMP routes answer 404 until crews are added and the server restarts")]
     private static partial void LogNoCrews(ILogger logger, string crewsPath);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Muster.Server.Hosting;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -6,17 +7,21 @@ namespace Muster.Server.Webhooks;
 /// <summary>
 /// Sends the outbox. Claims due (run, URL) queues, sends each queue's batch (queues concurrently, one batch per queue
 /// at a time, so each queue stays in order), and records every attempt. Deliveries survive restarts because they
-/// live in the store; a claim's lease hands a queue to another dispatcher if this one dies mid-send.
+/// live in the store; a claim's lease hands a queue to another dispatcher if this one dies mid-send. Hosts share the
+/// slots fairly: claims take hosts in turn, cap each host's queues in flight, and skip hosts the breaker has paused.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     IDeliveryStore store,
     WebhookSender sender,
     IOptions<WebhookOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private readonly string _nodeId = $"webhooks-{Environment.MachineName}-{Guid.NewGuid():N}";
     private readonly HashSet<Task> _inFlight = [];
+    private readonly HostBreaker _breaker = new(options.Value, timeProvider);
+    private string? _lastHost;
     private TaskCompletionSource _sent = NewSignal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,6 +31,7 @@ internal sealed partial class WebhookDispatcher(
         Task<bool>? tick = null;
         try
         {
+            await lifetime.WaitForStartAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 // A new signal before claiming: a send finishing after this point wakes the wait below.
@@ -64,7 +70,25 @@ internal sealed partial class WebhookDispatcher(
         IReadOnlyList<IReadOnlyList<DeliveryRecord>> batches;
         try
         {
-            batches = await store.ClaimDueDeliveriesAsync(_nodeId, timeProvider.GetUtcNow(), free, options.Value.ClaimLease, stoppingToken);
+            var settings = options.Value;
+            batches = await store.ClaimDueDeliveriesAsync(
+                new DeliveryClaim
+                {
+                    NodeId = _nodeId,
+                    Now = timeProvider.GetUtcNow(),
+                    Lease = settings.ClaimLease,
+                    MaxQueues = free,
+                    MaxQueuesPerHost = settings.MaxConcurrentQueuesPerHost,
+                    PausedHosts = _breaker.Paused(),
+                    StartAfterHost = _lastHost,
+                },
+                stoppingToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // The outage is logged once for the node (StoreHealthLog); the deliveries wait in the outbox meanwhile.
+            LogClaimDeferred(ex.Kind);
+            return 0;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -77,6 +101,9 @@ internal sealed partial class WebhookDispatcher(
             _inFlight.Add(SendAndRecordAsync(batch, stoppingToken));
         }
 
+        // Hosts get their first batch in the order the claim visited them: the next claim's round resumes after the last.
+        _lastHost = batches.Where(b => b.Count > 0).Select(b => b[0].Host).Distinct(StringComparer.Ordinal).LastOrDefault() ?? _lastHost;
+
         return batches.Count;
     }
 
@@ -86,6 +113,7 @@ internal sealed partial class WebhookDispatcher(
         try
         {
             var result = await sender.SendAsync(batch, stoppingToken);
+            Judge(batch[0], result);
             await RecordAsync(batch, result, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -99,6 +127,20 @@ internal sealed partial class WebhookDispatcher(
         finally
         {
             _sent.TrySetResult();
+        }
+    }
+
+    // A refused destination is no sign of the host's health (it was never contacted), and it fails for good anyway.
+    private void Judge(DeliveryRecord head, SendResult result)
+    {
+        if (result.Delivered)
+        {
+            _breaker.Succeeded(head.Host);
+        }
+        else if (!result.Refused && _breaker.Failed(head.Host) is { } until)
+        {
+            // The URL's host for the log, never Host itself: a delivery from before the host column carries its whole URL.
+            LogHostPaused(new Uri(head.Url).Host, options.Value.HostFailuresBeforePause, until);
         }
     }
 
@@ -134,6 +176,9 @@ internal sealed partial class WebhookDispatcher(
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Claiming due webhook deliveries waits for the store ({Kind})")]
+    private partial void LogClaimDeferred(StoreFailureKind kind);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Claiming due webhook deliveries failed; trying again at the next poll")]
     private partial void LogClaimFailed(Exception exception);
 
@@ -142,6 +187,9 @@ internal sealed partial class WebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} of run {RunId} to {Host} failed ({Error}); next attempt at {NextAttempt:O}")]
     private partial void LogWillRetry(Guid deliveryId, Guid runId, string host, string? error, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook host {Host} failed at least {Failures} attempts in a row; its webhooks wait until {Until:O}")]
+    private partial void LogHostPaused(string host, int failures, DateTimeOffset until);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of run {RunId} to {Host} given up after {Attempts} attempts: {Error}")]
     private partial void LogGaveUp(Guid deliveryId, Guid runId, string host, int attempts, string? error);

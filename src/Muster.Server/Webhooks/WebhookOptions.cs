@@ -36,6 +36,21 @@ public sealed class WebhookOptions
     [Range(1, 1000)]
     public int MaxConcurrentQueues { get; set; } = 32;
 
+    /// <summary>
+    /// How many queues to one host are sent at once, counted across every node sharing the store, so a host that answers
+    /// slowly or never holds only this many of the slots and the others keep flowing.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentQueuesPerHost { get; set; } = 8;
+
+    /// <summary>
+    /// After this many failed attempts in a row to one host (timeouts, refused connections, error answers), this node
+    /// pauses the host: none of its webhooks is sent until the pause ends, and each pause that ends in another failure
+    /// doubles the next (from <see cref="BaseRetryDelay"/> up to <see cref="MaxRetryDelay"/>).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int HostFailuresBeforePause { get; set; } = 5;
+
     /// <summary>How long a claimed queue stays with this node before another may take it (covers a crash mid-send).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(1);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
+using Muster.Core.Net;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -51,7 +52,7 @@ internal sealed class WebhookSender(
         {
             return new(null, $"timed out after {options.Value.AttemptTimeout.TotalSeconds:0.###} s", null, Refused: false);
         }
-        catch (HttpRequestException ex) when (ex.InnerException is WebhookDestinationRefusedException refused)
+        catch (HttpRequestException ex) when (ex.InnerException is DestinationRefusedException refused)
         {
             return new(null, refused.Message, null, Refused: true);
         }

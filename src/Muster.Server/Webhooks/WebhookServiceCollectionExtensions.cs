@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Muster.Core.Net;
 using Muster.Server.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -21,10 +22,13 @@ public static partial class WebhookServiceCollectionExtensions
             .Validate(o => o.ClaimLease > o.AttemptTimeout, "Muster:Webhooks:ClaimLease must be longer than AttemptTimeout, or a slow send loses its claim mid-flight.");
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<IHostResolver>(DnsHostResolver.Instance);
         services.Replace(ServiceDescriptor.Singleton<IDeliveryPlanner, DeliveryPlanner>());
         services.Replace(ServiceDescriptor.Singleton<IWebhookUrlValidator, WebhookUrlValidator>());
-        services.TryAddSingleton<GuardedConnector>();
+        services.TryAddSingleton(provider => new GuardedConnector(
+            provider.GetRequiredService<IHostResolver>(),
+            provider.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks,
+            $"set {WebhookOptions.Section}:{nameof(WebhookOptions.AllowPrivateNetworks)}=true to allow it."));
         services.TryAddSingleton(CreateSigner);
         services.TryAddSingleton<WebhookSender>();
 

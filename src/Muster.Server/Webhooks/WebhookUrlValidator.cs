@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Muster.Contracts.Amp;
+using Muster.Core.Net;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -61,7 +62,7 @@ internal sealed class WebhookUrlValidator(IOptions<WebhookOptions> options, IHos
         var host = uri.IdnHost;
         if (IPAddress.TryParse(host, out var literal))
         {
-            return NetworkAddressPolicy.Classify(literal) is { } why ? $"points to a {why} address, which Muster may not call" : null;
+            return NetworkAddressPolicy.Classify(literal) is { } why ? $"points to a non-public address: {why}; Muster may not call it" : null;
         }
 
         IPAddress[] addresses;
@@ -83,7 +84,7 @@ internal sealed class WebhookUrlValidator(IOptions<WebhookOptions> options, IHos
         {
             if (NetworkAddressPolicy.Classify(address) is { } why)
             {
-                return $"host '{host}' resolves to a {why} address, which Muster may not call";
+                return $"host '{host}' resolves to a non-public address: {why}; Muster may not call it";
             }
         }
 
@@ -111,16 +112,4 @@ internal sealed class WebhookUrlValidator(IOptions<WebhookOptions> options, IHos
                 return;
         }
     }
-}
-
-/// <summary>DNS, behind a seam so tests can make a name resolve to any address (rebinding included).</summary>
-internal interface IHostResolver
-{
-    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
-}
-
-internal sealed class DnsHostResolver : IHostResolver
-{
-    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
-        Dns.GetHostAddressesAsync(host, cancellationToken);
 }

@@ -6,14 +6,15 @@ using Npgsql;
 namespace Muster.Storage.Postgres;
 
 /// <summary>
-/// The run store on PostgreSQL, shared by several nodes: claims skip rows other nodes hold
-/// (<c>FOR UPDATE SKIP LOCKED</c>), read-modify-write paths lock the run's row, and migrations and idempotency
-/// checks are serialized with transaction-scoped advisory locks.
+/// The run store on PostgreSQL, shared by several nodes: run claims skip rows other nodes hold
+/// (<c>FOR UPDATE SKIP LOCKED</c>), read-modify-write paths lock the run's row, and migrations, idempotency
+/// checks and webhook delivery claims are serialized with transaction-scoped advisory locks.
 /// </summary>
 public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposable
 {
-    // An arbitrary constant naming "the Muster schema" among advisory locks.
+    // Arbitrary constants naming "the Muster schema" and "the webhook outbox's claims" among advisory locks.
     private const long MigrationLockKey = 0x4D75737465720001;
+    private const long DeliveryClaimLockKey = 0x4D75737465720002;
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -61,18 +62,44 @@ public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposabl
         connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtextextended(@Scope, 0))", new { Scope = scope }, transaction, cancellationToken: cancellationToken));
 
-    private protected override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
+    // Claims count each host's leased queues and then lease more: one claim at a time keeps the per-host cap exact across
+    // nodes. A claim is a few milliseconds; the dispatchers of all nodes together make a few a second.
+    private protected override Task LockDeliveryClaimsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@Key)", new { Key = DeliveryClaimLockKey }, transaction, cancellationToken: cancellationToken));
+
+    private protected override async Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await read(connection);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await read(connection);
+        }
+        catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailureKind.Unavailable)
+        {
+            ForgetIdleSessions();
+            throw;
+        }
     }
 
-    private protected override async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    private protected override async Task<T> InTransactionCoreAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailureKind.Unavailable)
+        {
+            ForgetIdleSessions();
+            throw;
+        }
     }
+
+    // A server that restarted or went away ended every session: the idle ones in the pool would each fail once more when
+    // lent after it returns, so they go now.
+    private void ForgetIdleSessions() => _dataSource.Clear();
 }

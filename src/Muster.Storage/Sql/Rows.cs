@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
@@ -24,11 +25,15 @@ internal sealed class RunRow
         "cached_prompt_tokens AS CachedPromptTokens, successful_requests AS SuccessfulRequests, created_at AS CreatedAt, " +
         "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
         "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
-        "lease_expires_at AS LeaseExpiresAt";
+        "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes";
 
     public string Id { get; set; } = "";
     public string CrewName { get; set; } = "";
+    /// <summary>The whole interpolated snapshot of a run stored before snapshots were kept apart; empty since.</summary>
     public string Crew { get; set; } = "";
+    /// <summary>The <c>crew_snapshots</c> row of the crew the run executes (null for a run whose row holds its snapshot).</summary>
+    public string? CrewVersion { get; set; }
+    public long RecordedBytes { get; set; }
     public string Inputs { get; set; } = "";
     public string? Meta { get; set; }
     public string OwnerId { get; set; } = "";
@@ -57,12 +62,37 @@ internal sealed class RunRow
     public string? LeaseOwner { get; set; }
     public long? LeaseExpiresAt { get; set; }
 
-    public RunRecord ToRecord(CrewSnapshots crews) => new()
+    /// <param name="crews">The snapshots read so far.</param>
+    /// <param name="versions">The crew versions the rows of this read refer to, resolved for it (a cache may drop them meanwhile).</param>
+    public RunRecord ToRecord(CrewSnapshots crews, IReadOnlyDictionary<string, CrewDefinition> versions)
+    {
+        var inputs = StoreJson.ReadObject(Inputs);
+        return ToRecord(CrewFor(crews, versions, inputs), inputs);
+    }
+
+    private CrewDefinition CrewFor(CrewSnapshots crews, IReadOnlyDictionary<string, CrewDefinition> versions, JsonObject inputs)
+    {
+        if (CrewVersion is not { } version)
+        {
+            return crews.Read(Id, Crew);
+        }
+
+        if (crews.TryGetRun(Id, out var crew))
+        {
+            return crew;
+        }
+
+        var template = versions.GetValueOrDefault(version) ?? (crews.TryGetVersion(version, out var known) ? known : null)
+            ?? throw new InvalidDataException($"Run {Id} refers to crew snapshot {version}, which the store does not have.");
+        return crews.Interpolate(Id, template, inputs);
+    }
+
+    private RunRecord ToRecord(CrewDefinition crew, JsonObject inputs) => new()
     {
         Id = Guid.Parse(Id),
         CrewName = CrewName,
-        Crew = crews.Read(Id, Crew),
-        Inputs = StoreJson.ReadObject(Inputs),
+        Crew = crew,
+        Inputs = inputs,
         Meta = StoreJson.ReadObjectOrNull(Meta),
         OwnerId = OwnerId,
         TokenId = TokenId,
@@ -80,12 +110,13 @@ internal sealed class RunRow
         StartedAt = StoreTime.FromMs(StartedAt),
         CompletedAt = StoreTime.FromMs(CompletedAt),
         Webhooks = StoreJson.Read<WebhookSettings>(Webhooks),
-        PendingReview = StoreJson.ReadOrNull<TaskOutput>(PendingReview),
+        PendingReview = StoreJson.ReadOrNull<TaskOutput>(InputTexts.IsPacked(PendingReview) ? InputTexts.From(Inputs).Unpack(PendingReview!) : PendingReview),
         Review = StoreJson.ReadOrNull<HumanReview>(Review),
         LastSequence = LastSequence,
         StopRequested = StopRequested,
         LeaseOwner = LeaseOwner,
         LeaseExpiresAt = StoreTime.FromMs(LeaseExpiresAt),
+        RecordedBytes = RecordedBytes,
     };
 }
 
@@ -100,20 +131,24 @@ internal sealed class EventRow
     public long Timestamp { get; set; }
     public string Data { get; set; } = "";
 
-    public RunEventRecord ToRecord() => new(Guid.Parse(RunId), Sequence, Type, StoreTime.FromMs(Timestamp), Data);
+    /// <summary>True when the row holds references to its run's inputs (<see cref="InputTexts"/>).</summary>
+    public bool IsPacked => InputTexts.IsPacked(Data);
+
+    public RunEventRecord ToRecord(InputTexts texts) => new(Guid.Parse(RunId), Sequence, Type, StoreTime.FromMs(Timestamp), texts.Unpack(Data));
 }
 
 internal sealed class DeliveryRow
 {
     public const string Columns =
-        "position AS Position, id AS Id, run_id AS RunId, url AS Url, kind AS Kind, payload AS Payload, " +
-        "authentication AS Authentication, state AS State, created_at AS CreatedAt, next_attempt_at AS NextAttemptAt, " +
-        "attempt_count AS AttemptCount";
+        "d.position AS Position, d.id AS Id, d.run_id AS RunId, d.url AS Url, d.host AS Host, d.kind AS Kind, d.payload AS Payload, " +
+        "d.authentication AS Authentication, d.state AS State, d.created_at AS CreatedAt, d.next_attempt_at AS NextAttemptAt, " +
+        "d.attempt_count AS AttemptCount";
 
     public long Position { get; set; }
     public string Id { get; set; } = "";
     public string RunId { get; set; } = "";
     public string Url { get; set; } = "";
+    public string Host { get; set; } = "";
     public string Kind { get; set; } = "";
     public string Payload { get; set; } = "";
     public string? Authentication { get; set; }
@@ -128,6 +163,7 @@ internal sealed class DeliveryRow
         RunId = Guid.Parse(RunId),
         Position = Position,
         Url = Url,
+        Host = Host,
         Kind = Kind,
         Payload = Payload,
         Authentication = Authentication,
@@ -150,7 +186,8 @@ internal sealed class AttemptRow
 internal sealed class TokenRow
 {
     public const string Columns =
-        "id AS Id, hash AS Hash, kind AS Kind, user_id AS UserId, crews AS Crews, name AS Name, created_at AS CreatedAt, revoked_at AS RevokedAt";
+        "id AS Id, hash AS Hash, kind AS Kind, user_id AS UserId, crews AS Crews, name AS Name, manage_tokens AS ManageTokens, " +
+        "status_shape AS StatusShape, created_at AS CreatedAt, revoked_at AS RevokedAt";
 
     public string Id { get; set; } = "";
     public string Hash { get; set; } = "";
@@ -158,6 +195,8 @@ internal sealed class TokenRow
     public string? UserId { get; set; }
     public string Crews { get; set; } = "[]";
     public string? Name { get; set; }
+    public bool ManageTokens { get; set; }
+    public string? StatusShape { get; set; }
     public long CreatedAt { get; set; }
     public long? RevokedAt { get; set; }
 
@@ -169,6 +208,8 @@ internal sealed class TokenRow
         UserId = UserId,
         Crews = StoreJson.Read<string[]>(Crews),
         Name = Name,
+        ManageTokens = ManageTokens,
+        StatusShape = StatusShapes.Read(StatusShape),
         CreatedAt = StoreTime.FromMs(CreatedAt),
         RevokedAt = StoreTime.FromMs(RevokedAt),
     };

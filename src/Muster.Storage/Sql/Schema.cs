@@ -125,6 +125,52 @@ internal static class Schema
         CREATE INDEX ix_runs_lease ON runs (state, lease_expires_at, created_at, id);
         DROP INDEX ix_runs_runnable;
         """,
+
+        // Token management became a right of its own (before, every organization token had it, crew-limited ones too).
+        // Tokens that covered every crew keep it, so an existing admin token goes on working; crew-limited ones lose it.
+        // A token may also choose its status shape; null follows Muster:Compat:Legacy as before.
+        """
+        ALTER TABLE tokens ADD COLUMN manage_tokens BOOLEAN NOT NULL DEFAULT FALSE;
+        ALTER TABLE tokens ADD COLUMN status_shape TEXT;
+        UPDATE tokens SET manage_tokens = TRUE WHERE kind = 'organization' AND crews = '[]';
+        """,
+
+        // Webhook fairness: claims visit hosts in turn and cap each host's queues in flight. Deliveries carry their URL's
+        // host (those pending from before get their whole URL: grouped per URL, finer than per host, until they are sent),
+        // and each (run, url) queue's oldest pending delivery is marked head, so a claim reads a few heads per host from an
+        // index instead of walking every pending delivery. ix_deliveries_pending served the walk.
+        """
+        ALTER TABLE deliveries ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE deliveries ADD COLUMN head BOOLEAN NOT NULL DEFAULT FALSE;
+        UPDATE deliveries SET host = url WHERE state = 'pending';
+        UPDATE deliveries SET head = TRUE WHERE state = 'pending' AND NOT EXISTS (
+            SELECT 1 FROM deliveries a WHERE a.run_id = deliveries.run_id AND a.url = deliveries.url AND a.state = 'pending' AND a.position < deliveries.position);
+        CREATE INDEX ix_deliveries_heads ON deliveries (host, next_attempt_at, position) WHERE head;
+        CREATE INDEX ix_deliveries_leased ON deliveries (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+        DROP INDEX ix_deliveries_pending;
+        """,
+
+        // Idempotency keys are scoped to the owner, and a key reused for another request (another crew, another body) is
+        // refused: the fingerprint says what the first request was.
+        """
+        ALTER TABLE runs ADD COLUMN idempotency_fingerprint TEXT;
+        CREATE INDEX ix_runs_owner_idempotency ON runs (owner_id, idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+        DROP INDEX ix_runs_idempotency;
+        """,
+
+        // A crew is kept once per version (the SHA-256 of its JSON) rather than interpolated into every run's row: a run's
+        // crew is that version filled with the run's inputs. Runs stored before keep their snapshot in runs.crew (no
+        // version). recorded_bytes counts what a run recorded, against Muster:Limits:MaxRunBytes.
+        """
+        CREATE TABLE crew_snapshots (
+            id TEXT PRIMARY KEY,
+            crew TEXT NOT NULL,
+            last_used_at BIGINT NOT NULL
+        );
+        ALTER TABLE runs ADD COLUMN crew_version TEXT;
+        ALTER TABLE runs ADD COLUMN recorded_bytes BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX ix_runs_crew_version ON runs (crew_version) WHERE crew_version IS NOT NULL;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

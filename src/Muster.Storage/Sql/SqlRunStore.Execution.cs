@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Text;
 using Dapper;
+using Muster.Core.Crews;
 using Muster.Core.Engine;
 
 namespace Muster.Storage.Sql;
@@ -40,7 +42,7 @@ public abstract partial class SqlRunStore
         return ApplyUpdates.GetOrAdd(shape, static shape =>
         {
             bool Has(int bit) => (shape & (1 << bit)) != 0;
-            var set = new List<string> { "last_sequence = @Sequence" };
+            var set = new List<string> { "last_sequence = @Sequence", "recorded_bytes = recorded_bytes + @Recorded" };
             AddIf(Has(0), "state = @State");
             AddIf(Has(1), "current_task = @CurrentTask");
             AddIf(Has(2), "completed_tasks = @CompletedTasks");
@@ -91,11 +93,18 @@ public abstract partial class SqlRunStore
                     """,
                     new { parameters.Node, parameters.Now, parameters.Expires, Id = id },
                     transaction, cancellationToken: cancellationToken));
-                return row?.ToRecord(Crews);
+                if (row is null)
+                {
+                    return null;
+                }
+
+                // This node now writes the run's events: it keeps its long inputs at hand for them.
+                Texts.Remember(row.Id, row.Inputs);
+                return (await ToRecordsAsync(connection, transaction, [row], cancellationToken))[0];
             }
 
             return null;
-        }, cancellationToken);
+        }, cancellationToken, wrote: claimed => claimed is not null);
 
     public async Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
@@ -127,6 +136,11 @@ public abstract partial class SqlRunStore
             [.. runIds.Where(id => !held.ContainsKey(id))],
             [.. held.Where(h => h.Value).Select(h => h.Key)]);
     }
+
+    public Task<int> EndLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runs SET lease_expires_at = @Now WHERE state = 'running' AND lease_expires_at > @Now",
+            new { Now = StoreTime.ToMs(now) }, transaction, cancellationToken: cancellationToken)), cancellationToken);
 
     public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) =>
         AppendEventsAsync([new EventAppend(runEvent, update, deliveries)], cancellationToken);
@@ -191,10 +205,10 @@ public abstract partial class SqlRunStore
         var row = await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
             $"SELECT {RunRow.Columns} FROM runs WHERE id = @Id{LockRow}", new { Id = runId.ToString() },
             transaction, cancellationToken: cancellationToken));
-        return row?.ToRecord(Crews);
+        return row is null ? null : (await ToRecordsAsync(connection, transaction, [row], cancellationToken))[0];
     }
 
-    private static async Task<bool> AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken)
+    private async Task<bool> AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken)
     {
         var first = appends[0].Event;
         var last = appends[^1].Event;
@@ -213,6 +227,9 @@ public abstract partial class SqlRunStore
         }
 
         var runId = first.RunId.ToString();
+        // The run's long inputs are kept out of what it stores (null: the run is gone, which the update below reports).
+        var texts = await InputTextsAsync(connection, transaction, runId, cancellationToken) ?? InputTexts.None;
+        var data = appends.Select(a => texts.Pack(RunEventJson.Serialize(a.Event.Data))).ToList();
         // The events' changes fold into one: one row update for the lot, checked against the sequence before the first.
         var changes = appends.Select(a => a.Update ?? new RunUpdate()).Aggregate((earlier, later) => earlier.Then(later));
         // The conditional update is the sequence check: it also takes the run's row lock, so concurrent appenders queue here.
@@ -233,8 +250,9 @@ public abstract partial class SqlRunStore
             changes.Usage?.SuccessfulRequests,
             StartedAt = StoreTime.ToMs(changes.StartedAt),
             CompletedAt = StoreTime.ToMs(changes.CompletedAt),
-            PendingReview = StoreJson.WriteOrNull(changes.PendingReview),
+            PendingReview = changes.PendingReview is { } review ? texts.Pack(StoreJson.Write(review)) : null,
             changes.LeaseOwner,
+            Recorded = data.Sum(d => (long)Encoding.UTF8.GetByteCount(d)),
         }, transaction, cancellationToken: cancellationToken));
         if (updated == 0)
         {
@@ -252,11 +270,12 @@ public abstract partial class SqlRunStore
                 : new EventSequenceException(first.RunId, current.LastSequence + 1, first.Sequence);
         }
 
-        foreach (var (runEvent, _, deliveries) in appends)
+        for (var i = 0; i < appends.Count; i++)
         {
+            var (runEvent, _, deliveries) = appends[i];
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
-                new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = RunEventJson.Serialize(runEvent.Data) },
+                new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = data[i] },
                 transaction, cancellationToken: cancellationToken));
             // task_awaiting_human carries its output too, but that output is not a result until a reviewer approves it.
             if (runEvent.Data is TaskCompleted { TaskOutput: var output })
@@ -264,7 +283,15 @@ public abstract partial class SqlRunStore
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO task_results (run_id, sequence, task_name, agent, output, completed_at) " +
                     "VALUES (@RunId, @Sequence, @TaskName, @Agent, @Output, @CompletedAt)",
-                    new { RunId = runId, runEvent.Sequence, TaskName = output.Name, output.Agent, Output = StoreJson.Write(output), CompletedAt = StoreTime.ToMs(runEvent.Timestamp) },
+                    new
+                    {
+                        RunId = runId,
+                        runEvent.Sequence,
+                        TaskName = output.Name,
+                        Agent = AgentLabel(output.Agent),
+                        Output = texts.Pack(StoreJson.Write(output)),
+                        CompletedAt = StoreTime.ToMs(runEvent.Timestamp),
+                    },
                     transaction, cancellationToken: cancellationToken));
             }
 
@@ -273,4 +300,9 @@ public abstract partial class SqlRunStore
 
         return true;
     }
+
+    // The agent column is for people reading the database (the output holds the agent): a role filled with a long input is
+    // cut, never inside a surrogate pair (PostgreSQL refuses half of one).
+    private static string AgentLabel(string agent) =>
+        agent.Length <= 200 ? agent : agent[..(char.IsHighSurrogate(agent[199]) ? 199 : 200)] + "…";
 }

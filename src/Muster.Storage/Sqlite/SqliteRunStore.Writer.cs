@@ -17,7 +17,7 @@ public sealed partial class SqliteRunStore
         {
             while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var write))
             {
-                if (!write.TryCancel())
+                if (!write.Abandoned)
                 {
                     batch.Add(write);
                 }
@@ -33,7 +33,8 @@ public sealed partial class SqliteRunStore
 
     /// <summary>
     /// Runs the queued writes in one transaction, each in a savepoint so that one failing write is rolled back alone,
-    /// and answers every caller only once the transaction has committed.
+    /// and answers every caller only once the transaction has committed. A caller that gives up before its write has
+    /// begun (while another process holds the lock, say) is answered at once, and its write never runs.
     /// </summary>
     private async Task CommitAsync(List<PendingWrite> batch)
     {
@@ -47,6 +48,12 @@ public sealed partial class SqliteRunStore
             {
                 try
                 {
+                    if (!batch[0].TryBegin())
+                    {
+                        await transaction.RollbackAsync();
+                        return;
+                    }
+
                     await batch[0].RunAsync(connection, transaction);
                 }
                 catch (Exception ex)
@@ -97,6 +104,11 @@ public sealed partial class SqliteRunStore
     // (SqliteTransaction.Save prepares anew each time).
     private static async Task RunInSavepointAsync(PendingWrite write, SqliteConnection connection, SqliteTransaction transaction)
     {
+        if (!write.TryBegin())
+        {
+            return;
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(Savepoint, transaction: transaction));
         try
         {
@@ -114,8 +126,11 @@ public sealed partial class SqliteRunStore
     /// <summary>A write waiting for the writer: the work, its caller's cancellation, and the caller's answer.</summary>
     private abstract class PendingWrite
     {
-        /// <summary>Answers a caller that gave up while the write was queued; true when it did.</summary>
-        public abstract bool TryCancel();
+        /// <summary>The caller gave up before the write began: it must not run.</summary>
+        public abstract bool Abandoned { get; }
+
+        /// <summary>Marks the write as begun, after which its caller waits for the commit; false when the caller gave up first.</summary>
+        public abstract bool TryBegin();
 
         public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);
 
@@ -125,21 +140,48 @@ public sealed partial class SqliteRunStore
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class PendingWrite<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) : PendingWrite
+    private sealed class PendingWrite<T> : PendingWrite
     {
+        private const int Queued = 0;
+        private const int Begun = 1;
+        private const int Cancelled = 2;
+
+        private readonly Func<DbConnection, DbTransaction, Task<T>> _work;
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenRegistration _registration;
+        private int _state;
         private T? _result;
+
+        public PendingWrite(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+        {
+            _work = work;
+            // A caller that gives up is answered at once if its write has not begun; once begun, it ends with the batch.
+            _registration = cancellationToken.Register(() =>
+            {
+                if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
+                {
+                    _completion.TrySetCanceled(cancellationToken);
+                }
+            });
+        }
 
         public Task<T> Task => _completion.Task;
 
-        public override bool TryCancel() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
+        public override bool Abandoned => Volatile.Read(ref _state) == Cancelled;
 
-        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) => _result = await work(connection, transaction);
+        public override bool TryBegin() => Interlocked.CompareExchange(ref _state, Begun, Queued) == Queued;
 
-        public override void Complete() => _completion.TrySetResult(_result!);
+        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) => _result = await _work(connection, transaction);
+
+        public override void Complete()
+        {
+            _registration.Dispose();
+            _completion.TrySetResult(_result!);
+        }
 
         public override void Fail(Exception exception)
         {
+            _registration.Dispose();
             if (exception is OperationCanceledException canceled)
             {
                 _completion.TrySetCanceled(canceled.CancellationToken);

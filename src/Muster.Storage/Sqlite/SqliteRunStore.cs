@@ -76,6 +76,9 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
         SqliteConnection.ClearPool(connection);
     }
 
+    // The table's b-tree from its root (a seek to the last rowid), which holds even when the table is empty, then its newest row.
+    private protected override string ReadinessProbe => "SELECT max(rowid) FROM runs; " + base.ReadinessProbe;
+
     private protected override string LockRow => "";
 
     private protected override string SkipLocked => "";
@@ -86,9 +89,13 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
     private protected override Task LockIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string scope, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    // Likewise a delivery claim's count-then-lease of a host's queues.
+    private protected override Task LockDeliveryClaimsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     // Reads need none of the pragmas (foreign keys and synchronous concern writes, and Microsoft.Data.Sqlite retries a
     // busy read itself). Read connections stay open and keep their statements prepared; a read borrows an idle one.
-    private protected override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
+    private protected override async Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         if (!_idleReaders.TryDequeue(out var connection))
         {
@@ -155,7 +162,7 @@ public sealed partial class SqliteRunStore : SqlRunStore, IDisposable
         return _writerConnection = connection;
     }
 
-    private protected override Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    private protected override Task<T> InTransactionCoreAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         var write = new PendingWrite<T>(work, cancellationToken);
         return _writes.Writer.TryWrite(write) ? write.Task : throw new ObjectDisposedException(nameof(SqliteRunStore));

@@ -119,15 +119,17 @@ public sealed class AmpAgainstMusterTests(LiveServer live) : IClassFixture<LiveS
         paused.PendingHumanInput!.TaskId.ShouldBe("draft_reply");
 
         var retry = await client.ResumeAsync(new ResumeRequest { ExecutionId = id.ToString(), TaskId = "draft_reply", HumanFeedback = "Shorter, please", IsApprove = false });
+        // Once the redone task awaits review again, a resume of another task is told which one it awaits.
+        await LiveServer.PollAsync(client, id, s => s.PendingHumanInput is not null);
         var wrongTask = await Should.ThrowAsync<MusterApiException>(() =>
             client.ResumeAsync(new ResumeRequest { ExecutionId = id.ToString(), TaskId = "no_such_task", HumanFeedback = string.Empty, IsApprove = true }));
-        await LiveServer.PollAsync(client, id, s => s.PendingHumanInput is not null);
         var approve = await client.ResumeAsync(new ResumeRequest { ExecutionId = id.ToString(), TaskId = "draft_reply", HumanFeedback = string.Empty, IsApprove = true });
         var outcome = await client.WaitForCompletionAsync(id, LiveServer.FastPolling);
 
         retry.Status.ShouldBe("retrying");
         wrongTask.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        wrongTask.ServerMessage.ShouldBe("Bad Request: Execution is not in pending human input state");
+        wrongTask.ServerMessage.ShouldBe(
+            "Bad Request: Execution is not in pending human input state for task 'no_such_task': the execution awaits review of task 'draft_reply'");
         approve.Status.ShouldBe("resumed");
         outcome.Succeeded.ShouldBeTrue(outcome.Error);
         outcome.Tasks.ShouldHaveSingleItem().TaskId.ShouldBe("draft_reply");

@@ -10,7 +10,7 @@ namespace Muster.Client.Tests.Live;
 /// </summary>
 public sealed class LiveServer : IAsyncLifetime
 {
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new() { Timeout = Eventually.DefaultLimit };
 
     public MusterServerFixture Server { get; private set; } = null!;
 
@@ -70,22 +70,10 @@ public sealed class LiveServer : IAsyncLifetime
 
     public static KickoffAndWaitOptions FastPolling => new()
     {
-        PollInterval = TimeSpan.FromMilliseconds(50), MaxPollInterval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(60),
+        PollInterval = TimeSpan.FromMilliseconds(50), MaxPollInterval = TimeSpan.FromMilliseconds(200), Timeout = Eventually.DefaultLimit,
     };
 
     /// <summary>Polls the status until <paramref name="until"/> holds (a generous bound only guards against a hang).</summary>
-    public static async Task<StatusResponse> PollAsync(MusterClient client, Guid id, Func<StatusResponse, bool> until)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var status = await client.GetStatusAsync(id, timeout.Token);
-            if (until(status))
-            {
-                return status;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    public static Task<StatusResponse> PollAsync(MusterClient client, Guid id, Func<StatusResponse, bool> until) =>
+        Eventually.Until(() => client.GetStatusAsync(id), until, $"the status of run {id} never matched");
 }

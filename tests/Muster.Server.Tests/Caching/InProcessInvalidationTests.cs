@@ -1,5 +1,6 @@
 using Muster.Server.Caching;
 using Muster.Server.Execution;
+using Muster.Testing;
 
 namespace Muster.Server.Tests.Caching;
 
@@ -19,7 +20,7 @@ public sealed class InProcessInvalidationTests
         var received = new List<CacheInvalidation>();
         for (var i = 0; i < 3; i++)
         {
-            (await reader.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).ShouldBeTrue();
+            (await reader.MoveNextAsync().AsTask().WaitAsync(Eventually.DefaultLimit)).ShouldBeTrue();
             received.Add(reader.Current);
         }
 

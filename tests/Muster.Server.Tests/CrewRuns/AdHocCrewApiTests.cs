@@ -42,6 +42,77 @@ public sealed class AdHocCrewApiTests(CrewRunsServer fixture) : IClassFixture<Cr
     }
 
     [Fact]
+    public async Task RunRecord_UnderWay_CarriesTheSpecsEmptyFieldsAsNull_InTheRecordAndTheList()
+    {
+        using var hold = AnswerHold.About(fixture.Server.Simulator, "null fields");
+        using var user = await fixture.NewUserAsync();
+        var body = CustomBody([Agent()], [new JsonObject { ["description"] = "Explain {topic}", ["expected_output"] = "Three sentences" }],
+            new JsonObject { ["topic"] = "null fields" });
+        body["crew_config"]!["process"] = "hierarchical";
+        using var response = await user.Client.PostJsonAsync("/api/crews/run/custom", body);
+        var (_, accepted) = await response.ReadJsonAsync();
+        var id = Guid.Parse(accepted["id"]!.GetValue<string>());
+        await hold.WaitForCallAsync();
+
+        var (_, record) = await user.Client.GetJsonAsync($"/api/crew-runs/{id}");
+        var listed = (await user.Client.GetArrayAsync("/api/crew-runs")).Single(r => r!["id"]!.GetValue<string>() == id.ToString())!.AsObject();
+
+        foreach (var run in new[] { record, listed })
+        {
+            // The spec's model always has these fields; Python clients index them directly.
+            foreach (var field in new[] { "crew_type", "result", "error", "completed_at" })
+            {
+                run.ContainsKey(field).ShouldBeTrue($"{field} is missing from {run.ToJsonString()}");
+                run[field].ShouldBeNull();
+            }
+
+            run["started_at"]!.GetValue<string>().ShouldEndWith("Z");
+            var task = run["crew_config"]!["tasks"]![0]!.AsObject();
+            task.ContainsKey("agent_index").ShouldBeTrue(task.ToJsonString());
+            task["agent_index"].ShouldBeNull();
+        }
+
+        hold.Release();
+        await user.Client.WaitForRunAsync(id, "completed");
+    }
+
+    [Fact]
+    public async Task RunCustom_NamedAfterADeployedCrew_StaysOutOfThatCrewsScopeAndRoutes()
+    {
+        fixture.Server.Simulator.Latency = TimeSpan.Zero;
+        using var user = await fixture.NewUserAsync();
+        using var org = fixture.Org();
+        using var limited = fixture.Server.CreateClient(await org.CreateTokenAsync("org", null, "research"));
+        var body = CustomBody([Agent(llm: "openai/simulated")], [TaskAt(0)]);
+        body["crew_config"]!["id"] = "research";
+
+        using var response = await user.Client.PostJsonAsync("/api/crews/run/custom", body);
+        var (status, accepted) = await response.ReadJsonAsync();
+        status.ShouldBe(HttpStatusCode.OK, accepted.ToJsonString());
+        var id = Guid.Parse(accepted["id"]!.GetValue<string>());
+        await user.Client.WaitForRunAsync(id, "completed");
+
+        // A token limited to the deployed crew neither sees nor deletes it.
+        (await limited.GetAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await limited.GetAsync($"/api/crew-runs/{id}/events")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await limited.ListIdsAsync($"?owner_id={user.Id}")).ShouldBeEmpty();
+        (await limited.DeleteAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // The deployed crew's AMP routes do not serve it, to any token; it is not a run of crew_type research either.
+        foreach (var client in new[] { limited, org, user.Client })
+        {
+            (await client.GetAsync($"/crews/research/status/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await client.GetAsync($"/crews/research/{id}/status")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await client.PostAsync($"/crews/research/stop/{id}", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        }
+
+        (await org.ListIdsAsync($"?owner_id={user.Id}&crew_type=research")).ShouldBeEmpty();
+        // Its owner and unlimited tokens still reach it through the history.
+        (await org.GetAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await user.Client.ListIdsAsync()).ShouldBe([id]);
+        (await user.Client.DeleteAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
     public async Task RunCustom_HierarchicalCrew_IsManagedByTheBuiltInManagerOnTheDefaultModel()
     {
         using var user = await fixture.NewUserAsync();

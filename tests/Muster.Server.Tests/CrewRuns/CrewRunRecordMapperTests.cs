@@ -135,9 +135,27 @@ public sealed class CrewRunRecordMapperTests
     [Theory]
     [InlineData("running", new[] { RunState.Running, RunState.AwaitingHuman })]
     [InlineData("failed", new[] { RunState.Failed, RunState.Stopped })]
+    [InlineData("stopped", new[] { RunState.Stopped })]
     public void StatesFor_CoversEveryStoredStateOfAStatus(string status, RunState[] states) =>
         CrewRunRecordMapper.StatesFor(status).ShouldBe(states);
 
     [Fact]
-    public void StatesFor_UnknownStatus_IsNull() => CrewRunRecordMapper.StatesFor("stopped").ShouldBeNull();
+    public void StatesFor_UnknownStatus_IsNull() => CrewRunRecordMapper.StatesFor("sleeping").ShouldBeNull();
+
+    [Fact]
+    public void Record_OfAPendingAdHocRun_SerializesTheSpecsEmptyFieldsAsNull()
+    {
+        var pending = Run(RunState.Pending, adHoc: true) with { Result = null, StartedAt = null };
+
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(
+            CrewRunRecordMapper.ToRecord(pending, null), Muster.Contracts.MusterJsonContext.Default.CrewRunRecord)!.AsObject();
+
+        foreach (var field in new[] { "crew_type", "result", "error", "started_at", "completed_at" })
+        {
+            json.ContainsKey(field).ShouldBeTrue($"{field} is missing from {json.ToJsonString()}");
+            json[field].ShouldBeNull();
+        }
+
+        json.ContainsKey("tasks").ShouldBeFalse();
+    }
 }

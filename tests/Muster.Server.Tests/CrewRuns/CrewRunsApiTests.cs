@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Muster.Simulator;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
@@ -63,10 +64,11 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
         var client = user.Client;
         var first = await client.RunCrewAsync("research", Topic("a"), correlationId: "corr-first");
         var firstRecord = await client.WaitForRunAsync(first, "completed");
-        await Task.Delay(20);
+        var firstCreated = DateTimeOffset.Parse(firstRecord["created_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        // The second run must be created in a later millisecond (the store's resolution) than the first.
+        await Eventually.Until(() => DateTimeOffset.UtcNow > firstCreated.AddMilliseconds(1), "the clock never passed the first run's creation");
         var second = await client.RunCrewAsync("notes", Topic("b"), correlationId: "corr-second");
         var secondRecord = await client.WaitForRunAsync(second, "completed");
-        var firstCreated = DateTimeOffset.Parse(firstRecord["created_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var secondCreated = DateTimeOffset.Parse(secondRecord["created_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var between = Uri.EscapeDataString((firstCreated + ((secondCreated - firstCreated) / 2)).ToString("O", CultureInfo.InvariantCulture));
 
@@ -82,13 +84,19 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     }
 
     [Fact]
-    public async Task List_FiltersByStatus_WithStoppedRunsAsFailed()
+    public async Task List_FiltersByStatus_WithStoppedRunsAsFailed_AndStoppedPicksThemOut()
     {
         fixture.Server.Simulator.Latency = TimeSpan.Zero;
         using var user = await fixture.NewUserAsync();
         var client = user.Client;
         var completed = await client.RunCrewAsync("research", Topic("done"));
         await client.WaitForRunAsync(completed, "completed");
+        var previous = fixture.Server.Simulator.Responder;
+        fixture.Server.Simulator.Responder = request =>
+            request.Mentions("refused topic") ? SimulatedReply.Error(400, "The simulated provider refuses this topic") : previous?.Invoke(request);
+        var refused = await client.RunCrewAsync("research", Topic("refused topic"));
+        var refusedRun = await client.WaitForRunAsync(refused, "failed");
+        fixture.Server.Simulator.Responder = previous;
         using var research = AnswerHold.About(fixture.Server.Simulator, " Researcher");
         var running = await client.RunCrewAsync("research", Topic("slow"));
         await client.WaitForRunAsync(running, "running");
@@ -101,9 +109,11 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
         var failed = await client.WaitForRunAsync(stopped, "failed");
 
         failed["error"]!.GetValue<string>().ShouldStartWith("Stopped by ");
+        refusedRun["error"]!.GetValue<string>().ShouldNotStartWith("Stopped by ");
         (await client.ListIdsAsync("?status=completed")).ShouldBe([completed]);
         (await client.ListIdsAsync("?status=running")).ShouldBe([running]);
-        (await client.ListIdsAsync("?status=failed")).ShouldBe([stopped]);
+        (await client.ListIdsAsync("?status=failed")).ShouldBe([stopped, refused]);
+        (await client.ListIdsAsync("?status=stopped")).ShouldBe([stopped]);
         (await client.ListIdsAsync("?status=pending")).ShouldBeEmpty();
         using var finish = await client.PostAsync($"/crews/research/stop/{running}", null);
     }
@@ -249,7 +259,7 @@ public sealed class CrewRunsApiTests(CrewRunsServer fixture) : IClassFixture<Cre
     {
         using var client = fixture.Org();
 
-        using var response = await client.GetAsync("/api/crew-runs?limit=1001&status=stopped&created_after=yesterday");
+        using var response = await client.GetAsync("/api/crew-runs?limit=1001&status=sleeping&created_after=yesterday");
 
         (await response.ReadErrorPathsAsync()).ShouldBe(["query.status", "query.created_after", "query.limit"], ignoreOrder: true);
         (await (await client.GetAsync("/api/crew-runs?limit=0")).ReadErrorPathsAsync()).ShouldBe(["query.limit"]);

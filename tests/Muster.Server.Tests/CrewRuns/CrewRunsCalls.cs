@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
 
@@ -40,26 +41,18 @@ internal static class CrewRunsCalls
     public static async Task<List<Guid>> ListIdsAsync(this HttpClient client, string query = "") =>
         [.. (await client.GetArrayAsync("/api/crew-runs" + query)).Select(run => Guid.Parse(run!["id"]!.GetValue<string>()))];
 
-    /// <summary>Polls <c>GET /api/crew-runs/{id}</c> until its status is <paramref name="status"/>.</summary>
-    public static async Task<JsonObject> WaitForRunAsync(this HttpClient client, Guid id, string status, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        JsonObject last = new();
-        while (DateTime.UtcNow < deadline)
-        {
-            var (code, body) = await client.GetJsonAsync($"/api/crew-runs/{id}");
-            code.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
-            last = body;
-            if (body["status"]?.GetValue<string>() == status)
+    /// <summary>Polls <c>GET /api/crew-runs/{id}</c> until its status is <paramref name="status"/> (<paramref name="timeout"/>: only a ceiling).</summary>
+    public static Task<JsonObject> WaitForRunAsync(this HttpClient client, Guid id, string status, TimeSpan? timeout = null) =>
+        Eventually.Until(
+            async () =>
             {
+                var (code, body) = await client.GetJsonAsync($"/api/crew-runs/{id}");
+                code.ShouldBe(HttpStatusCode.OK, body.ToJsonString());
                 return body;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new ShouldAssertException($"Run {id} never became {status}; last: {last.ToJsonString()}");
-    }
+            },
+            body => body["status"]?.GetValue<string>() == status,
+            $"run {id} never became {status}",
+            timeout);
 
     /// <summary>The <c>loc</c> of each field error in a 422 answer.</summary>
     public static async Task<List<string>> ReadErrorPathsAsync(this HttpResponseMessage response)

@@ -58,6 +58,7 @@ internal sealed class FakeRunStore : IRunStore
     public Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<int> EndLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task AppendEventAsync(RunEvent runEvent, RunUpdate? update, IReadOnlyList<NewDelivery> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -7,12 +7,13 @@ using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
 using Muster.Server.Hosting;
 using Muster.Storage;
+using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
 
 public sealed class RetentionServiceTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = Eventually.DefaultLimit;
 
     private static readonly RunOutputFiles NoFiles = new(
         Options.Create(new Muster.Core.Engine.CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
@@ -30,14 +31,8 @@ public sealed class RetentionServiceTests
             _bus);
     }
 
-    private static async Task WaitForPurgesAsync(FakeRunStore store, int count)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (store.PurgeCutoffs.Count < count)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
+    private static Task WaitForPurgesAsync(FakeRunStore store, int count) =>
+        Eventually.Until(() => store.PurgeCutoffs.Count >= count, $"the store never saw {count} purges");
 
     [Fact]
     public async Task Retention_WithDays_PurgesAtStartAndOnEveryInterval()
@@ -99,5 +94,6 @@ public sealed class RetentionServiceTests
         public Task<TokenRecord?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

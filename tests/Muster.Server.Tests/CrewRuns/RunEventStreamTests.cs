@@ -1,3 +1,4 @@
+using Muster.Testing;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ namespace Muster.Server.Tests.CrewRuns;
 
 public sealed class RunEventStreamTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = Eventually.DefaultLimit;
     private readonly FakeRunStore _store = new();
     private readonly FakeRunEventBus _bus = new();
     private readonly FakeLifetime _lifetime = new();

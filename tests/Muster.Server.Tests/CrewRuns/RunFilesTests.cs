@@ -161,10 +161,31 @@ public sealed class RetentionPurgeOfFilesTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
     {
-        WriteCrews = RunFilesServer.WriteReportCrew,
+        // The report, then a second task: held, it keeps the run (and so its file) from being purged until the test saw the file.
+        WriteCrews = path => TestCrews.Write(
+            path,
+            "report",
+            "name: report",
+            """
+            writer:
+              role: "Writer"
+              goal: "Write about {topic}"
+              backstory: "Clear."
+            """,
+            """
+            write_report:
+              description: "Write a report on {topic}."
+              expected_output: "A report."
+              agent: writer
+              output_file: "reports/{topic}.md"
+            proofread:
+              description: "Proofread the report."
+              expected_output: "The report, proofread."
+              agent: writer
+            """),
         Settings = new Dictionary<string, string?>
         {
-            // About 2.6 seconds, checked every 100 ms: time to see the file written, short enough for a test.
+            // About 2.6 seconds after a run finished, checked every 100 ms: short enough for a test.
             ["Muster:Retention:Days"] = "0.00003",
             ["Muster:Retention:Interval"] = "00:00:00.100",
         },
@@ -178,17 +199,13 @@ public sealed class RetentionPurgeOfFilesTests : IAsyncLifetime
         using var client = _server.CreateClient(_server.BootstrapToken);
         var outputs = Path.Combine(Path.GetDirectoryName(_server.DatabasePath)!, "outputs");
         var stranger = Directory.CreateDirectory(Path.Combine(outputs, "not-a-run"));
+        using var proofread = AnswerHold.About(_server.Simulator, "Proofread the report");
         var id = await client.RunCrewAsync("report", new JsonObject { ["topic"] = "old" });
-        await client.WaitForRunAsync(id, "completed");
         var folder = Path.Combine(outputs, id.ToString());
-        File.Exists(Path.Combine(folder, "reports", "old.md")).ShouldBeTrue();
+        await Eventually.Until(() => File.Exists(Path.Combine(folder, "reports", "old.md")), "the report was never written");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (Directory.Exists(folder))
-        {
-            (DateTime.UtcNow < deadline).ShouldBeTrue("the purged run's folder was never deleted");
-            await Task.Delay(100);
-        }
+        proofread.Release();
+        await Eventually.Until(() => !Directory.Exists(folder), "the purged run's folder was never deleted");
 
         (await client.GetAsync($"/api/crew-runs/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         stranger.Exists.ShouldBeTrue();

@@ -1,3 +1,4 @@
+using Muster.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +12,7 @@ namespace Muster.Server.Tests.Mcp;
 /// <summary>Agents' MCP tools end to end: real MCP servers (stdio and streamable HTTP), the simulator over HTTP, the crew-runs API.</summary>
 public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTestServers>
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RunTimeout = Eventually.DefaultLimit;
 
     private async Task<JsonObject> RunAsync(string crew, string status)
     {
@@ -187,5 +188,22 @@ public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTest
         error["loc"]!.GetValue<string>().ShouldBe("crew_config.agents[0].mcps[0]");
         error["msg"]!.GetValue<string>().ShouldContain("loopback");
         error["msg"]!.GetValue<string>().ShouldNotContain("secret");
+    }
+
+    [Theory]
+    [InlineData("http://192.0.2.1/mcp", "documentation")]
+    [InlineData("http://[2002:7f00:1::1]/mcp", "loopback")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/mcp", "link-local")]
+    public async Task AdHocCrew_WithSpecialPurposeMcpAddress_IsRefusedByTheSsrfGuard(string url, string why)
+    {
+        using var client = fixture.Org();
+
+        using var response = await client.PostJsonAsync("/api/crews/run/custom", AdHocCrew(new JsonObject { ["mcps"] = new JsonArray(url) }));
+
+        var (status, body) = await response.ReadJsonAsync();
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity, body.ToJsonString());
+        var error = body["detail"]!.AsArray().ShouldHaveSingleItem()!;
+        error["loc"]!.GetValue<string>().ShouldBe("crew_config.agents[0].mcps[0]");
+        error["msg"]!.GetValue<string>().ShouldContain(why);
     }
 }

@@ -29,10 +29,14 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
 
     public IReadOnlyList<MusterServerProcess> Nodes => _nodes;
 
-    /// <summary>Creates the database and starts <paramref name="nodes"/> nodes at once (they migrate the schema concurrently).</summary>
-    public static async Task<MultiNodeCluster> StartAsync(int nodes, Action<string> writeCrews, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Creates the database (on <paramref name="server"/>, by default the one <c>MUSTER_TEST_PG</c> names) and starts
+    /// <paramref name="nodes"/> nodes at once (they migrate the schema concurrently).
+    /// </summary>
+    public static async Task<MultiNodeCluster> StartAsync(
+        int nodes, Action<string> writeCrews, IReadOnlyDictionary<string, string?>? extra = null, string? server = null)
     {
-        var cluster = new MultiNodeCluster(await ThrowawayDatabase.CreateAsync(), await LlmSimulator.StartAsync(new SimulatorOptions()));
+        var cluster = new MultiNodeCluster(await ThrowawayDatabase.CreateAsync(server), await LlmSimulator.StartAsync(new SimulatorOptions()));
         try
         {
             writeCrews(cluster._folder.Combine("crews"));
@@ -52,34 +56,16 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
     /// <summary>The node that holds <paramref name="runId"/>'s lease now, waiting until one does.</summary>
     public async Task<int> ExecutingNodeAsync(Guid runId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await RunScalarAsync<string>(runId, "SELECT lease_owner FROM runs WHERE id = @id AND state = 'running'") is { } owner)
-            {
-                return int.Parse(owner["node-".Length..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new ShouldAssertException($"Run {runId} was never claimed by a node.");
+        var owner = await Eventually.Until(
+            () => RunScalarAsync<string>(runId, "SELECT lease_owner FROM runs WHERE id = @id AND state = 'running'"),
+            found => found is not null,
+            $"run {runId} was never claimed by a node");
+        return int.Parse(owner!["node-".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Waits until <paramref name="condition"/> (a boolean query) holds.</summary>
-    public async Task WaitUntilAsync(string condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await ScalarAsync<bool>(condition))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException($"Never true: {condition}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitUntilAsync(string condition) =>
+        Eventually.Until(() => ScalarAsync<bool>(condition), $"this never held: {condition}");
 
     /// <summary>How many times each node logged that it started executing <paramref name="runId"/>.</summary>
     public IReadOnlyList<int> ExecutionsOf(Guid runId) =>

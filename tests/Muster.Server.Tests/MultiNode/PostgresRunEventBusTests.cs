@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Engine;
 using Muster.Server.Caching;
 using Muster.Server.Execution;
@@ -12,7 +13,7 @@ namespace Muster.Server.Tests.MultiNode;
 /// <summary>The LISTEN/NOTIFY bus between two nodes' buses on one database, and how it recovers a dropped connection.</summary>
 public sealed class PostgresRunEventBusTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = Eventually.DefaultLimit;
     private readonly List<PostgresRunEventBus> _buses = [];
     private ThrowawayDatabase? _database;
 
@@ -114,6 +115,30 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task WhileTheDatabaseStaysAway_TheListenerTriesAgainAtMostTwoSecondsApart_AndListensOnceItReturns()
+    {
+        var time = new RecordingTime();
+        var bus = await StartBusAsync(time);
+
+        await _database!.SetReachableAsync(false);
+        // Each failed attempt waits before the next; advancing the clock by the longest wait allowed lets the next attempt
+        // run. (Not by the last recorded wait: the notification sender's own retry waits on the same clock, in any order.)
+        for (var attempt = 1; attempt <= 6; attempt++)
+        {
+            await Eventually.Until(() => time.Waits.Count >= attempt, "the listener stopped trying");
+            time.Advance(PostgresRunEventBus.MaxBackoff);
+        }
+
+        await Eventually.Until(() => time.Waits.Count >= 7, "the listener stopped trying");
+        time.Waits.ShouldAllBe(wait => wait <= TimeSpan.FromSeconds(2), "a database that is back must be found within moments");
+        await _database.SetReachableAsync(true);
+        time.Advance(PostgresRunEventBus.MaxBackoff);
+
+        // Connected again: the scheduler is woken.
+        await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
+    }
+
+    [PostgresFact]
     public async Task UnreadableNotifications_AreIgnored()
     {
         var bus = await StartBusAsync();
@@ -134,10 +159,10 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
     /// A bus that has connected and listens: its first connect nudges subscribers, then wakes its own scheduler (that
     /// wake-up is consumed here, so later ones come from what the test does).
     /// </summary>
-    private async Task<PostgresRunEventBus> StartBusAsync()
+    private async Task<PostgresRunEventBus> StartBusAsync(TimeProvider? time = null)
     {
         var storage = new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = _database!.ConnectionString };
-        var bus = new PostgresRunEventBus(Options.Create(storage), TimeProvider.System, NullLogger<PostgresRunEventBus>.Instance);
+        var bus = new PostgresRunEventBus(Options.Create(storage), time ?? TimeProvider.System, NullLogger<PostgresRunEventBus>.Instance);
         _buses.Add(bus);
         await bus.StartAsync(CancellationToken.None);
         await bus.WaitForWakeUpAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
@@ -172,4 +197,34 @@ public sealed class PostgresRunEventBusTests : IAsyncLifetime
         Timestamp = DateTimeOffset.UtcNow,
         Data = new LlmCallStarted("task_1", "Writer", "sim/test-model"),
     };
+
+    /// <summary>A fake clock that records the waits asked of it (the listener's backoffs), in order.</summary>
+    private sealed class RecordingTime : FakeTimeProvider
+    {
+        private readonly List<TimeSpan> _waits = [];
+
+        public IReadOnlyList<TimeSpan> Waits
+        {
+            get
+            {
+                lock (_waits)
+                {
+                    return [.. _waits];
+                }
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan)
+            {
+                lock (_waits)
+                {
+                    _waits.Add(dueTime);
+                }
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
 }

@@ -21,9 +21,10 @@ internal sealed class ThrowawayDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<ThrowawayDatabase> CreateAsync()
+    /// <summary>Creates the database on <paramref name="server"/>, by default the one <c>MUSTER_TEST_PG</c> names.</summary>
+    public static async Task<ThrowawayDatabase> CreateAsync(string? server = null)
     {
-        var database = new ThrowawayDatabase(PostgresAdmin.Server, "muster_mn_" + Guid.NewGuid().ToString("N"));
+        var database = new ThrowawayDatabase(server ?? PostgresAdmin.Server, "muster_mn_" + Guid.NewGuid().ToString("N"));
         await PostgresAdmin.ExecuteAsync(database._server, $"CREATE DATABASE {database._name}");
         return database;
     }

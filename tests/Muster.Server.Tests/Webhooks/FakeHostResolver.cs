@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Muster.Server.Webhooks;
+using Muster.Core.Net;
 
 namespace Muster.Server.Tests.Webhooks;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Muster.Core.Net;
 using Muster.Server.Webhooks;
 using Muster.Testing;
 
@@ -20,7 +21,26 @@ public sealed class GuardedConnectorTests
         using var client = Client(dns, allowPrivate: false);
         var ex = await Should.ThrowAsync<HttpRequestException>(() => client.PostAsync(url, new StringContent("{}")));
 
-        ex.InnerException.ShouldBeOfType<WebhookDestinationRefusedException>().Message.ShouldContain("non-public");
+        ex.InnerException.ShouldBeOfType<DestinationRefusedException>().Message.ShouldContain("non-public");
+        receiver.Received.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("::127.0.0.1")]
+    [InlineData("64:ff9b::7f00:1")]
+    [InlineData("2002:7f00:1::1")]
+    [InlineData("::ffff:127.0.0.1")]
+    [InlineData("192.0.2.1")]
+    [InlineData("100::1")]
+    public async Task Send_ToNameThatNowResolvesToASpecialPurposeAddress_IsRefusedAtConnect(string address)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var dns = new FakeHostResolver().Map("rebind.example.com", address);
+        using var client = Client(dns, allowPrivate: false);
+
+        var ex = await Should.ThrowAsync<HttpRequestException>(() => client.PostAsync($"http://rebind.example.com:{receiver.Port}/hook", new StringContent("{}")));
+
+        ex.InnerException.ShouldBeOfType<DestinationRefusedException>().Message.ShouldContain("non-public");
         receiver.Received.ShouldBeEmpty();
     }
 
@@ -50,7 +70,7 @@ public sealed class GuardedConnectorTests
 
     private static HttpClient Client(FakeHostResolver dns, bool allowPrivate)
     {
-        var connector = new GuardedConnector(Options.Create(new WebhookOptions { AllowPrivateNetworks = allowPrivate }), dns);
+        var connector = new GuardedConnector(dns, allowPrivate, "set Muster:Webhooks:AllowPrivateNetworks=true to allow it.");
         return new HttpClient(new SocketsHttpHandler { ConnectCallback = connector.ConnectAsync, UseProxy = false });
     }
 }

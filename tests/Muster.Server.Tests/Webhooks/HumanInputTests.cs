@@ -159,7 +159,8 @@ public sealed class HumanInputTests : IAsyncLifetime
         wrongTask["task_id"] = "some_other_task";
         var (code, body) = await (await client.ResumeAsync(wrongTask)).ReadJsonAsync();
         code.ShouldBe(HttpStatusCode.BadRequest);
-        body["message"]!.GetValue<string>().ShouldBe("Execution is not in pending human input state");
+        body["message"]!.GetValue<string>().ShouldBe(
+            "Execution is not in pending human input state for task 'some_other_task': the execution awaits review of task 'draft_reply'");
 
         (await client.ResumeAsync(Resume(id, approve: true, "x"))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await client.WaitForFinishAsync(id);

@@ -182,7 +182,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             using var client = first.CreateClient(first.BootstrapToken);
             id = await Kickoff(client, new JsonObject { ["crewWebhookUrl"] = _receiver.Url("crew") });
             await client.WaitForFinishAsync(id);
-            await WaitUntilAsync(async () => (await client.GetDeliveriesAsync(id)).Any(d => d!["attempts"]!.AsArray().Count > 0));
+            await Eventually.Until(
+                async () => (await client.GetDeliveriesAsync(id)).Any(d => d!["attempts"]!.AsArray().Count > 0), "no attempt was recorded while the receiver was down");
         }
 
         await _receiver.RestartAsync();
@@ -215,7 +216,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 
     private async Task<List<JsonObject>> WaitForStreamAsync(string lastType)
     {
-        await WaitUntilAsync(() => Task.FromResult(StreamEvents().Any(e => e["type"]!.GetValue<string>() == lastType)));
+        await Eventually.Until(() => StreamEvents().Any(e => e["type"]!.GetValue<string>() == lastType), $"the stream never carried {lastType}");
         return StreamEvents();
     }
 
@@ -230,19 +231,5 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var (status, json) = await response.ReadJsonAsync();
         status.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
         return Guid.Parse(json["kickoff_id"]!.GetValue<string>());
-    }
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException("The condition never held.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.Webhooks;
@@ -21,7 +22,8 @@ internal sealed class WebhookTestServer : IDisposable
         (writeCrews ?? (path => TestCrews.WriteTwoTaskCrew(path)))(_folder.Combine("crews"));
     }
 
-    public Task<MusterServerFixture> StartAsync(bool allowPrivateNetworks = true, IReadOnlyDictionary<string, string?>? extra = null)
+    public Task<MusterServerFixture> StartAsync(
+        bool allowPrivateNetworks = true, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -40,7 +42,7 @@ internal sealed class WebhookTestServer : IDisposable
             settings[key] = value;
         }
 
-        return MusterServerFixture.StartAsync(new MusterServerSetup { WriteCrews = _ => { }, Settings = settings });
+        return MusterServerFixture.StartAsync(new MusterServerSetup { WriteCrews = _ => { }, Settings = settings, Services = services ?? (_ => { }) });
     }
 
     public void Dispose() => _folder.Dispose();
@@ -57,25 +59,11 @@ internal static class WebhookCalls
     }
 
     /// <summary>Waits until every delivery of the run is no longer pending.</summary>
-    public static async Task<JsonArray> WaitForDeliveriesSettledAsync(this HttpClient client, Guid runId, int atLeast = 1)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var deliveries = await client.GetDeliveriesAsync(runId);
-            if (deliveries.Count >= atLeast && deliveries.All(d => d!["state"]!.GetValue<string>() != "pending"))
-            {
-                return deliveries;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException($"Deliveries never settled: {deliveries.ToJsonString()}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public static Task<JsonArray> WaitForDeliveriesSettledAsync(this HttpClient client, Guid runId, int atLeast = 1) =>
+        Eventually.Until(
+            () => client.GetDeliveriesAsync(runId),
+            deliveries => deliveries.Count >= atLeast && deliveries.All(d => d!["state"]!.GetValue<string>() != "pending"),
+            $"the deliveries of run {runId} never settled");
 
     public static Task<HttpResponseMessage> ResumeAsync(this HttpClient client, JsonObject body, string prefix = "") =>
         client.PostAsJsonAsync(prefix + "/resume", body);

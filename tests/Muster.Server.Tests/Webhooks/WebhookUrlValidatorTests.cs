@@ -11,7 +11,8 @@ public sealed class WebhookUrlValidatorTests
         .Map("hooks.example.com", "93.184.216.34")
         .Map("internal.example.com", "10.0.0.7")
         .Map("mixed.example.com", "93.184.216.34", "127.0.0.1")
-        .Map("localhost", "127.0.0.1", "::1");
+        .Map("localhost", "127.0.0.1", "::1")
+        .Map("doc.example.com", "2001:db8::5");
 
     [Theory]
     [InlineData("http://169.254.169.254/latest/meta-data/", "link-local")]
@@ -21,6 +22,16 @@ public sealed class WebhookUrlValidatorTests
     [InlineData("http://localhost/hook", "loopback")]
     [InlineData("https://internal.example.com/hook", "private")]
     [InlineData("https://mixed.example.com/hook", "loopback")]
+    [InlineData("http://192.0.2.1/hook", "documentation")]
+    [InlineData("http://198.51.100.1/hook", "documentation")]
+    [InlineData("http://203.0.113.1/hook", "documentation")]
+    [InlineData("http://192.88.99.1/hook", "6to4 relay")]
+    [InlineData("http://[100::1]/hook", "discard-only")]
+    [InlineData("http://[2001::1]/hook", "Teredo")]
+    [InlineData("http://[2002:7f00:1::1]/hook", "loopback")]
+    [InlineData("http://[::127.0.0.1]/hook", "loopback")]
+    [InlineData("http://[64:ff9b::7f00:1]/hook", "loopback")]
+    [InlineData("https://doc.example.com/hook", "documentation")]
     [InlineData("https://nowhere.example.com/hook", "does not resolve")]
     [InlineData("ftp://hooks.example.com/hook", "http or https")]
     [InlineData("file:///etc/passwd", "http or https")]
