@@ -60,7 +60,7 @@ public sealed class RunEventWriterTests
         var topic = new string('x', 10_000);
         var inputs = InputTexts.From(new JsonObject { ["topic"] = topic }.ToJsonString());
         var sink = new RecordingSink();
-        using var writer = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, 1_000, inputs, sink, TimeProvider.System, CancellationToken.None);
+        using var writer = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, 5_000, inputs, sink, TimeProvider.System, CancellationToken.None);
 
         for (var i = 0; i < 20; i++)
         {

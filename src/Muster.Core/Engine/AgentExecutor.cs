@@ -17,7 +17,7 @@ internal sealed record AgentTurn(
     string TaskPrompt)
 {
     /// <summary>The agent as events name it: folded YAML (role: >) ends a role in a newline, which the prompt keeps, as CrewAI's does, and the API does not.</summary>
-    public string AgentName { get; } = Agent.Role.Trim();
+    public string AgentName => Agent.Role.Trim();
 
     /// <summary>Set when the task has <c>output_json</c>: the answer must satisfy it.</summary>
     public StructuredOutput? Output { get; init; }
