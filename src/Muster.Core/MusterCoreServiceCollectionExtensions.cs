@@ -1,36 +1,32 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
-using Muster.Core.Tools.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Muster's engine, LLM providers and tools.</summary>
+/// <summary>Registers Muster's engine and tools.</summary>
 public static class MusterCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ICrewEngine"/>, <see cref="ILlmClientProvider"/> (configured from <paramref name="llmSection"/>,
-    /// normally <c>Muster:Llm</c>), <see cref="IToolRegistry"/>, <see cref="IGuardrailRegistry"/> and <see cref="TimeProvider.System"/>, each only if absent.
+    /// Adds <see cref="ICrewEngine"/>, <see cref="IToolRegistry"/>, <see cref="IGuardrailRegistry"/>, an <see cref="IMcpToolSource"/>
+    /// that starts no server (<c>AddMusterMcpTools</c> replaces it) and <see cref="TimeProvider.System"/>, each only if absent. The
+    /// engine also needs an <see cref="ILlmClientProvider"/> (<c>AddMusterLlm</c>, Muster.Llm) and the host's logging.
     /// </summary>
-    public static IServiceCollection AddMusterCore(this IServiceCollection services, IConfiguration llmSection)
+    public static IServiceCollection AddMusterCore(this IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(llmSection);
-        services.AddLogging();
-        services.AddOptions<LlmOptions>().Bind(llmSection);
+        services.AddOptions<LlmOptions>();
         services.AddOptions<CrewEngineOptions>();
         services.AddOptions<BuiltInToolOptions>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ILlmClientProvider, LlmClientProvider>();
         services.TryAddSingleton<IToolRegistry>(sp => new ToolRegistry(
             BuiltInTools.Create(sp.GetRequiredService<IOptions<BuiltInToolOptions>>().Value, sp.GetRequiredService<TimeProvider>())
                 .Concat(sp.GetServices<ToolRegistration>().Select(r => r.Function))));
         services.TryAddSingleton<IGuardrailRegistry>(sp => new GuardrailRegistry(sp.GetServices<GuardrailRegistration>()));
-        services.AddMusterMcpTools();
+        services.TryAddSingleton<IMcpToolSource, NoMcpToolSource>();
         services.TryAddSingleton<ICrewEngine, CrewEngine>();
         return services;
     }

@@ -13,7 +13,7 @@ public partial class Program
 
         builder.AddMusterHosting();
         await builder.AddMusterSimulatedLlmAsync();
-        builder.Services.AddMusterCore(builder.Configuration.GetSection("Muster:Llm"));
+        builder.Services.AddMusterCore().AddMusterLlm(builder.Configuration.GetSection("Muster:Llm"));
         builder.Services.AddMusterStorage(builder.Configuration.GetSection("Muster:Storage"));
         builder.Services
             .AddMusterAuth()

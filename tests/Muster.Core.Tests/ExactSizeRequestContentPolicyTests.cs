@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Muster.Core.Llm;
+using Muster.Llm;
 using OpenAI.Chat;
 
 namespace Muster.Core.Tests;

@@ -1,5 +1,9 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Muster.Core.Engine;
+using Muster.Core.Llm;
+using Muster.Core.Tools;
+using Muster.Tools.Mcp;
 using static Muster.Core.Tests.TestCrews;
 
 namespace Muster.Core.Tests;
@@ -36,5 +40,35 @@ public sealed class McpEngineTests
         outcome.Error!.ShouldContain("MCP server 'http://127.0.0.1:9/mcp' failed to start");
         outcome.Error!.ShouldContain("network guard");
         llm.Calls.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task HostWithoutMcp_FailsTheTaskOfAnAgentThatNamesAServer_SayingWhatToAdd()
+    {
+        var llm = new FakeChatClient();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddMusterCore()
+            .AddSingleton<ILlmClientProvider>(new FakeLlmProvider(llm))
+            .BuildServiceProvider();
+        var crew = Crew([Agent("a") with { Mcps = [JsonValue.Create("http://127.0.0.1:9/mcp")] }], Task("t", "a"));
+
+        var outcome = await services.GetRequiredService<ICrewEngine>().RunAsync(Guid.NewGuid(), crew, RunCheckpoint.Empty, new RecordingSink(), CancellationToken.None);
+
+        outcome.Kind.ShouldBe(RunOutcomeKind.Failed);
+        outcome.Error!.ShouldContain("Agent 'a' names MCP servers, and this host has no MCP support (services.AddMusterMcpTools())");
+        llm.Calls.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AddMusterMcpTools_GivesTheEngineItsSessions_WhicheverIsAddedFirst(bool mcpFirst)
+    {
+        var services = new ServiceCollection().AddLogging();
+        _ = mcpFirst ? services.AddMusterMcpTools().AddMusterCore() : services.AddMusterCore().AddMusterMcpTools();
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IMcpToolSource>().ShouldBeOfType<McpToolSource>();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Muster.Core.Crews;
-using Muster.Core.Tools.Mcp;
+using Muster.Tools.Mcp;
 
 namespace Muster.Core.Tests;
 

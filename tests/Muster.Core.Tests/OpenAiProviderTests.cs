@@ -2,6 +2,7 @@ using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Llm;
+using Muster.Llm;
 using Muster.Simulator;
 using Muster.Testing;
 using static Muster.Core.Tests.TestCrews;

@@ -1,4 +1,5 @@
 using Muster.Core.Llm;
+using Muster.Llm;
 
 namespace Muster.Core.Tests;
 

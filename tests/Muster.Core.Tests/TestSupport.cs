@@ -8,7 +8,8 @@ using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
-using Muster.Core.Tools.Mcp;
+using Muster.Llm;
+using Muster.Tools.Mcp;
 
 namespace Muster.Core.Tests;
 
@@ -156,7 +157,7 @@ internal static class TestCrews
     private static string TempOutputRoot() => Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>The MCP tool source as the host registers it (no default servers).</summary>
-    public static readonly McpToolSource Mcp = new ServiceCollection().AddLogging().AddMusterMcpTools().BuildServiceProvider().GetRequiredService<McpToolSource>();
+    public static readonly IMcpToolSource Mcp = new ServiceCollection().AddLogging().AddMusterMcpTools().BuildServiceProvider().GetRequiredService<McpToolSource>();
 }
 
 /// <summary>A fresh temporary folder, deleted afterwards.</summary>

@@ -84,7 +84,9 @@ public sealed class ToolTests
             })
             .Build();
         var services = new ServiceCollection()
-            .AddMusterCore(configuration.GetSection("Muster:Llm"))
+            .AddLogging()
+            .AddMusterCore()
+            .AddMusterLlm(configuration.GetSection("Muster:Llm"))
             .AddMusterTool("shout", "Upper-cases text", (string text) => text.ToUpperInvariant());
         using var provider = services.BuildServiceProvider();
 

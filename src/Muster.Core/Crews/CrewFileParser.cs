@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Muster.Core.Outputs;
-using Muster.Core.Tools.Mcp;
 using YamlDotNet.RepresentationModel;
 
 namespace Muster.Core.Crews;

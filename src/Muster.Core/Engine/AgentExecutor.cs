@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
+using Muster.Core.Tools;
 
 namespace Muster.Core.Engine;
 
@@ -186,7 +187,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
         try
         {
             var result = await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
-            return (OpenAiMapping.ResultText(result), null);
+            return (ToolResults.Text(result), null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {

@@ -6,7 +6,6 @@ using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Outputs;
 using Muster.Core.Tools;
-using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Engine;
 
@@ -24,7 +23,7 @@ public sealed partial class CrewEngine(
     IOptions<CrewEngineOptions> engineOptions,
     TimeProvider timeProvider,
     ILogger<CrewEngine> logger,
-    McpToolSource mcpTools) : ICrewEngine
+    IMcpToolSource mcpTools) : ICrewEngine
 {
     /// <inheritdoc/>
     public async Task<RunOutcome> RunAsync(Guid runId, CrewDefinition crew, RunCheckpoint checkpoint, IRunSink sink, CancellationToken cancellationToken)

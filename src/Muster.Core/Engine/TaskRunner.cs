@@ -9,7 +9,6 @@ using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Outputs;
 using Muster.Core.Tools;
-using Muster.Core.Tools.Mcp;
 
 namespace Muster.Core.Engine;
 
@@ -28,7 +27,7 @@ internal sealed partial class TaskRunner(
     ILlmClientProvider llms,
     IToolRegistry tools,
     IGuardrailRegistry guardrails,
-    McpSession mcp,
+    IMcpToolSession mcp,
     LlmOptions llmOptions,
     CrewEngineOptions engineOptions,
     TimeProvider timeProvider)

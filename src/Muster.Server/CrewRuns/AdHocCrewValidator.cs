@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Muster.Contracts.Runs;
-using Muster.Core.Tools.Mcp;
+using Muster.Core.Crews;
 
 namespace Muster.Server.CrewRuns;
 

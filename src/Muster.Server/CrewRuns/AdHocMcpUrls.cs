@@ -1,6 +1,5 @@
 using Muster.Contracts.Runs;
 using Muster.Core.Crews;
-using Muster.Core.Tools.Mcp;
 using Muster.Server.Webhooks;
 
 namespace Muster.Server.CrewRuns;

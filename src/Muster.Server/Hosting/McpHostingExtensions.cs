@@ -1,5 +1,5 @@
-using Muster.Core.Tools.Mcp;
 using Muster.Core.Net;
+using Muster.Tools.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

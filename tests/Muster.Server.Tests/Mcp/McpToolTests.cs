@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Core.Crews;
-using Muster.Core.Tools.Mcp;
+using Muster.Tools.Mcp;
 using Muster.Server.Tests.CrewRuns;
 
 namespace Muster.Server.Tests.Mcp;

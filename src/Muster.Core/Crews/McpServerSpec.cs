@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Muster.Core.Tools.Mcp;
+namespace Muster.Core.Crews;
 
 /// <summary>How Muster talks to an MCP server.</summary>
 public enum McpTransport
@@ -45,13 +44,6 @@ public sealed record McpServerSpec
 
     /// <summary>The names of the tools the agent gets; null gives every tool of the server.</summary>
     public IReadOnlyList<string>? ToolFilter { get; init; }
-
-    /// <summary>What identifies one connection in a run: servers equal in all but their tool filter share it.</summary>
-    internal string ConnectionKey => JsonSerializer.Serialize(new object?[]
-    {
-        Transport.ToString(), Url?.ToString(), Headers.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray(),
-        Command, Args, Env.OrderBy(e => e.Key, StringComparer.Ordinal).ToArray(),
-    });
 
     /// <summary>Whether the tool <paramref name="name"/> passes <see cref="ToolFilter"/>.</summary>
     public bool Allows(string name) => ToolFilter is null || ToolFilter.Contains(name, StringComparer.Ordinal);

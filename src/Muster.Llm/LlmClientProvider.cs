@@ -2,22 +2,15 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Muster.Core.Llm;
 
-namespace Muster.Core.Llm;
-
-/// <summary>Hands out the <see cref="IChatClient"/> pipeline of a named provider.</summary>
-public interface ILlmClientProvider
-{
-    /// <summary>The provider's client (retries and timeout included); the model goes in <see cref="ChatOptions.ModelId"/>.</summary>
-    /// <exception cref="LlmConfigurationException">The provider is unknown or lacks an API key it needs.</exception>
-    IChatClient GetClient(string provider);
-}
+namespace Muster.Llm;
 
 /// <summary>
-/// Builds one pipeline per provider, retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
+/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider, retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
 /// <c>openai</c> falls back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
 /// </summary>
-public sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
+internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
 {
     private const string OpenAiDefaultUrl = "https://api.openai.com/v1";
     private const string OllamaDefaultUrl = "http://127.0.0.1:11434/v1";
@@ -65,9 +58,16 @@ public sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider
                 : "no-key";
         }
 
-        var providerSettings = configured ?? new LlmProviderOptions();
-        IChatClient client = new OpenAiChatClient(provider, uri, apiKey, timeProvider);
-        client = new TimeoutChatClient(client, TimeSpan.FromSeconds(providerSettings.TimeoutSeconds), timeProvider);
-        return new RetryingChatClient(client, providerSettings.MaxRetries, settings, timeProvider, loggerFactory.CreateLogger<RetryingChatClient>());
+        return Pipeline(new OpenAiChatClient(provider, uri, apiKey, timeProvider), configured ?? new LlmProviderOptions(), settings);
     }
+
+    /// <summary>
+    /// What every call to a provider passes through, outermost first: retry ◄ timeout ◄ the provider's own client. A decorator
+    /// added here (telemetry, say) is one more line, and applies to every provider.
+    /// </summary>
+    private IChatClient Pipeline(IChatClient providerClient, LlmProviderOptions provider, LlmOptions settings) =>
+        new ChatClientBuilder(providerClient)
+            .UseRetry(provider.MaxRetries, settings, timeProvider, loggerFactory.CreateLogger<RetryingChatClient>())
+            .UseTimeout(TimeSpan.FromSeconds(provider.TimeoutSeconds), timeProvider)
+            .Build();
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace Muster.Core.Tools.Mcp;
+namespace Muster.Tools.Mcp;
 
 /// <summary>
 /// An MCP tool as the agent loop sees it: the result is the tool's text, and a result the server marks as an error

@@ -4,17 +4,18 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Muster.Core.Llm;
 using OpenAI;
 using OpenAI.Chat;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
-namespace Muster.Core.Llm;
+namespace Muster.Llm;
 
 /// <summary>
 /// An <see cref="IChatClient"/> over the official OpenAI package's chat completions, for any OpenAI-compatible
 /// server. Failures become <see cref="LlmProviderException"/> saying what the provider answered, never the key.
 /// </summary>
-public sealed class OpenAiChatClient : IChatClient
+internal sealed class OpenAiChatClient : IChatClient
 {
     private readonly OpenAIClient _client;
     private readonly string _providerName;

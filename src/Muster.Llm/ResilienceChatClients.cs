@@ -1,10 +1,11 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Muster.Core.Llm;
 
-namespace Muster.Core.Llm;
+namespace Muster.Llm;
 
 /// <summary>Retries transient provider failures with exponential backoff and jitter, honouring Retry-After.</summary>
-public sealed partial class RetryingChatClient(IChatClient inner, int maxRetries, LlmOptions options, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class RetryingChatClient(IChatClient inner, int maxRetries, LlmOptions options, TimeProvider timeProvider, ILogger logger)
     : DelegatingChatClient(inner)
 {
     /// <summary>
@@ -58,7 +59,7 @@ public sealed partial class RetryingChatClient(IChatClient inner, int maxRetries
 }
 
 /// <summary>Abandons a call that takes longer than the provider's timeout, as a transient failure.</summary>
-public sealed class TimeoutChatClient(IChatClient inner, TimeSpan timeout, TimeProvider timeProvider) : DelegatingChatClient(inner)
+internal sealed class TimeoutChatClient(IChatClient inner, TimeSpan timeout, TimeProvider timeProvider) : DelegatingChatClient(inner)
 {
     /// <summary>Calls the inner client, abandoning the call after the timeout with a transient <see cref="LlmProviderException"/>.</summary>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -76,40 +77,14 @@ public sealed class TimeoutChatClient(IChatClient inner, TimeSpan timeout, TimeP
     }
 }
 
-/// <summary>
-/// Keeps an agent under its <c>max_rpm</c>: at most that many calls start in any sixty seconds.
-/// One per agent per run; it is never disposed because disposing would dispose the shared provider client.
-/// </summary>
-public sealed class RpmLimitedChatClient(IChatClient inner, int maxRpm, TimeProvider timeProvider) : DelegatingChatClient(inner)
+/// <summary>The provider pipeline's decorators as <see cref="ChatClientBuilder"/> steps.</summary>
+internal static class ResilienceChatClientBuilderExtensions
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private readonly Queue<DateTimeOffset> _starts = new();
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Adds <see cref="RetryingChatClient"/>: transient failures of what follows are retried up to <paramref name="maxRetries"/> times.</summary>
+    public static ChatClientBuilder UseRetry(this ChatClientBuilder builder, int maxRetries, LlmOptions options, TimeProvider timeProvider, ILogger logger) =>
+        builder.Use(inner => new RetryingChatClient(inner, maxRetries, options, timeProvider, logger));
 
-    /// <summary>Waits, when needed, until fewer than <c>max_rpm</c> calls started in the last minute, then calls the inner client.</summary>
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var now = timeProvider.GetUtcNow();
-            while (_starts.Count > 0 && now - _starts.Peek() >= Window)
-            {
-                _starts.Dequeue();
-            }
-
-            if (_starts.Count >= maxRpm)
-            {
-                await Task.Delay(_starts.Dequeue() + Window - now, timeProvider, cancellationToken);
-            }
-
-            _starts.Enqueue(timeProvider.GetUtcNow());
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        return await base.GetResponseAsync(messages, options, cancellationToken);
-    }
+    /// <summary>Adds <see cref="TimeoutChatClient"/>: a call to what follows that takes longer than <paramref name="timeout"/> fails as transient.</summary>
+    public static ChatClientBuilder UseTimeout(this ChatClientBuilder builder, TimeSpan timeout, TimeProvider timeProvider) =>
+        builder.Use(inner => new TimeoutChatClient(inner, timeout, timeProvider));
 }

@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 
-namespace Muster.Core.Llm;
+namespace Muster.Llm;
 
 /// <summary>
 /// Copies a request body into an array of its exact size before it is sent, and gives the original back at once.

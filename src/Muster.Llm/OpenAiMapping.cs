@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Muster.Core.Tools;
 using OpenAI.Chat;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using AiChatRole = Microsoft.Extensions.AI.ChatRole;
 using OpenAiChatMessage = OpenAI.Chat.ChatMessage;
 
-namespace Muster.Core.Llm;
+namespace Muster.Llm;
 
 /// <summary>Translates between Microsoft.Extensions.AI's chat model and the OpenAI package's chat completions.</summary>
 internal static class OpenAiMapping
@@ -29,7 +30,7 @@ internal static class OpenAiMapping
             }
             else if (message.Role == AiChatRole.Tool)
             {
-                result.AddRange(message.Contents.OfType<FunctionResultContent>().Select(r => new ToolChatMessage(r.CallId, ResultText(r.Result))));
+                result.AddRange(message.Contents.OfType<FunctionResultContent>().Select(r => new ToolChatMessage(r.CallId, ToolResults.Text(r.Result))));
             }
         }
 
@@ -94,16 +95,6 @@ internal static class OpenAiMapping
             },
         };
     }
-
-    /// <summary>A tool's result as the text the model reads: strings raw, everything else as JSON.</summary>
-    public static string ResultText(object? result) => result switch
-    {
-        null => "",
-        string s => s,
-        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "",
-        JsonElement e => e.GetRawText(),
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())),
-    };
 
     private static AssistantChatMessage ToAssistant(AiChatMessage message)
     {

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Muster.Core.Crews;
 
-namespace Muster.Core.Tools.Mcp;
+namespace Muster.Tools.Mcp;
 
 /// <summary><c>Muster:Mcp</c>: the MCP servers agents with <c>use_default_mcps: true</c> get, and connection limits.</summary>
 public sealed class McpOptions

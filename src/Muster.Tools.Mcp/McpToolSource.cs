@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
+using Muster.Core.Tools;
 
-namespace Muster.Core.Tools.Mcp;
+namespace Muster.Tools.Mcp;
 
 /// <summary>
 /// Opens the per-run <see cref="McpSession"/> through which agents get their MCP tools. HTTP servers of trusted crews
@@ -10,7 +11,7 @@ namespace Muster.Core.Tools.Mcp;
 /// (<see cref="CrewDefinition.AdHoc"/>) with <see cref="GuardedHttpClientName"/>, whose connections the host must
 /// restrict (Muster's server gives it the webhooks' SSRF guard; until then it refuses every request).
 /// </summary>
-public sealed class McpToolSource(IHttpClientFactory httpClients, IOptions<McpOptions> options, ILoggerFactory loggerFactory)
+public sealed class McpToolSource(IHttpClientFactory httpClients, IOptions<McpOptions> options, ILoggerFactory loggerFactory) : IMcpToolSource
 {
     /// <summary>The HTTP client for MCP servers of deployed (operator-trusted) crews and of <c>Muster:Mcp:Servers</c>.</summary>
     public const string HttpClientName = "Muster.Mcp";
@@ -19,7 +20,7 @@ public sealed class McpToolSource(IHttpClientFactory httpClients, IOptions<McpOp
     public const string GuardedHttpClientName = "Muster.Mcp.Guarded";
 
     /// <summary>A session for one run of <paramref name="crew"/>; dispose it when the run ends to close its connections.</summary>
-    public McpSession OpenSession(CrewDefinition crew) => new(
+    public IMcpToolSession OpenSession(CrewDefinition crew) => new McpSession(
         options.Value.DefaultServers(),
         trusted => httpClients.CreateClient(trusted ? HttpClientName : GuardedHttpClientName),
         untrustedCrew: crew.AdHoc,

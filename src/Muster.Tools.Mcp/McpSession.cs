@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using Muster.Core.Crews;
+using Muster.Core.Tools;
 
-namespace Muster.Core.Tools.Mcp;
+namespace Muster.Tools.Mcp;
 
 /// <summary>
 /// The MCP connections of one run: each server is started (or connected to) the first time an agent needs it and its
 /// tool list is fetched once; later agents of the run reuse both. Disposing closes every connection and stops every
 /// process the session started.
 /// </summary>
-public sealed partial class McpSession : IAsyncDisposable
+internal sealed partial class McpSession : IMcpToolSession
 {
     private readonly IReadOnlyList<McpServerSpec> _defaults;
     private readonly Func<bool, HttpClient> _httpClient;
@@ -70,7 +72,7 @@ public sealed partial class McpSession : IAsyncDisposable
         foreach (var (spec, trusted) in servers)
         {
             var connection = await _connections
-                .GetOrAdd((trusted ? "trusted:" : "guarded:") + spec.ConnectionKey, _ => new(() => ConnectAsync(spec, trusted, cancellationToken)))
+                .GetOrAdd((trusted ? "trusted:" : "guarded:") + ConnectionKey(spec), _ => new(() => ConnectAsync(spec, trusted, cancellationToken)))
                 .Value;
             tools.AddRange(connection.Tools.Where(tool => spec.Allows(tool.Name)));
         }
@@ -96,6 +98,13 @@ public sealed partial class McpSession : IAsyncDisposable
 
         _connections.Clear();
     }
+
+    /// <summary>What identifies one connection in a run: servers equal in all but their tool filter share it.</summary>
+    private static string ConnectionKey(McpServerSpec spec) => JsonSerializer.Serialize(new object?[]
+    {
+        spec.Transport.ToString(), spec.Url?.ToString(), spec.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray(),
+        spec.Command, spec.Args, spec.Env.OrderBy(e => e.Key, StringComparer.Ordinal).ToArray(),
+    });
 
     private async Task<McpConnection> ConnectAsync(McpServerSpec spec, bool trusted, CancellationToken cancellationToken)
     {

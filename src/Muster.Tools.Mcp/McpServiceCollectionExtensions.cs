@@ -1,15 +1,17 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Muster.Core.Tools.Mcp;
+using Muster.Core.Tools;
+using Muster.Tools.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>The MCP side of <see cref="MusterCoreServiceCollectionExtensions.AddMusterCore"/>.</summary>
+/// <summary>Registers MCP tools for the engine's agents.</summary>
 public static class McpServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="McpToolSource"/>, the validation of <see cref="McpOptions"/> (the host binds them) and the two MCP HTTP
-    /// clients. The guarded one refuses every request until the host gives it a guarded handler.
+    /// Adds <see cref="McpToolSource"/> as the engine's <see cref="IMcpToolSource"/>, the validation of <see cref="McpOptions"/>
+    /// (the host binds them) and the two MCP HTTP clients. The guarded one refuses every request until the host gives it a
+    /// guarded handler.
     /// </summary>
     public static IServiceCollection AddMusterMcpTools(this IServiceCollection services)
     {
@@ -20,6 +22,8 @@ public static class McpServiceCollectionExtensions
         services.AddHttpClient(McpToolSource.GuardedHttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new RefusingHandler());
         services.TryAddSingleton<McpToolSource>();
+        // Replaces the engine's own source, which starts no server, whether AddMusterCore came first or comes later.
+        services.Replace(ServiceDescriptor.Singleton<IMcpToolSource>(provider => provider.GetRequiredService<McpToolSource>()));
         return services;
     }
 
