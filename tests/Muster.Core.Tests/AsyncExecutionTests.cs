@@ -73,7 +73,7 @@ public sealed class AsyncExecutionTests : IAsyncLifetime
         var failures = _sim.Sink.All<TaskFailed>().ToDictionary(e => e.TaskName, e => e.Error);
         failures.Keys.ShouldBe(["alpha", "beta"], ignoreOrder: true);
         failures["alpha"].ShouldContain("alpha's prompt is not acceptable");
-        failures["beta"].ShouldBe(TaskRunner.StoppedByAnotherTask);
+        failures["beta"].ShouldBe(TaskPipeline.StoppedByAnotherTask);
         _sim.Sink.Events.Count(e => e.Type == "task_started").ShouldBe(2);
     }
 

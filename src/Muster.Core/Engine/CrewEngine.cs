@@ -4,16 +4,16 @@ using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
-using Muster.Core.Outputs;
 using Muster.Core.Tools;
 
 namespace Muster.Core.Engine;
 
 /// <summary>
-/// Runs a crew's tasks in order (CrewAI's sequential process, or its hierarchical one, where a manager delegates
-/// each task), from a checkpoint, emitting every event through the sink. A task with <c>async_execution</c> runs in
-/// the background until a later task that needs it (or the end of the crew) waits for it. Everything is async:
-/// a run waiting on its LLM holds no thread.
+/// Runs a crew from a checkpoint, emitting every event through the sink: the run's start, then its process
+/// (<see cref="SequentialProcess"/>, or <see cref="HierarchicalProcess"/> where a manager delegates each task) takes each task
+/// through the <see cref="TaskPipeline"/>, then the run's end, in one place for every way a run ends. A task with
+/// <c>async_execution</c> runs in the background until a later task that needs it (or the end of the crew) waits for it.
+/// Everything is async: a run waiting on its LLM holds no thread.
 /// </summary>
 public sealed partial class CrewEngine(
     ILlmClientProvider llms,
@@ -35,9 +35,9 @@ public sealed partial class CrewEngine(
 
         var inputs = crew.InputValues is { } values ? InputTexts.From(values.ToJsonString()) : InputTexts.None;
         using var events = new RunEventWriter(runId, checkpoint, engineOptions.Value.MaxRunBytes, inputs, sink, timeProvider, cancellationToken);
-        var run = new RunProgress(crew, checkpoint, timeProvider);
         await using var mcp = mcpTools.OpenSession(crew);
-        var runner = new TaskRunner(crew, events, run, llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider);
+        var run = new RunContext(
+            crew, events, new RunProgress(crew, checkpoint, timeProvider), llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider);
         // Cancelled when the run is, and when a background task fails: the other tasks then stop at once.
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var background = new Background(work);
@@ -49,86 +49,24 @@ public sealed partial class CrewEngine(
                 crew.Tasks.Count,
                 Resumed: checkpoint.LastSequence > 0 || checkpoint.CompletedTasks.Count > 0));
 
-            (TaskOutput Previous, string Feedback)? revision = null;
-            if (checkpoint is { PendingReview: { } pending, Review: { } review })
+            switch (await RunProcess.For(run).RunAsync(checkpoint, background, work.Token))
             {
-                // The reviewed attempt's calls were made either way: the run pays for them whether the output is kept or redone.
-                run.AddUsage(pending.Usage);
-                if (review.Approved && await CompleteAsync(events, run, crew.Tasks.FirstOrDefault(t => t.Name == pending.Name), pending, cancellationToken) is { } unwritten)
-                {
-                    return await FailAsync(events, run, crew, background, unwritten);
-                }
-
-                if (!review.Approved)
-                {
-                    revision = (pending, review.Feedback);
-                }
+                case ProcessEnd.Failed failed:
+                    return await FailAsync(run, background, failed.Task);
+                case ProcessEnd.Paused paused:
+                    await events.PublishAsync(new TaskAwaitingHuman(paused.Output));
+                    return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = paused.Output };
+                default:
+                    var crewOutput = run.Progress.ToCrewOutput();
+                    await events.PublishAsync(new CrewKickoffCompleted(crewOutput.Raw, crewOutput.JsonDict, crewOutput.Usage, crewOutput.ExecutionTimeSeconds));
+                    return new RunOutcome { Kind = RunOutcomeKind.Completed, Output = crewOutput };
             }
-
-            foreach (var task in crew.Tasks.Where(t => !run.IsCompleted(t.Name)))
-            {
-                if (await background.JoinAsync(background.NeededBy(task)) is { } failedEarlier)
-                {
-                    return await FailAsync(events, run, crew, background, failedEarlier);
-                }
-
-                var context = Prompts.Context(task, run.Completed);
-                if (revision is { } r && r.Previous.Name == task.Name)
-                {
-                    var redo = Prompts.Revision(r.Previous, r.Feedback);
-                    context = string.IsNullOrEmpty(context) ? redo : context + Prompts.ContextDivider + redo;
-                }
-
-                if (task.AsyncExecution)
-                {
-                    background.Start(task, () => RunAndCompleteAsync(runner, events, run, task, context, work.Token));
-                    continue;
-                }
-
-                var outcome = await runner.RunAsync(task, context, work.Token);
-                if (outcome.Output is not { } output)
-                {
-                    return await FailAsync(events, run, crew, background, outcome);
-                }
-
-                if (revision is { } redone && redone.Previous.Name == task.Name)
-                {
-                    // A task's usage is every attempt's, as with guardrail retries: the rejected ones are part of what it cost.
-                    output = output with { Usage = output.Usage + redone.Previous.Usage };
-                }
-
-                if (task.HumanInput)
-                {
-                    // The checkpoint a paused run leaves must hold everything that ran, so background tasks finish first.
-                    if (await background.JoinAsync(background.Names) is { } failedMeanwhile)
-                    {
-                        return await FailAsync(events, run, crew, background, failedMeanwhile);
-                    }
-
-                    await events.PublishAsync(new TaskAwaitingHuman(output));
-                    return new RunOutcome { Kind = RunOutcomeKind.AwaitingHuman, PendingReview = output };
-                }
-
-                if (await CompleteAsync(events, run, task, output, work.Token) is { } unwritten)
-                {
-                    return await FailAsync(events, run, crew, background, unwritten);
-                }
-            }
-
-            if (await background.JoinAsync(background.Names) is { } failedLast)
-            {
-                return await FailAsync(events, run, crew, background, failedLast);
-            }
-
-            var crewOutput = run.ToCrewOutput();
-            await events.PublishAsync(new CrewKickoffCompleted(crewOutput.Raw, crewOutput.JsonDict, crewOutput.Usage, crewOutput.ExecutionTimeSeconds));
-            return new RunOutcome { Kind = RunOutcomeKind.Completed, Output = crewOutput };
         }
         catch (RunLimitExceededException ex)
         {
             // An event outside any task would have gone past the limit (the run's start, its end, a pause for review).
             await background.StopAsync();
-            return await EndFailedAsync(events, run, ex.Message);
+            return await EndFailedAsync(run, ex.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -139,7 +77,7 @@ public sealed partial class CrewEngine(
         {
             // A background task failed while the crew waited on something else, which was stopped for it.
             return await background.FirstFailureAsync() is { } failedInBackground
-                ? await FailAsync(events, run, crew, background, failedInBackground)
+                ? await FailAsync(run, background, failedInBackground)
                 : throw new InvalidOperationException("The run's work was cancelled without a failed task to account for it.");
         }
         finally
@@ -148,59 +86,17 @@ public sealed partial class CrewEngine(
         }
     }
 
-    private async Task<TaskOutcome> RunAndCompleteAsync(
-        TaskRunner runner, RunEventWriter events, RunProgress run, TaskDefinition task, string context, CancellationToken cancellationToken)
-    {
-        var outcome = await runner.RunAsync(task, context, cancellationToken);
-        return outcome.Output is { } output ? await CompleteAsync(events, run, task, output, cancellationToken) ?? outcome : outcome;
-    }
-
-    /// <summary>
-    /// Records a finished task, writing its <c>output_file</c> first. Returns the task as failed, with its failure event
-    /// written, when that file cannot be written (a disk full, a link made in the run's folder meanwhile); null otherwise.
-    /// </summary>
-    private async Task<TaskOutcome?> CompleteAsync(RunEventWriter events, RunProgress run, TaskDefinition? task, TaskOutput output, CancellationToken cancellationToken)
-    {
-        if (task?.OutputFile is { Length: > 0 } file)
-        {
-            try
-            {
-                await OutputFiles.WriteAsync(OutputFiles.Resolve(engineOptions.Value.OutputRoot, events.RunId, file), output.Raw, cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                var failure = new IOException($"Could not write output_file '{file}': {ex.Message}", ex);
-                await events.PublishAsync(new TaskFailed(task.Name, output.Agent, failure.Message));
-                return new TaskOutcome(task, null, failure);
-            }
-        }
-
-        run.Complete(output);
-        try
-        {
-            await events.PublishAsync(new TaskCompleted(output));
-        }
-        catch (RunLimitExceededException ex) when (task is not null)
-        {
-            // The output is not recorded, so the task did not complete: it ends as failed, as every started task ends.
-            await events.PublishAsync(new TaskFailed(task.Name, output.Agent, ex.Message));
-            return new TaskOutcome(task, null, ex);
-        }
-
-        return null;
-    }
-
     /// <summary>Stops the background tasks, then ends the run as failed with the task's reason.</summary>
-    private async Task<RunOutcome> FailAsync(RunEventWriter events, RunProgress run, CrewDefinition crew, Background background, TaskOutcome failed)
+    private async Task<RunOutcome> FailAsync(RunContext run, Background background, TaskOutcome failed)
     {
         await background.StopAsync();
-        LogTaskFailed(logger, failed.Failure, failed.Task.Name, crew.Name);
-        return await EndFailedAsync(events, run, $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}");
+        LogTaskFailed(logger, failed.Failure, failed.Task.Name, run.Crew.Name);
+        return await EndFailedAsync(run, $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}");
     }
 
-    private static async Task<RunOutcome> EndFailedAsync(RunEventWriter events, RunProgress run, string error)
+    private static async Task<RunOutcome> EndFailedAsync(RunContext run, string error)
     {
-        await events.PublishAsync(new CrewKickoffFailed(error, Stopped: false, run.Usage, run.ElapsedSeconds));
+        await run.Events.PublishAsync(new CrewKickoffFailed(error, Stopped: false, run.Progress.Usage, run.Progress.ElapsedSeconds));
         return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = error };
     }
 

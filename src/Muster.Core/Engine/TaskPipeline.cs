@@ -16,21 +16,13 @@ namespace Muster.Core.Engine;
 internal sealed record TaskOutcome(TaskDefinition Task, TaskOutput? Output, Exception? Failure);
 
 /// <summary>
-/// Performs the tasks of one run: chooses who does a task (its agent, or the manager of a hierarchical crew), gives it
-/// its tools and delegation tools, holds the answer to the task's <c>output_json</c> and <c>guardrail</c>, and writes the
-/// task's events. Safe to use for several tasks at once (async_execution).
+/// What a task goes through in one run, in order: <b>perform</b> (the assigned agent's loop, with its tools and
+/// delegation tools), <b>output_json</b> (the answer validated against the task's schema, and asked for again while it
+/// does not fit), <b>guardrail</b> (the output checked; a rejected one is performed again with the reason), and
+/// <b>complete</b> (its <c>output_file</c> written, the output recorded). A human-input task pauses for review between
+/// guardrail and complete. Writes the task's events. Safe to use for several tasks at once (async_execution).
 /// </summary>
-internal sealed partial class TaskRunner(
-    CrewDefinition crew,
-    RunEventWriter events,
-    RunProgress run,
-    ILlmClientProvider llms,
-    IToolRegistry tools,
-    IGuardrailRegistry guardrails,
-    IMcpToolSession mcp,
-    LlmOptions llmOptions,
-    CrewEngineOptions engineOptions,
-    TimeProvider timeProvider)
+internal sealed partial class TaskPipeline(RunContext run)
 {
     private static readonly JsonElement VerdictSchema = OutputValidator.ToElement(JsonNode.Parse("""
         {"type":"object","properties":{"valid":{"type":"boolean"},"feedback":{"type":["string","null"]}},"required":["valid","feedback"],"additionalProperties":false}
@@ -42,16 +34,19 @@ internal sealed partial class TaskRunner(
     private readonly ConcurrentDictionary<string, IChatClient> _rpmClients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IChatClient, IChatClient> _runClients = new();
 
-    /// <summary>Runs <paramref name="task"/> with <paramref name="context"/> (earlier outputs, and a reviewer's feedback on a redo).</summary>
-    public async Task<TaskOutcome> RunAsync(TaskDefinition task, string context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Perform, output_json and guardrail: <paramref name="task"/>, given to <paramref name="assignment"/>'s performer with
+    /// <paramref name="context"/> (earlier outputs, and a reviewer's feedback on a redo). The output is not recorded yet.
+    /// </summary>
+    public async Task<TaskOutcome> PerformAsync(TaskDefinition task, Assignment assignment, string context, CancellationToken cancellationToken)
     {
-        var (performer, coworkers) = Cast(task);
+        var (performer, coworkers, processInstructions) = assignment;
         // Folded YAML (role: >) ends a role in a newline: the prompt keeps it, as CrewAI's does; what the API shows does not.
         var role = (performer?.Role ?? task.Agent ?? "").Trim();
-        await events.PublishAsync(new TaskStarted { TaskName = task.Name, Agent = role, Description = task.Description });
+        await run.Events.PublishAsync(new TaskStarted { TaskName = task.Name, Agent = role, Description = task.Description });
 
-        var started = timeProvider.GetTimestamp();
-        var executor = new AgentExecutor(events, cancellationToken);
+        var started = run.TimeProvider.GetTimestamp();
+        var executor = new AgentExecutor(run.Events, cancellationToken);
         try
         {
             if (performer is null)
@@ -61,13 +56,13 @@ internal sealed partial class TaskRunner(
 
             if (task.OutputFile is { Length: > 0 } file)
             {
-                OutputFiles.Resolve(engineOptions.OutputRoot, events.RunId, file);
+                OutputFiles.Resolve(run.EngineOptions.OutputRoot, run.Events.RunId, file);
             }
 
-            await events.PublishAsync(new AgentExecutionStarted(task.Name, role));
+            await run.Events.PublishAsync(new AgentExecutionStarted(task.Name, role));
             var model = ModelFor(performer);
             var structured = Structured(task, model);
-            var instructions = (crew.Process == CrewProcess.Hierarchical ? Prompts.ManagerInstructions : null)
+            var instructions = processInstructions
                 + (task.OutputJson is JsonObject schema ? Prompts.StructuredOutput(schema) : null);
             var delegation = CoworkerTools.Create(coworkers, (coworker, work, workContext, token) => WorkAsync(task, role, coworker, work, workContext, executor, token));
             var turn = new AgentTurn(
@@ -85,7 +80,7 @@ internal sealed partial class TaskRunner(
                     : await CheckGuardrailAsync(task, output, turn, executor, retry, cancellationToken);
                 if (verdict.Success)
                 {
-                    await events.PublishAsync(new AgentExecutionCompleted(task.Name, role, DelegatedBy: null, output.Raw));
+                    await run.Events.PublishAsync(new AgentExecutionCompleted(task.Name, role, DelegatedBy: null, output.Raw));
                     return new TaskOutcome(task, output with { Usage = executor.Usage }, null);
                 }
 
@@ -102,36 +97,56 @@ internal sealed partial class TaskRunner(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true } && !RunSinkException.IsIn(ex))
         {
-            await events.PublishAsync(new AgentExecutionError(task.Name, role, DelegatedBy: null, ex.Message));
-            await events.PublishAsync(new TaskFailed(task.Name, role, ex.Message));
+            await run.Events.PublishAsync(new AgentExecutionError(task.Name, role, DelegatedBy: null, ex.Message));
+            await run.Events.PublishAsync(new TaskFailed(task.Name, role, ex.Message));
             return new TaskOutcome(task, null, ex);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !events.RunCancelled)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !run.Events.RunCancelled)
         {
             // Another task of the run failed and stopped this one; the run goes on to fail. The task still ends visibly,
             // so every task_started has its end. (A run that is itself stopped or shut down emits nothing more.)
-            await events.PublishAsync(new TaskFailed(task.Name, role, StoppedByAnotherTask));
+            await run.Events.PublishAsync(new TaskFailed(task.Name, role, StoppedByAnotherTask));
             throw;
         }
         finally
         {
-            run.AddUsage(executor.Usage);
+            run.Progress.AddUsage(executor.Usage);
         }
     }
 
-    /// <summary>Who performs the task and whom they may delegate to (CrewAI: the manager delegates to the task's agent when it names one, else to everyone).</summary>
-    private (AgentDefinition? Performer, IReadOnlyList<AgentDefinition> Coworkers) Cast(TaskDefinition task)
+    /// <summary>
+    /// Complete: records a finished task, writing its <c>output_file</c> first. Returns the task as failed, with its failure
+    /// event written, when that file cannot be written (a disk full, a link made in the run's folder meanwhile); null otherwise.
+    /// </summary>
+    public async Task<TaskOutcome?> CompleteAsync(TaskDefinition? task, TaskOutput output, CancellationToken cancellationToken)
     {
-        var agent = task.Agent is null ? null : crew.FindAgent(task.Agent);
-        if (crew.Process == CrewProcess.Hierarchical)
+        if (task?.OutputFile is { Length: > 0 } file)
         {
-            var manager = crew.ManagerAgent ?? Prompts.DefaultManager with { Llm = crew.ManagerLlm };
-            return (manager, agent is not null ? [agent] : crew.Agents);
+            try
+            {
+                await OutputFiles.WriteAsync(OutputFiles.Resolve(run.EngineOptions.OutputRoot, run.Events.RunId, file), output.Raw, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                var failure = new IOException($"Could not write output_file '{file}': {ex.Message}", ex);
+                await run.Events.PublishAsync(new TaskFailed(task.Name, output.Agent, failure.Message));
+                return new TaskOutcome(task, null, failure);
+            }
         }
 
-        return agent is { AllowDelegation: true }
-            ? (agent, crew.Agents.Where(a => a.Key != agent.Key).ToList())
-            : (agent, []);
+        run.Progress.Complete(output);
+        try
+        {
+            await run.Events.PublishAsync(new TaskCompleted(output));
+        }
+        catch (RunLimitExceededException ex) when (task is not null)
+        {
+            // The output is not recorded, so the task did not complete: it ends as failed, as every started task ends.
+            await run.Events.PublishAsync(new TaskFailed(task.Name, output.Agent, ex.Message));
+            return new TaskOutcome(task, null, ex);
+        }
+
+        return null;
     }
 
     /// <summary>A co-worker's turn on work handed over by a delegation tool; its usage counts towards the delegating task.</summary>
@@ -142,17 +157,17 @@ internal sealed partial class TaskRunner(
         var model = ModelFor(coworker);
         var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
         var coworkerName = coworker.Role.Trim();
-        await events.PublishAsync(new AgentExecutionStarted(task.Name, coworkerName, delegator));
-        var executor = new AgentExecutor(events, cancellationToken);
+        await run.Events.PublishAsync(new AgentExecutionStarted(task.Name, coworkerName, delegator));
+        var executor = new AgentExecutor(run.Events, cancellationToken);
         try
         {
             var answer = await executor.RunAsync(turn);
-            await events.PublishAsync(new AgentExecutionCompleted(task.Name, coworkerName, delegator, answer.Raw));
+            await run.Events.PublishAsync(new AgentExecutionCompleted(task.Name, coworkerName, delegator, answer.Raw));
             return answer.Raw;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
-            await events.PublishAsync(new AgentExecutionError(task.Name, coworkerName, delegator, ex.Message));
+            await run.Events.PublishAsync(new AgentExecutionError(task.Name, coworkerName, delegator, ex.Message));
             throw;
         }
         finally
@@ -165,12 +180,12 @@ internal sealed partial class TaskRunner(
         TaskDefinition task, TaskOutput output, AgentTurn turn, AgentExecutor executor, int retry, CancellationToken cancellationToken)
     {
         var rule = task.Guardrail!;
-        var function = guardrails.Find(rule);
-        await events.PublishAsync(new LlmGuardrailStarted(task.Name, rule, function is null ? "llm" : "function", retry));
+        var function = run.Guardrails.Find(rule);
+        await run.Events.PublishAsync(new LlmGuardrailStarted(task.Name, rule, function is null ? "llm" : "function", retry));
         var verdict = function is null
             ? await AskCheckerAsync(rule, output, turn, executor)
             : await function(output, cancellationToken);
-        await events.PublishAsync(new LlmGuardrailCompleted(
+        await run.Events.PublishAsync(new LlmGuardrailCompleted(
             task.Name, verdict.Success, verdict.Success ? output.Raw : null, verdict.Success ? null : verdict.Feedback, retry));
         return verdict;
     }
@@ -221,13 +236,13 @@ internal sealed partial class TaskRunner(
         var format = SupportsJsonSchema(model)
             ? ChatResponseFormat.ForJsonSchema(OutputValidator.ToElement(schema), SchemaName(task.Name))
             : null;
-        return new StructuredOutput(OutputValidator.Create(schema), format, Math.Max(0, engineOptions.OutputJsonMaxRetries));
+        return new StructuredOutput(OutputValidator.Create(schema), format, Math.Max(0, run.EngineOptions.OutputJsonMaxRetries));
     }
 
     private bool SupportsJsonSchema(string model) =>
-        !llmOptions.Providers.TryGetValue(ModelReference.Parse(model).Provider, out var provider) || provider.JsonSchemaResponseFormat;
+        !run.LlmOptions.Providers.TryGetValue(ModelReference.Parse(model).Provider, out var provider) || provider.JsonSchemaResponseFormat;
 
-    private string ModelFor(AgentDefinition agent) => agent.Llm ?? (agent == crew.ManagerAgent ? crew.ManagerLlm : null) ?? crew.Llm ?? llmOptions.DefaultModel;
+    private string ModelFor(AgentDefinition agent) => agent.Llm ?? (agent == run.Crew.ManagerAgent ? run.Crew.ManagerLlm : null) ?? run.Crew.Llm ?? run.LlmOptions.DefaultModel;
 
     private TaskOutput Output(TaskDefinition task, string role, AgentAnswer answer, long started, TokenUsage usage) => new()
     {
@@ -238,18 +253,18 @@ internal sealed partial class TaskRunner(
         Raw = answer.Raw,
         JsonDict = answer.Json,
         Agent = role,
-        ExecutionTimeSeconds = timeProvider.GetElapsedTime(started).TotalSeconds,
+        ExecutionTimeSeconds = run.TimeProvider.GetElapsedTime(started).TotalSeconds,
         Usage = usage,
     };
 
     /// <summary>The agent's chat pipeline in this run: the run's call events and usage ◄ its max_rpm limit ◄ the provider's client.</summary>
     private IChatClient ClientFor(AgentDefinition agent, string model)
     {
-        var client = llms.GetClient(ModelReference.Parse(model).Provider);
+        var client = run.Llms.GetClient(ModelReference.Parse(model).Provider);
         var limited = agent.MaxRpm is not { } maxRpm
             ? client
-            : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, timeProvider));
-        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, events));
+            : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, run.TimeProvider));
+        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, run.Events));
     }
 
     /// <summary>
@@ -260,8 +275,8 @@ internal sealed partial class TaskRunner(
     {
         var names = task.Tools.Count > 0 ? task.Tools : agent.Tools;
         var builtIn = names.Distinct(StringComparer.Ordinal)
-            .Select(name => tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."));
-        return [.. builtIn.Concat(await mcp.ToolsForAsync(agent, cancellationToken)).DistinctBy(t => t.Name)];
+            .Select(name => run.Tools.Find(name) ?? throw new InvalidOperationException($"Unknown tool '{name}'."));
+        return [.. builtIn.Concat(await run.Mcp.ToolsForAsync(agent, cancellationToken)).DistinctBy(t => t.Name)];
     }
 
     private static string SchemaName(string taskName) => SchemaNamePattern().Replace(taskName, "_") is { Length: > 0 } name ? name[..Math.Min(name.Length, 64)] : "output";
