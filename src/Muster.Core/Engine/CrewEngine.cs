@@ -15,7 +15,7 @@ namespace Muster.Core.Engine;
 /// <c>async_execution</c> runs in the background until a later task that needs it (or the end of the crew) waits for it.
 /// Everything is async: a run waiting on its LLM holds no thread.
 /// </summary>
-public sealed partial class CrewEngine(
+internal sealed partial class CrewEngine(
     ILlmClientProvider llms,
     IToolRegistry tools,
     IGuardrailRegistry guardrails,
