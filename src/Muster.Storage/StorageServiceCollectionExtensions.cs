@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 using Muster.Storage.Sql;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -50,9 +51,28 @@ public static class StorageServiceCollectionExtensions
         {
             StorageOptions.Sqlite => storage.UseSqlite(),
             StorageOptions.Postgres => storage.UsePostgres(),
-            _ => storage,
+            _ => storage.RefuseUnknownProvider(),
         };
     }
+
+    /// <summary>
+    /// An unknown provider name adds no provider. Each service a provider adds is still registered, and throws, when first
+    /// asked for, what validating the options found: whichever a host builds first (the services it starts are all
+    /// checked for resolvability before any runs), it fails with the message that names the fix.
+    /// </summary>
+    private static MusterStorageBuilder RefuseUnknownProvider(this MusterStorageBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(Refuse<StorageTopology>);
+        services.TryAddSingleton(Refuse<IRunEventSignals>);
+        services.TryAddSingleton(Refuse<ISchedulerWakeUps>);
+        services.TryAddSingleton(Refuse<IRunStopSignals>);
+        services.TryAddSingleton(Refuse<ICacheInvalidations>);
+        services.TryAddSingleton(Refuse<IStoreChangeAnnouncer>);
+        return builder;
+    }
+
+    private static T Refuse<T>(IServiceProvider services) => throw NoProvider(services);
 
     /// <summary>Sets the provider's name and, when given, the connection string; refuses a second provider.</summary>
     internal static void Provide(this MusterStorageBuilder builder, string provider, string? connectionString, bool sharedByNodes)
@@ -84,16 +104,13 @@ public static class StorageServiceCollectionExtensions
     /// <summary>The validated options (a wrong setting throws its <see cref="OptionsValidationException"/> here).</summary>
     internal static StorageOptions GetStorageOptions(this IServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value;
 
-    private static SqlRunStore Store(IServiceProvider services)
-    {
-        if (services.GetService<SqlRunStore>() is { } store)
-        {
-            return store;
-        }
+    private static SqlRunStore Store(IServiceProvider services) => services.GetService<SqlRunStore>() ?? throw NoProvider(services);
 
+    private static InvalidOperationException NoProvider(IServiceProvider services)
+    {
         // Options that name no known provider fail their validation here, with the message that names the fix.
         var provider = services.GetStorageOptions().Provider;
-        throw new InvalidOperationException(
+        return new InvalidOperationException(
             $"No storage provider was added for Muster:Storage:Provider '{provider}': call UseSqlite() or UsePostgres() on AddMusterStorage().");
     }
 }
