@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Contracts;
@@ -55,8 +54,7 @@ public static class MusterServerExtensions
         services.AddOptionsWithValidateOnStart<MusterOptions>()
             .BindConfiguration(MusterOptions.SectionName)
             .ValidateDataAnnotations();
-        services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<MusterOptions>>((kestrel, muster) => kestrel.Limits.MaxRequestBodySize = muster.Value.Limits.MaxRequestBodyBytes);
+        services.ConfigureOptions<RequestBodyLimitSetup>();
         services.ConfigureOptions<ShutdownTimeoutSetup>();
         services.ConfigureHttpJsonOptions(json =>
         {
