@@ -6,23 +6,17 @@ return await MusterHost.RunAsync(args, Console.Error);
 /// <summary>The table of contents of the server; tests build the same application with their own settings.</summary>
 public partial class Program
 {
-    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Registers and maps everything; nothing is opened or checked until the application starts.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(MusterArgs.WithHostDefaults(MusterArgs.Normalize(args), Environment.GetEnvironmentVariable));
         configure?.Invoke(builder);
 
-        builder.AddMusterHosting();
-        await builder.AddMusterSimulatedLlmAsync();
-        builder.Services.AddMusterCore().AddMusterLlm(builder.Configuration.GetSection("Muster:Llm"));
-        builder.Services.AddMusterStorage(builder.Configuration.GetSection("Muster:Storage"));
-        builder.Services
-            .AddMusterAuth()
-            .AddMusterCrews()
-            .AddMusterExecution(builder.Configuration)
-            .AddMusterWebhooks(builder.Configuration)
-            .AddMusterMcp()
-            .AddMusterCrewRuns()
-            .AddMusterApiDocs();
+        builder.AddMuster()
+            .AddWebhooks()
+            .AddMcp()
+            .AddCrewRuns()
+            .AddApiDocs();
 
         var app = builder.Build();
         app.UseMusterRequestLogging();

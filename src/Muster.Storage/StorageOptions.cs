@@ -7,20 +7,35 @@ namespace Muster.Storage;
 /// <summary><c>Muster:Storage</c>: which database holds the runs.</summary>
 public sealed class StorageOptions
 {
+    /// <summary>The configuration section the server binds these options from.</summary>
+    public const string SectionName = "Muster:Storage";
+
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
+
+    /// <summary>The connection string when none is configured: a SQLite file in the working folder.</summary>
+    public const string DefaultConnectionString = "Data Source=muster.db";
 
     /// <summary><c>sqlite</c> (default, one node) or <c>postgres</c> (several nodes).</summary>
     [Required]
     public string Provider { get; set; } = Sqlite;
 
-    /// <summary>True for <c>postgres</c> (or <c>postgresql</c>), in any case: the provider several nodes can share.</summary>
-    public static bool IsPostgres(string? provider) =>
-        provider?.Trim().ToLowerInvariant() is Postgres or "postgresql";
-
     /// <summary>A Microsoft.Data.Sqlite or Npgsql connection string.</summary>
     [Required]
-    public string ConnectionString { get; set; } = "Data Source=muster.db";
+    public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>
+    /// The provider a name in <c>Muster:Storage:Provider</c> means, in any case: <c>sqlite</c>, or <c>postgres</c> (also
+    /// <c>postgresql</c>); null for any other name. The one place a provider's name is read.
+    /// </summary>
+    internal static string? ProviderNamed(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        Sqlite => Sqlite,
+        Postgres or "postgresql" => Postgres,
+        _ => null,
+    };
+
+    private bool IsPostgres => ProviderNamed(Provider) == Postgres;
 
     /// <summary>
     /// The SQLite database file as a full path (a relative one is taken from the working folder, as SQLite takes it);
@@ -28,7 +43,7 @@ public sealed class StorageOptions
     /// </summary>
     public string? SqliteFile()
     {
-        if (IsPostgres(Provider))
+        if (IsPostgres)
         {
             return null;
         }
@@ -43,7 +58,7 @@ public sealed class StorageOptions
     /// </summary>
     public string Describe()
     {
-        if (!IsPostgres(Provider))
+        if (!IsPostgres)
         {
             return $"the SQLite store {SqliteFile()}";
         }

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
-using Muster.Server.Caching;
 using Muster.Server.Execution;
 using Muster.Server.Webhooks;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 using Muster.Storage.Sqlite;
 using Muster.Testing;
 
@@ -23,7 +23,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
 
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly RecordingBus _bus = new();
+    private readonly RecordingSignals _signals = new();
     private SqliteRunStore _store = null!;
     private RunRecord _run = null!;
 
@@ -71,14 +71,14 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
         await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
 
         (await StoredSequencesAsync()).ShouldBeEmpty();
-        _bus.Published.ShouldBeEmpty();
+        _signals.Published.ShouldBeEmpty();
 
         _time.Advance(FlushDelay);
 
         await WaitUntilAsync(async () => (await StoredSequencesAsync()).Count == 2);
         (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
-        await WaitUntilAsync(() => Task.FromResult(_bus.Published.Count == 2));
-        _bus.Published.ShouldBe([1L, 2L]);
+        await WaitUntilAsync(() => Task.FromResult(_signals.Published.Count == 2));
+        _signals.Published.ShouldBe([1L, 2L]);
         (await _store.GetRunAsync(_run.Id, CancellationToken.None))!.CurrentTask.ShouldBe("task_1");
     }
 
@@ -93,7 +93,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
         await sink.PublishAsync(Event(4, RunEventTypes.TaskCompleted, Output()), CancellationToken.None);
 
         (await StoredSequencesAsync()).ShouldBe([1L, 2L, 3L, 4L]);
-        _bus.Published.ShouldBe([1L, 2L, 3L, 4L]);
+        _signals.Published.ShouldBe([1L, 2L, 3L, 4L]);
         var run = (await _store.GetRunAsync(_run.Id, CancellationToken.None))!;
         run.LastSequence.ShouldBe(4);
         run.CompletedTasks.ShouldBe(1);
@@ -163,14 +163,14 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
 
         await Should.ThrowAsync<LeaseLostException>(() => sink.FlushAsync(CancellationToken.None));
         (await StoredSequencesAsync()).ShouldBeEmpty();
-        _bus.Published.ShouldBeEmpty();
+        _signals.Published.ShouldBeEmpty();
 
         // node-b's lease lapses and node-a holds the run again: the events held through the failure are stored now.
         (await _store.TryClaimRunAsync("node-a", now.AddMinutes(20), TimeSpan.FromMinutes(5), CancellationToken.None)).ShouldNotBeNull();
         await sink.FlushAsync(CancellationToken.None);
 
         (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
-        _bus.Published.ShouldBe([1L, 2L]);
+        _signals.Published.ShouldBe([1L, 2L]);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
 
         FlakyAppends.Of(store).Attempts.ShouldBe(4);
         (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
-        _bus.Published.ShouldBe([1L, 2L]);
+        _signals.Published.ShouldBe([1L, 2L]);
         (await _store.GetTaskResultsAsync(_run.Id, CancellationToken.None)).Select(t => t.Raw).ShouldBe(["The answer."]);
     }
 
@@ -199,7 +199,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
 
         FlakyAppends.Of(store).Attempts.ShouldBe(2, "the first event's write was found stored, so only the second was written");
         (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
-        _bus.Published.ShouldBe([1L, 2L]);
+        _signals.Published.ShouldBe([1L, 2L]);
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
     }
 
     private StoreRunSink Sink(TimeSpan flushDelay, IRunStore? store = null, TimeProvider? time = null) =>
-        new(store ?? _store, new NoDeliveries(), _bus, "node-a", _run, time ?? _time, flushDelay, NullLogger.Instance);
+        new(store ?? _store, new NoDeliveries(), _signals, "node-a", _run, time ?? _time, flushDelay, NullLogger.Instance);
 
     private RunEvent Event(long sequence, string type, TaskOutput? output = null) => new()
     {
@@ -324,7 +324,7 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
     }
 
     /// <summary>Records the sequences announced, in order.</summary>
-    private sealed class RecordingBus : IRunEventBus
+    private sealed class RecordingSignals : IRunEventSignals
     {
         private readonly ConcurrentQueue<long> _published = new();
 
@@ -337,19 +337,5 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
         }
 
         public IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

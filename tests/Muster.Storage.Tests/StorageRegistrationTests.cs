@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Muster.Storage.Notifications;
 using Muster.Storage.Postgres;
 using Muster.Storage.Sqlite;
 
@@ -12,7 +14,14 @@ public sealed class StorageRegistrationTests
         var section = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
-        return new ServiceCollection().AddMusterStorage(section).BuildServiceProvider();
+        return new ServiceCollection().AddMusterStorage(section).Services.BuildServiceProvider();
+    }
+
+    /// <summary>What resolving the store throws: the options' validation, which a server runs at start.</summary>
+    private static string[] Failures(params (string Key, string Value)[] settings)
+    {
+        using var services = Build(settings);
+        return [.. Should.Throw<OptionsValidationException>(() => services.GetRequiredService<IRunStore>()).Failures];
     }
 
     [Fact]
@@ -27,39 +36,100 @@ public sealed class StorageRegistrationTests
     }
 
     [Fact]
-    public void AddMusterStorage_WithPostgresProvider_ServesThePostgresStore()
+    public void AddMusterStorage_WithPostgresProvider_ServesThePostgresStore_SharedByNodes()
     {
-        using var services = Build(("Provider", "postgres"), ("ConnectionString", "Host=127.0.0.1;Database=muster"));
+        using var services = Build(("Provider", "PostgreSQL"), ("ConnectionString", "Host=127.0.0.1;Database=muster"));
 
         services.GetRequiredService<IRunStore>().ShouldBeOfType<PostgresRunStore>();
+        services.GetRequiredService<StorageTopology>().SharedByNodes.ShouldBeTrue();
+        services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider.ShouldBe("PostgreSQL", "the options keep the name as configured");
+    }
+
+    [Fact]
+    public void AddMusterStorage_WithWrongSettings_RegistersWithoutThrowing_AndFailsWhenTheStoreIsFirstNeeded()
+    {
+        var services = new ServiceCollection();
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Provider", "mysql"), new("RequestWriteTimeout", "soon")])
+            .Build();
+
+        Should.NotThrow(() => services.AddMusterStorage(section));
+
+        using var provider = services.BuildServiceProvider();
+        Should.Throw<InvalidOperationException>(() => provider.GetRequiredService<IRunStore>()).Message.ShouldContain("RequestWriteTimeout");
     }
 
     [Fact]
     public void AddMusterStorage_WithPostgresButNoConnectionString_FailsNamingTheSetting()
     {
-        var error = Should.Throw<InvalidOperationException>(() => Build(("Provider", "postgres")));
+        var failure = Failures(("Provider", "postgres")).ShouldHaveSingleItem();
 
-        error.Message.ShouldContain("Muster:Storage:ConnectionString is not set");
-        error.Message.ShouldContain("Host=");
+        failure.ShouldContain("Muster:Storage:ConnectionString is not set");
+        failure.ShouldContain("Host=");
     }
 
     [Fact]
     public void AddMusterStorage_WithPostgresAndASqliteConnectionString_FailsWithoutEchoingIt()
     {
-        var error = Should.Throw<InvalidOperationException>(() => Build(("Provider", "PostgreSQL"), ("ConnectionString", "Filename=muster.db;Secret=hunter2")));
+        var failure = Failures(("Provider", "PostgreSQL"), ("ConnectionString", "Filename=muster.db;Secret=hunter2")).ShouldHaveSingleItem();
 
-        error.Message.ShouldContain("not a valid Npgsql connection string");
-        error.Message.ShouldNotContain("hunter2");
+        failure.ShouldContain("not a valid Npgsql connection string");
+        failure.ShouldNotContain("hunter2");
     }
 
     [Fact]
-    public void AddMusterStorage_WithUnknownProvider_FailsNamingTheChoices()
+    public void AddMusterStorage_WithUnknownProvider_FailsInTheOptionsValidation_WithTheMessageThatNamesTheChoices()
     {
-        var error = Should.Throw<InvalidOperationException>(() => Build(("Provider", "mysql")));
+        var failure = Failures(("Provider", "mysql")).ShouldHaveSingleItem();
 
-        error.Message.ShouldContain("'mysql'");
-        error.Message.ShouldContain("sqlite");
-        error.Message.ShouldContain("postgres");
+        failure.ShouldBe("Unknown Muster:Storage:Provider 'mysql'. Use 'sqlite' (default) or 'postgres'.");
+    }
+
+    [Fact]
+    public void AddMusterStorage_WithUnknownProvider_FailsTheSameWay_WhicheverServiceIsAskedForFirst()
+    {
+        using var services = Build(("Provider", "mysql"));
+
+        Should.Throw<OptionsValidationException>(() => services.GetRequiredService<ITokenStore>());
+        Should.Throw<OptionsValidationException>(() => services.GetRequiredService<StoreHealth>());
+        Should.Throw<OptionsValidationException>(() => services.GetRequiredService<ICacheInvalidations>());
+        Should.Throw<OptionsValidationException>(() => services.GetRequiredService<IRunEventSignals>());
+        Should.Throw<OptionsValidationException>(() => services.GetRequiredService<StorageTopology>());
+        Should.Throw<OptionsValidationException>(() => services.GetRequiredService<IOptions<StorageOptions>>().Value);
+    }
+
+    [Theory]
+    [InlineData("ConnectionString", "", "Muster:Storage:ConnectionString is empty")]
+    [InlineData("RequestWriteTimeout", "00:00:00", "Muster:Storage:RequestWriteTimeout must be positive")]
+    public void AddMusterStorage_WithAnEmptyConnectionStringOrNoWriteTimeout_FailsNamingTheSetting(string key, string value, string message) =>
+        Failures((key, value)).ShouldHaveSingleItem().ShouldStartWith(message);
+
+    [Fact]
+    public void AddMusterStorage_WithoutAProvider_FailsNamingTheCallsToMake()
+    {
+        using var services = new ServiceCollection().AddMusterStorage().Services.BuildServiceProvider();
+
+        var error = Should.Throw<InvalidOperationException>(() => services.GetRequiredService<IRunStore>());
+
+        error.Message.ShouldContain("UseSqlite()");
+        error.Message.ShouldContain("UsePostgres()");
+    }
+
+    [Fact]
+    public void UsePostgres_WithAConnectionString_ServesThePostgresStore_WithoutConfiguration()
+    {
+        using var services = new ServiceCollection().AddMusterStorage().UsePostgres("Host=127.0.0.1;Database=muster").Services.BuildServiceProvider();
+
+        services.GetRequiredService<IRunStore>().ShouldBeOfType<PostgresRunStore>();
+        services.GetRequiredService<IOptions<StorageOptions>>().Value.SqliteFile().ShouldBeNull("the options say which provider serves");
+    }
+
+    [Fact]
+    public void ASecondProvider_IsRefused()
+    {
+        var storage = new ServiceCollection().AddMusterStorage().UseSqlite();
+
+        Should.Throw<InvalidOperationException>(() => storage.UsePostgres("Host=127.0.0.1")).Message.ShouldContain("once");
     }
 
     [Fact]

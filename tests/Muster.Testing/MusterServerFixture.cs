@@ -72,7 +72,7 @@ public sealed class MusterServerFixture : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = await Program.BuildAsync(["--urls", "http://127.0.0.1:0", .. setup.Args], builder =>
+            app = Program.Build(["--urls", "http://127.0.0.1:0", .. setup.Args], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(settings);
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -1,10 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Muster.Cli.Infrastructure;
 using Muster.Server.Auth;
-using Muster.Server.Caching;
-using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Cli.Commands;
 
@@ -28,7 +26,7 @@ internal static class TokensRevokeCommand
                     return CommandRunner.Fail(ExitCodes.Failed, $"no active token has the id {tokenId}");
                 }
 
-                await AnnounceAsync(context, services.GetRequiredService<IOptions<StorageOptions>>().Value, tokenId, cancellationToken);
+                await AnnounceAsync(context, services.GetRequiredService<IStoreChangeAnnouncer>(), tokenId, cancellationToken);
             }
             else
             {
@@ -45,12 +43,12 @@ internal static class TokensRevokeCommand
     /// The running nodes cache a token's principal (Muster:Auth:TokenCacheSeconds): they are told to forget it, which
     /// PostgreSQL can carry; on SQLite, or if the announcement fails, the operator learns how long it may still work.
     /// </summary>
-    private static async Task AnnounceAsync(CliContext context, StorageOptions storage, string tokenId, CancellationToken cancellationToken)
+    private static async Task AnnounceAsync(CliContext context, IStoreChangeAnnouncer announcer, string tokenId, CancellationToken cancellationToken)
     {
         const string Delay = "a running server may accept it for up to Muster:Auth:TokenCacheSeconds (10 s by default) longer; revoke through the API to end it at once";
         try
         {
-            if (!await StoreChangeAnnouncer.TokenRevokedAsync(storage, tokenId, cancellationToken))
+            if (!await announcer.AnnounceAsync(CacheInvalidation.Token(tokenId), cancellationToken))
             {
                 context.Error.WriteLine($"note: the SQLite store cannot notify the server: {Delay}");
             }

@@ -108,20 +108,22 @@ internal sealed class StoreAccess
             .AddEnvironmentVariables()
             .AddInMemoryCollection(overrides)
             .Build();
-        var section = configuration.GetSection(Section);
-        provider = section["Provider"] ?? StorageOptions.Sqlite;
-        var services = new ServiceCollection();
+        // The server's own registration (provider choice, settings checks) and token service.
+        var services = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<TokenService>();
+        services.AddMusterStorage(configuration.GetSection(Section));
+        var built = services.BuildServiceProvider();
         try
         {
-            // The server's own registration (provider choice, connection checks) and token service.
-            services.AddMusterStorage(section);
+            // Checked at once, as a server checks them at start: a wrong setting is a usage error.
+            provider = built.GetRequiredService<IOptions<StorageOptions>>().Value.Provider;
+            return built;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
         {
-            throw new UsageException(ex.Message);
+            built.Dispose();
+            throw new UsageException(ex is OptionsValidationException invalid ? string.Join(" ", invalid.Failures) : ex.Message);
         }
-
-        services.AddSingleton<TokenService>();
-        return services.BuildServiceProvider();
     }
 }

@@ -1,5 +1,6 @@
 using Muster.Server.Auth;
 using Muster.Server.Execution;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Caching;
 
@@ -8,7 +9,7 @@ namespace Muster.Server.Caching;
 /// before the change is answered, so the very next request sees it, and announced to the other nodes on the bus; what
 /// other nodes announce is forgotten as it arrives, and everything when the bus says some announcements may have been missed.
 /// </summary>
-internal sealed class CacheInvalidator(PrincipalCache principals, FinishedRunCache finishedRuns, IRunEventBus bus) : BackgroundService
+internal sealed class CacheInvalidator(PrincipalCache principals, FinishedRunCache finishedRuns, ICacheInvalidations invalidations) : BackgroundService
 {
     public ValueTask TokenRevokedAsync(string tokenId, CancellationToken cancellationToken) =>
         InvalidateAsync(CacheInvalidation.Token(tokenId), cancellationToken);
@@ -27,7 +28,7 @@ internal sealed class CacheInvalidator(PrincipalCache principals, FinishedRunCac
     {
         try
         {
-            await foreach (var invalidation in bus.ReadInvalidationsAsync(stoppingToken))
+            await foreach (var invalidation in invalidations.ReadInvalidationsAsync(stoppingToken))
             {
                 Apply(invalidation);
             }
@@ -41,7 +42,7 @@ internal sealed class CacheInvalidator(PrincipalCache principals, FinishedRunCac
     private ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
     {
         Apply(invalidation);
-        return bus.InvalidateAsync(invalidation, cancellationToken);
+        return invalidations.InvalidateAsync(invalidation, cancellationToken);
     }
 
     private void Apply(CacheInvalidation invalidation)

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Muster.Core.Engine;
 using Muster.Server.CrewRuns;
-using Muster.Storage;
+using Muster.Server.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -10,10 +8,11 @@ public static class CrewRunsServiceCollectionExtensions
 {
     /// <summary>
     /// The crew-runs API's services: ad-hoc crew bounds, live event streams, the runs' output files and the retention purge.
-    /// Needs the run store, the run service and an <c>IRunEventBus</c> registered by the server.
     /// </summary>
-    public static IServiceCollection AddMusterCrewRuns(this IServiceCollection services)
+    public static MusterBuilder AddCrewRuns(this MusterBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         services.AddOptionsWithValidateOnStart<AdHocCrewOptions>()
             .BindConfiguration(AdHocCrewOptions.Section)
             .ValidateDataAnnotations();
@@ -23,16 +22,10 @@ public static class CrewRunsServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<RetentionOptions>()
             .BindConfiguration(RetentionOptions.Section)
             .ValidateDataAnnotations();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<RunEventStream>();
-        services.AddOptionsWithValidateOnStart<OutputsOptions>()
-            .BindConfiguration(OutputsOptions.Section);
-        services.AddOptions<CrewEngineOptions>()
-            .Configure<IOptions<OutputsOptions>, IOptions<StorageOptions>>(
-                (engine, outputs, storage) => engine.OutputRoot = outputs.Value.Resolve(storage.Value));
         services.TryAddSingleton<RunOutputFiles>();
         services.TryAddSingleton<CrewRunHistory>();
         services.AddHostedService<RetentionService>();
-        return services;
+        return builder.Added(MusterFeatures.CrewRuns);
     }
 }

@@ -7,6 +7,7 @@ using Muster.Contracts;
 using Muster.Core.Engine;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.CrewRuns;
 
@@ -19,7 +20,7 @@ namespace Muster.Server.CrewRuns;
 /// </summary>
 internal sealed partial class RunEventStream(
     IRunStore store,
-    IRunEventBus bus,
+    IRunEventSignals signals,
     IOptions<EventStreamOptions> options,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
@@ -161,7 +162,7 @@ internal sealed partial class RunEventStream(
         await Task.Yield();
         try
         {
-            await foreach (var sequence in bus.SubscribeAsync(runId, cancellationToken))
+            await foreach (var sequence in signals.SubscribeAsync(runId, cancellationToken))
             {
                 hints.TryWrite(sequence);
             }

@@ -1,3 +1,5 @@
+using Muster.Server.Hosting;
+
 namespace Muster.Server.Endpoints;
 
 /// <summary>
@@ -9,6 +11,7 @@ public static class AmpEndpoints
     /// <summary>Maps the AMP resources on both route groups; <paramref name="mapMore"/> adds a feature's own AMP routes (for example /resume) to each.</summary>
     public static IEndpointRouteBuilder MapMusterAmp(this IEndpointRouteBuilder app, params Action<RouteGroupBuilder, string>[] mapMore)
     {
+        MusterFeatures.Require(app, nameof(MapMusterAmp), MusterFeatures.Muster, MusterFeatures.Webhooks);
         var groups = new[]
         {
             (Group: app.MapGroup("/crews/{" + CrewRoute.Parameter + "}").WithTags("AMP (per crew)"), Prefix: "Crew"),

@@ -7,6 +7,7 @@ using Muster.Contracts.Runs;
 using Muster.Server.Auth;
 using Muster.Server.CrewRuns;
 using Muster.Storage;
+using Muster.Server.Hosting;
 
 namespace Muster.Server.Endpoints;
 
@@ -19,6 +20,7 @@ internal static class CrewRunsEndpoints
 
     public static IEndpointRouteBuilder MapMusterCrewRuns(this IEndpointRouteBuilder app)
     {
+        MusterFeatures.Require(app, nameof(MapMusterCrewRuns), MusterFeatures.Muster, MusterFeatures.CrewRuns);
         var group = app.MapGroup("/api/crew-runs").WithTags("Crew runs").RequireAuthorization().WithCorrelationId();
         group.MapGet("/", List).WithName("ListCrewRuns")
             .WithSummary("Runs, newest first, filtered; the next page's cursor is in X-Next-Cursor and Link rel=next");

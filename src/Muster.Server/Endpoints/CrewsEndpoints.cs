@@ -13,6 +13,7 @@ using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
 using Muster.Server.Webhooks;
 using Muster.Storage;
+using Muster.Server.Hosting;
 
 namespace Muster.Server.Endpoints;
 
@@ -23,6 +24,7 @@ internal static class CrewsEndpoints
 
     public static IEndpointRouteBuilder MapMusterCrews(this IEndpointRouteBuilder app)
     {
+        MusterFeatures.Require(app, nameof(MapMusterCrews), MusterFeatures.Muster, MusterFeatures.Webhooks, MusterFeatures.CrewRuns);
         var group = app.MapGroup("/api/crews").WithTags("Crews").RequireAuthorization().WithCorrelationId();
         group.MapGet("/", List).WithName("ListCrews").WithSummary("The deployed crews this token covers");
         group.MapPost("/run", Run).WithName("RunCrew")

@@ -5,6 +5,7 @@ using Muster.Contracts.Runs;
 using Muster.Server.Auth;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Server.Hosting;
 
 namespace Muster.Server.Endpoints;
 
@@ -13,6 +14,7 @@ public static class DeliveriesEndpoints
 {
     public static IEndpointRouteBuilder MapMusterDeliveries(this IEndpointRouteBuilder app)
     {
+        MusterFeatures.Require(app, nameof(MapMusterDeliveries), MusterFeatures.Muster, MusterFeatures.Webhooks);
         app.MapGet("/api/crew-runs/{id}/deliveries", GetDeliveries)
             .RequireAuthorization()
             .WithTags("Crew runs")

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Storage;
+using Muster.Server.Hosting;
 
 namespace Muster.Server.Endpoints;
 
@@ -8,6 +9,7 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapMusterHealth(this IEndpointRouteBuilder app)
     {
+        MusterFeatures.Require(app, nameof(MapMusterHealth), MusterFeatures.Muster);
         var group = app.MapGroup("").WithTags("Health").AllowAnonymous();
         group.MapGet("/", () => TypedResults.Text("Healthy")).WithName("Health").WithSummary("Answers Healthy, as AMP does");
         group.MapGet("/healthz", () => TypedResults.Text("Healthy")).WithName("Alive").WithSummary("The process is alive");

@@ -5,6 +5,7 @@ using Muster.Contracts.Runs;
 using Muster.Contracts.Tokens;
 using Muster.Server.Auth;
 using Muster.Server.Caching;
+using Muster.Server.Hosting;
 
 namespace Muster.Server.Endpoints;
 
@@ -17,6 +18,7 @@ internal static class TokensEndpoints
 {
     public static IEndpointRouteBuilder MapMusterTokens(this IEndpointRouteBuilder app)
     {
+        MusterFeatures.Require(app, nameof(MapMusterTokens), MusterFeatures.Muster);
         var group = app.MapGroup("/api/tokens").WithTags("Tokens").RequireAuthorization(BearerTokenHandler.TokenManagerPolicy);
         group.MapPost("/", Create).WithName("CreateToken").WithSummary("Create a token (the secret is shown once)")
             .Accepts<CreateTokenRequest>("application/json")

@@ -4,6 +4,7 @@ using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 using Microsoft.Extensions.Options;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Execution;
 
@@ -15,7 +16,9 @@ internal sealed partial class RunScheduler(
     IRunStore store,
     ICrewEngine engine,
     IDeliveryPlanner planner,
-    IRunEventBus bus,
+    IRunEventSignals signals,
+    ISchedulerWakeUps wakeUps,
+    IRunStopSignals stopSignals,
     ExecutingRuns executing,
     SchedulerIdentity identity,
     IOptions<MusterOptions> options,
@@ -170,7 +173,7 @@ internal sealed partial class RunScheduler(
         // Both waits outlive a round they lose: a timer and a single-reader channel allow one pending wait each.
         if (_pendingWakeUp is null || _pendingWakeUp.IsCompleted)
         {
-            _pendingWakeUp = bus.WaitForWakeUpAsync(stoppingToken).AsTask();
+            _pendingWakeUp = wakeUps.WaitForWakeUpAsync(stoppingToken).AsTask();
         }
 
         if (_pendingTick is null || _pendingTick.IsCompleted)
@@ -210,7 +213,7 @@ internal sealed partial class RunScheduler(
             LogExecuting(logger, run.Id, run.CrewName);
             // A run that has completed no task yet (every fresh run) has no results to read.
             IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await ReadTaskResultsAsync(run.Id, active.Token);
-            using var sink = new StoreRunSink(store, planner, bus, identity.NodeId, run, time, _options.EventFlushDelay, logger);
+            using var sink = new StoreRunSink(store, planner, signals, identity.NodeId, run, time, _options.EventFlushDelay, logger);
             executing.Add(sink);
             try
             {
@@ -342,7 +345,7 @@ internal sealed partial class RunScheduler(
     {
         try
         {
-            await foreach (var signal in bus.ReadStopSignalsAsync(stoppingToken))
+            await foreach (var signal in stopSignals.ReadStopSignalsAsync(stoppingToken))
             {
                 if (_active.TryGetValue(signal.RunId, out var active))
                 {

@@ -8,6 +8,7 @@ using Muster.Server.Auth;
 using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Execution;
 
@@ -43,7 +44,9 @@ public sealed record RunView(RunRecord Run, IReadOnlyList<TaskOutput> Tasks);
 /// </summary>
 public sealed class RunService(
     IRunStore store,
-    IRunEventBus bus,
+    IRunEventSignals signals,
+    ISchedulerWakeUps wakeUps,
+    IRunStopSignals stopSignals,
     IDeliveryPlanner planner,
     FinishedRunCache finishedRuns,
     ExecutingRuns executing,
@@ -95,7 +98,7 @@ public sealed class RunService(
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)
         {
-            await bus.WakeSchedulersAsync(cancellationToken);
+            await wakeUps.WakeSchedulersAsync(cancellationToken);
         }
 
         return new KickoffResult(created.RunId, duplicate);
@@ -173,10 +176,10 @@ public sealed class RunService(
         switch (result.Outcome)
         {
             case StopOutcome.Stopped when stopEvent is not null:
-                await bus.PublishAsync(stopEvent, cancellationToken);
+                await signals.PublishAsync(stopEvent, cancellationToken);
                 break;
             case StopOutcome.StopRequested:
-                await bus.SignalStopAsync(runId, error, cancellationToken);
+                await stopSignals.SignalStopAsync(runId, error, cancellationToken);
                 break;
         }
 
@@ -198,7 +201,7 @@ public sealed class RunService(
         var outcome = await WithinWriteTimeoutAsync(token => store.ResumeAsync(runId, review, webhooks, token), cancellationToken);
         if (outcome == ResumeOutcome.Resumed)
         {
-            await bus.WakeSchedulersAsync(cancellationToken);
+            await wakeUps.WakeSchedulersAsync(cancellationToken);
         }
 
         return outcome;

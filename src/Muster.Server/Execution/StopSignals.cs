@@ -1,3 +1,5 @@
+using Muster.Storage.Notifications;
+
 namespace Muster.Server.Execution;
 
 /// <summary>Stop signals that arrived before this node registered the run they name.</summary>

@@ -1,6 +1,7 @@
 using Muster.Core.Engine;
 using Muster.Server.Webhooks;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Execution;
 
@@ -26,7 +27,7 @@ namespace Muster.Server.Execution;
 internal sealed partial class StoreRunSink(
     IRunStore store,
     IDeliveryPlanner planner,
-    IRunEventBus bus,
+    IRunEventSignals signals,
     string nodeId,
     RunRecord run,
     TimeProvider time,
@@ -132,7 +133,7 @@ internal sealed partial class StoreRunSink(
 
             foreach (var held in batch)
             {
-                await bus.PublishAsync(held.Append.Event, CancellationToken.None);
+                await signals.PublishAsync(held.Append.Event, CancellationToken.None);
             }
         }
         finally

@@ -13,8 +13,11 @@ internal static class ApiDocs
     /// <summary>Which routes are open, as the document, the page and docs/API.md say it (a test holds it to the endpoints).</summary>
     public const string OpenRoutes = "Every route but the health checks (/, /healthz, /readyz) and the API's description (/docs, /openapi/v1.json) needs";
 
-    public static IServiceCollection AddMusterApiDocs(this IServiceCollection services) =>
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+    /// <summary>The OpenAPI document and the <c>/docs</c> page (<see cref="MapMusterApiDocs"/> serves them).</summary>
+    public static MusterBuilder AddApiDocs(this MusterBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -35,9 +38,12 @@ internal static class ApiDocs
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerTokenHandler.SchemeName, document)] = [] });
             return Task.CompletedTask;
         }));
+        return builder.Added(MusterFeatures.ApiDocs);
+    }
 
     public static WebApplication MapMusterApiDocs(this WebApplication app)
     {
+        MusterFeatures.Require(app, nameof(MapMusterApiDocs), MusterFeatures.ApiDocs);
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/docs", () => TypedResults.Content(Page, "text/html; charset=utf-8"))
             .AllowAnonymous()

@@ -1,4 +1,5 @@
 using Muster.Core.Net;
+using Muster.Server.Hosting;
 using Muster.Tools.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -8,10 +9,12 @@ public static class McpHostingExtensions
     /// <summary>
     /// MCP tools on the server: <c>Muster:Mcp</c> bound and validated at start, and the MCP client of ad-hoc crews given
     /// the webhooks' SSRF guard (public addresses only, checked on the address actually connected to; no redirects, no proxy).
-    /// Call after <c>AddMusterWebhooks</c>, which registers the guard.
+    /// Call after <c>AddWebhooks()</c>, which registers the guard.
     /// </summary>
-    public static IServiceCollection AddMusterMcp(this IServiceCollection services)
+    public static MusterBuilder AddMcp(this MusterBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         services.AddMusterMcpTools();
         services.AddOptionsWithValidateOnStart<McpOptions>()
             .BindConfiguration(McpOptions.Section)
@@ -24,6 +27,6 @@ public static class McpHostingExtensions
                 UseProxy = false,
                 UseCookies = false,
             });
-        return services;
+        return builder.Added(MusterFeatures.Mcp);
     }
 }

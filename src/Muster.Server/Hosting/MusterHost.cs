@@ -16,7 +16,7 @@ public static class MusterHost
         WebApplication? app = null;
         try
         {
-            app = await Program.BuildAsync(args);
+            app = Program.Build(args);
             await app.StartAsync();
         }
         catch (Exception ex)

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Contracts;
@@ -7,6 +6,7 @@ using Muster.Core.Engine;
 using Muster.Server.Auth;
 using Muster.Server.Caching;
 using Muster.Server.Crews;
+using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
 using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
@@ -14,17 +14,21 @@ using Muster.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>The server's own building blocks, in the order Program.cs composes them.</summary>
+/// <summary>The server itself, which Program.cs adds first; its optional features are added on the builder this returns.</summary>
 public static class MusterServerExtensions
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// The log's defaults, options (validated at start), the default loopback URL, the request body limit, JSON for the wire
-    /// contracts, logs without secrets, and the start-up work (server lock, store, bootstrap token, crews, warnings).
+    /// The server: its options (validated at start), logs without secrets, the default loopback URL, the request body limit,
+    /// JSON for the wire contracts and the start-up work (server lock, store, bootstrap token, crews, warnings); the engine
+    /// and its LLM providers (<c>Muster:Llm</c>, or the built-in simulator); the run store with the provider
+    /// <c>Muster:Storage</c> names; bearer tokens; the crews; and the execution of runs. Registering opens nothing and
+    /// throws nothing: a wrong setting fails at start, through the validation of its options.
     /// </summary>
-    public static WebApplicationBuilder AddMusterHosting(this WebApplicationBuilder builder)
+    public static MusterBuilder AddMuster(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.AddMusterLogging();
         var configuration = builder.Configuration;
         if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
@@ -35,37 +39,56 @@ public static class MusterServerExtensions
         }
 
         var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        AddHosting(services);
+        AddEngine(services, configuration);
+        services.AddMusterStorage(configuration.GetSection(StorageOptions.SectionName));
+        AddAuth(services);
+        services.TryAddSingleton<CrewCatalog>();
+        AddExecution(services);
+        return new MusterBuilder(services, configuration).Added(MusterFeatures.Muster);
+    }
+
+    private static void AddHosting(IServiceCollection services)
+    {
         services.AddOptionsWithValidateOnStart<MusterOptions>()
-            .Bind(configuration.GetSection(MusterOptions.SectionName))
+            .BindConfiguration(MusterOptions.SectionName)
             .ValidateDataAnnotations();
-        services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<MusterOptions>>((kestrel, muster) => kestrel.Limits.MaxRequestBodySize = muster.Value.Limits.MaxRequestBodyBytes);
-        services.Configure<HostOptions>(host =>
-        {
-            // Room for the scheduler's grace period plus the time to record what happened.
-            var grace = configuration.GetValue<int?>("Muster:Execution:ShutdownGraceSeconds") ?? 10;
-            host.ShutdownTimeout = TimeSpan.FromSeconds(grace + 10);
-        });
+        services.ConfigureOptions<RequestBodyLimitSetup>();
+        services.ConfigureOptions<ShutdownTimeoutSetup>();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, MusterJsonContext.Default);
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         });
-        services.TryAddSingleton(TimeProvider.System);
         services.AddMusterLogRedaction();
         // In this order: the server lock before anything touches the store, the warnings once store and crews are ready.
         services.AddHostedService<ServerLock>();
         services.AddHostedService<MusterStartup>();
         services.AddHostedService<StartupWarnings>();
         services.AddHostedService<StoreHealthLog>();
-        return builder;
+    }
+
+    /// <summary>
+    /// The engine, its LLM providers from <c>Muster:Llm</c> (pointed at the built-in simulator by <c>--simulated-llm</c>),
+    /// and its options, set up in one place (<see cref="CrewEngineOptionsSetup"/>) and validated at start.
+    /// </summary>
+    private static void AddEngine(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMusterCore().AddMusterLlm(configuration.GetSection("Muster:Llm"));
+        services.AddMusterSimulatedLlm();
+        services.AddOptionsWithValidateOnStart<OutputsOptions>()
+            .BindConfiguration(OutputsOptions.Section);
+        services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
+            .ValidateDataAnnotations();
+        services.ConfigureOptions<CrewEngineOptionsSetup>();
     }
 
     /// <summary>
     /// Bearer tokens: the handler, the token service, the principal cache, and the policies (every route needs a token
     /// unless it says otherwise).
     /// </summary>
-    public static IServiceCollection AddMusterAuth(this IServiceCollection services)
+    private static void AddAuth(IServiceCollection services)
     {
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<PrincipalCache>();
@@ -77,50 +100,27 @@ public static class MusterServerExtensions
                 .AddAuthenticationSchemes(BearerTokenHandler.SchemeName)
                 .RequireAuthenticatedUser()
                 .RequireClaim(BearerTokenHandler.ManageTokensClaim, "true"));
-        return services;
-    }
-
-    /// <summary>The crews folder, loaded at start.</summary>
-    public static IServiceCollection AddMusterCrews(this IServiceCollection services)
-    {
-        services.TryAddSingleton<CrewCatalog>();
-        return services;
     }
 
     /// <summary>
-    /// Runs: the run service, the event bus (and the cache invalidations it carries), the scheduler and the seams the webhooks feature fills (its registrations
-    /// replace these permissive defaults).
+    /// Runs: the run service, the caches and what keeps them honest, and the scheduler. Events, wake-ups and stop signals
+    /// travel as the storage provider registered them (in memory, or between nodes). Until <c>AddWebhooks()</c> replaces
+    /// it, events plan no deliveries.
     /// </summary>
-    public static IServiceCollection AddMusterExecution(this IServiceCollection services, IConfiguration configuration)
+    private static void AddExecution(IServiceCollection services)
     {
-        var provider = configuration["Muster:Storage:Provider"];
-        if (StorageOptions.IsPostgres(provider))
-        {
-            // Several nodes share the database: wake-ups, stop signals and live events cross them by LISTEN/NOTIFY.
-            services.TryAddSingleton<PostgresRunEventBus>();
-            services.TryAddSingleton<IRunEventBus>(sp => sp.GetRequiredService<PostgresRunEventBus>());
-            services.AddHostedService(sp => sp.GetRequiredService<PostgresRunEventBus>());
-        }
-
-        services.TryAddSingleton<IRunEventBus, InProcessRunEventBus>();
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
-        services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
         services.TryAddSingleton<FinishedRunCache>();
         services.TryAddSingleton<ExecutingRuns>();
         services.TryAddSingleton<CacheInvalidator>();
-        services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
-        services.AddOptionsWithValidateOnStart<CrewEngineOptions>()
-            .BindConfiguration(CrewEngineOptions.Section)
-            .Configure<IOptions<MusterOptions>>((engine, muster) => engine.MaxRunBytes = muster.Value.Limits.MaxRunBytes)
-            .ValidateDataAnnotations();
-
-        var nodeId = configuration["Muster:Execution:NodeId"];
-        services.TryAddSingleton(new SchedulerIdentity(
-            string.IsNullOrWhiteSpace(nodeId) ? $"{Environment.MachineName}-{Guid.NewGuid():N}" : nodeId,
-            SingleNode: !StorageOptions.IsPostgres(provider)));
+        services.AddHostedService(provider => provider.GetRequiredService<CacheInvalidator>());
+        services.TryAddSingleton(provider => new SchedulerIdentity(
+            provider.GetRequiredService<IOptions<MusterOptions>>().Value.Execution.NodeId is { } nodeId && !string.IsNullOrWhiteSpace(nodeId)
+                ? nodeId
+                : $"{Environment.MachineName}-{Guid.NewGuid():N}",
+            SingleNode: !provider.GetRequiredService<StorageTopology>().SharedByNodes));
         services.TryAddSingleton<RunScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<RunScheduler>());
-        return services;
     }
 }

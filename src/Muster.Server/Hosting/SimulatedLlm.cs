@@ -1,53 +1,93 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Muster.Core.Llm;
 using Muster.Simulator;
 
 namespace Muster.Server.Hosting;
 
 /// <summary>
-/// <c>--simulated-llm</c>: starts the built-in LLM simulator on loopback and points every configured provider (and the
-/// usual <c>openai</c> and <c>ollama</c>) at it, so a newcomer can try the whole API with no key and no network.
+/// <c>--simulated-llm</c> (<c>Muster:SimulatedLlm</c>): points every configured provider (and the usual <c>openai</c> and
+/// <c>ollama</c>) at the built-in LLM simulator on loopback, so a newcomer can try the whole API with no key and no network.
 /// </summary>
-public static partial class SimulatedLlm
+internal static class SimulatedLlm
+{
+    public static IServiceCollection AddMusterSimulatedLlm(this IServiceCollection services)
+    {
+        services.TryAddSingleton<SimulatedLlmServer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LlmOptions>, SimulatedLlmOptions>());
+        services.AddHostedService<SimulatedLlmAnnouncer>();
+        return services;
+    }
+}
+
+/// <summary>
+/// The built-in simulator, started the first time its address is asked for: when the LLM options are first built, at
+/// start. Registering services opens no socket. The container stops it with the host.
+/// </summary>
+internal sealed class SimulatedLlmServer : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private LlmSimulator? _simulator;
+
+    public Uri BaseUrl
+    {
+        get
+        {
+            lock (_lock)
+            {
+                // Options are built synchronously; starting the simulator's listener is quick and happens once.
+                _simulator ??= LlmSimulator.StartAsync(new SimulatorOptions()).GetAwaiter().GetResult();
+                return _simulator.BaseUrl;
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => _simulator?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>With <c>Muster:SimulatedLlm</c> on, every provider's URL is the simulator's, and the default model a simulated one.</summary>
+internal sealed class SimulatedLlmOptions(IOptions<MusterOptions> muster, IConfiguration configuration, SimulatedLlmServer simulator)
+    : IPostConfigureOptions<LlmOptions>
 {
     private static readonly string[] UsualProviders = ["openai", "ollama"];
 
-    public static async Task AddMusterSimulatedLlmAsync(this WebApplicationBuilder builder)
+    public void PostConfigure(string? name, LlmOptions options)
     {
-        if (!builder.Configuration.GetValue<bool>("Muster:SimulatedLlm"))
+        if (!muster.Value.SimulatedLlm)
         {
             return;
         }
 
-        var simulator = await LlmSimulator.StartAsync(new SimulatorOptions());
-        var providers = builder.Configuration.GetSection("Muster:Llm:Providers").GetChildren().Select(p => p.Key)
-            .Concat(UsualProviders)
-            .Distinct(StringComparer.OrdinalIgnoreCase);
-        var overrides = new Dictionary<string, string?>();
-        foreach (var provider in providers)
+        foreach (var usual in UsualProviders.Where(usual => !options.Providers.Keys.Contains(usual, StringComparer.OrdinalIgnoreCase)))
         {
-            overrides[$"Muster:Llm:Providers:{provider}:BaseUrl"] = simulator.BaseUrl.ToString();
-            overrides[$"Muster:Llm:Providers:{provider}:ApiKey"] = "simulated";
+            options.Providers[usual] = new LlmProviderOptions();
         }
 
-        if (string.IsNullOrEmpty(builder.Configuration["Muster:Llm:DefaultModel"]))
+        var baseUrl = simulator.BaseUrl.ToString();
+        foreach (var settings in options.Providers.Values)
         {
-            overrides["Muster:Llm:DefaultModel"] = "openai/simulated";
+            settings.BaseUrl = baseUrl;
+            settings.ApiKey = "simulated";
         }
 
-        builder.Configuration.AddInMemoryCollection(overrides);
-
-        // Created by a factory so that the container disposes it (and stops its listener) with the host.
-        builder.Services.AddSingleton(_ => simulator);
-        builder.Services.AddHostedService<SimulatedLlmAnnouncer>();
+        if (string.IsNullOrEmpty(configuration["Muster:Llm:DefaultModel"]))
+        {
+            options.DefaultModel = "openai/simulated";
+        }
     }
 }
 
 /// <summary>Says loudly, at start, that every answer comes from the simulator.</summary>
-internal sealed partial class SimulatedLlmAnnouncer(LlmSimulator simulator, ILogger<SimulatedLlmAnnouncer> logger) : IHostedService
+internal sealed partial class SimulatedLlmAnnouncer(IOptions<MusterOptions> muster, SimulatedLlmServer simulator, ILogger<SimulatedLlmAnnouncer> logger)
+    : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogSimulated(logger, simulator.BaseUrl.ToString());
+        if (muster.Value.SimulatedLlm)
+        {
+            LogSimulated(logger, simulator.BaseUrl.ToString());
+        }
+
         return Task.CompletedTask;
     }
 

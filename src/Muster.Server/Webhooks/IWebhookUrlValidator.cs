@@ -7,7 +7,8 @@ public sealed record WebhookUrlProblem(string Field, string Message);
 
 /// <summary>
 /// Checks the webhook URLs of a kickoff (or resume) before anything is stored; any problem answers 422 naming the field.
-/// The server registers a permissive default; the webhooks feature replaces it with SSRF checks.
+/// Registered by <c>AddWebhooks()</c> only, with its SSRF checks: there is no default that accepts every URL, and the routes
+/// that take webhook URLs refuse to map without it.
 /// </summary>
 public interface IWebhookUrlValidator
 {

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Net;
+using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,15 +14,16 @@ public static partial class WebhookServiceCollectionExtensions
     /// Webhooks: the delivery planner (replacing the server's no-op one), the SSRF-checking URL validator, the signer,
     /// the guarded HTTP client and the dispatcher, configured from <c>Muster:Webhooks</c>.
     /// </summary>
-    public static IServiceCollection AddMusterWebhooks(this IServiceCollection services, IConfiguration configuration)
+    public static MusterBuilder AddWebhooks(this MusterBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
         services.AddOptionsWithValidateOnStart<WebhookOptions>()
-            .Bind(configuration.GetSection(WebhookOptions.Section))
+            .BindConfiguration(WebhookOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.MaxRetryDelay >= o.BaseRetryDelay, "Muster:Webhooks:MaxRetryDelay must not be shorter than BaseRetryDelay.")
             .Validate(o => o.ClaimLease > o.AttemptTimeout, "Muster:Webhooks:ClaimLease must be longer than AttemptTimeout, or a slow send loses its claim mid-flight.");
 
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHostResolver>(DnsHostResolver.Instance);
         services.Replace(ServiceDescriptor.Singleton<IDeliveryPlanner, DeliveryPlanner>());
         services.Replace(ServiceDescriptor.Singleton<IWebhookUrlValidator, WebhookUrlValidator>());
@@ -45,7 +47,7 @@ public static partial class WebhookServiceCollectionExtensions
             .RemoveAllLoggers();
 
         services.AddHostedService<WebhookDispatcher>();
-        return services;
+        return builder.Added(MusterFeatures.Webhooks);
     }
 
     private static WebhookSigner CreateSigner(IServiceProvider provider)

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Muster.Core.Engine;
-using Muster.Server.Caching;
-using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Tests.CrewRuns;
 
@@ -66,8 +65,8 @@ internal sealed class FakeRunStore : IRunStore
     public Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
-/// <summary>A bus whose notifications the test sends by hand (or withholds, to show they are only hints).</summary>
-internal sealed class FakeRunEventBus : IRunEventBus
+/// <summary>Event signals the test sends by hand (or withholds, to show they are only hints).</summary>
+internal sealed class FakeRunEventSignals : IRunEventSignals
 {
     private readonly ConcurrentDictionary<Guid, System.Threading.Channels.Channel<long>> _channels = new();
 
@@ -85,16 +84,13 @@ internal sealed class FakeRunEventBus : IRunEventBus
         }
     }
 
-    public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
+        _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());
+}
 
-    public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
+/// <summary>Records what was announced to the nodes' caches.</summary>
+internal sealed class RecordingCacheInvalidations : ICacheInvalidations
+{
     /// <summary>What was announced to the nodes' caches, in order.</summary>
     public ConcurrentQueue<CacheInvalidation> Invalidations { get; } = new();
 
@@ -105,7 +101,4 @@ internal sealed class FakeRunEventBus : IRunEventBus
     }
 
     public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    private System.Threading.Channels.Channel<long> Channel(Guid runId) =>
-        _channels.GetOrAdd(runId, _ => System.Threading.Channels.Channel.CreateUnbounded<long>());
 }

@@ -7,6 +7,7 @@ using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
 using Muster.Server.Hosting;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.CrewRuns;
@@ -19,16 +20,16 @@ public sealed class RetentionServiceTests
         Options.Create(new Muster.Core.Engine.CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
         NullLogger<RunOutputFiles>.Instance);
 
-    private readonly FakeRunEventBus _bus = new();
+    private readonly RecordingCacheInvalidations _invalidations = new();
 
-    /// <summary>The caches a purge clears, announcing it on <see cref="_bus"/>.</summary>
+    /// <summary>The caches a purge clears, announcing it on <see cref="_invalidations"/>.</summary>
     private CacheInvalidator Caches()
     {
         var options = Options.Create(new MusterOptions());
         return new CacheInvalidator(
             new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
             new FinishedRunCache(options, TimeProvider.System),
-            _bus);
+            _invalidations);
     }
 
     private static Task WaitForPurgesAsync(FakeRunStore store, int count) =>
@@ -52,7 +53,7 @@ public sealed class RetentionServiceTests
             new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero),
             new DateTimeOffset(2026, 3, 3, 13, 0, 0, TimeSpan.Zero),
         ]);
-        _bus.Invalidations.ToArray().ShouldBe([CacheInvalidation.AllRuns, CacheInvalidation.AllRuns], "every purge that deleted runs tells every node's cache");
+        _invalidations.Invalidations.ToArray().ShouldBe([CacheInvalidation.AllRuns, CacheInvalidation.AllRuns], "every purge that deleted runs tells every node's cache");
     }
 
     [Fact]

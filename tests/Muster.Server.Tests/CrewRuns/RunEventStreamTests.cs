@@ -15,11 +15,11 @@ public sealed class RunEventStreamTests : IDisposable
 {
     private static readonly TimeSpan Patience = Eventually.DefaultLimit;
     private readonly FakeRunStore _store = new();
-    private readonly FakeRunEventBus _bus = new();
+    private readonly FakeRunEventSignals _signals = new();
     private readonly FakeLifetime _lifetime = new();
 
     private RunEventStream Stream(TimeSpan heartbeat, int pageSize = 500) => new(
-        _store, _bus, Options.Create(new EventStreamOptions { HeartbeatInterval = heartbeat, PageSize = pageSize }),
+        _store, _signals, Options.Create(new EventStreamOptions { HeartbeatInterval = heartbeat, PageSize = pageSize }),
         TimeProvider.System, _lifetime, NullLogger<RunEventStream>.Instance);
 
     private static DefaultHttpContext Context() => new() { Response = { Body = new MemoryStream() } };
@@ -72,9 +72,9 @@ public sealed class RunEventStreamTests : IDisposable
         var context = Context();
 
         var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
-        await _bus.Subscribed.Task.WaitAsync(Patience);
+        await _signals.Subscribed.Task.WaitAsync(Patience);
         _store.Append(runId, RunEventTypes.TaskStarted, RunEventTypes.CrewKickoffCompleted);
-        await _bus.PublishAsync(new RunEvent { RunId = runId, Sequence = 3, Timestamp = DateTimeOffset.UtcNow, Data = new CrewKickoffCompleted("done", null, TokenUsage.Zero, 1) }, CancellationToken.None);
+        await _signals.PublishAsync(new RunEvent { RunId = runId, Sequence = 3, Timestamp = DateTimeOffset.UtcNow, Data = new CrewKickoffCompleted("done", null, TokenUsage.Zero, 1) }, CancellationToken.None);
         await streaming.WaitAsync(Patience);
 
         Frames(Output(context)).Select(f => f.Id).ShouldBe([1L, 2L, 3L]);
@@ -88,7 +88,7 @@ public sealed class RunEventStreamTests : IDisposable
         var context = Context();
 
         var streaming = Stream(TimeSpan.FromMilliseconds(50)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
-        await _bus.Subscribed.Task.WaitAsync(Patience);
+        await _signals.Subscribed.Task.WaitAsync(Patience);
         _store.Append(runId, RunEventTypes.CrewKickoffCompleted);
         await streaming.WaitAsync(Patience);
 
@@ -105,7 +105,7 @@ public sealed class RunEventStreamTests : IDisposable
         var context = Context();
 
         var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
-        await _bus.Subscribed.Task.WaitAsync(Patience);
+        await _signals.Subscribed.Task.WaitAsync(Patience);
         await _lifetime.Stopping.CancelAsync();
         await streaming.WaitAsync(Patience);
 
@@ -120,7 +120,7 @@ public sealed class RunEventStreamTests : IDisposable
         using var leave = new CancellationTokenSource();
 
         var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(Context().Response, runId, 0, leave.Token);
-        await _bus.Subscribed.Task.WaitAsync(Patience);
+        await _signals.Subscribed.Task.WaitAsync(Patience);
         await leave.CancelAsync();
 
         await Should.ThrowAsync<OperationCanceledException>(streaming.WaitAsync(Patience));

@@ -137,12 +137,11 @@ public sealed class McpToolTests(McpTestServers fixture) : IClassFixture<McpTest
     {
         // The kickoff check aside: the connection itself of an ad-hoc crew's server goes through the webhooks' guard.
         var configuration = new ConfigurationBuilder().Build();
-        await using var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddMusterWebhooks(configuration)
-            .AddMusterMcp()
-            .BuildServiceProvider();
+            .AddSingleton<IConfiguration>(configuration);
+        new MusterBuilder(collection, configuration).AddWebhooks().AddMcp();
+        await using var services = collection.BuildServiceProvider();
         var source = services.GetRequiredService<McpToolSource>();
         var agent = new AgentDefinition { Key = "a", Role = "R", Goal = "G", Backstory = "B", Mcps = [JsonValue.Create(fixture.HttpMcpUrl)] };
         var crew = new CrewDefinition { Name = "c", Agents = [agent], Tasks = [], Inputs = [] };

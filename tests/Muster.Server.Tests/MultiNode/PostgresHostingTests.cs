@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.MultiNode;
@@ -11,7 +12,7 @@ public sealed class PostgresHostingTests
     [Fact]
     public async Task Start_WithPostgresButNoConnectionString_FailsNamingTheSetting()
     {
-        var error = await Should.ThrowAsync<InvalidOperationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
+        var error = await Should.ThrowAsync<OptionsValidationException>(() => MusterServerFixture.StartAsync(new MusterServerSetup
         {
             Settings = new Dictionary<string, string?> { ["Muster:Storage:Provider"] = "postgres", ["Muster:Storage:ConnectionString"] = "" },
         }));

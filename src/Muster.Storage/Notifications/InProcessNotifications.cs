@@ -2,26 +2,16 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Muster.Core.Engine;
-using Muster.Server.Caching;
 
-namespace Muster.Server.Execution;
+namespace Muster.Storage.Notifications;
 
 /// <summary>
-/// The event bus of a single node (SQLite): channels in memory. Per-run subscribers get the committed sequence
-/// numbers; a slow subscriber drops old signals, which is safe because readers re-read the store from their last sequence.
+/// Event signals within one node, in memory. Per-run subscribers get the committed sequence numbers; a slow subscriber
+/// drops old signals, which is safe because readers re-read the store from their last sequence.
 /// </summary>
-internal sealed class InProcessRunEventBus : IRunEventBus
+internal sealed class InProcessRunEventSignals : IRunEventSignals
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Channel<long>, byte>> _subscribers = new();
-
-    // Capacity one and dropped writes: any number of wake-ups before the scheduler looks collapse into one.
-    private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-    private readonly Channel<RunStopSignal> _stops = Channel.CreateUnbounded<RunStopSignal>(new UnboundedChannelOptions { SingleReader = true });
-
-    // Unbounded: a dropped invalidation would leave a stale entry until it expires; the reader only removes dictionary entries.
-    private readonly Channel<CacheInvalidation> _invalidations = Channel.CreateUnbounded<CacheInvalidation>(new UnboundedChannelOptions { SingleReader = true });
 
     public ValueTask PublishAsync(RunEvent runEvent, CancellationToken cancellationToken)
     {
@@ -74,6 +64,14 @@ internal sealed class InProcessRunEventBus : IRunEventBus
             }
         }
     }
+}
+
+/// <summary>Wake-ups of this node's scheduler, in memory.</summary>
+internal sealed class InProcessSchedulerWakeUps : ISchedulerWakeUps
+{
+    // Capacity one and dropped writes: any number of wake-ups before the scheduler looks collapse into one.
+    private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken)
     {
@@ -81,25 +79,32 @@ internal sealed class InProcessRunEventBus : IRunEventBus
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask SignalStopAsync(Guid runId, CancellationToken cancellationToken)
+    public async ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken)
     {
-        _stops.Writer.TryWrite(new RunStopSignal(runId, null));
-        return ValueTask.CompletedTask;
+        await _wakeUps.Reader.ReadAsync(cancellationToken);
     }
+}
 
-    public ValueTask SignalStopAsync(Guid runId, string reason, CancellationToken cancellationToken)
+/// <summary>Stop signals for this node's scheduler, in memory.</summary>
+internal sealed class InProcessStopSignals : IRunStopSignals
+{
+    private readonly Channel<RunStopSignal> _stops = Channel.CreateUnbounded<RunStopSignal>(new UnboundedChannelOptions { SingleReader = true });
+
+    public ValueTask SignalStopAsync(Guid runId, string? reason, CancellationToken cancellationToken)
     {
         _stops.Writer.TryWrite(new RunStopSignal(runId, reason));
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken)
-    {
-        await _wakeUps.Reader.ReadAsync(cancellationToken);
-    }
-
     public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) =>
         _stops.Reader.ReadAllAsync(cancellationToken);
+}
+
+/// <summary>Invalidations for this node's caches, in memory.</summary>
+internal sealed class InProcessCacheInvalidations : ICacheInvalidations
+{
+    // Unbounded: a dropped invalidation would leave a stale entry until it expires; the reader only removes dictionary entries.
+    private readonly Channel<CacheInvalidation> _invalidations = Channel.CreateUnbounded<CacheInvalidation>(new UnboundedChannelOptions { SingleReader = true });
 
     public ValueTask InvalidateAsync(CacheInvalidation invalidation, CancellationToken cancellationToken)
     {
@@ -109,4 +114,10 @@ internal sealed class InProcessRunEventBus : IRunEventBus
 
     public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) =>
         _invalidations.Reader.ReadAllAsync(cancellationToken);
+}
+
+/// <summary>SQLite has no channel between processes: a node forgets what another process changed when its entry expires.</summary>
+internal sealed class NoStoreChangeAnnouncer : IStoreChangeAnnouncer
+{
+    public ValueTask<bool> AnnounceAsync(CacheInvalidation invalidation, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 }

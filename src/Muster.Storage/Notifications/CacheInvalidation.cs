@@ -1,4 +1,4 @@
-namespace Muster.Server.Caching;
+namespace Muster.Storage.Notifications;
 
 /// <summary>What a node's caches must forget: a revoked token's principal, a deleted run, every finished run, or everything.</summary>
 public sealed record CacheInvalidation(CacheInvalidationKind Kind, string? Id = null)
