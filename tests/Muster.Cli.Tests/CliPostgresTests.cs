@@ -38,7 +38,7 @@ public sealed class CliPostgresTests
         settings["Muster:Storage:Provider"] = "postgres";
         settings["Muster:Storage:ConnectionString"] = schema.ConnectionString;
         settings["Muster:Auth:TokenCacheSeconds"] = "300";
-        await using var node = await MusterServerProcess.StartAsync(settings, folder.Path, TimeSpan.FromSeconds(120));
+        await using var node = await MusterServerProcess.StartAsync(settings, folder.Path, Eventually.ProcessLimit);
         using var client = node.CreateClient(secret);
         // The node's LISTEN connection is up once it has said so; a notification sent before that would be missed.
         await Eventually.Until(() => node.Output.Any(l => l.Contains("Listening for wake-ups", StringComparison.Ordinal)), "the node never said it listens for wake-ups");
@@ -53,7 +53,7 @@ public sealed class CliPostgresTests
                 return response.StatusCode == HttpStatusCode.Unauthorized;
             },
             "the node still accepted the revoked token",
-            TimeSpan.FromSeconds(120));
+            Eventually.ProcessLimit);
 
         before.StatusCode.ShouldBe(HttpStatusCode.OK);
         revoke.ExitCode.ShouldBe(0, revoke.ToString());

@@ -51,7 +51,7 @@ public sealed class CliProcess : IAsyncDisposable
     public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         await using var process = Start(environment, args);
-        return await process.WaitAsync(TimeSpan.FromSeconds(120));
+        return await process.WaitAsync(Eventually.ProcessLimit);
     }
 
     public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
@@ -135,11 +135,11 @@ public sealed class CliProcess : IAsyncDisposable
 
     /// <summary>
     /// Waits until the output (stdout or stderr) matches <paramref name="pattern"/> and returns the match; fails at once when
-    /// muster exits without printing it. <paramref name="limit"/> is only a ceiling against a hang (default: <see cref="Eventually.DefaultLimit"/>).
+    /// muster exits without printing it. <paramref name="limit"/> is only a ceiling against a hang (default: <see cref="Eventually.ProcessLimit"/>).
     /// </summary>
     public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan? limit = null)
     {
-        await Eventually.Until(() => Task.FromResult(Output), text => pattern.IsMatch(text) || _process.HasExited, $"muster never printed {pattern}", limit);
+        await Eventually.Until(() => Task.FromResult(Output), text => pattern.IsMatch(text) || _process.HasExited, $"muster never printed {pattern}", limit ?? Eventually.ProcessLimit);
         if (pattern.Match(Output) is { Success: true } match)
         {
             return match;
@@ -157,11 +157,11 @@ public sealed class CliProcess : IAsyncDisposable
     {
         try
         {
-            await Task.WhenAll(_process.WaitForExitAsync(), _pumps).WaitAsync(limit ?? Eventually.DefaultLimit);
+            await Task.WhenAll(_process.WaitForExitAsync(), _pumps).WaitAsync(limit ?? Eventually.ProcessLimit);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"muster did not exit within {(limit ?? Eventually.DefaultLimit).TotalSeconds:0} s:\n{Output}");
+            throw new TimeoutException($"muster did not exit within {(limit ?? Eventually.ProcessLimit).TotalSeconds:0} s:\n{Output}");
         }
 
         lock (_lock)

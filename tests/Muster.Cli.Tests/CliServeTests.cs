@@ -63,7 +63,7 @@ public sealed class CliServeTests
         string[] serve = ["serve", "--urls", "http://127.0.0.1:0", "--simulated-llm", $"--Muster:CrewsPath={folder.Combine("crews")}",
             $"--Muster:Storage:ConnectionString=Data Source={database}", "--Muster:Auth:BootstrapToken", "mst_serve_lock_" + Guid.NewGuid().ToString("N")];
         await using var first = CliProcess.Start(null, serve);
-        await first.WaitForOutputAsync(new Regex(@"Now listening on: (http://\S+)"), TimeSpan.FromSeconds(60));
+        await first.WaitForOutputAsync(new Regex(@"Now listening on: (http://\S+)"));
 
         var second = await CliProcess.RunAsync(null, serve);
         var created = await CliProcess.RunAsync(null, "tokens", "create", "--kind", "org", "--connection-string", $"Data Source={database}");
@@ -85,7 +85,7 @@ public sealed class CliServeTests
         TestCrews.WriteTwoTaskCrew(folder.Combine("crews"));
         await using var server = CliProcess.Start(null, "serve", "--urls", "http://127.0.0.1:0", "--simulated-llm",
             $"--Muster:CrewsPath={folder.Combine("crews")}", $"--Muster:Storage:ConnectionString=Data Source={folder.Combine("empty.db")}");
-        var url = (await server.WaitForOutputAsync(new Regex(@"Now listening on: (http://\S+)"), TimeSpan.FromSeconds(60))).Groups[1].Value;
+        var url = (await server.WaitForOutputAsync(new Regex(@"Now listening on: (http://\S+)"))).Groups[1].Value;
         var advice = new Regex(@"Create the first organization token with: muster tokens create --kind org --connection-string ""([^""]+)""").Match(server.Output);
 
         advice.Success.ShouldBeTrue(server.Output);

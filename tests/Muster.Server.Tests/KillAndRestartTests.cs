@@ -88,7 +88,7 @@ public sealed class KillAndRestartTests : ServerProcessTest
         var researcherCallsBeforeRestart = CallsFor("locked Researcher");
         await using var second = await MusterServerProcess.StartAsync(settings, Folder.Path);
         using var again = second.CreateClient(_token);
-        var done = await again.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60));
+        var done = await again.WaitForFinishAsync(id, timeout: Eventually.ProcessLimit);
 
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
         done["result"]!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ShouldBe(["research_task", "report_task"]);

@@ -40,7 +40,7 @@ public sealed class RecoveryLeaseTests : ServerProcessTest
             "the third server's heartbeat never renewed the lease");
         research.Release();
         using var client = third.CreateClient(_token);
-        var done = await client.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60));
+        var done = await client.WaitForFinishAsync(id, timeout: Eventually.ProcessLimit);
 
         done["status"]!.GetValue<string>().ShouldBe("completed", done.ToJsonString());
     }

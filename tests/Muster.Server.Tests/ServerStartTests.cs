@@ -77,7 +77,7 @@ public sealed class ServerStartTests : ServerProcessTest
         // The second process is gone: whatever it did to the run, it did by now.
         var callsBeforeRelease = research.Calls;
         research.Release();
-        var done = await client.WaitForFinishAsync(id, timeout: TimeSpan.FromSeconds(60));
+        var done = await client.WaitForFinishAsync(id, timeout: Eventually.ProcessLimit);
 
         second.ExitCode.ShouldBe(1, second.ToString());
         var line = second.Stderr.ShouldHaveSingleItem(second.ToString());

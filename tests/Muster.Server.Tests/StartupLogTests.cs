@@ -86,7 +86,7 @@ public sealed class StartupLogTests : ServerProcessTest
             (await client.GetAsync("/inputs")).StatusCode.ShouldBe(HttpStatusCode.OK);
             (await client.GetAsync("/crews/nope/inputs")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
             // A graceful stop flushes the console log, so what is absent below was never written.
-            (await server.TerminateAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue();
+            (await server.TerminateAsync(Eventually.ProcessLimit)).ShouldBeTrue();
         }
 
         var log = string.Join('\n', server.Output);

@@ -10,6 +10,12 @@ public static class Eventually
     /// <summary>How long a test waits by default before it reports the condition as never met.</summary>
     public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// The ceiling for waiting on another process: a server or CLI to start, print, finish a run or exit. On a busy
+    /// 2-core machine (load average 50 measured while tests ran beside builds) a .NET process took over 60 s to start.
+    /// </summary>
+    public static readonly TimeSpan ProcessLimit = TimeSpan.FromMinutes(4);
+
     /// <summary>Polls <paramref name="probe"/> until <paramref name="done"/> holds for its value, and returns that value.</summary>
     /// <param name="because">What the test waits for, said in the failure message ("the run never completed").</param>
     public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, string because, TimeSpan? limit = null, CancellationToken cancellationToken = default)

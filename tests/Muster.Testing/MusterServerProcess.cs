@@ -42,7 +42,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
 
         try
         {
-            var address = await listening.Task.WaitAsync(timeout ?? Eventually.DefaultLimit);
+            var address = await listening.Task.WaitAsync(timeout ?? Eventually.ProcessLimit);
             return new MusterServerProcess(process, address, output);
         }
         catch
@@ -65,7 +65,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            await process.WaitForExitAsync().WaitAsync(Eventually.ProcessLimit);
         }
         catch (TimeoutException)
         {
@@ -80,7 +80,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
 
     public HttpClient CreateClient(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Eventually.DefaultLimit };
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Eventually.ProcessLimit };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

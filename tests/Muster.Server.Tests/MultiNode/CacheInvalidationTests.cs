@@ -14,7 +14,7 @@ public sealed class CacheInvalidationTests
 {
     // Inside the cache lifetimes (300 s for tokens here, 60 s for finished runs), so only an invalidation can pass, and as
     // generous as they allow for a busy machine.
-    private static readonly TimeSpan TokenPatience = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan TokenPatience = Eventually.ProcessLimit;
     private static readonly TimeSpan RunPatience = TimeSpan.FromSeconds(50);
 
     [PostgresFact]

@@ -106,6 +106,6 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
             settings[key] = value;
         }
 
-        return MusterServerProcess.StartAsync(settings, _folder.Path, TimeSpan.FromSeconds(120));
+        return MusterServerProcess.StartAsync(settings, _folder.Path, Eventually.ProcessLimit);
     }
 }

@@ -36,8 +36,10 @@ public sealed class WebhookCrashTests : IAsyncLifetime
         settings["Muster:Webhooks:PollInterval"] = "00:00:00.050";
         settings["Muster:Webhooks:BaseRetryDelay"] = "00:00:00.050";
         settings["Muster:Webhooks:MaxRetryDelay"] = "00:00:00.200";
-        settings["Muster:Webhooks:AttemptTimeout"] = "00:00:02";
-        settings["Muster:Webhooks:ClaimLease"] = "00:00:03";
+        // Long enough that no send on a busy machine times out or outlives its claim (either sends a webhook again beyond
+        // what the kill left in flight); the next server waits out the dead one's claims, at most this lease.
+        settings["Muster:Webhooks:AttemptTimeout"] = "00:00:15";
+        settings["Muster:Webhooks:ClaimLease"] = "00:00:20";
         // The receiver is down while the runs finish: every run's three webhooks (two tasks, then the crew) pile up.
         await _receiver.StopAsync();
         var ids = new List<Guid>();

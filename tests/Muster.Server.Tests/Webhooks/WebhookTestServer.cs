@@ -63,7 +63,8 @@ internal static class WebhookCalls
         Eventually.Until(
             () => client.GetDeliveriesAsync(runId),
             deliveries => deliveries.Count >= atLeast && deliveries.All(d => d!["state"]!.GetValue<string>() != "pending"),
-            $"the deliveries of run {runId} never settled");
+            $"the deliveries of run {runId} never settled",
+            Eventually.ProcessLimit);
 
     public static Task<HttpResponseMessage> ResumeAsync(this HttpClient client, JsonObject body, string prefix = "") =>
         client.PostAsJsonAsync(prefix + "/resume", body);
