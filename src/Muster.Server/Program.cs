@@ -22,7 +22,8 @@ public partial class Program
             .AddMusterWebhooks(builder.Configuration)
             .AddMusterMcp()
             .AddMusterCrewRuns()
-            .AddMusterApiDocs();
+            .AddMusterApiDocs()
+            .AddMusterConsole();
 
         var app = builder.Build();
         app.UseMusterRequestLogging();
@@ -36,6 +37,7 @@ public partial class Program
         app.MapMusterCrews();
         app.MapMusterCrewRuns();
         app.MapMusterApiDocs();
+        app.MapMusterConsole();
         return app;
     }
 }
