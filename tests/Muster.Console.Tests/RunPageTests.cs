@@ -66,7 +66,7 @@ public sealed class RunPageTests(ConsoleServer console)
         await page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
 
         await Expect(page.Locator(".facts .status")).ToHaveTextAsync("stopped");
-        await Expect(page.Locator("pre.error")).ToContainTextAsync("stopped");
+        await Expect(page.Locator("pre.error")).ToContainTextAsync("Stopped by");
         (await console.StatusAsync(runId)).ShouldBe("failed");
     }
 
