@@ -78,14 +78,24 @@ internal sealed partial class RunFeed(ConsoleBackend backend, TimeProvider time,
     {
         var cancellationToken = watch.Stop.Token;
         var hints = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+        // Subscribed before the first read, so no event committed after that read goes unnoticed.
         var listening = ListenAsync(watch.RunId, hints.Writer, cancellationToken);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (await ReadAsync(watch, cancellationToken))
+                try
                 {
-                    return;
+                    if (await ReadAsync(watch, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The pages keep what they show and this watch tries again after the recheck interval: a watch that
+                    // gave up would leave every page of the run without updates.
+                    LogReadFailed(logger, watch.RunId, ex);
                 }
 
                 using var timeout = new CancellationTokenSource(Recheck, time);
@@ -104,11 +114,6 @@ internal sealed partial class RunFeed(ConsoleBackend backend, TimeProvider time,
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The last page of this run closed.
-        }
-        catch (Exception ex) when (ex is StoreUnavailableException)
-        {
-            LogStoreFailed(logger, watch.RunId, ex);
-            Complete(watch);
         }
         finally
         {
@@ -158,7 +163,6 @@ internal sealed partial class RunFeed(ConsoleBackend backend, TimeProvider time,
 
     private async Task ListenAsync(Guid runId, ChannelWriter<long> hints, CancellationToken cancellationToken)
     {
-        await Task.Yield();
         try
         {
             await foreach (var sequence in backend.SubscribeAsync(runId, cancellationToken))
@@ -175,8 +179,8 @@ internal sealed partial class RunFeed(ConsoleBackend backend, TimeProvider time,
     /// <summary>Now, for the waterfall of a run under way.</summary>
     public DateTimeOffset Now => time.GetUtcNow();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The console's live view of run {RunId} stopped: the store failed")]
-    private static partial void LogStoreFailed(ILogger logger, Guid runId, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The console's live view of run {RunId} could not read it; it tries again")]
+    private static partial void LogReadFailed(ILogger logger, Guid runId, Exception exception);
 
     private sealed class Watch(Guid runId)
     {
