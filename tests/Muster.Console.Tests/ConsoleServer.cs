@@ -17,6 +17,9 @@ public sealed class ConsoleServer : IAsyncLifetime
     /// <summary>Debian's chromium; Playwright's own browser builds cannot be downloaded here.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>A crew folder whose tasks name an agent that does not exist: the crews page shows why it did not load.</summary>
+    public const string BrokenCrew = "broken";
+
     private IPlaywright? _playwright;
 
     public MusterServerFixture Server { get; private set; } = null!;
@@ -35,6 +38,7 @@ public sealed class ConsoleServer : IAsyncLifetime
             {
                 TestCrews.WriteTwoTaskCrew(path);
                 TestCrews.WriteReviewCrew(path);
+                TestCrews.Write(path, BrokenCrew, "name: broken", "a:\n  role: r\n  goal: g\n  backstory: b", "t:\n  description: d\n  expected_output: e\n  agent: nobody");
             },
         });
         Api = Server.CreateClient(Server.BootstrapToken);
