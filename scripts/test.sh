@@ -21,6 +21,14 @@ if [ -x scripts/postgres.sh ] || [ -f scripts/postgres.sh ]; then
   fi
 fi
 
+# The console's browser tests drive Debian's chromium (Playwright cannot download browsers here).
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo_cmd="sudo"
+  ($sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium >/dev/null) \
+    || echo "warning: chromium could not be installed; the console's browser tests will fail" >&2
+fi
+
 if command -v npm >/dev/null 2>&1; then
   (cd tests/arazzo && npm ci --no-audit --no-fund --loglevel=error) || echo "warning: npm ci failed in tests/arazzo" >&2
 fi

@@ -16,7 +16,8 @@ public partial class Program
             .AddWebhooks()
             .AddMcp()
             .AddCrewRuns()
-            .AddApiDocs();
+            .AddApiDocs()
+            .AddConsole();
 
         var app = builder.Build();
         app.UseMusterRequestLogging();
@@ -30,6 +31,7 @@ public partial class Program
         app.MapMusterCrews();
         app.MapMusterCrewRuns();
         app.MapMusterApiDocs();
+        app.MapMusterConsole();
         return app;
     }
 }

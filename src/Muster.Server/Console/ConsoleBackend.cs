@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using Muster.Contracts.Runs;
+using Muster.Contracts.Tokens;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Core.Outputs;
+using Muster.Server.Auth;
+using Muster.Server.Caching;
+using Muster.Server.CrewRuns;
+using Muster.Server.Crews;
+using Muster.Server.Execution;
+using Muster.Storage;
+
+namespace Muster.Server.Console;
+
+/// <summary>
+/// Everything the console asks of the rest of the server, in one place: the run service, the token service, the crews, the
+/// store's reads and the event bus. The console's pages and live feeds call only this class, so a change to those services'
+/// signatures is a change here alone. Ownership is applied as the API applies it: a run the principal may not see is null.
+/// </summary>
+internal sealed class ConsoleBackend(
+    RunService runs,
+    CrewRunHistory history,
+    TokenService tokens,
+    CacheInvalidator caches,
+    CrewCatalog catalog,
+    IRunStore store,
+    IDeliveryStore deliveries,
+    IRunEventBus bus)
+{
+    /// <summary>The principal of the token whose SHA-256 hash a session holds; null once the token is revoked or unknown.</summary>
+    public Task<MusterPrincipal?> AuthenticateHashAsync(string hash, CancellationToken cancellationToken) =>
+        tokens.AuthenticateHashAsync(hash, cancellationToken);
+
+    public Task<MusterPrincipal?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
+        tokens.AuthenticateAsync(secret, cancellationToken);
+
+    /// <summary>A page of runs the principal may see; throws <see cref="ArgumentException"/> for a cursor the store never issued.</summary>
+    public Task<RunPage> ListRunsAsync(MusterPrincipal principal, RunQuery query, CancellationToken cancellationToken) =>
+        history.ListAsync(principal, query, cancellationToken);
+
+    /// <summary>The newest runs of every owner, for the one shared watcher of the runs pages (which filters per viewer).</summary>
+    public Task<RunPage> ListNewestRunsAsync(int limit, CancellationToken cancellationToken) =>
+        store.ListRunsAsync(new RunQuery { Limit = limit }, cancellationToken);
+
+    public Task<RunRecord?> GetRunAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        history.GetAsync(principal, runId, cancellationToken);
+
+    /// <summary>A run whatever its owner: for the shared live feed, which checks access when a page subscribes.</summary>
+    public Task<RunRecord?> GetRunUncheckedAsync(Guid runId, CancellationToken cancellationToken) => store.GetRunAsync(runId, cancellationToken);
+
+    public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken) =>
+        store.GetTaskResultsAsync(runId, cancellationToken);
+
+    public Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        store.GetEventsAsync(runId, afterSequence, limit, cancellationToken);
+
+    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken) =>
+        deliveries.GetDeliveriesAsync(runId, cancellationToken);
+
+    /// <summary>The files the run's tasks wrote (call after an access check).</summary>
+    public IReadOnlyList<RunFileRecord> GetFiles(RunRecord run) => history.GetFiles(run);
+
+    public FileInfo? FindFile(RunRecord run, string path) => history.FindFile(run, path);
+
+    /// <summary>Signals for one run's committed events (hints: read the store on each).</summary>
+    public IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken) => bus.SubscribeAsync(runId, cancellationToken);
+
+    public Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        runs.StopAsync(principal, runId, cancellationToken);
+
+    /// <summary>A reviewer's answer, with the semantics of <c>POST /resume</c> (the run's webhooks stay as they are).</summary>
+    public Task<ResumeOutcome> ResumeAsync(MusterPrincipal principal, Guid runId, HumanReview review, CancellationToken cancellationToken) =>
+        runs.ResumeAsync(principal, runId, review, webhooks: null, cancellationToken);
+
+    /// <summary>Starts a run of a deployed crew with no webhooks; the outcome names the problem when the inputs do not do.</summary>
+    public async Task<KickoffOutcome> KickoffAsync(
+        MusterPrincipal principal, CrewDefinition crew, JsonObject inputs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await runs.KickoffAsync(
+                new KickoffCommand(principal, crew.Name, crew, inputs, Meta: null, WebhookSettings.None, Guid.NewGuid().ToString("N"), IdempotencyKey: null),
+                cancellationToken);
+            return new KickoffOutcome(result.RunId, null);
+        }
+        catch (MissingInputsException ex)
+        {
+            return new KickoffOutcome(null, $"Missing inputs: {string.Join(", ", ex.Missing)}.");
+        }
+        catch (Exception ex) when (ex is OutputFileRefusedException or RunTooLargeException)
+        {
+            return new KickoffOutcome(null, ex.Message);
+        }
+    }
+
+    /// <summary>The deployed crews the principal covers, by name.</summary>
+    public IReadOnlyList<CrewDefinition> Crews(MusterPrincipal principal) =>
+        [.. catalog.Crews.Where(crew => principal.CoversCrew(crew.Name)).OrderBy(crew => crew.Name, StringComparer.Ordinal)];
+
+    public CrewDefinition? FindCrew(MusterPrincipal principal, string name) =>
+        catalog.Find(name) is { } crew && principal.CoversCrew(crew.Name) ? crew : null;
+
+    /// <summary>The folders of crews that failed to load, each with why.</summary>
+    public IReadOnlyList<(string Name, string Reason)> CrewFailures() =>
+        [.. catalog.FailedCrews.Order(StringComparer.Ordinal).Select(name => (name, catalog.FailureOf(name) ?? string.Empty))];
+
+    public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => tokens.ListAsync(cancellationToken);
+
+    /// <summary>Creates a token by the API's rules; the secret is returned once, or the problems with the request.</summary>
+    public async Task<(string? Secret, IReadOnlyList<FieldError> Problems)> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken)
+    {
+        var (token, problems) = TokenRules.Check(request);
+        if (token is null)
+        {
+            return (null, problems);
+        }
+
+        var (secret, _) = await tokens.CreateAsync(token, cancellationToken);
+        return (secret, []);
+    }
+
+    /// <summary>Revokes a token and makes every node forget it at once (its console sessions end with it).</summary>
+    public async Task<bool> RevokeTokenAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        var revoked = await tokens.RevokeAsync(tokenId, cancellationToken);
+        await caches.TokenRevokedAsync(tokenId, cancellationToken);
+        return revoked;
+    }
+
+    public static string StatusName(RunState state) => state == RunState.Stopped ? "stopped" : state == RunState.AwaitingHuman ? "awaiting review" : CrewRunRecordMapper.StatusName(state);
+
+    public static RunState[]? StatesFor(string status) => status == "awaiting_review" ? [RunState.AwaitingHuman] : CrewRunRecordMapper.StatesFor(status);
+}
+
+/// <summary>A kickoff's new run, or why there is none.</summary>
+internal sealed record KickoffOutcome(Guid? RunId, string? Problem);
