@@ -31,7 +31,6 @@ public static class CrewRunsServiceCollectionExtensions
             .Configure<IOptions<OutputsOptions>, IOptions<StorageOptions>>(
                 (engine, outputs, storage) => engine.OutputRoot = outputs.Value.Resolve(storage.Value));
         services.TryAddSingleton<RunOutputFiles>();
-        services.TryAddSingleton<CrewRunHistory>();
         services.AddHostedService<RetentionService>();
         return services;
     }

@@ -106,7 +106,7 @@ public static class MusterServerExtensions
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
         services.TryAddSingleton<IWebhookUrlValidator, PermissiveWebhookUrlValidator>();
         services.TryAddSingleton<RunService>();
-        services.TryAddSingleton<FinishedRunCache>();
+        services.TryAddSingleton<RunStatusReader>();
         services.TryAddSingleton<ExecutingRuns>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidator>());
