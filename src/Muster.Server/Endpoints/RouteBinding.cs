@@ -9,7 +9,9 @@ namespace Muster.Server.Endpoints;
 /// <summary>
 /// A handler parameter bound once, before the handler runs, from who asks and what the route names (a crew, a run). A
 /// binding that fails carries the AMP error to answer instead (<see cref="Refusal"/>): every endpoint with such a parameter
-/// gets a filter that answers it, so a handler only ever sees a binding that succeeded.
+/// gets a filter that answers it, so a handler only ever sees a binding that succeeded. A handler still declares the
+/// route's id (<c>string kickoff_id</c>, <c>string id</c>): the API description lists a route's path parameters from its
+/// handler's parameters, and a bound parameter is not one of them.
 /// </summary>
 internal abstract class RouteBinding(JsonHttpResult<ErrorResponse>? refusal) : IEndpointParameterMetadataProvider
 {

@@ -27,7 +27,7 @@ public sealed class RetentionServiceTests
         var options = Options.Create(new MusterOptions());
         return new CacheInvalidator(
             new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
-            new FinishedRunCache(options, TimeProvider.System),
+            new RunStatusReader(new FakeRunStore(), new ExecutingRuns(), options, Options.Create(new Microsoft.AspNetCore.Http.Json.JsonOptions()), TimeProvider.System),
             _bus);
     }
 
