@@ -26,7 +26,7 @@ internal sealed class AmpCrew : RouteBinding, IBindableFromHttpContext<AmpCrew>
 
     public MusterPrincipal Principal { get; }
 
-    public CrewDefinition Crew => _crew ?? throw new InvalidOperationException("A refused binding never reaches a handler.");
+    public CrewDefinition Crew => _crew ?? throw Refused();
 
     public static ValueTask<AmpCrew?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult<AmpCrew?>(Resolve(context));
 

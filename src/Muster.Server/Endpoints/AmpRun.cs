@@ -2,7 +2,6 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Contracts.Amp;
-using Muster.Core.Crews;
 using Muster.Server.Auth;
 using Muster.Server.Execution;
 using Muster.Storage;
@@ -29,14 +28,9 @@ internal sealed class AmpRun : RouteBinding, IBindableFromHttpContext<AmpRun>
         _run = run;
     }
 
-    public MusterPrincipal Principal => Found.Crew.Principal;
+    public MusterPrincipal Principal => (_crew ?? throw Refused()).Principal;
 
-    public CrewDefinition Crew => Found.Crew.Crew;
-
-    public RunRecord Run => Found.Run;
-
-    private (AmpCrew Crew, RunRecord Run) Found =>
-        _crew is not null && _run is not null ? (_crew, _run) : throw new InvalidOperationException("A refused binding never reaches a handler.");
+    public RunRecord Run => _run ?? throw Refused();
 
     public static async ValueTask<AmpRun?> BindAsync(HttpContext context, ParameterInfo parameter)
     {

@@ -17,7 +17,7 @@ internal sealed class AmpRunStatus : RouteBinding, IBindableFromHttpContext<AmpR
     private AmpRunStatus(StatusBody? body, JsonHttpResult<ErrorResponse>? refusal)
         : base(refusal) => _body = body;
 
-    public StatusBody Body => _body ?? throw new InvalidOperationException("A refused binding never reaches a handler.");
+    public StatusBody Body => _body ?? throw Refused();
 
     public static async ValueTask<AmpRunStatus?> BindAsync(HttpContext context, ParameterInfo parameter)
     {

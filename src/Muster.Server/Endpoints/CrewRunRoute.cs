@@ -2,7 +2,6 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Contracts.Amp;
-using Muster.Server.Auth;
 using Muster.Server.Execution;
 using Muster.Storage;
 
@@ -17,25 +16,18 @@ internal sealed class CrewRunRoute : RouteBinding, IBindableFromHttpContext<Crew
 {
     public const string Parameter = "id";
 
-    private readonly MusterPrincipal? _principal;
     private readonly RunRecord? _run;
 
-    private CrewRunRoute(MusterPrincipal? principal, RunRecord? run, JsonHttpResult<ErrorResponse>? refusal)
-        : base(refusal)
-    {
-        _principal = principal;
-        _run = run;
-    }
+    private CrewRunRoute(RunRecord? run, JsonHttpResult<ErrorResponse>? refusal)
+        : base(refusal) => _run = run;
 
-    public MusterPrincipal Principal => _principal ?? throw new InvalidOperationException("A refused binding never reaches a handler.");
-
-    public RunRecord Run => _run ?? throw new InvalidOperationException("A refused binding never reaches a handler.");
+    public RunRecord Run => _run ?? throw Refused();
 
     public static async ValueTask<CrewRunRoute?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         var principal = PrincipalOf(context);
         var id = RouteValue(context, Parameter);
         var run = await context.RequestServices.GetRequiredService<RunService>().FindAsync(principal, id, crew: null, context.RequestAborted);
-        return run is null ? new CrewRunRoute(null, null, AmpErrors.ExecutionNotFound(id)) : new CrewRunRoute(principal, run, null);
+        return run is null ? new CrewRunRoute(null, AmpErrors.ExecutionNotFound(id)) : new CrewRunRoute(run, null);
     }
 }

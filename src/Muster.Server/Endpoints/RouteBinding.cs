@@ -32,6 +32,9 @@ internal abstract class RouteBinding(JsonHttpResult<ErrorResponse>? refusal) : I
         context.Items[typeof(MusterPrincipal)] as MusterPrincipal
         ?? throw new InvalidOperationException($"{context.Request.Path} binds a run or crew but does not require a token (RequireAuthorization).");
 
+    /// <summary>What a refused binding's members throw: the filter answers the refusal, so no handler ever reads them.</summary>
+    protected static InvalidOperationException Refused() => new("A refused binding never reaches a handler.");
+
     /// <summary>A value the route template names (<c>{kickoff_id}</c>, <c>{id}</c>).</summary>
     protected static string RouteValue(HttpContext context, string name) =>
         context.Request.RouteValues[name] as string ?? throw new InvalidOperationException($"The route {context.Request.Path} has no {{{name}}}.");

@@ -66,6 +66,22 @@ internal sealed partial class RunService
         await caches.RunDeletedAsync(run.Id, cancellationToken);
         return DeleteOutcome.Deleted;
     }
+
+    /// <summary>
+    /// Deletes the finished runs completed before <paramref name="completedBefore"/> (the retention purge), then has every
+    /// node's caches forget every finished run, and deletes the purged runs' files. Answers how many runs went.
+    /// </summary>
+    public async Task<int> PurgeFinishedAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
+    {
+        var purged = await store.PurgeFinishedRunsAsync(completedBefore, cancellationToken);
+        if (purged > 0)
+        {
+            await caches.RunsPurgedAsync(cancellationToken);
+            await files.DeleteOrphansAsync(store, cancellationToken);
+        }
+
+        return purged;
+    }
 }
 
 internal enum DeleteOutcome
