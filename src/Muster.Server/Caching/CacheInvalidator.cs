@@ -9,7 +9,7 @@ namespace Muster.Server.Caching;
 /// before the change is answered, so the very next request sees it, and announced to the other nodes on the bus; what
 /// other nodes announce is forgotten as it arrives, and everything when the bus says some announcements may have been missed.
 /// </summary>
-internal sealed class CacheInvalidator(PrincipalCache principals, FinishedRunCache finishedRuns, ICacheInvalidations invalidations) : BackgroundService
+internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReader statuses, ICacheInvalidations invalidations) : BackgroundService
 {
     public ValueTask TokenRevokedAsync(string tokenId, CancellationToken cancellationToken) =>
         InvalidateAsync(CacheInvalidation.Token(tokenId), cancellationToken);
@@ -53,14 +53,14 @@ internal sealed class CacheInvalidator(PrincipalCache principals, FinishedRunCac
                 principals.Evict(invalidation.Id!);
                 break;
             case CacheInvalidationKind.Run when Guid.TryParseExact(invalidation.Id, "N", out var runId):
-                finishedRuns.Evict(runId);
+                statuses.Forget(runId);
                 break;
             case CacheInvalidationKind.AllRuns:
-                finishedRuns.Clear();
+                statuses.ForgetAll();
                 break;
             case CacheInvalidationKind.Everything:
                 principals.Clear();
-                finishedRuns.Clear();
+                statuses.ForgetAll();
                 break;
         }
     }

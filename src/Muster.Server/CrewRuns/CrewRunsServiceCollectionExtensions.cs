@@ -24,7 +24,6 @@ public static class CrewRunsServiceCollectionExtensions
             .ValidateDataAnnotations();
         services.TryAddScoped<RunEventStream>();
         services.TryAddSingleton<RunOutputFiles>();
-        services.TryAddSingleton<CrewRunHistory>();
         services.AddHostedService<RetentionService>();
         return builder.Added(MusterFeatures.CrewRuns);
     }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using Muster.Server.Caching;
-using Muster.Storage;
+using Muster.Server.Execution;
 
 namespace Muster.Server.CrewRuns;
 
@@ -9,12 +8,10 @@ namespace Muster.Server.CrewRuns;
 /// <see cref="RetentionOptions.Interval"/>, with their output files. Does nothing when no retention is configured.
 /// </summary>
 internal sealed partial class RetentionService(
-    IRunStore store,
+    RunService runs,
     IOptions<RetentionOptions> options,
     TimeProvider timeProvider,
-    ILogger<RetentionService> logger,
-    RunOutputFiles files,
-    CacheInvalidator caches) : BackgroundService
+    ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,12 +41,10 @@ internal sealed partial class RetentionService(
         var cutoff = timeProvider.GetUtcNow() - maxAge;
         try
         {
-            var purged = await store.PurgeFinishedRunsAsync(cutoff, cancellationToken);
+            var purged = await runs.PurgeFinishedAsync(cutoff, cancellationToken);
             if (purged > 0)
             {
                 LogPurged(logger, purged, cutoff);
-                await caches.RunsPurgedAsync(cancellationToken);
-                await files.DeleteOrphansAsync(store, cancellationToken);
             }
 
             return purged;

@@ -20,7 +20,7 @@ internal static class RunListRequest
             States = Text(query, "status", errors) is { } status ? States(status, errors) : null,
             CrewName = Text(query, "crew_type", errors),
             CorrelationId = Text(query, "correlation_id", errors),
-            // A user token's owner is always itself (CrewRunHistory); its owner_id is not an error, just moot.
+            // A user token's owner is always itself (RunService.ListAsync); its owner_id is not an error, just moot.
             OwnerId = organization ? Text(query, "owner_id", errors) : null,
             CreatedAfter = Time(query, "created_after", errors),
             CreatedBefore = Time(query, "created_before", errors),

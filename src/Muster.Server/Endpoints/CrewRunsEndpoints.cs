@@ -6,6 +6,7 @@ using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
 using Muster.Server.Auth;
 using Muster.Server.CrewRuns;
+using Muster.Server.Execution;
 using Muster.Storage;
 using Muster.Server.Hosting;
 
@@ -44,7 +45,7 @@ internal static class CrewRunsEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CrewRunRecord>>, UnprocessableEntity<ValidationErrorResponse>>> List(
-        HttpContext context, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+        HttpContext context, MusterPrincipal principal, RunService runs, CancellationToken cancellationToken)
     {
         var (query, errors) = RunListRequest.Parse(context.Request.Query, principal.IsOrganization);
         if (query is null)
@@ -55,7 +56,7 @@ internal static class CrewRunsEndpoints
         RunPage page;
         try
         {
-            page = await history.ListAsync(principal, query, cancellationToken);
+            page = await runs.ListAsync(principal, query, cancellationToken);
         }
         catch (ArgumentException ex) when (ex.ParamName == "cursor")
         {
@@ -73,36 +74,17 @@ internal static class CrewRunsEndpoints
         return TypedResults.Ok(records);
     }
 
-    private static async Task<Results<Ok<CrewRunRecord>, JsonHttpResult<ErrorResponse>>> Get(
-        string id, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    private static async Task<Ok<CrewRunRecord>> Get(string id, CrewRunRoute run, RunService runs, CancellationToken cancellationToken)
     {
-        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
-        if (run is null)
-        {
-            return AmpErrors.ExecutionNotFound(id);
-        }
-
-        var tasks = await history.GetTaskResultsAsync(run, cancellationToken);
-        return TypedResults.Ok(CrewRunRecordMapper.ToRecord(run, tasks));
+        var tasks = await runs.GetTaskResultsAsync(run.Run, cancellationToken);
+        return TypedResults.Ok(CrewRunRecordMapper.ToRecord(run.Run, tasks));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<RunFileRecord>>, JsonHttpResult<ErrorResponse>>> Files(
-        string id, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
-    {
-        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
-        return run is null ? AmpErrors.ExecutionNotFound(id) : TypedResults.Ok(history.GetFiles(run));
-    }
+    private static Ok<IReadOnlyList<RunFileRecord>> Files(string id, CrewRunRoute run, RunService runs) => TypedResults.Ok(runs.GetFiles(run.Run));
 
-    private static async Task<Results<PhysicalFileHttpResult, JsonHttpResult<ErrorResponse>>> File(
-        string id, string path, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+    private static Results<PhysicalFileHttpResult, JsonHttpResult<ErrorResponse>> File(string id, string path, CrewRunRoute run, RunService runs)
     {
-        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
-        if (run is null)
-        {
-            return AmpErrors.ExecutionNotFound(id);
-        }
-
-        if (history.FindFile(run, path) is not { } file)
+        if (runs.FindFile(run.Run, path) is not { } file)
         {
             return AmpErrors.Error(StatusCodes.Status404NotFound, "Not Found", $"Run '{id}' has no file '{path}'; GET /api/crew-runs/{id}/files lists its files.");
         }
@@ -111,21 +93,17 @@ internal static class CrewRunsEndpoints
         return TypedResults.PhysicalFile(file.FullName, contentType, file.Name, file.LastWriteTimeUtc);
     }
 
-    private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Delete(
-        string id, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
-    {
-        var outcome = Guid.TryParse(id, out var runId) ? await history.DeleteAsync(principal, runId, cancellationToken) : DeleteOutcome.NotFound;
-        return outcome switch
+    private static async Task<Results<NoContent, JsonHttpResult<ErrorResponse>>> Delete(string id, CrewRunRoute run, RunService runs, CancellationToken cancellationToken) =>
+        await runs.DeleteAsync(run.Run, cancellationToken) switch
         {
             DeleteOutcome.Deleted => TypedResults.NoContent(),
             DeleteOutcome.NotFinished => AmpErrors.Error(
                 StatusCodes.Status409Conflict, "Conflict", "The run has not finished; stop it first (POST /stop/{id}) and delete it once it has."),
             _ => AmpErrors.ExecutionNotFound(id),
         };
-    }
 
     private static async Task<Results<Ok<IReadOnlyList<RunEventDto>>, RunEventStreamResult, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> Events(
-        string id, HttpContext context, MusterPrincipal principal, CrewRunHistory history, CancellationToken cancellationToken)
+        string id, HttpContext context, MusterPrincipal principal, RunService runs, CancellationToken cancellationToken)
     {
         var stream = context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
         // A reconnecting EventSource repeats the original URL and says where it got to in Last-Event-ID, which wins.
@@ -139,7 +117,8 @@ internal static class CrewRunsEndpoints
             return TypedResults.UnprocessableEntity(new ValidationErrorResponse([new FieldError(path, "Must be a non-negative integer (an event sequence)")]));
         }
 
-        var run = Guid.TryParse(id, out var runId) ? await history.GetAsync(principal, runId, cancellationToken) : null;
+        // Found here, after the query's check, rather than bound with the route: a bad sequence answers 422 whether or not the run exists.
+        var run = await runs.FindAsync(principal, id, crew: null, cancellationToken);
         if (run is null)
         {
             return AmpErrors.ExecutionNotFound(id);
@@ -150,7 +129,7 @@ internal static class CrewRunsEndpoints
             return new RunEventStreamResult(run.Id, afterSequence);
         }
 
-        var events = await history.GetEventsAsync(run, afterSequence, MaxEventsPerRequest, cancellationToken);
+        var events = await runs.GetEventsAsync(run, afterSequence, MaxEventsPerRequest, cancellationToken);
         IReadOnlyList<RunEventDto> dtos = [.. events.Select(CrewRunRecordMapper.ToDto)];
         return TypedResults.Ok(dtos);
     }

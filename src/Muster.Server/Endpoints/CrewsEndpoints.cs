@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,6 @@ using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
 using Muster.Core.Crews;
-using Muster.Core.Outputs;
 using Muster.Core.Tools;
 using Muster.Server.Auth;
 using Muster.Server.Crews;
@@ -20,8 +20,6 @@ namespace Muster.Server.Endpoints;
 /// <summary><c>/api/crews</c>: the deployed crews, and runs of a deployed crew by name or of a crew given in the request.</summary>
 internal static class CrewsEndpoints
 {
-    private const int MaxIdempotencyKeyLength = 255;
-
     public static IEndpointRouteBuilder MapMusterCrews(this IEndpointRouteBuilder app)
     {
         MusterFeatures.Require(app, nameof(MapMusterCrews), MusterFeatures.Muster, MusterFeatures.Webhooks, MusterFeatures.CrewRuns);
@@ -61,7 +59,7 @@ internal static class CrewsEndpoints
     }
 
     private static async Task<Results<Ok<RunCreatedResponse>, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> Run(
-        HttpContext context, MusterPrincipal principal, CrewCatalog catalog, RunService runs, CancellationToken cancellationToken)
+        HttpContext context, MusterPrincipal principal, IdempotencyKey idempotencyKey, CrewCatalog catalog, RunService runs, CancellationToken cancellationToken)
     {
         var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.RunCrewRequest, cancellationToken);
         if (error is not null)
@@ -83,12 +81,13 @@ internal static class CrewsEndpoints
         var missing = CrewConfigMapper.MissingInputs(crew, request.TaskInput);
         return missing.Count > 0
             ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(missing))
-            : await KickoffAsync(context, principal, runs, crew, request.TaskInput, adHoc: false, cancellationToken);
+            : await KickoffAsync(context, principal, idempotencyKey, runs, crew, request.TaskInput, adHoc: false, cancellationToken);
     }
 
     private static async Task<Results<Ok<RunCreatedResponse>, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> RunCustom(
         HttpContext context,
         MusterPrincipal principal,
+        IdempotencyKey idempotencyKey,
         RunService runs,
         IOptions<AdHocCrewOptions> options,
         IToolRegistry tools,
@@ -121,11 +120,18 @@ internal static class CrewsEndpoints
         var refused = await AdHocMcpUrls.CheckAsync(built.Crew, urls, cancellationToken);
         return refused.Count > 0
             ? TypedResults.UnprocessableEntity(new ValidationErrorResponse(refused))
-            : await KickoffAsync(context, principal, runs, built.Crew, request.TaskInput, adHoc: true, cancellationToken);
+            : await KickoffAsync(context, principal, idempotencyKey, runs, built.Crew, request.TaskInput, adHoc: true, cancellationToken);
     }
 
     private static async Task<Results<Ok<RunCreatedResponse>, UnprocessableEntity<ValidationErrorResponse>, JsonHttpResult<ErrorResponse>>> KickoffAsync(
-        HttpContext context, MusterPrincipal principal, RunService runs, CrewDefinition crew, JsonObject? taskInput, bool adHoc, CancellationToken cancellationToken)
+        HttpContext context,
+        MusterPrincipal principal,
+        IdempotencyKey idempotencyKey,
+        RunService runs,
+        CrewDefinition crew,
+        JsonObject? taskInput,
+        bool adHoc,
+        CancellationToken cancellationToken)
     {
         var correlationId = CorrelationIds.FromRequest(context);
         if (correlationId is null)
@@ -133,64 +139,42 @@ internal static class CrewsEndpoints
             return Invalid(new FieldError($"headers.{CorrelationIds.Header}", CorrelationIds.Rule));
         }
 
-        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
-        if (idempotencyKey.Length > MaxIdempotencyKeyLength)
+        if (idempotencyKey.TooLong)
         {
-            return Invalid(new FieldError("headers.idempotency-key", $"At most {MaxIdempotencyKeyLength} characters"));
+            return Invalid(new FieldError("headers.idempotency-key", $"At most {IdempotencyKey.MaxLength} characters"));
         }
 
-        try
+        var command = new KickoffCommand(principal, crew.Name, crew, taskInput ?? [], Meta: null, WebhookSettings.None, correlationId, idempotencyKey.Value, adHoc);
+        var outcome = await runs.KickoffAsync(command, cancellationToken);
+        if (outcome is KickoffOutcome.Started { Duplicate: true } duplicate && await runs.FindAsync(principal, duplicate.RunId, crew: null, cancellationToken) is { } earlier)
         {
-            var result = await runs.KickoffAsync(
-                new KickoffCommand(
-                    principal,
-                    crew.Name,
-                    crew,
-                    taskInput ?? [],
-                    Meta: null,
-                    WebhookSettings.None,
-                    correlationId,
-                    idempotencyKey.Length == 0 ? null : idempotencyKey,
-                    adHoc),
-                cancellationToken);
-            if (result.Duplicate && await runs.GetRunAsync(principal, result.RunId, cancellationToken) is { } earlier)
-            {
-                // The run the key started first, as it stands now: it may have finished, and it keeps its own correlation id.
-                return TypedResults.Ok(new RunCreatedResponse
-                {
-                    Id = earlier.Id.ToString(),
-                    CorrelationId = earlier.CorrelationId ?? correlationId,
-                    Status = CrewRunRecordMapper.StatusName(earlier.State),
-                    Message = "A run with this Idempotency-Key was already started; this is its id",
-                });
-            }
-
+            // The run the key started first, as it stands now: it may have finished, and it keeps its own correlation id.
             return TypedResults.Ok(new RunCreatedResponse
             {
-                Id = result.RunId.ToString(),
+                Id = earlier.Id.ToString(),
+                CorrelationId = earlier.CorrelationId ?? correlationId,
+                Status = CrewRunRecordMapper.StatusName(earlier.State),
+                Message = "A run with this Idempotency-Key was already started; this is its id",
+            });
+        }
+
+        return outcome switch
+        {
+            KickoffOutcome.Started started => TypedResults.Ok(new RunCreatedResponse
+            {
+                Id = started.RunId.ToString(),
                 CorrelationId = correlationId,
                 Status = "pending",
                 Message = $"Run of crew '{crew.Name}' queued",
-            });
-        }
-        catch (MissingInputsException ex)
-        {
-            // The checks above find these first; this keeps the answer a 422 should the engine's rule ever be stricter.
-            return TypedResults.UnprocessableEntity(new ValidationErrorResponse(
-                [.. ex.Missing.Select(name => new FieldError($"task_input.{name}", "Field required"))]));
-        }
-        catch (OutputFileRefusedException ex)
-        {
-            return Invalid(new FieldError("task_input", ex.Message));
-        }
-        catch (IdempotencyKeyReusedException ex)
-        {
-            return Invalid(new FieldError("headers.idempotency-key", ex.Message));
-        }
-        catch (RunTooLargeException ex)
-        {
-            return AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", ex.Message);
-        }
+            }),
+            // The checks before the kickoff find these first; this keeps the answer a 422 should the engine's rule ever be stricter.
+            KickoffOutcome.MissingInputs missing => TypedResults.UnprocessableEntity(new ValidationErrorResponse(
+                [.. missing.Names.Select(name => new FieldError($"task_input.{name}", "Field required"))])),
+            KickoffOutcome.OutputFileRefused refused => Invalid(new FieldError("task_input", refused.Message)),
+            KickoffOutcome.KeyReused reused => Invalid(new FieldError("headers.idempotency-key", reused.Message)),
+            KickoffOutcome.TooLarge tooLarge => AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", tooLarge.Message),
+            var other => throw new UnreachableException($"A kickoff outcome this route does not know: {other}."),
+        };
     }
 
     private static UnprocessableEntity<ValidationErrorResponse> Invalid(FieldError error) =>

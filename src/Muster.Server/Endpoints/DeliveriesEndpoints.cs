@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
-using Muster.Contracts.Amp;
 using Muster.Contracts.Runs;
-using Muster.Server.Auth;
 using Muster.Server.Execution;
 using Muster.Storage;
 using Muster.Server.Hosting;
@@ -24,16 +22,9 @@ public static class DeliveriesEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<DeliveryDto>>, JsonHttpResult<ErrorResponse>>> GetDeliveries(
-        string id, MusterPrincipal principal, RunService runs, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<DeliveryDto>>> GetDeliveries(string id, CrewRunRoute run, RunService runs, CancellationToken cancellationToken)
     {
-        var run = Guid.TryParse(id, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null)
-        {
-            return AmpErrors.ExecutionNotFound(id);
-        }
-
-        var records = await deliveries.GetDeliveriesAsync(run.Id, cancellationToken);
+        var records = await runs.GetDeliveriesAsync(run.Run, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<DeliveryDto>>([.. records.Select(ToDto)]);
     }
 

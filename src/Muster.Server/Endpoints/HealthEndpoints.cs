@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Muster.Server.Execution;
 using Muster.Storage;
 using Muster.Server.Hosting;
 
@@ -19,11 +20,11 @@ internal static class HealthEndpoints
         return app;
     }
 
-    private static async Task<ContentHttpResult> Ready(IRunStore store, StoreHealth health, HttpResponse response, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> Ready(RunService runs, StoreHealth health, HttpResponse response, CancellationToken cancellationToken)
     {
         try
         {
-            await store.PingAsync(cancellationToken);
+            await runs.PingStoreAsync(cancellationToken);
         }
         catch (StoreUnavailableException ex)
         {

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Muster.Contracts.Amp;
-using Muster.Server.Auth;
-using Muster.Server.Crews;
 using Muster.Server.Hosting;
 
 namespace Muster.Server.Endpoints;
@@ -19,20 +17,13 @@ internal static class InputsEndpoints
         return group;
     }
 
-    private static Results<Ok<InputsResponse>, JsonHttpResult<LegacyInputsResponse>, JsonHttpResult<ErrorResponse>> GetInputs(
-        HttpContext context, MusterPrincipal principal, CrewCatalog catalog, IOptions<MusterOptions> options)
+    private static Results<Ok<InputsResponse>, JsonHttpResult<LegacyInputsResponse>> GetInputs(AmpCrew crew, IOptions<MusterOptions> options)
     {
-        var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
-        if (crew is null)
+        if (crew.Principal.UsesLiveShape(options.Value.Compat.Legacy))
         {
-            return AmpErrors.CrewNotFound(catalog, principal, requested);
+            return TypedResults.Json(new LegacyInputsResponse(crew.Crew.Inputs.ToDictionary(name => name, name => $"The '{name}' input of {crew.Crew.Name}")));
         }
 
-        if (principal.UsesLiveShape(options.Value.Compat.Legacy))
-        {
-            return TypedResults.Json(new LegacyInputsResponse(crew.Inputs.ToDictionary(name => name, name => $"The '{name}' input of {crew.Name}")));
-        }
-
-        return TypedResults.Ok(new InputsResponse(crew.Inputs));
+        return TypedResults.Ok(new InputsResponse(crew.Crew.Inputs));
     }
 }

@@ -1,11 +1,8 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
-using Muster.Core.Crews;
-using Muster.Core.Outputs;
-using Muster.Server.Auth;
 using Muster.Server.CrewRuns;
-using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -15,8 +12,6 @@ namespace Muster.Server.Endpoints;
 /// <summary><c>POST /kickoff</c>: validates the request, stores the run durably, answers its id.</summary>
 internal static class KickoffEndpoints
 {
-    private const int MaxIdempotencyKeyLength = 255;
-
     public static RouteGroupBuilder MapKickoff(this RouteGroupBuilder group, string routePrefix)
     {
         group.MapPost("/kickoff", Kickoff)
@@ -33,15 +28,10 @@ internal static class KickoffEndpoints
     }
 
     private static async Task<Results<Ok<KickoffResponse>, JsonHttpResult<ErrorResponse>>> Kickoff(
-        HttpContext context,
-        MusterPrincipal principal,
-        CrewCatalog catalog,
-        RunService runs,
-        IWebhookUrlValidator webhookUrls,
-        CancellationToken cancellationToken)
+        AmpCrew crew, IdempotencyKey idempotencyKey, HttpContext context, RunService runs, IWebhookUrlValidator webhookUrls, CancellationToken cancellationToken)
     {
-        var (call, error) = await CrewRoute.ReadAsync(context, catalog, principal, MusterJsonContext.Default.KickoffRequest, cancellationToken);
-        if (call is not ({ } crew, { } request))
+        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.KickoffRequest, cancellationToken);
+        if (request is null)
         {
             return error!;
         }
@@ -51,10 +41,9 @@ internal static class KickoffEndpoints
             return AmpErrors.BadRequest("The 'inputs' field is required and must be a JSON object.");
         }
 
-        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
-        if (idempotencyKey.Length > MaxIdempotencyKeyLength)
+        if (idempotencyKey.TooLong)
         {
-            return AmpErrors.BadRequest($"The Idempotency-Key header must be at most {MaxIdempotencyKeyLength} characters.");
+            return AmpErrors.BadRequest($"The Idempotency-Key header must be at most {IdempotencyKey.MaxLength} characters.");
         }
 
         var webhooks = new WebhookSettings
@@ -71,37 +60,24 @@ internal static class KickoffEndpoints
             return AmpErrors.InvalidFields(problems.Select(p => (p.Field, p.Message)));
         }
 
-        try
+        var command = new KickoffCommand(
+            crew.Principal,
+            crew.Crew.Name,
+            crew.Crew,
+            request.Inputs,
+            request.Meta,
+            webhooks,
+            // An unusable x-correlation-id is replaced rather than refused: AMP clients never send one on purpose.
+            CorrelationIds.FromRequest(context) ?? Guid.NewGuid().ToString("N"),
+            idempotencyKey.Value);
+        return await runs.KickoffAsync(command, cancellationToken) switch
         {
-            var result = await runs.KickoffAsync(
-                new KickoffCommand(
-                    principal,
-                    crew.Name,
-                    crew,
-                    request.Inputs,
-                    request.Meta,
-                    webhooks,
-                    // An unusable x-correlation-id is replaced rather than refused: AMP clients never send one on purpose.
-                    CorrelationIds.FromRequest(context) ?? Guid.NewGuid().ToString("N"),
-                    idempotencyKey.Length == 0 ? null : idempotencyKey),
-                cancellationToken);
-            return TypedResults.Ok(new KickoffResponse(result.RunId));
-        }
-        catch (MissingInputsException ex)
-        {
-            return AmpErrors.MissingInputs(ex.Missing);
-        }
-        catch (OutputFileRefusedException ex)
-        {
-            return AmpErrors.InvalidFields([("inputs", ex.Message)]);
-        }
-        catch (IdempotencyKeyReusedException ex)
-        {
-            return AmpErrors.InvalidFields([("Idempotency-Key", ex.Message)]);
-        }
-        catch (RunTooLargeException ex)
-        {
-            return AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", ex.Message);
-        }
+            KickoffOutcome.Started started => TypedResults.Ok(new KickoffResponse(started.RunId)),
+            KickoffOutcome.MissingInputs missing => AmpErrors.MissingInputs(missing.Names),
+            KickoffOutcome.OutputFileRefused refused => AmpErrors.InvalidFields([("inputs", refused.Message)]),
+            KickoffOutcome.KeyReused reused => AmpErrors.InvalidFields([("Idempotency-Key", reused.Message)]),
+            KickoffOutcome.TooLarge tooLarge => AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", tooLarge.Message),
+            var other => throw new UnreachableException($"A kickoff outcome this route does not know: {other}."),
+        };
     }
 }

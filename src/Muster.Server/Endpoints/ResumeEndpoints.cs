@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Engine;
-using Muster.Server.Auth;
-using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -30,15 +28,10 @@ public static class ResumeEndpoints
     }
 
     private static async Task<Results<Ok<ResumeResponse>, JsonHttpResult<ErrorResponse>>> Resume(
-        HttpContext context,
-        MusterPrincipal principal,
-        CrewCatalog catalog,
-        RunService runs,
-        IWebhookUrlValidator webhookUrls,
-        CancellationToken cancellationToken)
+        AmpCrew crew, HttpContext context, RunService runs, IWebhookUrlValidator webhookUrls, CancellationToken cancellationToken)
     {
-        var (call, error) = await CrewRoute.ReadAsync(context, catalog, principal, MusterJsonContext.Default.ResumeRequest, cancellationToken);
-        if (call is not ({ } crew, { } request))
+        var (request, error) = await RequestBody.ReadJsonAsync(context.Request, MusterJsonContext.Default.ResumeRequest, cancellationToken);
+        if (request is null)
         {
             return error!;
         }
@@ -49,8 +42,9 @@ public static class ResumeEndpoints
             return AmpErrors.InvalidFields(missing.Select(f => (f, "This field is required.")));
         }
 
-        var run = Guid.TryParse(request.ExecutionId, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || !CrewRoute.Serves(crew, run))
+        // The run is named in the body, so it is found here, after the body's checks, rather than bound with the route.
+        var run = await runs.FindAsync(crew.Principal, request.ExecutionId!, crew.Crew.Name, cancellationToken);
+        if (run is null)
         {
             return AmpErrors.ExecutionNotFound(request.ExecutionId!);
         }
@@ -72,7 +66,7 @@ public static class ResumeEndpoints
 
         var approved = request.IsApprove!.Value;
         var review = new HumanReview(request.TaskId!, request.HumanFeedback!, approved);
-        return await runs.ResumeAsync(principal, runId, review, webhooks, cancellationToken) switch
+        return await runs.ResumeAsync(run, review, webhooks, cancellationToken) switch
         {
             ResumeOutcome.Resumed when approved => TypedResults.Ok(new ResumeResponse("resumed", $"Execution resumed at task {request.TaskId}")),
             ResumeOutcome.Resumed => TypedResults.Ok(new ResumeResponse("retrying", $"Task {request.TaskId} will run again with the feedback")),

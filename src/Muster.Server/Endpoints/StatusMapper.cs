@@ -9,15 +9,6 @@ namespace Muster.Server.Endpoints;
 /// <summary>A run as the AMP status endpoint shows it: the documented shape plus <c>state</c>, or the live service's (legacy) shape.</summary>
 internal static class StatusMapper
 {
-    /// <summary>
-    /// Whether the status of a run in <paramref name="state"/> shows task outputs: only a completed run's <c>result.tasks</c>
-    /// does, so for the other states the task results need not be read at all.
-    /// </summary>
-    public static bool ShowsTasks(RunState state) => state == RunState.Completed;
-
-    /// <summary>The legacy status shows the last task's output (<c>last_step</c>) in every state.</summary>
-    public static bool LegacyShowsTasks(RunState state) => true;
-
     public static StatusResponse ToStatus(RunRecord run, IReadOnlyList<TaskOutput> tasks, DateTimeOffset now) => run.State switch
     {
         RunState.Completed => new StatusResponse

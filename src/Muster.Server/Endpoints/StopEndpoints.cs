@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Muster.Contracts.Amp;
-using Muster.Server.Auth;
-using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Storage;
 
@@ -20,30 +18,14 @@ internal static class StopEndpoints
     }
 
     private static async Task<Results<Ok<StopResponse>, BadRequest<DetailResponse>, JsonHttpResult<ErrorResponse>>> Stop(
-        string kickoff_id,
-        HttpContext context,
-        MusterPrincipal principal,
-        CrewCatalog catalog,
-        RunService runs,
-        CancellationToken cancellationToken)
+        string kickoff_id, AmpRun run, RunService runs, CancellationToken cancellationToken)
     {
-        var crew = CrewRoute.Resolve(context, catalog, principal, out var requested);
-        if (crew is null)
-        {
-            return AmpErrors.CrewNotFound(catalog, principal, requested);
-        }
-
-        var run = Guid.TryParse(kickoff_id, out var runId) ? await runs.GetRunAsync(principal, runId, cancellationToken) : null;
-        if (run is null || !CrewRoute.Serves(crew, run))
-        {
-            return AmpErrors.ExecutionNotFound(kickoff_id);
-        }
-
-        var result = await runs.StopAsync(principal, runId, cancellationToken);
+        var result = await runs.StopAsync(run.Principal, run.Run, cancellationToken);
         return result.Outcome switch
         {
-            StopOutcome.Stopped or StopOutcome.StopRequested => TypedResults.Ok(new StopResponse("stopped", runId)),
+            StopOutcome.Stopped or StopOutcome.StopRequested => TypedResults.Ok(new StopResponse("stopped", run.Run.Id)),
             StopOutcome.AlreadyFinished => TypedResults.BadRequest(new DetailResponse($"Cannot stop execution. Current state: {FinishedState(result.State)}")),
+            // The run vanished (deleted or purged) since it was found.
             _ => AmpErrors.ExecutionNotFound(kickoff_id),
         };
     }

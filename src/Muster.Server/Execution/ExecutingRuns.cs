@@ -6,12 +6,11 @@ namespace Muster.Server.Execution;
 
 /// <summary>
 /// The runs this node executes, each with the run as its sink last stored it, so that polling the status of a run
-/// executing here does not read the store. Only stored state is served: while one of the run's writes is in flight the
-/// sink knows no stored state (the store may be ahead of it), and readers fall back to the store. A run executing here
-/// changes in the store only through its own sink (lease-fenced appends); what others may change while it runs (its
-/// stop flag, its lease) is not part of what status shows.
+/// executing here does not read the store (<see cref="RunStatusReader"/> says when it may). Only stored state is served:
+/// while one of the run's writes is in flight the sink knows no stored state (the store may be ahead of it), and readers
+/// fall back to the store.
 /// </summary>
-public sealed class ExecutingRuns
+internal sealed class ExecutingRuns
 {
     private readonly ConcurrentDictionary<Guid, StoreRunSink> _sinks = new();
 

@@ -5,6 +5,8 @@ using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Outputs;
 using Muster.Server.Auth;
+using Muster.Server.Caching;
+using Muster.Server.CrewRuns;
 using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -24,54 +26,55 @@ public sealed record KickoffCommand(
     string? IdempotencyKey,
     bool AdHoc = false);
 
-/// <summary>A kickoff's inputs and meta alone take more than a run may record (<c>Muster:Limits:MaxRunBytes</c>).</summary>
-public sealed class RunTooLargeException(long size, long limit)
-    : Exception($"The inputs and meta take {size:N0} bytes of JSON, more than a run may record ({limit:N0} bytes, Muster:Limits:MaxRunBytes).");
-
-/// <summary>An idempotency key came back within 24 hours with another crew or another body than its first kickoff.</summary>
-public sealed class IdempotencyKeyReusedException()
-    : Exception("This Idempotency-Key was used in the last 24 hours for a kickoff of another crew or with another body; use a new key for a new kickoff.");
-
-/// <summary>The stored run's id; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff.</summary>
-public sealed record KickoffResult(Guid RunId, bool Duplicate);
-
-/// <summary>A run and the outputs of its finished tasks (empty for an unfinished run whose reader had no use for them).</summary>
-public sealed record RunView(RunRecord Run, IReadOnlyList<TaskOutput> Tasks);
-
 /// <summary>
-/// Kickoff, status, stop and resume, with ownership applied: a principal that may not access a run is told it does not exist.
-/// Endpoints translate HTTP to these calls; only this class and the scheduler touch the run store.
+/// Runs as callers see them: kickoff, stop and resume here, the history (a page of runs, a run's task outputs, events,
+/// files and webhook deliveries) and deletion in RunService.History.cs. A run a caller names is found once, through
+/// <see cref="FindAsync"/>, which applies <see cref="RunAccess"/>: a run the caller may not see does not exist for it, and
+/// the other calls take the run it found. A caller's mistake is an outcome, never an exception. The endpoints translate
+/// HTTP to these calls; with <see cref="RunStatusReader"/> (status) and the scheduler, this is the code that touches the
+/// run store.
 /// </summary>
-public sealed class RunService(
+internal sealed partial class RunService(
     IRunStore store,
+    IDeliveryStore deliveries,
     IRunEventSignals signals,
     ISchedulerWakeUps wakeUps,
     IRunStopSignals stopSignals,
     IDeliveryPlanner planner,
-    FinishedRunCache finishedRuns,
-    ExecutingRuns executing,
+    RunOutputFiles files,
+    CacheInvalidator caches,
     IOptions<StorageOptions> storage,
     IOptions<MusterOptions> options,
     TimeProvider time)
 {
     /// <summary>
-    /// Checks the inputs' size (throws <see cref="RunTooLargeException"/>), interpolates the crew (throws
-    /// <see cref="MissingInputsException"/>, or <see cref="OutputFileRefusedException"/> when an input makes an <c>output_file</c>
-    /// leave the run's folder), stores the run, then wakes the schedulers. A repeated
-    /// idempotency key answers the first run, or throws <see cref="IdempotencyKeyReusedException"/> when that run was of another
-    /// crew or body.
+    /// Checks the inputs' size, interpolates the crew (every placeholder needs an input, and no input may make an
+    /// <c>output_file</c> leave the run's folder), stores the run, then wakes the schedulers. A repeated idempotency key
+    /// answers the first run, unless that run was of another crew or body.
     /// </summary>
-    public async Task<KickoffResult> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
+    public async Task<KickoffOutcome> KickoffAsync(KickoffCommand command, CancellationToken cancellationToken)
     {
         // What the run records starts with its inputs and meta: when they alone pass the limit, the run could record nothing.
         var limit = options.Value.Limits.MaxRunBytes;
         var size = Encoding.UTF8.GetByteCount(command.Inputs.ToJsonString()) + (command.Meta is { } meta ? Encoding.UTF8.GetByteCount(meta.ToJsonString()) : 0);
         if (size > limit)
         {
-            throw new RunTooLargeException(size, limit);
+            return new KickoffOutcome.TooLarge(size, limit);
         }
 
-        OutputFiles.EnsureAllowed(CrewInterpolator.Interpolate(command.Crew, command.Inputs));
+        try
+        {
+            OutputFiles.EnsureAllowed(CrewInterpolator.Interpolate(command.Crew, command.Inputs));
+        }
+        catch (MissingInputsException ex)
+        {
+            return new KickoffOutcome.MissingInputs(ex.Missing);
+        }
+        catch (OutputFileRefusedException ex)
+        {
+            return new KickoffOutcome.OutputFileRefused(ex.Message);
+        }
+
         var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(
             new NewRun
             {
@@ -92,7 +95,7 @@ public sealed class RunService(
 
         if (created.Outcome == CreateRunOutcome.KeyReused)
         {
-            throw new IdempotencyKeyReusedException();
+            return new KickoffOutcome.KeyReused();
         }
 
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
@@ -101,74 +104,34 @@ public sealed class RunService(
             await wakeUps.WakeSchedulersAsync(cancellationToken);
         }
 
-        return new KickoffResult(created.RunId, duplicate);
+        return new KickoffOutcome.Started(created.RunId, duplicate);
     }
 
-    /// <summary>The run, or null when it does not exist or <paramref name="principal"/> may not see it.</summary>
-    public async Task<RunRecord?> GetRunAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run <paramref name="id"/> names, as the caller gave it; null when it is not a run id, the run does not exist,
+    /// <paramref name="principal"/> may not see it or, on a crew's AMP routes, it is not a run of <paramref name="crew"/>.
+    /// </summary>
+    public Task<RunRecord?> FindAsync(MusterPrincipal principal, string id, string? crew, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var runId) ? FindAsync(principal, runId, crew, cancellationToken) : Task.FromResult<RunRecord?>(null);
+
+    /// <inheritdoc cref="FindAsync(MusterPrincipal, string, string?, CancellationToken)"/>
+    public async Task<RunRecord?> FindAsync(MusterPrincipal principal, Guid runId, string? crew, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(runId, cancellationToken);
-        return run is not null && principal.CanAccess(run) ? run : null;
+        return run is not null && RunAccess.Allows(principal, run, crew) ? run : null;
     }
 
     /// <summary>
-    /// The run and its task outputs (completion order), which an unfinished run comes with only when
-    /// <paramref name="showsTasks"/> says its state needs them; null when it does not exist or <paramref name="principal"/>
-    /// may not see it. A finished run is served from <see cref="FinishedRunCache"/> when there, and a run executing on this
-    /// node from what its sink last stored (<see cref="ExecutingRuns"/>) when the answer shows no task outputs; ownership is
-    /// checked against the run on every read all the same.
+    /// Stops <paramref name="run"/> (found by <see cref="FindAsync"/>) on behalf of <paramref name="principal"/>. A pending or
+    /// paused run stops at once; an executing one is flagged and its node signalled.
     /// </summary>
-    public async Task<RunView?> GetViewAsync(
-        MusterPrincipal principal, Guid runId, Func<RunState, bool> showsTasks, CancellationToken cancellationToken)
+    public async Task<StopResult> StopAsync(MusterPrincipal principal, RunRecord run, CancellationToken cancellationToken)
     {
-        if (finishedRuns.TryGet(runId, out var cached))
-        {
-            return principal.CanAccess(cached.Run) ? cached : null;
-        }
-
-        // A run executing on this node, as its last write stored it, when the answer shows no task outputs.
-        if (executing.TryGetStored(runId, out var stored) && !stored.State.IsFinished() && !showsTasks(stored.State))
-        {
-            return principal.CanAccess(stored) ? new RunView(stored, []) : null;
-        }
-
-        var generation = finishedRuns.Generation;
-        var run = await GetRunAsync(principal, runId, cancellationToken);
-        if (run is null)
-        {
-            return null;
-        }
-
-        // A finished run is read (and cached) with its task outputs whatever this reader shows, so every later reader finds
-        // them; it is read once a minute at most, so the read a failed run's status does not need costs next to nothing.
-        var finished = run.State.IsFinished();
-        var tasks = finished || showsTasks(run.State) ? await store.GetTaskResultsAsync(run.Id, cancellationToken) : [];
-        var view = new RunView(run, tasks);
-        if (finished)
-        {
-            finishedRuns.TryAdd(view, generation);
-        }
-
-        return view;
-    }
-
-    /// <summary>
-    /// Stops a run. A pending or paused run stops at once; an executing one is flagged and its node signalled.
-    /// <see cref="StopOutcome.NotFound"/> also when <paramref name="principal"/> may not see the run.
-    /// </summary>
-    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken)
-    {
-        var run = await GetRunAsync(principal, runId, cancellationToken);
-        if (run is null)
-        {
-            return new StopResult(StopOutcome.NotFound, RunState.Pending);
-        }
-
         var now = time.GetUtcNow();
         var error = StopMessages.StoppedBy(principal.OwnerId, now);
         RunEvent? stopEvent = null;
         var result = await WithinWriteTimeoutAsync(token => store.StopAsync(
-            runId,
+            run.Id,
             current => stopEvent = RunEvents.Stopped(current, error, now),
             current => stopEvent is null ? [] : planner.Plan(current, stopEvent),
             token), cancellationToken);
@@ -179,7 +142,7 @@ public sealed class RunService(
                 await signals.PublishAsync(stopEvent, cancellationToken);
                 break;
             case StopOutcome.StopRequested:
-                await stopSignals.SignalStopAsync(runId, error, cancellationToken);
+                await stopSignals.SignalStopAsync(run.Id, error, cancellationToken);
                 break;
         }
 
@@ -187,18 +150,12 @@ public sealed class RunService(
     }
 
     /// <summary>
-    /// Records a reviewer's answer to a paused run and wakes the schedulers so that it continues.
-    /// <see cref="ResumeOutcome.NotFound"/> also when <paramref name="principal"/> may not see the run.
+    /// Records a reviewer's answer to <paramref name="run"/> (found by <see cref="FindAsync"/>) and wakes the schedulers so
+    /// that it continues. The store checks atomically that the run still awaits review.
     /// </summary>
-    public async Task<ResumeOutcome> ResumeAsync(
-        MusterPrincipal principal, Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken)
+    public async Task<ResumeOutcome> ResumeAsync(RunRecord run, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken)
     {
-        if (await GetRunAsync(principal, runId, cancellationToken) is null)
-        {
-            return ResumeOutcome.NotFound;
-        }
-
-        var outcome = await WithinWriteTimeoutAsync(token => store.ResumeAsync(runId, review, webhooks, token), cancellationToken);
+        var outcome = await WithinWriteTimeoutAsync(token => store.ResumeAsync(run.Id, review, webhooks, token), cancellationToken);
         if (outcome == ResumeOutcome.Resumed)
         {
             await wakeUps.WakeSchedulersAsync(cancellationToken);
@@ -206,6 +163,9 @@ public sealed class RunService(
 
         return outcome;
     }
+
+    /// <summary>Reads the runs table once: throws <see cref="StoreUnavailableException"/> when the store cannot serve runs now (readiness).</summary>
+    public Task PingStoreAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
 
     /// <summary>
     /// Runs a request's write, waiting for the store at most <see cref="StorageOptions.RequestWriteTimeout"/>. Past that the

@@ -111,7 +111,7 @@ public static class MusterServerExtensions
     {
         services.TryAddSingleton<IDeliveryPlanner, NoDeliveryPlanner>();
         services.TryAddSingleton<RunService>();
-        services.TryAddSingleton<FinishedRunCache>();
+        services.TryAddSingleton<RunStatusReader>();
         services.TryAddSingleton<ExecutingRuns>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheInvalidator>());

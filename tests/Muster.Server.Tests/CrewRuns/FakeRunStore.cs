@@ -102,3 +102,12 @@ internal sealed class RecordingCacheInvalidations : ICacheInvalidations
 
     public IAsyncEnumerable<CacheInvalidation> ReadInvalidationsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 }
+
+/// <summary>Wake-ups and stop signals for a test whose code path sends neither: any use fails the test.</summary>
+internal sealed class UnusedNotifications : ISchedulerWakeUps, IRunStopSignals
+{
+    public ValueTask WakeSchedulersAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public ValueTask WaitForWakeUpAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public ValueTask SignalStopAsync(Guid runId, string? reason, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public IAsyncEnumerable<RunStopSignal> ReadStopSignalsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+}

@@ -59,4 +59,34 @@ public sealed class IdempotencyKeyTests(CrewRunsServer fixture) : IClassFixture<
         (await response.ReadErrorPathsAsync()).ShouldBe(["headers.idempotency-key"]);
         (await user.Client.ListIdsAsync()).ShouldBe([first]);
     }
+
+    [Fact]
+    public async Task AKeyLongerThan255Characters_IsRefusedByEachKickoffRouteInItsOwnBody_AndOneOf255IsTaken()
+    {
+        using var user = await fixture.NewUserAsync();
+        var tooLong = new string('k', 256);
+
+        using var kickoff = await user.Client.PostKickoffAsync(new JsonObject { ["inputs"] = Topic("tides") }, "/crews/research", tooLong);
+        using var runCrew = await KeyedRunCrewAsync(user.Client, tooLong);
+
+        kickoff.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await kickoff.Content.ReadAsStringAsync()).ShouldBe("""{"error":"Bad Request","message":"The Idempotency-Key header must be at most 255 characters."}""");
+        runCrew.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await runCrew.ReadErrorPathsAsync()).ShouldBe(["headers.idempotency-key"]);
+        (await user.Client.ListIdsAsync()).ShouldBeEmpty();
+
+        var key = new string('k', 255);
+        var first = await user.Client.KickoffAsync(Topic("tides"), "/crews/research", key);
+        (await user.Client.KickoffAsync(Topic("tides"), "/crews/research", key)).ShouldBe(first);
+    }
+
+    private static async Task<HttpResponseMessage> KeyedRunCrewAsync(HttpClient client, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/crews/run")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new JsonObject { ["crew_type"] = "research", ["task_input"] = Topic("tides") }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
 }

@@ -22,14 +22,16 @@ public sealed class RetentionServiceTests
 
     private readonly RecordingCacheInvalidations _invalidations = new();
 
-    /// <summary>The caches a purge clears, announcing it on <see cref="_invalidations"/>.</summary>
-    private CacheInvalidator Caches()
+    /// <summary>The run service over <paramref name="store"/>, whose purges clear the caches and announce it on <see cref="_invalidations"/>.</summary>
+    private RunService Runs(FakeRunStore store)
     {
         var options = Options.Create(new MusterOptions());
-        return new CacheInvalidator(
+        var caches = new CacheInvalidator(
             new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
-            new FinishedRunCache(options, TimeProvider.System),
+            new RunStatusReader(store, new ExecutingRuns(), options, Options.Create(new Microsoft.AspNetCore.Http.Json.JsonOptions()), TimeProvider.System),
             _invalidations);
+        return new RunService(
+            store, new NoDeliveries(), new FakeRunEventSignals(), new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), NoFiles, caches, Options.Create(new StorageOptions()), options, TimeProvider.System);
     }
 
     private static Task WaitForPurgesAsync(FakeRunStore store, int count) =>
@@ -41,7 +43,7 @@ public sealed class RetentionServiceTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
         var store = new FakeRunStore { OnPurge = _ => 2 };
         var options = Options.Create(new RetentionOptions { Days = 7, Interval = TimeSpan.FromHours(1) });
-        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles, Caches());
+        using var service = new RetentionService(Runs(store), options, time, NullLogger<RetentionService>.Instance);
 
         await service.StartAsync(CancellationToken.None);
         await WaitForPurgesAsync(store, 1);
@@ -61,7 +63,7 @@ public sealed class RetentionServiceTests
     {
         var time = new FakeTimeProvider();
         var store = new FakeRunStore();
-        using var service = new RetentionService(store, Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance, NoFiles, Caches());
+        using var service = new RetentionService(Runs(store), Options.Create(new RetentionOptions()), time, NullLogger<RetentionService>.Instance);
 
         await service.StartAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromDays(30));
@@ -77,7 +79,7 @@ public sealed class RetentionServiceTests
         var calls = 0;
         var store = new FakeRunStore { OnPurge = _ => ++calls == 1 ? throw new InvalidOperationException("store down") : 1 };
         var options = Options.Create(new RetentionOptions { Days = 1, Interval = TimeSpan.FromMinutes(5) });
-        using var service = new RetentionService(store, options, time, NullLogger<RetentionService>.Instance, NoFiles, Caches());
+        using var service = new RetentionService(Runs(store), options, time, NullLogger<RetentionService>.Instance);
 
         await service.StartAsync(CancellationToken.None);
         await WaitForPurgesAsync(store, 1);
@@ -86,6 +88,14 @@ public sealed class RetentionServiceTests
         await service.StopAsync(CancellationToken.None);
 
         service.ExecuteTask!.IsFaulted.ShouldBeFalse();
+    }
+
+    /// <summary>No webhooks: the purge never reads deliveries.</summary>
+    private sealed class NoDeliveries : IDeliveryStore
+    {
+        public Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     /// <summary>No tokens: the purge never authenticates anyone.</summary>
