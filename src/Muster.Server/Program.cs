@@ -22,6 +22,7 @@ public partial class Program
             .AddMusterWebhooks(builder.Configuration)
             .AddMusterMcp()
             .AddMusterCrewRuns()
+            .AddMusterProtocols()
             .AddMusterApiDocs();
 
         var app = builder.Build();
@@ -35,6 +36,7 @@ public partial class Program
         app.MapMusterTokens();
         app.MapMusterCrews();
         app.MapMusterCrewRuns();
+        app.MapMusterProtocols();
         app.MapMusterApiDocs();
         return app;
     }

@@ -21,7 +21,14 @@ public sealed record KickoffCommand(
     WebhookSettings Webhooks,
     string CorrelationId,
     string? IdempotencyKey,
-    bool AdHoc = false);
+    bool AdHoc = false)
+{
+    /// <summary>The run's id when the caller chose it (an AG-UI thread id); a new one otherwise.</summary>
+    public Guid? RunId { get; init; }
+
+    /// <summary>The agent protocol that starts the run (<c>mcp</c>, <c>a2a</c>, <c>ag-ui</c>); null for AMP and the history API.</summary>
+    public string? Protocol { get; init; }
+}
 
 /// <summary>A kickoff's inputs and meta alone take more than a run may record (<c>Muster:Limits:MaxRunBytes</c>).</summary>
 public sealed class RunTooLargeException(long size, long limit)
@@ -72,7 +79,7 @@ public sealed class RunService(
         var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(
             new NewRun
             {
-                Id = Guid.CreateVersion7(time.GetUtcNow()),
+                Id = command.RunId ?? Guid.CreateVersion7(time.GetUtcNow()),
                 CrewName = command.CrewName,
                 Crew = command.Crew,
                 Inputs = command.Inputs,
@@ -84,6 +91,7 @@ public sealed class RunService(
                 Webhooks = command.Webhooks,
                 CreatedAt = time.GetUtcNow(),
                 AdHoc = command.AdHoc,
+                Protocol = command.Protocol,
             },
             token), cancellationToken);
 

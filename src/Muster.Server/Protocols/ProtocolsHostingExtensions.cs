@@ -1,0 +1,49 @@
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+using Muster.Server.Protocols;
+using Muster.Server.Protocols.Mcp;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Every crew on the agent protocols: MCP at <c>/mcp</c>, over the run service and the run event stream.</summary>
+public static class ProtocolsHostingExtensions
+{
+    /// <summary>The protocol adapters' services, the MCP server among them. Call after <c>AddMusterExecution</c>.</summary>
+    public static IServiceCollection AddMusterProtocols(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddOptionsWithValidateOnStart<ProtocolOptions>()
+            .BindConfiguration(ProtocolOptions.Section)
+            .ValidateDataAnnotations();
+        services.AddSingleton<ProtocolRuns>();
+        services.AddSingleton<McpCancellations>();
+        services.AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation { Name = "muster", Version = typeof(ProtocolRuns).Assembly.GetName().Version?.ToString() ?? "1.0" };
+                options.ServerInstructions = "Each tool named after a crew runs that crew and answers with its output. "
+                    + "A run that pauses for human review answers with its run id; resume it with resume_run.";
+            })
+            .WithHttpTransport()
+            .WithListToolsHandler(McpCrewTools.ListAsync)
+            .WithCallToolHandler(McpCrewTools.CallAsync);
+        services.AddOptions<HttpServerTransportOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<ProtocolOptions>>((transport, protocols) =>
+                transport.SessionMode = protocols.Value.McpStateless ? HttpServerSessionMode.Stateless : HttpServerSessionMode.StatefulForInitializeClients);
+        services.AddOptions<ModelContextProtocol.Server.McpServerOptions>()
+            .Configure<McpCancellations>((options, cancellations) =>
+                options.Handlers.NotificationHandlers = [new(NotificationMethods.CancelledNotification, cancellations.OnCancelledAsync)]);
+        return services;
+    }
+
+    /// <summary>Maps <c>/mcp</c> (Streamable HTTP; bearer tokens as everywhere else).</summary>
+    public static WebApplication MapMusterProtocols(this WebApplication app)
+    {
+        if (app.Services.GetService<ProtocolRuns>() is null)
+        {
+            throw new InvalidOperationException("MapMusterProtocols needs AddMusterProtocols() on the services first.");
+        }
+
+        app.MapMcp("/mcp");
+        return app;
+    }
+}
