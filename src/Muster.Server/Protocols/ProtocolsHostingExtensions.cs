@@ -25,13 +25,11 @@ public static class ProtocolsHostingExtensions
             })
             .WithHttpTransport()
             .WithListToolsHandler(McpCrewTools.ListAsync)
-            .WithCallToolHandler(McpCrewTools.CallAsync);
+            .WithCallToolHandler(McpCrewTools.CallAsync)
+            .WithMessageFilters(filters => filters.AddIncomingFilter(McpCancellations.Filter));
         services.AddOptions<HttpServerTransportOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<ProtocolOptions>>((transport, protocols) =>
                 transport.SessionMode = protocols.Value.McpStateless ? HttpServerSessionMode.Stateless : HttpServerSessionMode.StatefulForInitializeClients);
-        services.AddOptions<ModelContextProtocol.Server.McpServerOptions>()
-            .Configure<McpCancellations>((options, cancellations) =>
-                options.Handlers.NotificationHandlers = [new(NotificationMethods.CancelledNotification, cancellations.OnCancelledAsync)]);
         return services;
     }
 

@@ -3,29 +3,58 @@ using System.Security.Claims;
 using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using Muster.Server.Auth;
 
 namespace Muster.Server.Protocols.Mcp;
 
 /// <summary>
-/// The runs behind <c>tools/call</c> requests in flight, by caller and request id, so that a client's
-/// <c>notifications/cancelled</c> stops the run. A dropped connection only ends the wait: the run goes on.
+/// The runs behind <c>tools/call</c> requests, by caller and request id, so that a client's <c>notifications/cancelled</c>
+/// stops the run. A dropped connection only ends the wait: the run goes on.
 /// </summary>
-internal sealed class McpCancellations(ProtocolRuns runs)
+/// <remarks>
+/// The SDK cancels the call's wait before this handler sees the notification, so a call's entry outlives the call by
+/// <see cref="Grace"/>; a later cancellation of a finished run changes nothing.
+/// </remarks>
+internal sealed class McpCancellations(ProtocolRuns runs, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(string Owner, string RequestId), (MusterPrincipal Principal, Guid RunId)> _calls = new();
+    private static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<(string Owner, string RequestId), Call> _calls = new();
 
     public IDisposable Track(MusterPrincipal principal, RequestId requestId, Guid runId)
     {
-        var key = (principal.OwnerId, requestId.ToString());
-        _calls[key] = (principal, runId);
-        return new Registration(() => _calls.TryRemove(key, out _));
+        var now = time.GetUtcNow();
+        foreach (var (key, old) in _calls)
+        {
+            if (old.EndedAt is { } ended && now - ended > Grace)
+            {
+                _calls.TryRemove(key, out _);
+            }
+        }
+
+        var call = new Call(principal, runId);
+        _calls[(principal.OwnerId, requestId.ToString())] = call;
+        return new Registration(() => call.EndedAt = time.GetUtcNow());
     }
 
-    /// <summary>The server's handler for <c>notifications/cancelled</c>; the SDK's own handling cancels the request's wait.</summary>
-    public async ValueTask OnCancelledAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    /// <summary>
+    /// An incoming-message filter that watches for <c>notifications/cancelled</c> (which the SDK handles itself, never
+    /// passing it to notification handlers) and stops the cancelled call's run.
+    /// </summary>
+    public static McpMessageHandler Filter(McpMessageHandler next) => async (context, cancellationToken) =>
     {
-        var owner = notification.Context?.User?.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.CancelledNotification } notification
+            && context.Services?.GetService<McpCancellations>() is { } cancellations)
+        {
+            await cancellations.OnCancelledAsync(notification, context.User);
+        }
+
+        await next(context, cancellationToken);
+    };
+
+    private async ValueTask OnCancelledAsync(JsonRpcNotification notification, ClaimsPrincipal? user)
+    {
+        var owner = user?.FindFirstValue(ClaimTypes.NameIdentifier);
         var cancelled = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CancelledNotificationParams))) as CancelledNotificationParams;
         if (owner is null || cancelled?.RequestId is not { } requestId || !_calls.TryRemove((owner, requestId.ToString()), out var call))
         {
@@ -33,6 +62,15 @@ internal sealed class McpCancellations(ProtocolRuns runs)
         }
 
         await runs.StopAsync(call.Principal, call.RunId, CancellationToken.None);
+    }
+
+    private sealed class Call(MusterPrincipal principal, Guid runId)
+    {
+        public MusterPrincipal Principal => principal;
+
+        public Guid RunId => runId;
+
+        public DateTimeOffset? EndedAt { get; set; }
     }
 
     private sealed class Registration(Action dispose) : IDisposable
