@@ -21,6 +21,18 @@ public sealed class ProtocolClientTests
         output.ShouldContain("ok mcp goes through a human review (reject with feedback, then approve)");
     }
 
+    [Fact]
+    public async Task TheA2aClients_V10AndV03_CompleteFailStopAndReviewRuns()
+    {
+        var output = await RunScriptAsync("a2a.mjs");
+
+        output.ShouldContain("ok a2a completes a run");
+        output.ShouldContain("ok a2a sees a failed run fail");
+        output.ShouldContain("ok a2a streams a run and stops it with CancelTask");
+        output.ShouldContain("ok a2a goes through a human review (reject with feedback, then approve)");
+        output.ShouldContain("ok a2a v0.3 client completes a run and a review");
+    }
+
     /// <summary>Runs <c>node tests/protocols/{script} {url} {token}</c> against a fresh server; fails with its output unless it exits 0.</summary>
     internal static async Task<string> RunScriptAsync(string script)
     {
