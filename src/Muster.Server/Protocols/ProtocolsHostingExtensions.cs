@@ -2,11 +2,12 @@ using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using Muster.Server.Protocols;
 using Muster.Server.Protocols.A2a;
+using Muster.Server.Protocols.AgUi;
 using Muster.Server.Protocols.Mcp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Every crew on the agent protocols: MCP at <c>/mcp</c>, A2A at <c>/crews/{crew}/a2a</c>, over the run service and the run event stream.</summary>
+/// <summary>Every crew on the agent protocols: MCP at <c>/mcp</c>, A2A at <c>/crews/{crew}/a2a</c>, AG-UI at <c>/crews/{crew}/agui</c>, over the run service and the run event stream.</summary>
 public static class ProtocolsHostingExtensions
 {
     /// <summary>The protocol adapters' services, the MCP server among them. Call after <c>AddMusterExecution</c>.</summary>
@@ -44,6 +45,7 @@ public static class ProtocolsHostingExtensions
 
         app.MapMcp("/mcp");
         A2aEndpoints.Map(app);
+        AgUiEndpoints.Map(app);
         return app;
     }
 }
