@@ -33,6 +33,17 @@ public sealed class ProtocolClientTests
         output.ShouldContain("ok a2a v0.3 client completes a run and a review");
     }
 
+    [Fact]
+    public async Task TheAgUiHttpAgent_CompletesFailsStopsReconnectsAndReviewsRuns()
+    {
+        var output = await RunScriptAsync("agui.mjs");
+
+        output.ShouldContain("ok ag-ui completes a run");
+        output.ShouldContain("ok ag-ui sees a failed run fail");
+        output.ShouldContain("ok ag-ui reconnects to a running thread and sees it stopped by /stop");
+        output.ShouldContain("ok ag-ui goes through a human review (reject with feedback, then approve)");
+    }
+
     /// <summary>Runs <c>node tests/protocols/{script} {url} {token}</c> against a fresh server; fails with its output unless it exits 0.</summary>
     internal static async Task<string> RunScriptAsync(string script)
     {
