@@ -93,4 +93,31 @@ public sealed class AgUiEndpointTests
 
         (await server.FinishedRecordAsync(threadId))["status"]!.GetValue<string>().ShouldBe("completed");
     }
+
+    [Fact]
+    public async Task ARunStartedOverA2a_IsWatchedOverAgUi_StoppedByAmp_AndListedAsA2a()
+    {
+        await using var server = await ProtocolServer.StartAsync();
+        using var hold = AnswerHold.About(server.Simulator, "shared tides");
+        using var http = server.CreateClient(server.BootstrapToken);
+        using var send = await http.PostAsync("/crews/research/a2a", new StringContent(
+            """{"jsonrpc": "2.0", "id": 1, "method": "SendMessage", "params": {"configuration": {"returnImmediately": true}, "message": {"messageId": "m1", "role": "ROLE_USER", "parts": [{"data": {"topic": "shared tides"}}]}}}""",
+            Encoding.UTF8, "application/json"));
+        var taskId = JsonNode.Parse(await send.Content.ReadAsStringAsync())!["result"]!["task"]!["id"]!.GetValue<string>();
+        await hold.WaitForCallAsync();
+
+        var watching = RunAsync(http, new JsonObject { ["threadId"] = taskId, ["runId"] = "watch", ["messages"] = new JsonArray() }.ToJsonString());
+        await Eventually.Until(() => server.RunRecordAsync(Guid.Parse(taskId)), r => r["status"]!.GetValue<string>() == "running", "the run never ran");
+        using var stop = await http.PostAsync($"/crews/research/stop/{taskId}", null);
+        var events = await watching;
+
+        stop.StatusCode.ShouldBe(HttpStatusCode.OK);
+        events[0]["type"]!.GetValue<string>().ShouldBe("RUN_STARTED");
+        events[0]["threadId"]!.GetValue<string>().ShouldBe(taskId);
+        events[^1]["type"]!.GetValue<string>().ShouldBe("RUN_FINISHED");
+        events[^1]["outcome"]!["type"]!.GetValue<string>().ShouldBe("cancelled");
+        var record = await server.RunRecordAsync(Guid.Parse(taskId));
+        record["protocol"]!.GetValue<string>().ShouldBe("a2a");
+        record["status"]!.GetValue<string>().ShouldBe("failed");
+    }
 }
