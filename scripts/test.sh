@@ -31,6 +31,7 @@ fi
 
 if command -v npm >/dev/null 2>&1; then
   (cd tests/arazzo && npm ci --no-audit --no-fund --loglevel=error) || echo "warning: npm ci failed in tests/arazzo" >&2
+  (cd tests/protocols && npm ci --no-audit --no-fund --loglevel=error) || echo "warning: npm ci failed in tests/protocols" >&2
 fi
 
 if ! dotnet build Muster.slnx -c Release -v q -nologo; then

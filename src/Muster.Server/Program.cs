@@ -16,6 +16,7 @@ public partial class Program
             .AddWebhooks()
             .AddMcp()
             .AddCrewRuns()
+            .AddProtocols()
             .AddApiDocs()
             .AddConsole();
 
@@ -30,6 +31,7 @@ public partial class Program
         app.MapMusterTokens();
         app.MapMusterCrews();
         app.MapMusterCrewRuns();
+        app.MapMusterProtocols();
         app.MapMusterApiDocs();
         app.MapMusterConsole();
         return app;

@@ -55,6 +55,8 @@ public sealed record NewRun
     public WebhookSettings Webhooks { get; init; } = WebhookSettings.None;
     public required DateTimeOffset CreatedAt { get; init; }
     public bool AdHoc { get; init; }
+    /// <summary>The agent protocol that started the run (<c>mcp</c>, <c>a2a</c>, <c>ag-ui</c>); null for AMP and the history API.</summary>
+    public string? Protocol { get; init; }
 }
 
 /// <summary>A stored run: the projection of its events kept current in the same transaction.</summary>
@@ -70,6 +72,8 @@ public sealed record RunRecord
     public required string TokenId { get; init; }
     public required string CorrelationId { get; init; }
     public bool AdHoc { get; init; }
+    /// <summary>The agent protocol that started the run; null for AMP and the history API.</summary>
+    public string? Protocol { get; init; }
     public required RunState State { get; init; }
     public string? CurrentTask { get; init; }
     public int CompletedTasks { get; init; }

@@ -177,6 +177,11 @@ public sealed record CrewRunRecord
     /// fills it; absent in the list.
     /// </summary>
     [JsonPropertyName("tasks")] public IReadOnlyList<TaskUsageRecord>? Tasks { get; init; }
+    /// <summary>
+    /// Muster addition: the agent protocol that started the run, <c>mcp</c>, <c>a2a</c> or <c>ag-ui</c>; absent for a run
+    /// started through AMP or this API.
+    /// </summary>
+    [JsonPropertyName("protocol")] public string? Protocol { get; init; }
 }
 
 /// <summary><c>POST /api/crews/run</c> body.</summary>

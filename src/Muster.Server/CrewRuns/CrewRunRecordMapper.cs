@@ -26,6 +26,7 @@ internal static class CrewRunRecordMapper
         StartedAt = run.StartedAt is { } started ? UtcTimestampJsonConverter.Format(started) : null,
         CompletedAt = run.CompletedAt is { } completed ? UtcTimestampJsonConverter.Format(completed) : null,
         TokenUsage = run.Usage,
+        Protocol = run.Protocol,
         Tasks = taskResults?.Select(task => new TaskUsageRecord
         {
             Task = task.Name,

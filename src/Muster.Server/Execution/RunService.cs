@@ -24,7 +24,14 @@ public sealed record KickoffCommand(
     WebhookSettings Webhooks,
     string CorrelationId,
     string? IdempotencyKey,
-    bool AdHoc = false);
+    bool AdHoc = false)
+{
+    /// <summary>The run's id when the caller chose it (an AG-UI thread id); a new one otherwise.</summary>
+    public Guid? RunId { get; init; }
+
+    /// <summary>The agent protocol that starts the run (<c>mcp</c>, <c>a2a</c>, <c>ag-ui</c>); null for AMP and the history API.</summary>
+    public string? Protocol { get; init; }
+}
 
 /// <summary>
 /// Runs as callers see them: kickoff, stop and resume here, the history (a page of runs, a run's task outputs, events,
@@ -78,7 +85,7 @@ internal sealed partial class RunService(
         var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(
             new NewRun
             {
-                Id = Guid.CreateVersion7(time.GetUtcNow()),
+                Id = command.RunId ?? Guid.CreateVersion7(time.GetUtcNow()),
                 CrewName = command.CrewName,
                 Crew = command.Crew,
                 Inputs = command.Inputs,
@@ -90,6 +97,7 @@ internal sealed partial class RunService(
                 Webhooks = command.Webhooks,
                 CreatedAt = time.GetUtcNow(),
                 AdHoc = command.AdHoc,
+                Protocol = command.Protocol,
             },
             token), cancellationToken);
 

@@ -25,7 +25,7 @@ internal sealed class RunRow
         "cached_prompt_tokens AS CachedPromptTokens, successful_requests AS SuccessfulRequests, created_at AS CreatedAt, " +
         "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
         "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
-        "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes";
+        "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes, protocol AS Protocol";
 
     public string Id { get; set; } = "";
     public string CrewName { get; set; } = "";
@@ -40,6 +40,7 @@ internal sealed class RunRow
     public string TokenId { get; set; } = "";
     public string CorrelationId { get; set; } = "";
     public bool AdHoc { get; set; }
+    public string? Protocol { get; set; }
     public string State { get; set; } = "";
     public string? CurrentTask { get; set; }
     public long CompletedTasks { get; set; }
@@ -98,6 +99,7 @@ internal sealed class RunRow
         TokenId = TokenId,
         CorrelationId = CorrelationId,
         AdHoc = AdHoc,
+        Protocol = Protocol,
         State = RunStates.Parse(State),
         CurrentTask = CurrentTask,
         CompletedTasks = (int)CompletedTasks,

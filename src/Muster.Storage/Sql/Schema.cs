@@ -171,6 +171,11 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN recorded_bytes BIGINT NOT NULL DEFAULT 0;
         CREATE INDEX ix_runs_crew_version ON runs (crew_version) WHERE crew_version IS NOT NULL;
         """,
+
+        // The protocol that started a run (mcp, a2a, ag-ui); null for an AMP or history API kickoff, as every earlier run.
+        """
+        ALTER TABLE runs ADD COLUMN protocol TEXT;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

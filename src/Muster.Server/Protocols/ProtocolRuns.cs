@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Core.Outputs;
+using Muster.Server.Auth;
+using Muster.Server.Crews;
+using Muster.Server.Execution;
+using Muster.Storage;
+
+namespace Muster.Server.Protocols;
+
+/// <summary>How a protocol's start of a run went: the run's id, or why the inputs do not fit the crew.</summary>
+internal sealed record ProtocolStart(Guid? RunId, string? Problem)
+{
+    public static ProtocolStart Refused(string problem) => new(null, problem);
+}
+
+/// <summary>
+/// The one place where MCP, A2A and AG-UI reach the run service: kickoff, status, stop and resume of ordinary durable runs,
+/// with the same ownership rules as AMP. A change to <see cref="RunService"/>'s signatures is a change to this file alone.
+/// </summary>
+internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunStore store, IRunEventBus bus)
+{
+    public const string Mcp = "mcp";
+    public const string A2a = "a2a";
+    public const string AgUi = "ag-ui";
+
+    /// <summary>The crews <paramref name="principal"/>'s token covers, by name.</summary>
+    public IReadOnlyList<CrewDefinition> CrewsFor(MusterPrincipal principal) =>
+        [.. catalog.Crews.Where(crew => principal.CoversCrew(crew.Name)).OrderBy(crew => crew.Name, StringComparer.Ordinal)];
+
+    /// <summary>The crew named <paramref name="name"/> (the default crew for null), or null when absent or not covered.</summary>
+    public CrewDefinition? Crew(MusterPrincipal principal, string? name)
+    {
+        var crew = name is null ? catalog.RootCrew : catalog.Find(name);
+        return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
+    }
+
+    /// <summary>
+    /// Starts a durable run of <paramref name="crew"/> recorded as started by <paramref name="protocol"/>; inputs that do not
+    /// fit the crew come back as a problem, never as an exception.
+    /// </summary>
+    public async Task<ProtocolStart> StartAsync(
+        MusterPrincipal principal, CrewDefinition crew, JsonObject inputs, string protocol, Guid? runId, WebhookSettings? webhooks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var command = new KickoffCommand(
+                principal, crew.Name, crew, inputs, Meta: null, webhooks ?? WebhookSettings.None, Guid.NewGuid().ToString("N"), IdempotencyKey: null)
+            {
+                RunId = runId,
+                Protocol = protocol,
+            };
+            var result = await runs.KickoffAsync(command, cancellationToken);
+            return new ProtocolStart(result.RunId, null);
+        }
+        catch (MissingInputsException ex)
+        {
+            return ProtocolStart.Refused($"Missing required inputs: {string.Join(", ", ex.Missing)}. The crew '{crew.Name}' takes: {string.Join(", ", crew.Inputs)}.");
+        }
+        catch (Exception ex) when (ex is OutputFileRefusedException or RunTooLargeException)
+        {
+            return ProtocolStart.Refused(ex.Message);
+        }
+    }
+
+    /// <summary>The run and its task outputs, or null when absent or not <paramref name="principal"/>'s.</summary>
+    public Task<RunView?> GetAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        runs.GetViewAsync(principal, runId, _ => true, cancellationToken);
+
+    /// <summary>Whether a run with this id exists at all, whoever owns it (an AG-UI thread id must not take another's).</summary>
+    public async Task<bool> ExistsAsync(Guid runId, CancellationToken cancellationToken) =>
+        await store.GetRunAsync(runId, cancellationToken) is not null;
+
+    public Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        runs.StopAsync(principal, runId, cancellationToken);
+
+    /// <summary>
+    /// Answers the review a paused run awaits (whichever task it is); <see cref="ResumeOutcome.NotFound"/> when the run is
+    /// absent or not <paramref name="principal"/>'s, <see cref="ResumeOutcome.NotAwaitingHuman"/> when it awaits none.
+    /// </summary>
+    public async Task<ResumeOutcome> ResumeAsync(MusterPrincipal principal, Guid runId, bool approve, string feedback, CancellationToken cancellationToken)
+    {
+        var run = await runs.GetRunAsync(principal, runId, cancellationToken);
+        if (run is null)
+        {
+            return ResumeOutcome.NotFound;
+        }
+
+        if (run is not { State: RunState.AwaitingHuman, PendingReview: { } pending })
+        {
+            return ResumeOutcome.NotAwaitingHuman;
+        }
+
+        return await runs.ResumeAsync(principal, runId, new HumanReview(pending.Name, feedback, approve), webhooks: null, cancellationToken);
+    }
+
+    /// <summary>The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review.</summary>
+    public IAsyncEnumerable<ProtocolEvent> WatchAsync(Guid runId, long afterSequence, CancellationToken cancellationToken) =>
+        RunWatcher.WatchAsync(store, bus, runId, afterSequence, cancellationToken);
+}
