@@ -10,6 +10,7 @@ using Muster.Server.CrewRuns;
 using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Console;
 
@@ -20,13 +21,10 @@ namespace Muster.Server.Console;
 /// </summary>
 internal sealed class ConsoleBackend(
     RunService runs,
-    CrewRunHistory history,
     TokenService tokens,
     CacheInvalidator caches,
     CrewCatalog catalog,
-    IRunStore store,
-    IDeliveryStore deliveries,
-    IRunEventBus bus)
+    IRunEventSignals signals)
 {
     /// <summary>The principal of the token whose SHA-256 hash a session holds; null once the token is revoked or unknown.</summary>
     public Task<MusterPrincipal?> AuthenticateHashAsync(string hash, CancellationToken cancellationToken) =>
@@ -37,62 +35,60 @@ internal sealed class ConsoleBackend(
 
     /// <summary>A page of runs the principal may see; throws <see cref="ArgumentException"/> for a cursor the store never issued.</summary>
     public Task<RunPage> ListRunsAsync(MusterPrincipal principal, RunQuery query, CancellationToken cancellationToken) =>
-        history.ListAsync(principal, query, cancellationToken);
+        runs.ListAsync(principal, query, cancellationToken);
 
     /// <summary>The newest runs of every owner, for the one shared watcher of the runs pages (which filters per viewer).</summary>
     public Task<RunPage> ListNewestRunsAsync(int limit, CancellationToken cancellationToken) =>
-        store.ListRunsAsync(new RunQuery { Limit = limit }, cancellationToken);
+        runs.ListNewestAsync(limit, cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
-        history.GetAsync(principal, runId, cancellationToken);
+        runs.FindAsync(principal, runId, crew: null, cancellationToken);
 
     /// <summary>A run whatever its owner: for the shared live feed, which checks access when a page subscribes.</summary>
-    public Task<RunRecord?> GetRunUncheckedAsync(Guid runId, CancellationToken cancellationToken) => store.GetRunAsync(runId, cancellationToken);
+    public Task<RunRecord?> GetRunUncheckedAsync(Guid runId, CancellationToken cancellationToken) => runs.GetUncheckedAsync(runId, cancellationToken);
 
-    public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(Guid runId, CancellationToken cancellationToken) =>
-        store.GetTaskResultsAsync(runId, cancellationToken);
+    public Task<IReadOnlyList<TaskOutput>> GetTaskResultsAsync(RunRecord run, CancellationToken cancellationToken) =>
+        runs.GetTaskResultsAsync(run, cancellationToken);
 
     public Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        store.GetEventsAsync(runId, afterSequence, limit, cancellationToken);
+        runs.GetEventsAsync(runId, afterSequence, limit, cancellationToken);
 
-    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken) =>
-        deliveries.GetDeliveriesAsync(runId, cancellationToken);
+    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(RunRecord run, CancellationToken cancellationToken) =>
+        runs.GetDeliveriesAsync(run, cancellationToken);
 
     /// <summary>The files the run's tasks wrote (call after an access check).</summary>
-    public IReadOnlyList<RunFileRecord> GetFiles(RunRecord run) => history.GetFiles(run);
+    public IReadOnlyList<RunFileRecord> GetFiles(RunRecord run) => runs.GetFiles(run);
 
-    public FileInfo? FindFile(RunRecord run, string path) => history.FindFile(run, path);
+    public FileInfo? FindFile(RunRecord run, string path) => runs.FindFile(run, path);
 
     /// <summary>Signals for one run's committed events (hints: read the store on each).</summary>
-    public IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken) => bus.SubscribeAsync(runId, cancellationToken);
+    public IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken) => signals.SubscribeAsync(runId, cancellationToken);
 
-    public Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
-        runs.StopAsync(principal, runId, cancellationToken);
+    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        await runs.FindAsync(principal, runId, crew: null, cancellationToken) is { } run
+            ? await runs.StopAsync(principal, run, cancellationToken)
+            : new StopResult(StopOutcome.NotFound, RunState.Pending);
 
     /// <summary>A reviewer's answer, with the semantics of <c>POST /resume</c> (the run's webhooks stay as they are).</summary>
-    public Task<ResumeOutcome> ResumeAsync(MusterPrincipal principal, Guid runId, HumanReview review, CancellationToken cancellationToken) =>
-        runs.ResumeAsync(principal, runId, review, webhooks: null, cancellationToken);
+    public async Task<ResumeOutcome> ResumeAsync(MusterPrincipal principal, Guid runId, HumanReview review, CancellationToken cancellationToken) =>
+        await runs.FindAsync(principal, runId, crew: null, cancellationToken) is { } run
+            ? await runs.ResumeAsync(run, review, webhooks: null, cancellationToken)
+            : ResumeOutcome.NotFound;
 
     /// <summary>Starts a run of a deployed crew with no webhooks; the outcome names the problem when the inputs do not do.</summary>
-    public async Task<KickoffOutcome> KickoffAsync(
-        MusterPrincipal principal, CrewDefinition crew, JsonObject inputs, CancellationToken cancellationToken)
-    {
-        try
+    public async Task<ConsoleKickoff> KickoffAsync(
+        MusterPrincipal principal, CrewDefinition crew, JsonObject inputs, CancellationToken cancellationToken) =>
+        await runs.KickoffAsync(
+            new KickoffCommand(principal, crew.Name, crew, inputs, Meta: null, WebhookSettings.None, Guid.NewGuid().ToString("N"), IdempotencyKey: null),
+            cancellationToken) switch
         {
-            var result = await runs.KickoffAsync(
-                new KickoffCommand(principal, crew.Name, crew, inputs, Meta: null, WebhookSettings.None, Guid.NewGuid().ToString("N"), IdempotencyKey: null),
-                cancellationToken);
-            return new KickoffOutcome(result.RunId, null);
-        }
-        catch (MissingInputsException ex)
-        {
-            return new KickoffOutcome(null, $"Missing inputs: {string.Join(", ", ex.Missing)}.");
-        }
-        catch (Exception ex) when (ex is OutputFileRefusedException or RunTooLargeException)
-        {
-            return new KickoffOutcome(null, ex.Message);
-        }
-    }
+            KickoffOutcome.Started started => new ConsoleKickoff(started.RunId, null),
+            KickoffOutcome.MissingInputs missing => new ConsoleKickoff(null, $"Missing inputs: {string.Join(", ", missing.Names)}."),
+            KickoffOutcome.OutputFileRefused refused => new ConsoleKickoff(null, refused.Message),
+            KickoffOutcome.TooLarge tooLarge => new ConsoleKickoff(null, tooLarge.Message),
+            KickoffOutcome.KeyReused reused => new ConsoleKickoff(null, reused.Message),
+            var other => throw new InvalidOperationException($"Unhandled kickoff outcome {other}."),
+        };
 
     /// <summary>The deployed crews the principal covers, by name.</summary>
     public IReadOnlyList<CrewDefinition> Crews(MusterPrincipal principal) =>
@@ -134,4 +130,4 @@ internal sealed class ConsoleBackend(
 }
 
 /// <summary>A kickoff's new run, or why there is none.</summary>
-internal sealed record KickoffOutcome(Guid? RunId, string? Problem);
+internal sealed record ConsoleKickoff(Guid? RunId, string? Problem);

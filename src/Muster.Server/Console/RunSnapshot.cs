@@ -36,8 +36,8 @@ internal sealed record RunSnapshot(
             after = page[^1].Sequence;
         }
 
-        var tasks = newTask || previous is null ? await backend.GetTaskResultsAsync(run.Id, cancellationToken) : previous.Tasks;
-        var deliveries = await backend.GetDeliveriesAsync(run.Id, cancellationToken);
+        var tasks = newTask || previous is null ? await backend.GetTaskResultsAsync(run, cancellationToken) : previous.Tasks;
+        var deliveries = await backend.GetDeliveriesAsync(run, cancellationToken);
         return new RunSnapshot(run, events, tasks, deliveries, backend.GetFiles(run));
     }
 }

@@ -36,6 +36,27 @@ internal sealed partial class RunService
         store.GetEventsAsync(run.Id, afterSequence, limit, cancellationToken);
 
     /// <summary>The files the run's tasks wrote.</summary>
+    /// <summary>
+    /// The run's stored events after <paramref name="afterSequence"/>, by id: for a live reader (an event stream, a protocol
+    /// adapter, the console's feed) that checked access when it began watching the run.
+    /// </summary>
+    public Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(Guid runId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        store.GetEventsAsync(runId, afterSequence, limit, cancellationToken);
+
+    /// <summary>Whether a run with this id exists at all, whoever owns it: a client-chosen run id must not take another's.</summary>
+    public async Task<bool> ExistsAsync(Guid runId, CancellationToken cancellationToken) =>
+        await store.GetRunAsync(runId, cancellationToken) is not null;
+
+    /// <summary>
+    /// A run whatever its owner, for a feed shared by many viewers (the console's), which checks each viewer's access
+    /// through <see cref="RunAccess"/> when the viewer subscribes.
+    /// </summary>
+    public Task<RunRecord?> GetUncheckedAsync(Guid runId, CancellationToken cancellationToken) => store.GetRunAsync(runId, cancellationToken);
+
+    /// <summary>The newest runs of every owner, for a feed shared by many viewers, which filters them per viewer.</summary>
+    public Task<RunPage> ListNewestAsync(int limit, CancellationToken cancellationToken) =>
+        store.ListRunsAsync(new RunQuery { Limit = limit }, cancellationToken);
+
     public IReadOnlyList<RunFileRecord> GetFiles(RunRecord run) => files.List(run.Id);
 
     /// <summary>One file of the run, or null.</summary>

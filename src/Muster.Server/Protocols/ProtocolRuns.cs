@@ -6,8 +6,12 @@ using Muster.Server.Auth;
 using Muster.Server.Crews;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Protocols;
+
+/// <summary>A run and the outputs of its finished tasks (empty while it has none).</summary>
+internal sealed record RunView(RunRecord Run, IReadOnlyList<TaskOutput> Tasks);
 
 /// <summary>How a protocol's start of a run went: the run's id, or why the inputs do not fit the crew.</summary>
 internal sealed record ProtocolStart(Guid? RunId, string? Problem)
@@ -19,7 +23,7 @@ internal sealed record ProtocolStart(Guid? RunId, string? Problem)
 /// The one place where MCP, A2A and AG-UI reach the run service: kickoff, status, stop and resume of ordinary durable runs,
 /// with the same ownership rules as AMP. A change to <see cref="RunService"/>'s signatures is a change to this file alone.
 /// </summary>
-internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunStore store, IRunEventBus bus)
+internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEventSignals signals)
 {
     public const string Mcp = "mcp";
     public const string A2a = "a2a";
@@ -43,37 +47,38 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunSto
     public async Task<ProtocolStart> StartAsync(
         MusterPrincipal principal, CrewDefinition crew, JsonObject inputs, string protocol, Guid? runId, WebhookSettings? webhooks, CancellationToken cancellationToken)
     {
-        try
+        var command = new KickoffCommand(
+            principal, crew.Name, crew, inputs, Meta: null, webhooks ?? WebhookSettings.None, Guid.NewGuid().ToString("N"), IdempotencyKey: null)
         {
-            var command = new KickoffCommand(
-                principal, crew.Name, crew, inputs, Meta: null, webhooks ?? WebhookSettings.None, Guid.NewGuid().ToString("N"), IdempotencyKey: null)
-            {
-                RunId = runId,
-                Protocol = protocol,
-            };
-            var result = await runs.KickoffAsync(command, cancellationToken);
-            return new ProtocolStart(result.RunId, null);
-        }
-        catch (MissingInputsException ex)
+            RunId = runId,
+            Protocol = protocol,
+        };
+        return await runs.KickoffAsync(command, cancellationToken) switch
         {
-            return ProtocolStart.Refused($"Missing required inputs: {string.Join(", ", ex.Missing)}. The crew '{crew.Name}' takes: {string.Join(", ", crew.Inputs)}.");
-        }
-        catch (Exception ex) when (ex is OutputFileRefusedException or RunTooLargeException)
-        {
-            return ProtocolStart.Refused(ex.Message);
-        }
+            KickoffOutcome.Started started => new ProtocolStart(started.RunId, null),
+            KickoffOutcome.MissingInputs missing => ProtocolStart.Refused(
+                $"Missing required inputs: {string.Join(", ", missing.Names)}. The crew '{crew.Name}' takes: {string.Join(", ", crew.Inputs)}."),
+            KickoffOutcome.OutputFileRefused refused => ProtocolStart.Refused(refused.Message),
+            KickoffOutcome.TooLarge tooLarge => ProtocolStart.Refused(tooLarge.Message),
+            KickoffOutcome.KeyReused reused => ProtocolStart.Refused(reused.Message),
+            var other => throw new InvalidOperationException($"Unhandled kickoff outcome {other}."),
+        };
     }
 
     /// <summary>The run and its task outputs, or null when absent or not <paramref name="principal"/>'s.</summary>
-    public Task<RunView?> GetAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
-        runs.GetViewAsync(principal, runId, _ => true, cancellationToken);
+    public async Task<RunView?> GetAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await runs.FindAsync(principal, runId, crew: null, cancellationToken);
+        return run is null ? null : new RunView(run, run.CompletedTasks == 0 ? [] : await runs.GetTaskResultsAsync(run, cancellationToken));
+    }
 
     /// <summary>Whether a run with this id exists at all, whoever owns it (an AG-UI thread id must not take another's).</summary>
-    public async Task<bool> ExistsAsync(Guid runId, CancellationToken cancellationToken) =>
-        await store.GetRunAsync(runId, cancellationToken) is not null;
+    public Task<bool> ExistsAsync(Guid runId, CancellationToken cancellationToken) => runs.ExistsAsync(runId, cancellationToken);
 
-    public Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
-        runs.StopAsync(principal, runId, cancellationToken);
+    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        await runs.FindAsync(principal, runId, crew: null, cancellationToken) is { } run
+            ? await runs.StopAsync(principal, run, cancellationToken)
+            : new StopResult(StopOutcome.NotFound, RunState.Pending);
 
     /// <summary>
     /// Answers the review a paused run awaits (whichever task it is); <see cref="ResumeOutcome.NotFound"/> when the run is
@@ -81,7 +86,7 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunSto
     /// </summary>
     public async Task<ResumeOutcome> ResumeAsync(MusterPrincipal principal, Guid runId, bool approve, string feedback, CancellationToken cancellationToken)
     {
-        var run = await runs.GetRunAsync(principal, runId, cancellationToken);
+        var run = await runs.FindAsync(principal, runId, crew: null, cancellationToken);
         if (run is null)
         {
             return ResumeOutcome.NotFound;
@@ -92,10 +97,10 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunSto
             return ResumeOutcome.NotAwaitingHuman;
         }
 
-        return await runs.ResumeAsync(principal, runId, new HumanReview(pending.Name, feedback, approve), webhooks: null, cancellationToken);
+        return await runs.ResumeAsync(run, new HumanReview(pending.Name, feedback, approve), webhooks: null, cancellationToken);
     }
 
     /// <summary>The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review.</summary>
     public IAsyncEnumerable<ProtocolEvent> WatchAsync(Guid runId, long afterSequence, CancellationToken cancellationToken) =>
-        RunWatcher.WatchAsync(store, bus, runId, afterSequence, cancellationToken);
+        RunWatcher.WatchAsync(runs, signals, runId, afterSequence, cancellationToken);
 }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Muster.Core.Engine;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 
 namespace Muster.Server.Protocols;
 
@@ -27,11 +28,11 @@ internal static class RunWatcher
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
 
     public static async IAsyncEnumerable<ProtocolEvent> WatchAsync(
-        IRunStore store, IRunEventBus bus, Guid runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+        RunService runs, IRunEventSignals signals, Guid runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hints = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
-        var listening = ListenAsync(bus, runId, hints.Writer, stop.Token);
+        var listening = ListenAsync(signals, runId, hints.Writer, stop.Token);
         try
         {
             var last = afterSequence;
@@ -40,7 +41,7 @@ internal static class RunWatcher
                 IReadOnlyList<RunEventRecord> page;
                 do
                 {
-                    page = await store.GetEventsAsync(runId, last, PageSize, cancellationToken);
+                    page = await runs.GetEventsAsync(runId, last, PageSize, cancellationToken);
                     foreach (var record in page)
                     {
                         last = record.Sequence;
@@ -75,12 +76,12 @@ internal static class RunWatcher
         }
     }
 
-    private static async Task ListenAsync(IRunEventBus bus, Guid runId, ChannelWriter<long> hints, CancellationToken cancellationToken)
+    private static async Task ListenAsync(IRunEventSignals signals, Guid runId, ChannelWriter<long> hints, CancellationToken cancellationToken)
     {
         await Task.Yield();
         try
         {
-            await foreach (var sequence in bus.SubscribeAsync(runId, cancellationToken))
+            await foreach (var sequence in signals.SubscribeAsync(runId, cancellationToken))
             {
                 hints.TryWrite(sequence);
             }

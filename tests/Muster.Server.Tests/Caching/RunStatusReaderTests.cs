@@ -20,6 +20,7 @@ using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
 using Muster.Storage;
+using Muster.Storage.Notifications;
 using Muster.Storage.Sql;
 using Muster.Testing;
 
@@ -99,7 +100,7 @@ public sealed class RunStatusReaderTests : IAsyncLifetime
         var crews = _folder.Combine("crews");
         Directory.CreateDirectory(crews);
         TestCrews.WriteTwoTaskCrew(crews, Crew);
-        _app = await Program.BuildAsync([], builder =>
+        _app = Program.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(TestSettings.For(_folder, "http://127.0.0.1:9/", "mst_test_bootstrap_" + Guid.NewGuid().ToString("N")));
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -187,7 +188,7 @@ public sealed class RunStatusReaderTests : IAsyncLifetime
         try
         {
             // What the deleting node announces; this node hears it through its invalidator.
-            await _app.Services.GetRequiredService<IRunEventBus>().InvalidateAsync(CacheInvalidation.Run(id), CancellationToken.None);
+            await _app.Services.GetRequiredService<ICacheInvalidations>().InvalidateAsync(CacheInvalidation.Run(id), CancellationToken.None);
 
             await Eventually.Until(
                 async () => await _reader.ReadAsync(Alice, id, Crew, CancellationToken.None) is null,
