@@ -3,7 +3,7 @@ using Muster.Core.Crews;
 namespace Muster.Core.Engine;
 
 /// <summary>Who performs a task, whom they may delegate to, and what the process tells the performer beyond the task.</summary>
-internal sealed record Assignment(AgentDefinition? Performer, IReadOnlyList<AgentDefinition> Coworkers, string? Instructions);
+internal readonly record struct Assignment(AgentDefinition? Performer, IReadOnlyList<AgentDefinition> Coworkers, string? Instructions);
 
 /// <summary>How a process stopped going through the crew's tasks; the engine turns it into the run's last event.</summary>
 internal abstract record ProcessEnd
@@ -13,7 +13,10 @@ internal abstract record ProcessEnd
     }
 
     /// <summary>Every task completed.</summary>
-    public sealed record Finished : ProcessEnd;
+    public sealed record Finished : ProcessEnd
+    {
+        public static readonly Finished Instance = new();
+    }
 
     /// <summary>A human-input task produced <paramref name="Output"/>, which waits for review; every background task has ended.</summary>
     public sealed record Paused(TaskOutput Output) : ProcessEnd;
@@ -106,7 +109,7 @@ internal abstract class RunProcess(RunContext run)
 
         return await background.JoinAsync(background.Names) is { } failedLast
             ? new ProcessEnd.Failed(failedLast)
-            : new ProcessEnd.Finished();
+            : ProcessEnd.Finished.Instance;
     }
 
     /// <summary>Who performs <paramref name="task"/> in this process, and whom they may delegate to.</summary>
