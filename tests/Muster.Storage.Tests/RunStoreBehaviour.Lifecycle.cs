@@ -33,6 +33,17 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task CreateRun_KeepsTheProtocolThatStartedIt_AndRunsOfAmpHaveNone()
+    {
+        var mcp = await CreateAsync(Run(id: Guid.NewGuid()) with { Protocol = "mcp" });
+        var amp = await CreateAsync(Run(id: Guid.NewGuid()));
+
+        (await Runs.GetRunAsync(mcp, Ct))!.Protocol.ShouldBe("mcp");
+        (await Runs.GetRunAsync(amp, Ct))!.Protocol.ShouldBeNull();
+        (await Runs.ListRunsAsync(new RunQuery { Limit = 10 }, Ct)).Runs.Single(r => r.Id == mcp).Protocol.ShouldBe("mcp");
+    }
+
+    [StoreFact]
     public async Task Resume_AwaitingRun_StoresReviewAndMakesItRunnable()
     {
         var id = await CreateAwaitingHumanAsync();
