@@ -64,10 +64,8 @@ internal sealed class ConsoleBackend(
     /// <summary>Signals for one run's committed events (hints: read the store on each).</summary>
     public IAsyncEnumerable<long> SubscribeAsync(Guid runId, CancellationToken cancellationToken) => signals.SubscribeAsync(runId, cancellationToken);
 
-    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
-        await runs.FindAsync(principal, runId, crew: null, cancellationToken) is { } run
-            ? await runs.StopAsync(principal, run, cancellationToken)
-            : new StopResult(StopOutcome.NotFound, RunState.Pending);
+    public Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        runs.StopAsync(principal, runId, cancellationToken);
 
     /// <summary>A reviewer's answer, with the semantics of <c>POST /resume</c> (the run's webhooks stay as they are).</summary>
     public async Task<ResumeOutcome> ResumeAsync(MusterPrincipal principal, Guid runId, HumanReview review, CancellationToken cancellationToken) =>
@@ -92,10 +90,10 @@ internal sealed class ConsoleBackend(
 
     /// <summary>The deployed crews the principal covers, by name.</summary>
     public IReadOnlyList<CrewDefinition> Crews(MusterPrincipal principal) =>
-        [.. catalog.Crews.Where(crew => principal.CoversCrew(crew.Name)).OrderBy(crew => crew.Name, StringComparer.Ordinal)];
+        catalog.CoveredBy(principal);
 
     public CrewDefinition? FindCrew(MusterPrincipal principal, string name) =>
-        catalog.Find(name) is { } crew && principal.CoversCrew(crew.Name) ? crew : null;
+        catalog.Find(principal, name);
 
     /// <summary>The folders of crews that failed to load, each with why.</summary>
     public IReadOnlyList<(string Name, string Reason)> CrewFailures() =>

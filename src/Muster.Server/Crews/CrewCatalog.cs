@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
+using Muster.Server.Auth;
 using Muster.Server.Hosting;
 
 namespace Muster.Server.Crews;
@@ -26,6 +27,20 @@ public sealed partial class CrewCatalog(IOptions<MusterOptions> options, IHostEn
     public IReadOnlyCollection<string> FailedCrews => [.. _failures.Keys];
 
     public CrewDefinition? Find(string name) => _crews.GetValueOrDefault(name);
+
+    /// <summary>
+    /// The crew named <paramref name="name"/> (the root crew for null) as <paramref name="principal"/> may use it: null when it
+    /// does not exist or the principal's token does not cover it.
+    /// </summary>
+    public CrewDefinition? Find(MusterPrincipal principal, string? name)
+    {
+        var crew = name is null ? RootCrew : Find(name);
+        return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
+    }
+
+    /// <summary>The crews <paramref name="principal"/>'s token covers, by name.</summary>
+    public IReadOnlyList<CrewDefinition> CoveredBy(MusterPrincipal principal) =>
+        [.. Crews.Where(crew => principal.CoversCrew(crew.Name)).OrderBy(crew => crew.Name, StringComparer.Ordinal)];
 
     /// <summary>
     /// Why the crew in the folder named <paramref name="name"/> did not load (its first error, with the file relative to the

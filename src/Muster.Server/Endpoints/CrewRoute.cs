@@ -20,7 +20,6 @@ internal static class CrewRoute
     public static CrewDefinition? Resolve(HttpContext context, CrewCatalog catalog, MusterPrincipal principal, out string? requested)
     {
         requested = context.GetRouteValue(Parameter) as string;
-        var crew = requested is null ? catalog.RootCrew : catalog.Find(requested);
-        return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
+        return catalog.Find(principal, requested);
     }
 }

@@ -42,9 +42,7 @@ internal static class CrewsEndpoints
 
     private static Ok<IReadOnlyList<CrewInfo>> List(MusterPrincipal principal, CrewCatalog catalog)
     {
-        IReadOnlyList<CrewInfo> crews = [.. catalog.Crews
-            .Where(crew => principal.CoversCrew(crew.Name))
-            .OrderBy(crew => crew.Name, StringComparer.Ordinal)
+        IReadOnlyList<CrewInfo> crews = [.. catalog.CoveredBy(principal)
             .Select(crew => new CrewInfo
             {
                 Name = crew.Name,

@@ -130,6 +130,15 @@ internal sealed partial class RunService(
     }
 
     /// <summary>
+    /// Stops the run <paramref name="runId"/> if <paramref name="principal"/> may see it (<see cref="StopOutcome.NotFound"/>
+    /// otherwise): for callers that name a run by id alone (the console, the agent protocols).
+    /// </summary>
+    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        await FindAsync(principal, runId, crew: null, cancellationToken) is { } run
+            ? await StopAsync(principal, run, cancellationToken)
+            : new StopResult(StopOutcome.NotFound, RunState.Pending);
+
+    /// <summary>
     /// Stops <paramref name="run"/> (found by <see cref="FindAsync"/>) on behalf of <paramref name="principal"/>. A pending or
     /// paused run stops at once; an executing one is flagged and its node signalled.
     /// </summary>

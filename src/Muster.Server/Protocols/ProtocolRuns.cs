@@ -30,15 +30,10 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
     public const string AgUi = "ag-ui";
 
     /// <summary>The crews <paramref name="principal"/>'s token covers, by name.</summary>
-    public IReadOnlyList<CrewDefinition> CrewsFor(MusterPrincipal principal) =>
-        [.. catalog.Crews.Where(crew => principal.CoversCrew(crew.Name)).OrderBy(crew => crew.Name, StringComparer.Ordinal)];
+    public IReadOnlyList<CrewDefinition> CrewsFor(MusterPrincipal principal) => catalog.CoveredBy(principal);
 
     /// <summary>The crew named <paramref name="name"/> (the default crew for null), or null when absent or not covered.</summary>
-    public CrewDefinition? Crew(MusterPrincipal principal, string? name)
-    {
-        var crew = name is null ? catalog.RootCrew : catalog.Find(name);
-        return crew is not null && principal.CoversCrew(crew.Name) ? crew : null;
-    }
+    public CrewDefinition? Crew(MusterPrincipal principal, string? name) => catalog.Find(principal, name);
 
     /// <summary>
     /// Starts a durable run of <paramref name="crew"/> recorded as started by <paramref name="protocol"/>; inputs that do not
@@ -75,10 +70,8 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
     /// <summary>Whether a run with this id exists at all, whoever owns it (an AG-UI thread id must not take another's).</summary>
     public Task<bool> ExistsAsync(Guid runId, CancellationToken cancellationToken) => runs.ExistsAsync(runId, cancellationToken);
 
-    public async Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
-        await runs.FindAsync(principal, runId, crew: null, cancellationToken) is { } run
-            ? await runs.StopAsync(principal, run, cancellationToken)
-            : new StopResult(StopOutcome.NotFound, RunState.Pending);
+    public Task<StopResult> StopAsync(MusterPrincipal principal, Guid runId, CancellationToken cancellationToken) =>
+        runs.StopAsync(principal, runId, cancellationToken);
 
     /// <summary>
     /// Answers the review a paused run awaits (whichever task it is); <see cref="ResumeOutcome.NotFound"/> when the run is
