@@ -97,6 +97,18 @@ public sealed class RunBindingTests(RunBindingTests.Server fixture) : IClassFixt
             .ShouldBeEmpty("endpoints go through the run service, which finds runs for the caller");
     }
 
+    [Fact]
+    public void OnlyTheRunService_TheStatusReader_TheSchedulerAndStartUp_TakeTheRunStore()
+    {
+        var takers = typeof(Program).Assembly.GetTypes()
+            .Where(type => type.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+                .Any(constructor => constructor.GetParameters().Any(parameter => parameter.ParameterType == typeof(IRunStore))))
+            .Select(type => type.Name)
+            .Order(StringComparer.Ordinal);
+
+        takers.ShouldBe(["MusterStartup", "RunScheduler", "RunService", "RunStatusReader", "StoreRunSink"]);
+    }
+
     private static async Task<(HttpStatusCode Status, string? ContentType, string Body)> SendAsync(HttpClient client, string method, string path, string? body = null)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);

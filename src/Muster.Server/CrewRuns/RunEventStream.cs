@@ -19,7 +19,7 @@ namespace Muster.Server.CrewRuns;
 /// open, with heartbeats, and reads again every few seconds: the client sees a pause, not a cut.
 /// </summary>
 internal sealed partial class RunEventStream(
-    IRunStore store,
+    RunService runs,
     IRunEventSignals signals,
     IOptions<EventStreamOptions> options,
     TimeProvider timeProvider,
@@ -32,21 +32,21 @@ internal sealed partial class RunEventStream(
     /// Streams until the run's terminal event, the client leaving (<paramref name="cancellationToken"/>) or the
     /// server stopping; in the last case the stream simply ends, and the client reconnects with Last-Event-ID.
     /// </summary>
-    public async Task StreamAsync(HttpResponse response, Guid runId, long afterSequence, CancellationToken cancellationToken)
+    public async Task StreamAsync(HttpResponse response, RunRecord run, long afterSequence, CancellationToken cancellationToken)
     {
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await StreamUntilEndAsync(response, runId, afterSequence, ending.Token);
+            await StreamUntilEndAsync(response, run, afterSequence, ending.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // An open stream would hold up shutdown until the host's timeout; ending it lets the server stop at once.
-            LogStreamClosedForShutdown(logger, runId);
+            LogStreamClosedForShutdown(logger, run.Id);
         }
     }
 
-    private async Task StreamUntilEndAsync(HttpResponse response, Guid runId, long afterSequence, CancellationToken cancellationToken)
+    private async Task StreamUntilEndAsync(HttpResponse response, RunRecord run, long afterSequence, CancellationToken cancellationToken)
     {
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -56,7 +56,7 @@ internal sealed partial class RunEventStream(
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hints = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
-        var listening = ListenAsync(runId, hints.Writer, stop.Token);
+        var listening = ListenAsync(run.Id, hints.Writer, stop.Token);
         try
         {
             // The last sequence sent, kept up to date event by event: a read that fails after a page went out resumes after it.
@@ -65,16 +65,16 @@ internal sealed partial class RunEventStream(
             {
                 try
                 {
-                    if (await SendStoredEventsAsync(response, runId, last, cancellationToken))
+                    if (await SendStoredEventsAsync(response, run, last, cancellationToken))
                     {
-                        LogStreamEnded(logger, runId, last.Value);
+                        LogStreamEnded(logger, run.Id, last.Value);
                         return;
                     }
 
                     if (!await WaitForHintAsync(hints.Reader, options.Value.HeartbeatInterval, cancellationToken))
                     {
                         await WriteHeartbeatAsync(response, cancellationToken);
-                        if (await store.GetRunAsync(runId, cancellationToken) is null)
+                        if (!await runs.IsStoredAsync(run, cancellationToken))
                         {
                             // Deleted while we watched: nothing more will ever come.
                             return;
@@ -84,7 +84,7 @@ internal sealed partial class RunEventStream(
                 catch (StoreUnavailableException ex)
                 {
                     // The heartbeat keeps proxies from closing a quiet stream, and shows whether the client is still there.
-                    LogStoreWait(logger, runId, ex.Kind);
+                    LogStoreWait(logger, run.Id, ex.Kind);
                     await WriteHeartbeatAsync(response, cancellationToken);
                     await WaitForHintAsync(hints.Reader, StoreRetry.Longest, cancellationToken);
                 }
@@ -104,12 +104,12 @@ internal sealed partial class RunEventStream(
     }
 
     /// <summary>Sends the stored events after <paramref name="last"/>, moving it on; true once the terminal event went out.</summary>
-    private async Task<bool> SendStoredEventsAsync(HttpResponse response, Guid runId, StrongBox<long> last, CancellationToken cancellationToken)
+    private async Task<bool> SendStoredEventsAsync(HttpResponse response, RunRecord run, StrongBox<long> last, CancellationToken cancellationToken)
     {
         var pageSize = options.Value.PageSize;
         while (true)
         {
-            var events = await store.GetEventsAsync(runId, last.Value, pageSize, cancellationToken);
+            var events = await runs.GetEventsAsync(run, last.Value, pageSize, cancellationToken);
             foreach (var runEvent in events)
             {
                 await WriteEventAsync(response.Body, runEvent, cancellationToken);

@@ -126,7 +126,7 @@ internal static class CrewRunsEndpoints
 
         if (stream)
         {
-            return new RunEventStreamResult(run.Id, afterSequence);
+            return new RunEventStreamResult(run, afterSequence);
         }
 
         var events = await runs.GetEventsAsync(run, afterSequence, MaxEventsPerRequest, cancellationToken);

@@ -35,6 +35,10 @@ internal sealed partial class RunService
     public Task<IReadOnlyList<RunEventRecord>> GetEventsAsync(RunRecord run, long afterSequence, int limit, CancellationToken cancellationToken) =>
         store.GetEventsAsync(run.Id, afterSequence, limit, cancellationToken);
 
+    /// <summary>Whether the run is still stored: a stream that watches it ends once it is deleted or purged.</summary>
+    public async Task<bool> IsStoredAsync(RunRecord run, CancellationToken cancellationToken) =>
+        await store.GetRunAsync(run.Id, cancellationToken) is not null;
+
     /// <summary>The files the run's tasks wrote.</summary>
     /// <summary>
     /// The run's stored events after <paramref name="afterSequence"/>, by id: for a live reader (an event stream, a protocol

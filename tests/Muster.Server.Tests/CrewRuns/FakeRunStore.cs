@@ -1,11 +1,19 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
+using Muster.Server.Auth;
+using Muster.Server.Caching;
+using Muster.Server.CrewRuns;
+using Muster.Server.Execution;
+using Muster.Server.Hosting;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 
 namespace Muster.Server.Tests.CrewRuns;
 
-/// <summary>An in-memory store with the members the event stream and retention use; the rest are not needed by these tests.</summary>
+/// <summary>An in-memory store with the members the event stream and retention use (through the run service); the rest are not needed by these tests.</summary>
 internal sealed class FakeRunStore : IRunStore
 {
     private readonly ConcurrentDictionary<Guid, List<RunEventRecord>> _events = new();
@@ -36,13 +44,28 @@ internal sealed class FakeRunStore : IRunStore
     }
 
     public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken) =>
-        Task.FromResult<RunRecord?>(_events.ContainsKey(runId)
-            ? new RunRecord
-            {
-                Id = runId, CrewName = "c", Crew = new() { Name = "c", Agents = [], Tasks = [], Inputs = [] }, Inputs = [],
-                OwnerId = "o", TokenId = "t", CorrelationId = "x", State = RunState.Running, CreatedAt = DateTimeOffset.UtcNow,
-            }
-            : null);
+        Task.FromResult(_events.ContainsKey(runId) ? RunOf(runId) : null);
+
+    /// <summary>The run whose events the store holds, as a caller's lookup finds it.</summary>
+    public static RunRecord RunOf(Guid runId) => new()
+    {
+        Id = runId, CrewName = "c", Crew = new() { Name = "c", Agents = [], Tasks = [], Inputs = [] }, Inputs = [],
+        OwnerId = "o", TokenId = "t", CorrelationId = "x", State = RunState.Running, CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>The run service over <paramref name="store"/> and <paramref name="signals"/>, without webhooks, tokens or output files.</summary>
+    public static RunService Runs(FakeRunStore store, FakeRunEventSignals signals, ICacheInvalidations? invalidations = null)
+    {
+        var options = Options.Create(new MusterOptions());
+        var caches = new CacheInvalidator(
+            new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
+            new RunStatusReader(store, new ExecutingRuns(), options, Options.Create(new JsonOptions()), TimeProvider.System),
+            invalidations ?? new RecordingCacheInvalidations());
+        var files = new RunOutputFiles(
+            Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
+            NullLogger<RunOutputFiles>.Instance);
+        return new RunService(store, new NoDeliveries(), signals, new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), files, caches, Options.Create(new StorageOptions()), options, TimeProvider.System);
+    }
 
     public Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
     {
@@ -63,6 +86,24 @@ internal sealed class FakeRunStore : IRunStore
     public Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>No webhooks: the run service's callers here never read deliveries.</summary>
+internal sealed class NoDeliveries : IDeliveryStore
+{
+    public Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>No tokens: the run service's callers here never authenticate anyone.</summary>
+internal sealed class NoTokens : ITokenStore
+{
+    public Task CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<TokenRecord?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 /// <summary>Event signals the test sends by hand (or withholds, to show they are only hints).</summary>

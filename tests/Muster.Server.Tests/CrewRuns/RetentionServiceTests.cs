@@ -16,23 +16,10 @@ public sealed class RetentionServiceTests
 {
     private static readonly TimeSpan Patience = Eventually.DefaultLimit;
 
-    private static readonly RunOutputFiles NoFiles = new(
-        Options.Create(new Muster.Core.Engine.CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
-        NullLogger<RunOutputFiles>.Instance);
-
     private readonly RecordingCacheInvalidations _invalidations = new();
 
     /// <summary>The run service over <paramref name="store"/>, whose purges clear the caches and announce it on <see cref="_invalidations"/>.</summary>
-    private RunService Runs(FakeRunStore store)
-    {
-        var options = Options.Create(new MusterOptions());
-        var caches = new CacheInvalidator(
-            new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
-            new RunStatusReader(store, new ExecutingRuns(), options, Options.Create(new Microsoft.AspNetCore.Http.Json.JsonOptions()), TimeProvider.System),
-            _invalidations);
-        return new RunService(
-            store, new NoDeliveries(), new FakeRunEventSignals(), new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), NoFiles, caches, Options.Create(new StorageOptions()), options, TimeProvider.System);
-    }
+    private RunService Runs(FakeRunStore store) => FakeRunStore.Runs(store, new FakeRunEventSignals(), _invalidations);
 
     private static Task WaitForPurgesAsync(FakeRunStore store, int count) =>
         Eventually.Until(() => store.PurgeCutoffs.Count >= count, $"the store never saw {count} purges");
@@ -88,23 +75,5 @@ public sealed class RetentionServiceTests
         await service.StopAsync(CancellationToken.None);
 
         service.ExecuteTask!.IsFaulted.ShouldBeFalse();
-    }
-
-    /// <summary>No webhooks: the purge never reads deliveries.</summary>
-    private sealed class NoDeliveries : IDeliveryStore
-    {
-        public Task<IReadOnlyList<IReadOnlyList<DeliveryRecord>>> ClaimDueDeliveriesAsync(DeliveryClaim claim, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RecordAttemptAsync(Guid deliveryId, DeliveryAttempt attempt, DeliveryState state, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
-    /// <summary>No tokens: the purge never authenticates anyone.</summary>
-    private sealed class NoTokens : ITokenStore
-    {
-        public Task CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<TokenRecord?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -19,7 +19,7 @@ public sealed class RunEventStreamTests : IDisposable
     private readonly FakeLifetime _lifetime = new();
 
     private RunEventStream Stream(TimeSpan heartbeat, int pageSize = 500) => new(
-        _store, _signals, Options.Create(new EventStreamOptions { HeartbeatInterval = heartbeat, PageSize = pageSize }),
+        FakeRunStore.Runs(_store, _signals), _signals, Options.Create(new EventStreamOptions { HeartbeatInterval = heartbeat, PageSize = pageSize }),
         TimeProvider.System, _lifetime, NullLogger<RunEventStream>.Instance);
 
     private static DefaultHttpContext Context() => new() { Response = { Body = new MemoryStream() } };
@@ -42,7 +42,7 @@ public sealed class RunEventStreamTests : IDisposable
         _store.Append(runId, RunEventTypes.CrewKickoffStarted, RunEventTypes.TaskStarted, RunEventTypes.CrewKickoffCompleted);
         var context = Context();
 
-        await Stream(TimeSpan.FromMinutes(1), pageSize: 2).StreamAsync(context.Response, runId, 0, CancellationToken.None).WaitAsync(Patience);
+        await Stream(TimeSpan.FromMinutes(1), pageSize: 2).StreamAsync(context.Response, FakeRunStore.RunOf(runId), 0, CancellationToken.None).WaitAsync(Patience);
 
         context.Response.ContentType.ShouldBe("text/event-stream");
         var frames = Frames(Output(context));
@@ -59,7 +59,7 @@ public sealed class RunEventStreamTests : IDisposable
         _store.Append(runId, RunEventTypes.CrewKickoffStarted, RunEventTypes.TaskStarted, RunEventTypes.CrewKickoffFailed);
         var context = Context();
 
-        await Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 1, CancellationToken.None).WaitAsync(Patience);
+        await Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, FakeRunStore.RunOf(runId), 1, CancellationToken.None).WaitAsync(Patience);
 
         Frames(Output(context)).Select(f => f.Id).ShouldBe([2L, 3L]);
     }
@@ -71,7 +71,7 @@ public sealed class RunEventStreamTests : IDisposable
         _store.Append(runId, RunEventTypes.CrewKickoffStarted);
         var context = Context();
 
-        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
+        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, FakeRunStore.RunOf(runId), 0, CancellationToken.None);
         await _signals.Subscribed.Task.WaitAsync(Patience);
         _store.Append(runId, RunEventTypes.TaskStarted, RunEventTypes.CrewKickoffCompleted);
         await _signals.PublishAsync(new RunEvent { RunId = runId, Sequence = 3, Timestamp = DateTimeOffset.UtcNow, Data = new CrewKickoffCompleted("done", null, TokenUsage.Zero, 1) }, CancellationToken.None);
@@ -87,7 +87,7 @@ public sealed class RunEventStreamTests : IDisposable
         _store.Append(runId, RunEventTypes.CrewKickoffStarted);
         var context = Context();
 
-        var streaming = Stream(TimeSpan.FromMilliseconds(50)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
+        var streaming = Stream(TimeSpan.FromMilliseconds(50)).StreamAsync(context.Response, FakeRunStore.RunOf(runId), 0, CancellationToken.None);
         await _signals.Subscribed.Task.WaitAsync(Patience);
         _store.Append(runId, RunEventTypes.CrewKickoffCompleted);
         await streaming.WaitAsync(Patience);
@@ -104,7 +104,7 @@ public sealed class RunEventStreamTests : IDisposable
         _store.Append(runId, RunEventTypes.CrewKickoffStarted);
         var context = Context();
 
-        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, runId, 0, CancellationToken.None);
+        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(context.Response, FakeRunStore.RunOf(runId), 0, CancellationToken.None);
         await _signals.Subscribed.Task.WaitAsync(Patience);
         await _lifetime.Stopping.CancelAsync();
         await streaming.WaitAsync(Patience);
@@ -119,7 +119,7 @@ public sealed class RunEventStreamTests : IDisposable
         _store.Append(runId, RunEventTypes.CrewKickoffStarted);
         using var leave = new CancellationTokenSource();
 
-        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(Context().Response, runId, 0, leave.Token);
+        var streaming = Stream(TimeSpan.FromMinutes(1)).StreamAsync(Context().Response, FakeRunStore.RunOf(runId), 0, leave.Token);
         await _signals.Subscribed.Task.WaitAsync(Patience);
         await leave.CancelAsync();
 
