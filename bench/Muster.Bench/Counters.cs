@@ -53,12 +53,12 @@ internal sealed class Counters : IAsyncDisposable
     public Task WaitUntilAttachedAsync(TimeSpan timeout) => Task.WhenAll(_threadPool.WaitUntilAttachedAsync(timeout), _gc.WaitUntilAttachedAsync(timeout));
 
     /// <summary>
-    /// Ends the sampling when the stretch measured ended before the duration given at the start: after one more sample
-    /// (each reports the second before it, so the stretch's last second is in).
+    /// Ends the sampling when the stretch measured ended before the duration given at the start: after a few more samples
+    /// (each reports the second before it, so the stretch's last second is in; on a busy machine the tool samples late).
     /// </summary>
     public async Task StopAsync()
     {
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(3));
         await Task.WhenAll(_threadPool.StopAsync(), _gc.StopAsync());
     }
 

@@ -45,8 +45,11 @@ internal static class GcFigures
         }
     }
 
+    // The tool stamps its samples to the second: one stamped in the second the stretch ended in was taken at its end or later.
     internal static double AllocatedPerTask(CounterSummary? window, DateTime until, double tasks) =>
-        window is { LastSample: { } last } && last >= until && tasks > 0 ? window.AllocatedBytes / tasks : double.NaN;
+        window is { LastSample: { } last } && last >= until.AddTicks(-(until.Ticks % TimeSpan.TicksPerSecond)) && tasks > 0
+            ? window.AllocatedBytes / tasks
+            : double.NaN;
 
     internal static double HeapPerRun(HeapSizes before, HeapSizes peak, int runs) => runs > 0 ? (peak.Total - before.Total) / runs : double.NaN;
 }

@@ -14,6 +14,16 @@ public sealed class GcFiguresTests
     }
 
     [Fact]
+    public void AllocatedPerTask_TakesASampleStampedInTheSecondTheTasksFinished()
+    {
+        // The tool's timestamps have no fraction: 12:00:10 is any time in that second.
+        var window = Summary(allocated: 3_000_000, lastSample: End);
+
+        GcFigures.AllocatedPerTask(window, End.AddMilliseconds(600), tasks: 1_500).ShouldBe(2_000);
+        double.IsNaN(GcFigures.AllocatedPerTask(window, End.AddSeconds(1), tasks: 1_500)).ShouldBeTrue();
+    }
+
+    [Fact]
     public void AllocatedPerTask_IsNaN_WhenTheSamplesStopBeforeTheTasksFinished()
     {
         // The tool's duration ran out first: the last tasks' allocations are not in the sum.
