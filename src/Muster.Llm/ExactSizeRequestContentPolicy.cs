@@ -20,10 +20,11 @@ internal sealed class ExactSizeRequestContentPolicy : PipelinePolicy
         ProcessNext(message, pipeline, currentIndex);
     }
 
-    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    // Not async: a state machine of its own would live as long as the call.
+    public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         Compact(message);
-        await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+        return ProcessNextAsync(message, pipeline, currentIndex);
     }
 
     /// <summary>Replaces the body with an exact-size copy; a body of unknown length (a stream) is left as it is.</summary>

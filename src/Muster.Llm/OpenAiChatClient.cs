@@ -32,15 +32,23 @@ internal sealed class OpenAiChatClient : IChatClient
         _providerName = providerName;
         _secret = apiKey.Length >= 4 ? apiKey : null;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        // Retries and timeouts belong to the decorators around this client, which know Retry-After and the run's token.
+        _client = new OpenAIClient(new ApiKeyCredential(apiKey), ClientOptions(baseUrl));
+    }
+
+    /// <summary>The OpenAI package's settings: its pipeline sends and classifies, nothing more.</summary>
+    internal static OpenAIClientOptions ClientOptions(Uri baseUrl)
+    {
+        // Retries, timeouts and the calls' events belong to the decorators around this client, which know Retry-After and
+        // the run's token: the package's own retry and message-logging steps only hand the message on.
         var options = new OpenAIClientOptions
         {
             Endpoint = baseUrl,
-            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0),
+            RetryPolicy = PassThroughPolicy.Instance,
+            MessageLoggingPolicy = PassThroughPolicy.Instance,
             NetworkTimeout = TimeSpan.FromHours(1),
         };
         options.AddPolicy(new ExactSizeRequestContentPolicy(), System.ClientModel.Primitives.PipelinePosition.BeforeTransport);
-        _client = new OpenAIClient(new ApiKeyCredential(apiKey), options);
+        return options;
     }
 
     /// <inheritdoc/>

@@ -132,9 +132,9 @@ public sealed record RunUpdate
     /// <summary>
     /// What changed from <paramref name="before"/> to <paramref name="after"/>, column by column. A value set back to null
     /// is not expressible, and the projection never does that, except for the review (<see cref="ClearReview"/>) and the
-    /// lease (<see cref="ReleaseLease"/>).
+    /// lease (<see cref="ReleaseLease"/>). <paramref name="leaseOwner"/>, when given, fences the update (<see cref="LeaseOwner"/>).
     /// </summary>
-    public static RunUpdate Between(RunRecord before, RunRecord after)
+    public static RunUpdate Between(RunRecord before, RunRecord after, string? leaseOwner = null)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
@@ -152,6 +152,7 @@ public sealed record RunUpdate
             PendingReview = ReferenceEquals(after.PendingReview, before.PendingReview) ? null : after.PendingReview,
             ClearReview = (before.PendingReview is not null && after.PendingReview is null) || (before.Review is not null && after.Review is null),
             ReleaseLease = (before.LeaseOwner is not null || before.LeaseExpiresAt is not null) && after.LeaseOwner is null && after.LeaseExpiresAt is null,
+            LeaseOwner = leaseOwner,
         };
     }
 

@@ -21,7 +21,8 @@ internal sealed partial class McpSession : IMcpToolSession
     private readonly TimeSpan _connectTimeout;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Lazy<Task<McpConnection>>> _connections = new(StringComparer.Ordinal);
+    // Made when an agent first needs a server: most runs need none, and a run keeps its session for its whole life.
+    private ConcurrentDictionary<string, Lazy<Task<McpConnection>>>? _connections;
 
     internal McpSession(
         IReadOnlyList<McpServerSpec> defaults, Func<bool, HttpClient> httpClient, bool untrustedCrew, TimeSpan connectTimeout, ILoggerFactory loggerFactory)
@@ -71,7 +72,8 @@ internal sealed partial class McpSession : IMcpToolSession
         var tools = new List<AIFunction>();
         foreach (var (spec, trusted) in servers)
         {
-            var connection = await _connections
+            var connections = LazyInitializer.EnsureInitialized(ref _connections, () => new(StringComparer.Ordinal));
+            var connection = await connections
                 .GetOrAdd((trusted ? "trusted:" : "guarded:") + ConnectionKey(spec), _ => new(() => ConnectAsync(spec, trusted, cancellationToken)))
                 .Value;
             tools.AddRange(connection.Tools.Where(tool => spec.Allows(tool.Name)));
@@ -83,7 +85,12 @@ internal sealed partial class McpSession : IMcpToolSession
     /// <summary>Closes every connection and stops every process the session started; a server that fails to close is logged, not thrown.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var pending in _connections.Values.Where(c => c.IsValueCreated))
+        if (Volatile.Read(ref _connections) is not { } connections)
+        {
+            return;
+        }
+
+        foreach (var pending in connections.Values.Where(c => c.IsValueCreated))
         {
             try
             {
@@ -96,7 +103,7 @@ internal sealed partial class McpSession : IMcpToolSession
             }
         }
 
-        _connections.Clear();
+        connections.Clear();
     }
 
     /// <summary>What identifies one connection in a run: servers equal in all but their tool filter share it.</summary>

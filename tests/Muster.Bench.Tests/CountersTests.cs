@@ -42,7 +42,40 @@ public sealed class CountersTests
         12/01/2026 14:21:16,System.Runtime,ThreadPool Queue Length,Metric,0
         """;
 
+    // Three seconds of the same session with the heap meters too (`dotnet.gc.heap.total_allocated`, a rate, and
+    // `dotnet.gc.last_collection.heap.size`, a value per generation), as dotnet-counters 10 wrote them for a server; the
+    // first second has no rates yet. Values changed from the second on, so that the sums and peaks tell the lines apart.
+    private const string HeapCsv = """
+        Timestamp,Provider,Counter Name,Counter Type,Mean/Increment
+        12/05/2026 12:15:57,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen2],Metric,1203048
+        12/05/2026 12:15:57,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=loh],Metric,98384
+        12/05/2026 12:15:57,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=poh],Metric,25576
+        12/05/2026 12:15:57,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen0],Metric,560
+        12/05/2026 12:15:57,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen1],Metric,775400
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.heap.total_allocated (By / 1 sec),Rate,40768
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.pause.time (s / 1 sec),Rate,0
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen2],Metric,9000000
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=loh],Metric,98384
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=poh],Metric,25576
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen0],Metric,560
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen1],Metric,4000000
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=gen2],Rate,0
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=gen0],Rate,1
+        12/05/2026 12:15:58,System.Runtime,dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=gen1],Rate,0
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.heap.total_allocated (By / 1 sec),Rate,5000000
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.pause.time (s / 1 sec),Rate,0.012
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen2],Metric,7000000
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=loh],Metric,200000
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=poh],Metric,25576
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen0],Metric,560
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.last_collection.heap.size (By)[gc.heap.generation=gen1],Metric,9000000
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=gen2],Rate,0
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=gen0],Rate,2
+        12/05/2026 12:15:59,System.Runtime,dotnet.gc.collections ({collection} / 1 sec)[gc.heap.generation=gen1],Rate,1
+        """;
+
     private static readonly DateTime Second14 = new(2026, 12, 1, 17, 30, 14);
+    private static readonly DateTime Heap57 = new(2026, 12, 5, 12, 15, 57);
 
     [Fact]
     public void ParseSamples_ReadsEveryLine_ButTheHeader()
@@ -143,6 +176,54 @@ public sealed class CountersTests
         double.IsNaN(summary.PeakQueue).ShouldBeTrue();
         double.IsNaN(summary.PeakThreads).ShouldBeTrue();
     }
+
+    [Fact]
+    public void Summarize_SumsTheBytesAllocated_AndKeepsTheHeapMetersOutOfThePausesAndCollections()
+    {
+        var summary = Counters.Summarize([], Counters.ParseSamples(Lines(HeapCsv)), null, null);
+
+        summary.AllocatedBytes.ShouldBe(40768 + 5000000);
+        summary.Seconds.ShouldBe(2);
+        summary.PauseSeconds.ShouldBe(0.012, 1e-12);
+        summary.Collections.ShouldBe(4);
+        summary.LastSample.ShouldBe(Heap57.AddSeconds(2));
+    }
+
+    [Fact]
+    public void Summarize_GivesTheHeapAtTheStart_AndThePeakOfTheWholeHeap_Gen2_AndTheLargeObjectHeap()
+    {
+        var summary = Counters.Summarize([], Counters.ParseSamples(Lines(HeapCsv)), null, null);
+
+        summary.HeapAtStart.ShouldBe(new HeapSizes(1203048 + 98384 + 25576 + 560 + 775400, 1203048, 98384));
+        // The whole heap peaks in the last second, gen2 in the one before: each is its own peak.
+        summary.PeakHeap.ShouldBe(new HeapSizes(7000000 + 200000 + 25576 + 560 + 9000000, 9000000, 200000));
+    }
+
+    [Fact]
+    public void Summarize_TakesTheHeapAtTheStart_FromTheWindowsFirstSecond()
+    {
+        var summary = Counters.Summarize([], Counters.ParseSamples(Lines(HeapCsv)), Heap57.AddSeconds(2), null);
+
+        summary.HeapAtStart.Total.ShouldBe(9000000 + 98384 + 25576 + 560 + 4000000);
+        summary.AllocatedBytes.ShouldBe(40768 + 5000000);
+    }
+
+    [Fact]
+    public void Summarize_WithoutHeapMeters_LeavesTheirFiguresNaN()
+    {
+        var summary = Counters.Summarize([], Counters.ParseSamples(Lines(GcCsv)), null, null);
+
+        double.IsNaN(summary.AllocatedBytes).ShouldBeTrue();
+        summary.HeapAtStart.ShouldBe(HeapSizes.None);
+        summary.PeakHeap.ShouldBe(HeapSizes.None);
+    }
+
+    [Theory]
+    [InlineData("collect", "'collect'")]
+    [InlineData(@"EventCounters\System.Runtime[a,b]", @"'EventCounters\System.Runtime[a,b]'")]
+    [InlineData("it's", @"'it'\''s'")]
+    [InlineData("", "''")]
+    public void ShellQuote_MakesOneShellWord(string argument, string quoted) => Counters.ShellQuote(argument).ShouldBe(quoted);
 
     private static string[] Lines(string csv) => csv.Split('\n');
 }

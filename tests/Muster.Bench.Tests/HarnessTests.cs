@@ -34,6 +34,17 @@ public sealed partial class HarnessTests(ITestOutputHelper log)
             Number(tasks[3]).ShouldBeGreaterThan(0, "the ceiling's tasks/s");
             Number(Cells(markdown, "1,000 runs kickoff→complete, runs/s")[2]).ShouldBeGreaterThan(0);
             markdown.ShouldContain("- 2: 1,000 of 1,000 runs completed (0 failed, 0 kickoffs refused)", Case.Sensitive);
+            var allocated = Cells(markdown, "server bytes allocated per task (dotnet-counters)")[2];
+            if (File.Exists("/tmp/dt/dotnet-counters"))
+            {
+                // bench/run.sh installs the tool there; the harness then stops it when the batch ends and reads every sample.
+                Number(allocated).ShouldBeGreaterThan(0, "bytes allocated per task");
+            }
+            else
+            {
+                allocated.ShouldBe("n/a KiB");
+            }
+
             // What the harness notes when a scenario throws.
             markdown.ShouldNotContain("FAILED", Case.Sensitive);
         }

@@ -78,4 +78,24 @@ public sealed class InterpolationTests
         var result = CrewInterpolator.Interpolate(CrewWith("About {topic}"), new JsonObject { ["topic"] = "x", ["unused"] = 1 });
         result.Tasks[0].Description.ShouldBe("About x");
     }
+
+    [Fact]
+    public void Fill_AllocatesTheFilledTextAndLittleElse()
+    {
+        // Every kickoff and every claim fill each text of the run's crew: a Match, its groups and a delegate per text were
+        // a twentieth of all a busy node allocated.
+        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["topic"] = "tidal energy", ["year"] = "2026" };
+        const string Text = "Find the three facts about {topic} that matter most in {year}, as of {month}.";
+        CrewInterpolator.Fill(Text, values).ShouldBe("Find the three facts about tidal energy that matter most in 2026, as of {month}.");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            CrewInterpolator.Fill(Text, values);
+        }
+
+        var perFill = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
+        perFill.ShouldBeLessThan(600, "the filled text (about 190 B) and a builder");
+        CrewInterpolator.Fill("No placeholder here.", values).ShouldBeSameAs("No placeholder here.");
+    }
 }

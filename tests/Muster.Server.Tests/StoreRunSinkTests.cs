@@ -234,6 +234,31 @@ public sealed class StoreRunSinkTests : IAsyncLifetime
         (await StoredSequencesAsync()).ShouldBe([1L]);
     }
 
+    [Fact]
+    public async Task HeldEvents_KeepOnlyTheRunAsTheLastOneLeftIt()
+    {
+        // Under load a run's events wait for the writer; a copy of the run kept per held event was young state that every
+        // collection promoted. The state between two held events is garbage at once.
+        using var sink = Sink(FlushDelay);
+        await sink.PublishAsync(Event(1, RunEventTypes.CrewKickoffStarted), CancellationToken.None);
+        var between = WeakRunOf(sink);
+        await sink.PublishAsync(Event(2, RunEventTypes.TaskStarted), CancellationToken.None);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        between.IsAlive.ShouldBeFalse("the run as the first held event left it");
+        _time.Advance(FlushDelay);
+        await Eventually.Until(() => sink.Stored is not null, "the held events were never stored");
+        sink.Stored.ShouldBeSameAs(sink.Run);
+        sink.Stored!.CurrentTask.ShouldBe("task_1");
+        (await StoredSequencesAsync()).ShouldBe([1L, 2L]);
+    }
+
+    // Not inlined, so that no local of the test keeps the run alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference WeakRunOf(StoreRunSink sink) => new(sink.Run);
+
     private StoreRunSink Sink(TimeSpan flushDelay, IRunStore? store = null, TimeProvider? time = null) =>
         new(store ?? _store, new NoDeliveries(), _signals, "node-a", _run, time ?? _time, flushDelay, NullLogger.Instance);
 

@@ -118,6 +118,8 @@ public sealed class RunProjectionTests
             .ShouldBe(new RunUpdate { CompletedTasks = 2, Usage = new TokenUsage(110, 55, 2, 3), ClearReview = true });
         RunUpdate.Between(Running, RunProjection.Apply(Running, Event(new AgentStep("task_2", "Writer", "p", "t", "", "", "r"))))
             .ShouldBe(new RunUpdate());
+        RunUpdate.Between(Running, RunProjection.Apply(Running, Event(new AgentStep("task_2", "Writer", "p", "t", "", "", "r"))), leaseOwner: "node-a")
+            .ShouldBe(new RunUpdate { LeaseOwner = "node-a" }, "an executing node's update is fenced by its lease");
     }
 
     private static RunEvent Event(RunEventData data) => new() { RunId = Running.Id, Sequence = 8, Timestamp = At, Data = data };

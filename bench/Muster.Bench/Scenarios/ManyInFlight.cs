@@ -33,8 +33,8 @@ internal static class ManyInFlight
         }
 
         // The busiest stretch: every kickoff arriving while the first LLM calls are out. dotnet-counters starts during
-        // the warm-up; only its samples from the measured stretch count.
-        await using var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), LoadGenerator.WarmUp + TimeSpan.FromSeconds(settings.Full ? 40 : 15));
+        // the warm-up; only its samples from the measured stretch count, and it stops once every run has finished.
+        await using var counters = Counters.TryStart(server, Path.Combine(workDir, "s3"), LoadGenerator.WarmUp + TimeSpan.FromMinutes(6));
         await load.OpenLoopAsync("warm-up", StatusRate, LoadGenerator.WarmUp, i => cluster.Status(i, seed));
         var from = DateTime.Now;
         var ids = new IdPool(runs, seed);
@@ -45,9 +45,15 @@ internal static class ManyInFlight
         var kickoffs = await load.ClosedLoopAsync("kickoff", 64, runs, null, cluster.Kickoff, (_, body) => ids.Add(Cluster.KickoffId(body)));
         var kickedOff = clock.Elapsed;
         var done = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
+        var finishedAt = DateTime.Now;
         await stopReading.CancelAsync();
         var status = await reading;
-        var gc = counters is null ? null : await counters.ResultAsync(from);
+        CounterSummary? gc = null;
+        if (counters is not null)
+        {
+            await counters.StopAsync();
+            gc = await counters.ResultAsync(from, finishedAt);
+        }
 
         var completed = await cluster.CountAsync("completed", int.MaxValue) - before;
         var peak = server.Memory().PeakRss;
@@ -58,6 +64,9 @@ internal static class ManyInFlight
         report.Add(new Figure("3", "thread-pool queue length, peak (dotnet-counters)", gc?.PeakQueue ?? double.NaN, "items"));
         report.Add(new Figure("3", "thread-pool threads, peak (dotnet-counters)", gc?.PeakThreads ?? double.NaN, "threads"));
         GcFigures.Add(report, "3", gc);
+        GcFigures.AddHeap(report, "3", gc, runsInFlight: runs);
+        // The status reads' allocations (200 a second) are in it too: a few per cent.
+        GcFigures.AddAllocation(report, "3", gc, finishedAt, (double)completed * Cluster.TasksPerRun);
         Report.Detail("3", $"status by second (count/p99 ms), kickoffs until {kickedOff.TotalSeconds:0.0} s: {status.Timeline()}");
         report.Note("3", $"kickoffs took {kickedOff.TotalSeconds:0.0} s ({kickoffs.PerSecond:0}/s, {kickoffs.Failures} refused), all finished after {done.TotalSeconds:0.0} s " +
             $"(the floor is {3 * LlmLatencyMs / 1000} s); idle RSS {idleRss / 1024.0 / 1024.0:0} MiB; peak process threads {sampler.PeakThreads}, " +

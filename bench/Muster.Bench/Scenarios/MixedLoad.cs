@@ -40,7 +40,7 @@ internal static class MixedLoad
 
         // The warm-up's runs finish before the measured stretch starts, and are counted out of it. dotnet-counters (on the
         // first node) starts meanwhile; only its samples of the measured stretch count.
-        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s4"), duration + TimeSpan.FromSeconds(15));
+        await using var counters = Counters.TryStart(cluster.Nodes[0], Path.Combine(workDir, "s4"), duration + TimeSpan.FromMinutes(6));
         await Task.WhenAll(
             load.OpenLoopAsync("warm-up reads", Rate, LoadGenerator.WarmUp, i => cluster.Status(i, seed)),
             load.OpenLoopAsync("warm-up kickoffs", WarmUpKickoffRate, LoadGenerator.WarmUp, cluster.Kickoff));
@@ -59,7 +59,12 @@ internal static class MixedLoad
         var drained = await cluster.WaitAllFinishedAsync(clock, TimeSpan.FromMinutes(5));
         var completed = await cluster.CountAsync("completed", int.MaxValue) - before;
         var failed = await cluster.CountAsync("failed", int.MaxValue);
-        var gc = counters is null ? null : await counters.ResultAsync(from, to);
+        CounterSummary? gc = null;
+        if (counters is not null)
+        {
+            await counters.StopAsync();
+            gc = await counters.ResultAsync(from, to);
+        }
 
         foreach (var (muster, ceiling, what) in new[] { (status, roof.Reads, "status reads"), (kickoffs, roof.Kickoffs, "kickoffs") })
         {
@@ -71,6 +76,7 @@ internal static class MixedLoad
         Report.Detail("4", $"status reads by second (count/p99 ms): {status.Timeline()}");
         Report.Detail("4", $"kickoffs by second (count/p99 ms): {kickoffs.Timeline()}");
         GcFigures.Add(report, "4", gc);
+        GcFigures.AddHeap(report, "4", gc);
         var dropped = status.Failures + kickoffs.Failures + (expected - completed);
         report.Add(new Figure("4", "requests failed + runs not completed", dropped, "", null, "0", dropped == 0));
         report.Note("4", $"{duration.TotalSeconds:0} s: {status.Latency.Count:N0} reads (max {status.Latency.MaxMs:0.0} ms, {status.Failures} failed), " +

@@ -26,7 +26,8 @@ internal sealed class RunEventWriter(
     Guid runId, RunCheckpoint checkpoint, long? maxRunBytes, InputTexts inputs, IRunSink sink, TimeProvider timeProvider, CancellationToken cancellationToken) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly JsonSize? _size = maxRunBytes is null || !inputs.IsEmpty ? null : new JsonSize();
+    // Without long inputs to pack, an event is measured as written, not as a string (JsonSize).
+    private readonly bool _measureWritten = inputs.IsEmpty;
     private long _sequence = checkpoint.LastSequence;
     private long _recorded = checkpoint.RecordedBytes;
 
@@ -74,15 +75,11 @@ internal sealed class RunEventWriter(
         }
     }
 
-    public void Dispose()
-    {
-        _gate.Dispose();
-        _size?.Dispose();
-    }
+    public void Dispose() => _gate.Dispose();
 
     /// <summary>The bytes the store keeps of <paramref name="data"/>; 0 without a limit (nothing to count against).</summary>
     private long Measure(RunEventData data) => maxRunBytes is null ? 0
-        : _size is not null ? _size.Of(data)
+        : _measureWritten ? JsonSize.Of(data)
         : Encoding.UTF8.GetByteCount(inputs.Pack(RunEventJson.Serialize(data)));
 
     // A run that reached its limit must still be able to say so, and how its tasks ended.

@@ -39,7 +39,11 @@ internal sealed partial class StoreRunSink(
 
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private List<Held> _held = [];
+    private List<EventAppend> _held = [];
+    // The run once every held event applies: what the store holds after they commit. Only the last state is kept, not
+    // one per held event: under load a run's events wait for the writer, and each state kept is a copy of the run the
+    // collector promotes.
+    private RunRecord? _heldRun;
     // The run as stored, or null while a write is in flight (or after one failed): then only the store knows.
     private RunRecord? _stored = run;
     private Exception? _failure;
@@ -67,12 +71,13 @@ internal sealed partial class StoreRunSink(
 
         var before = _run;
         var after = RunProjection.Apply(Started(before), runEvent);
-        var append = new EventAppend(runEvent, RunUpdate.Between(before, after) with { LeaseOwner = nodeId }, planner.Plan(before, runEvent));
+        var append = new EventAppend(runEvent, RunUpdate.Between(before, after, leaseOwner: nodeId), planner.Plan(before, runEvent));
         _run = after;
         int held;
         lock (_lock)
         {
-            _held.Add(new Held(append, _run));
+            _held.Add(append);
+            _heldRun = after;
             held = _held.Count;
         }
 
@@ -99,11 +104,14 @@ internal sealed partial class StoreRunSink(
         await _writing.WaitAsync();
         try
         {
-            List<Held> batch;
+            List<EventAppend> batch;
+            RunRecord? batchRun;
             lock (_lock)
             {
                 batch = _held;
+                batchRun = _heldRun;
                 _held = [];
+                _heldRun = null;
                 _timer?.Dispose();
                 _timer = null;
             }
@@ -118,7 +126,7 @@ internal sealed partial class StoreRunSink(
                 // From here until the commit is known the store may be ahead of what this sink last stored.
                 Volatile.Write(ref _stored, null);
                 await CommitAsync(batch, retryUntil);
-                Volatile.Write(ref _stored, batch[^1].After);
+                Volatile.Write(ref _stored, batchRun);
             }
             catch
             {
@@ -126,14 +134,16 @@ internal sealed partial class StoreRunSink(
                 {
                     batch.AddRange(_held);
                     _held = batch;
+                    // Events held meanwhile leave the run further on; without them the batch's state is the last again.
+                    _heldRun ??= batchRun;
                 }
 
                 throw;
             }
 
-            foreach (var held in batch)
+            foreach (var append in batch)
             {
-                await signals.PublishAsync(held.Append.Event, CancellationToken.None);
+                await signals.PublishAsync(append.Event, CancellationToken.None);
             }
         }
         finally
@@ -142,9 +152,8 @@ internal sealed partial class StoreRunSink(
         }
     }
 
-    private async Task CommitAsync(List<Held> batch, CancellationToken retryUntil)
+    private async Task CommitAsync(List<EventAppend> appends, CancellationToken retryUntil)
     {
-        var appends = batch.Select(h => h.Append).ToArray();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -170,7 +179,7 @@ internal sealed partial class StoreRunSink(
     }
 
     /// <summary>Whether an earlier attempt at <paramref name="appends"/> committed after all (its connection dropped while it did).</summary>
-    private async Task<bool> CommittedAsync(EventAppend[] appends)
+    private async Task<bool> CommittedAsync(List<EventAppend> appends)
     {
         var first = appends[0].Event.Sequence;
         var last = appends[^1].Event.Sequence;
@@ -229,7 +238,4 @@ internal sealed partial class StoreRunSink(
         var now = time.GetUtcNow();
         return current.StartedAt is null || current.StartedAt > now ? current with { StartedAt = now } : current;
     }
-
-    /// <summary>An event waiting to be stored, with the run as it is once the event is applied.</summary>
-    private sealed record Held(EventAppend Append, RunRecord After);
 }

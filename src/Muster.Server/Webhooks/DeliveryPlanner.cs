@@ -15,32 +15,38 @@ internal sealed class DeliveryPlanner(TimeProvider timeProvider) : IDeliveryPlan
     public IReadOnlyList<NewDelivery> Plan(RunRecord run, RunEvent runEvent)
     {
         var settings = run.Webhooks;
-        var deliveries = new List<NewDelivery>();
+        // Made for the first webhook only: most events of most runs owe none, and each event's list waits with it for the writer.
+        List<NewDelivery>? deliveries = null;
 
         switch (runEvent.Data)
         {
             case AgentStep step when HasUrl(settings.StepWebhookUrl):
-                deliveries.Add(Create(run, settings.StepWebhookUrl!, WebhookKinds.Step, WebhookPayloads.Step(run, step), null));
+                (deliveries ??= []).Add(Create(run, settings.StepWebhookUrl!, WebhookKinds.Step, WebhookPayloads.Step(run, step), null));
                 break;
             case TaskCompleted completed when HasUrl(settings.TaskWebhookUrl):
-                deliveries.Add(Create(run, settings.TaskWebhookUrl!, WebhookKinds.Task, WebhookPayloads.Task(run, completed), null));
+                (deliveries ??= []).Add(Create(run, settings.TaskWebhookUrl!, WebhookKinds.Task, WebhookPayloads.Task(run, completed), null));
                 break;
             case CrewKickoffCompleted completed when HasUrl(settings.CrewWebhookUrl):
-                deliveries.Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, completed), null));
+                (deliveries ??= []).Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, completed), null));
                 break;
             case CrewKickoffFailed failed when HasUrl(settings.CrewWebhookUrl):
-                deliveries.Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, failed), null));
+                (deliveries ??= []).Add(Create(run, settings.CrewWebhookUrl!, WebhookKinds.Crew, WebhookPayloads.Crew(run, failed), null));
                 break;
             case TaskAwaitingHuman awaiting when HasUrl(settings.HumanInput?.Url):
-                deliveries.Add(Create(
+                (deliveries ??= []).Add(Create(
                     run, settings.HumanInput!.Url!, WebhookKinds.HumanInput, WebhookPayloads.HumanInput(run, runEvent, awaiting), settings.HumanInput.Authentication));
                 break;
         }
 
         if (settings.Stream is { } stream && HasUrl(stream.Url) && Subscribed(stream, runEvent.Type))
         {
-            deliveries.Add(Create(
+            (deliveries ??= []).Add(Create(
                 run, stream.Url!, stream.Realtime ? WebhookKinds.Event : WebhookKinds.Events, WebhookPayloads.StreamEvent(runEvent), stream.Authentication));
+        }
+
+        if (deliveries is null)
+        {
+            return [];
         }
 
         return deliveries;

@@ -33,6 +33,17 @@ public sealed class DeliveryPlannerTests
     }
 
     [Fact]
+    public void AnEventThatOwesNoWebhook_GetsTheSharedEmptyList()
+    {
+        // Every event of a run without webhooks passes here and waits with its list for the writer.
+        var run = Run(new WebhookSettings());
+
+        var deliveries = _planner.Plan(run, Event(run, new AgentStep("research", "Researcher", "p", "t", "", "", "r")));
+
+        deliveries.ShouldBeSameAs(Array.Empty<NewDelivery>());
+    }
+
+    [Fact]
     public void TaskCompleted_WithTaskUrl_OwesATaskWebhookFromTheTaskOutput()
     {
         var run = Run(new WebhookSettings { TaskWebhookUrl = "https://hooks.example.com/task" });
