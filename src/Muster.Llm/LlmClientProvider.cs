@@ -7,13 +7,15 @@ using Muster.Core.Llm;
 namespace Muster.Llm;
 
 /// <summary>
-/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider, retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
-/// <c>openai</c> falls back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
+/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider from <see cref="LlmOptions"/>: retry ◄ timeout ◄ the
+/// provider's client. <c>anthropic</c> speaks the Messages API (falling back to ANTHROPIC_API_KEY); every other provider is
+/// OpenAI-compatible, <c>openai</c> falling back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
 /// </summary>
 internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
 {
     private const string OpenAiDefaultUrl = "https://api.openai.com/v1";
     private const string OllamaDefaultUrl = "http://127.0.0.1:11434/v1";
+    private const string AnthropicDefaultUrl = "https://api.anthropic.com";
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc/>
@@ -32,6 +34,14 @@ internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvid
     {
         var settings = options.Value;
         settings.Providers.TryGetValue(provider, out var configured);
+        IChatClient providerClient = provider.Equals("anthropic", StringComparison.OrdinalIgnoreCase)
+            ? Anthropic(provider, configured)
+            : OpenAiCompatible(provider, configured);
+        return Pipeline(providerClient, configured ?? new LlmProviderOptions(), settings);
+    }
+
+    private OpenAiChatClient OpenAiCompatible(string provider, LlmProviderOptions? configured)
+    {
         var isOpenAi = provider.Equals("openai", StringComparison.OrdinalIgnoreCase);
         var isOllama = provider.Equals("ollama", StringComparison.OrdinalIgnoreCase);
         if (configured is null && !isOpenAi && !isOllama)
@@ -44,11 +54,7 @@ internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvid
             ?? (isOpenAi ? Environment.GetEnvironmentVariable("OPENAI_BASE_URL") : null)
             ?? (isOllama ? OllamaDefaultUrl : null)
             ?? (isOpenAi ? OpenAiDefaultUrl : null);
-        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new LlmConfigurationException($"LLM provider '{provider}' has no valid BaseUrl (Muster:Llm:Providers:{provider}:BaseUrl).");
-        }
-
+        var uri = ValidUrl(provider, baseUrl);
         var apiKey = configured?.ApiKey ?? (isOpenAi ? Environment.GetEnvironmentVariable("OPENAI_API_KEY") : null);
         if (string.IsNullOrEmpty(apiKey))
         {
@@ -58,16 +64,33 @@ internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvid
                 : "no-key";
         }
 
-        return Pipeline(new OpenAiChatClient(provider, uri, apiKey, timeProvider), configured ?? new LlmProviderOptions(), settings);
+        return new OpenAiChatClient(provider, uri, apiKey, timeProvider);
     }
 
+    private AnthropicChatClient Anthropic(string provider, LlmProviderOptions? configured)
+    {
+        var uri = ValidUrl(provider, configured?.BaseUrl ?? Environment.GetEnvironmentVariable("ANTHROPIC_BASE_URL") ?? AnthropicDefaultUrl);
+        var apiKey = configured?.ApiKey ?? Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            throw new LlmConfigurationException("No API key for LLM provider 'anthropic': set ANTHROPIC_API_KEY or Muster:Llm:Providers:anthropic:ApiKey.");
+        }
+
+        return new AnthropicChatClient(provider, uri, apiKey, timeProvider);
+    }
+
+    private static Uri ValidUrl(string provider, string? baseUrl) =>
+        Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new LlmConfigurationException($"LLM provider '{provider}' has no valid BaseUrl (Muster:Llm:Providers:{provider}:BaseUrl).");
+
     /// <summary>
-    /// What every call to a provider passes through, outermost first: retry ◄ timeout ◄ the provider's own client. A decorator
-    /// added here (telemetry, say) is one more line, and applies to every provider.
+    /// What every call to every provider (OpenAI-compatible and Anthropic alike) passes through, outermost first: retry ◄
+    /// timeout ◄ the provider's own client. A step added here (telemetry, say) is one more line, and applies to every provider.
+    /// An agent's <c>max_rpm</c> limit and the run's events and usage wrap this pipeline per run (TaskPipeline.ClientFor).
     /// </summary>
     private IChatClient Pipeline(IChatClient providerClient, LlmProviderOptions provider, LlmOptions settings) =>
         new ChatClientBuilder(providerClient)
-            .UseRetry(provider.MaxRetries, settings, timeProvider, loggerFactory.CreateLogger<RetryingChatClient>())
-            .UseTimeout(TimeSpan.FromSeconds(provider.TimeoutSeconds), timeProvider)
+            .UseResilience(provider.MaxRetries, TimeSpan.FromSeconds(provider.TimeoutSeconds), settings, timeProvider, loggerFactory.CreateLogger<ResilientChatClient>())
             .Build();
 }

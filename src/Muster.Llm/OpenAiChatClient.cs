@@ -1,27 +1,33 @@
 using System.ClientModel;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Muster.Core.Llm;
 using OpenAI;
-using OpenAI.Chat;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Muster.Llm;
 
 /// <summary>
-/// An <see cref="IChatClient"/> over the official OpenAI package's chat completions, for any OpenAI-compatible
-/// server. Failures become <see cref="LlmProviderException"/> saying what the provider answered, never the key.
+/// An OpenAI-compatible server as an <see cref="IChatClient"/>: the library adapter (<c>AsIChatClient()</c> of
+/// Microsoft.Extensions.AI.OpenAI) does all of the mapping, messages, tools, parallel tool calls, <c>response_format</c>
+/// and usage with cached tokens. What stays here is what the adapter does not do.
 /// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>The model of each call: the adapter is bound to the model of its <c>ChatClient</c> and ignores
+/// <see cref="ChatOptions.ModelId"/>, while one provider serves every model its crews name; one adapter per model.</item>
+/// <item>Error classification: the adapter throws the package's <see cref="ClientResultException"/>; the retry step needs the
+/// status, the provider's Retry-After and a message without the key (<see cref="ProviderErrors"/>).</item>
+/// <item>The package's own retry and logging steps are pass-throughs (<see cref="ClientOptions"/>).</item>
+/// </list>
+/// </remarks>
 internal sealed class OpenAiChatClient : IChatClient
 {
     private readonly OpenAIClient _client;
-    private readonly string _providerName;
-    private readonly string? _secret;
-    private readonly TimeProvider _timeProvider;
-    private readonly ConcurrentDictionary<string, ChatClient> _chatClients = new(StringComparer.Ordinal);
+    private readonly ProviderErrors _errors;
+    private readonly ConcurrentDictionary<string, IChatClient> _models = new(StringComparer.Ordinal);
+    private readonly Func<string, IChatClient> _adapterFor;
 
     /// <param name="providerName">The provider's name, used in error messages.</param>
     /// <param name="baseUrl">The API root, e.g. <c>https://api.openai.com/v1</c>.</param>
@@ -29,17 +35,16 @@ internal sealed class OpenAiChatClient : IChatClient
     /// <param name="timeProvider">The clock that turns an HTTP-date <c>Retry-After</c> into a wait; the system clock when null.</param>
     public OpenAiChatClient(string providerName, Uri baseUrl, string apiKey, TimeProvider? timeProvider = null)
     {
-        _providerName = providerName;
-        _secret = apiKey.Length >= 4 ? apiKey : null;
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _errors = new ProviderErrors(providerName, apiKey, timeProvider ?? TimeProvider.System);
         _client = new OpenAIClient(new ApiKeyCredential(apiKey), ClientOptions(baseUrl));
+        _adapterFor = model => _client.GetChatClient(model).AsIChatClient();
     }
 
     /// <summary>The OpenAI package's settings: its pipeline sends and classifies, nothing more.</summary>
     internal static OpenAIClientOptions ClientOptions(Uri baseUrl)
     {
-        // Retries, timeouts and the calls' events belong to the decorators around this client, which know Retry-After and
-        // the run's token: the package's own retry and message-logging steps only hand the message on.
+        // Retries, timeouts and the calls' events belong to the steps of Muster's chat pipeline, which know Retry-After
+        // and the run's token: the package's own retry and message-logging steps only hand the message on.
         var options = new OpenAIClientOptions
         {
             Endpoint = baseUrl,
@@ -55,11 +60,10 @@ internal sealed class OpenAiChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var model = options?.ModelId ?? throw new ArgumentException("ChatOptions.ModelId must name the model.", nameof(options));
-        var chat = _chatClients.GetOrAdd(model, _client.GetChatClient);
-        ChatCompletion completion;
+        var adapter = _models.GetOrAdd(model, _adapterFor);
         try
         {
-            completion = (await chat.CompleteChatAsync(OpenAiMapping.ToOpenAi(messages), OpenAiMapping.ToOpenAi(options), cancellationToken)).Value;
+            return await adapter.GetResponseAsync(messages, options, cancellationToken);
         }
         catch (ClientResultException ex)
         {
@@ -67,10 +71,8 @@ internal sealed class OpenAiChatClient : IChatClient
         }
         catch (HttpRequestException ex)
         {
-            throw new LlmProviderException(Scrub($"LLM provider '{_providerName}' could not be reached: {ex.Message}"), isTransient: true, inner: ex);
+            throw _errors.Unreachable(ex);
         }
-
-        return OpenAiMapping.ToResponse(completion);
     }
 
     /// <summary>The whole answer of <see cref="GetResponseAsync"/> as updates: the provider is not asked to stream.</summary>
@@ -91,7 +93,7 @@ internal sealed class OpenAiChatClient : IChatClient
     /// <inheritdoc/>
     public void Dispose()
     {
-        // The OpenAI client holds no unmanaged resources of its own; its transport is shared.
+        // The adapters and the OpenAI client hold no unmanaged resources of their own; their transport is shared.
     }
 
     private LlmProviderException Describe(ClientResultException ex)
@@ -99,68 +101,11 @@ internal sealed class OpenAiChatClient : IChatClient
         var response = ex.GetRawResponse();
         if (response is null || ex.Status == 0)
         {
-            return new LlmProviderException(Scrub($"LLM provider '{_providerName}' could not be reached: {ex.Message}"), isTransient: true, inner: ex);
+            return _errors.Unreachable(ex);
         }
 
-        var detail = ErrorDetail(response.Content?.ToString()) ?? response.ReasonPhrase;
-        var status = ex.Status;
-        var transient = status is 408 or 409 or 429 or >= 500;
-        var message = Scrub($"LLM provider '{_providerName}' answered HTTP {status}: {detail}");
-        return new LlmProviderException(message, status, RetryAfter(response), transient, ex);
-    }
-
-    private TimeSpan? RetryAfter(System.ClientModel.Primitives.PipelineResponse response)
-    {
         response.Headers.TryGetValue("retry-after-ms", out var milliseconds);
-        response.Headers.TryGetValue("Retry-After", out var value);
-        return ParseRetryAfter(milliseconds, value, _timeProvider.GetUtcNow());
+        response.Headers.TryGetValue("Retry-After", out var retryAfter);
+        return _errors.Answered(ex.Status, response.Content?.ToString(), response.ReasonPhrase, milliseconds, retryAfter, ex);
     }
-
-    /// <summary>The wait a provider asks for: <c>retry-after-ms</c> (OpenAI's), else Retry-After in seconds or as an HTTP date.</summary>
-    internal static TimeSpan? ParseRetryAfter(string? retryAfterMs, string? retryAfter, DateTimeOffset now)
-    {
-        if (double.TryParse(retryAfterMs, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
-        {
-            return TimeSpan.FromMilliseconds(milliseconds);
-        }
-
-        if (string.IsNullOrWhiteSpace(retryAfter))
-        {
-            return null;
-        }
-
-        if (double.TryParse(retryAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        return DateTimeOffset.TryParse(retryAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date - now
-            : null;
-    }
-
-    private static string? ErrorDetail(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error))
-            {
-                return error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) ? message.ToString() : error.ToString();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: the provider's text is the best description there is.
-        }
-
-        return body.Length > 500 ? body[..500] + "..." : body;
-    }
-
-    private string Scrub(string message) => _secret is null ? message : message.Replace(_secret, "***", StringComparison.Ordinal);
 }

@@ -9,7 +9,7 @@ public sealed class OpenAiClientOptionsTests
     public void ThePackagesRetryAndMessageLoggingSteps_OnlyHandTheMessageOn()
     {
         // Each kept two async state machines alive for the whole of every call (OpenAiProviderTests shows that retries,
-        // Retry-After and error answers still work through RetryingChatClient).
+        // Retry-After and error answers still work through ResilientChatClient).
         var options = OpenAiChatClient.ClientOptions(new Uri("http://127.0.0.1:9/v1"));
 
         options.RetryPolicy.ShouldBeSameAs(PassThroughPolicy.Instance);

@@ -8,21 +8,21 @@ public sealed class RetryAfterTests
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void ParseRetryAfter_Seconds() => OpenAiChatClient.ParseRetryAfter(null, "7", Now).ShouldBe(TimeSpan.FromSeconds(7));
+    public void ParseRetryAfter_Seconds() => ProviderErrors.ParseRetryAfter(null, "7", Now).ShouldBe(TimeSpan.FromSeconds(7));
 
     [Fact]
     public void ParseRetryAfter_HttpDate_IsTheTimeUntilThen() =>
-        OpenAiChatClient.ParseRetryAfter(null, "Mon, 23 Nov 2026 12:00:30 GMT", Now).ShouldBe(TimeSpan.FromSeconds(30));
+        ProviderErrors.ParseRetryAfter(null, "Mon, 23 Nov 2026 12:00:30 GMT", Now).ShouldBe(TimeSpan.FromSeconds(30));
 
     [Fact]
     public void ParseRetryAfter_MillisecondsHeader_WinsOverSeconds() =>
-        OpenAiChatClient.ParseRetryAfter("250", "1", Now).ShouldBe(TimeSpan.FromMilliseconds(250));
+        ProviderErrors.ParseRetryAfter("250", "1", Now).ShouldBe(TimeSpan.FromMilliseconds(250));
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("soon")]
-    public void ParseRetryAfter_AbsentOrUnreadable_IsNull(string? value) => OpenAiChatClient.ParseRetryAfter(null, value, Now).ShouldBeNull();
+    public void ParseRetryAfter_AbsentOrUnreadable_IsNull(string? value) => ProviderErrors.ParseRetryAfter(null, value, Now).ShouldBeNull();
 
     [Fact]
     public void ParseModelReference_SplitsAtTheFirstSlash_AndDefaultsToOpenAi()
