@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Anthropic;
 using Anthropic.Core;
-using Anthropic.Exceptions;
 using Microsoft.Extensions.AI;
 using Muster.Core.Llm;
 
@@ -15,19 +14,16 @@ namespace Muster.Llm;
 /// <list type="bullet">
 /// <item>Errors: the SDK's own retries are off (the pipeline's retry step honours <c>retry-after</c> for every provider), and an
 /// error answer is classified in <see cref="ProviderErrorHandler"/>, the only place that still sees the header.</item>
-/// <item>output_json goes through the prompt, never the API: the engine's prompt always carries the schema and the answer is
-/// validated (and asked again) either way, while the Messages API's structured outputs are refused by the older Claude
-/// models. So <see cref="ChatOptions.ResponseFormat"/> is not sent.</item>
-/// <item>Usage: Anthropic counts cache reads and cache writes apart from <c>input_tokens</c>; Muster's prompt tokens are all
-/// three, its cached prompt tokens the reads. The writes have no field in the AMP usage and stay in
-/// <see cref="UsageDetails.AdditionalCounts"/> (<see cref="CacheWriteTokens"/>).</item>
+/// <item>output_json goes through the prompt, not the API: <see cref="ChatOptions.ResponseFormat"/> is not passed on, where the
+/// adapter would send it as the Messages API's structured output (<c>output_config</c>), which older Claude models refuse.
+/// The engine's prompt always carries the schema, and the answer is validated (and asked for again) either way.</item>
 /// </list>
+/// Usage is the adapter's as it stands: input tokens include cache reads and writes, the reads are the cached input tokens,
+/// and the writes, which have no field in the AMP usage, stay in <see cref="UsageDetails.AdditionalCounts"/>
+/// (<c>CacheCreationInputTokens</c>).
 /// </remarks>
 internal sealed class AnthropicChatClient : IChatClient
 {
-    /// <summary>The key of the cache-write count in <see cref="UsageDetails.AdditionalCounts"/>.</summary>
-    public const string CacheWriteTokens = "cache_creation_input_tokens";
-
     /// <summary>The Messages API requires <c>max_tokens</c>; a call that names none gets this.</summary>
     private const int DefaultMaxOutputTokens = 4096;
 
@@ -68,26 +64,7 @@ internal sealed class AnthropicChatClient : IChatClient
             options.ResponseFormat = null;
         }
 
-        ChatResponse response;
-        try
-        {
-            response = await _adapter.GetResponseAsync(messages, options, cancellationToken);
-        }
-        catch (Exception ex) when (Classified(ex) is { } classified)
-        {
-            throw classified;
-        }
-        catch (AnthropicApiException ex)
-        {
-            throw _errors.Answered((int)ex.StatusCode, ex.ResponseBody, ex.ApiMessage, null, null, ex);
-        }
-        catch (AnthropicIOException ex)
-        {
-            throw _errors.Unreachable(ex);
-        }
-
-        response.Usage = MusterUsage(response.Usage);
-        return response;
+        return await _adapter.GetResponseAsync(messages, options, cancellationToken);
     }
 
     /// <summary>The whole answer of <see cref="GetResponseAsync"/> as updates: the provider is not asked to stream.</summary>
@@ -110,34 +87,5 @@ internal sealed class AnthropicChatClient : IChatClient
     {
         _adapter.Dispose();
         _client.Dispose();
-    }
-
-    /// <summary>Input tokens as Muster counts them (with cache reads and writes); the reads as cached input.</summary>
-    internal static UsageDetails? MusterUsage(UsageDetails? usage)
-    {
-        if (usage is null)
-        {
-            return null;
-        }
-
-        var writes = usage.AdditionalCounts?.TryGetValue(CacheWriteTokens, out var written) == true ? written : 0;
-        var reads = usage.CachedInputTokenCount ?? 0;
-        usage.InputTokenCount = (usage.InputTokenCount ?? 0) + reads + writes;
-        usage.TotalTokenCount = usage.InputTokenCount + (usage.OutputTokenCount ?? 0);
-        return usage;
-    }
-
-    /// <summary>The <see cref="ProviderErrorHandler"/>'s verdict, however deep the SDK wrapped it.</summary>
-    private static LlmProviderException? Classified(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is LlmProviderException classified)
-            {
-                return classified;
-            }
-        }
-
-        return null;
     }
 }
