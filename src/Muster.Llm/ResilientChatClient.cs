@@ -19,6 +19,7 @@ namespace Muster.Llm;
 /// </remarks>
 internal sealed partial class ResilientChatClient : DelegatingChatClient
 {
+    private static readonly ResiliencePropertyKey<string?> ModelKey = new("muster.model");
     private readonly ResiliencePipeline _pipeline;
     private readonly int _attempts;
     private readonly TimeSpan _timeout;
@@ -45,7 +46,7 @@ internal sealed partial class ResilientChatClient : DelegatingChatClient
                     : null),
                 OnRetry = args =>
                 {
-                    LogRetry(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, (args.Outcome.Exception as LlmProviderException)?.StatusCode);
+                    LogRetry(logger, args.Context.Properties.GetValue(ModelKey, null), args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, (args.Outcome.Exception as LlmProviderException)?.StatusCode);
                     return default;
                 },
             });
@@ -67,6 +68,7 @@ internal sealed partial class ResilientChatClient : DelegatingChatClient
     {
         var history = messages as IList<ChatMessage> ?? messages.ToList();
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ModelKey, options?.ModelId);
         try
         {
             return await _pipeline.ExecuteAsync(
@@ -96,8 +98,8 @@ internal sealed partial class ResilientChatClient : DelegatingChatClient
     // The wording of the hand-written loop this replaced: run records keep it.
     private string GaveUp() => $" (gave up after {_attempts} attempts)";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM call failed (status {Status}); retry {Attempt} in {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, int attempt, double delayMs, int? status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM call to {Model} failed (status {Status}); retry {Attempt} in {DelayMs} ms")]
+    private static partial void LogRetry(ILogger logger, string? model, int attempt, double delayMs, int? status);
 }
 
 /// <summary>The provider pipeline's own steps as <see cref="ChatClientBuilder"/> steps.</summary>
