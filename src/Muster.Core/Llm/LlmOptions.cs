@@ -19,15 +19,16 @@ public sealed class LlmOptions
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(120);
 }
 
-/// <summary>One OpenAI-compatible endpoint.</summary>
+/// <summary>One provider: an OpenAI-compatible endpoint, or (the provider named <c>anthropic</c>) Anthropic's Messages API.</summary>
 public sealed class LlmProviderOptions
 {
-    /// <summary>The API root, e.g. <c>https://api.openai.com/v1</c> or <c>http://127.0.0.1:11434/v1</c>.</summary>
+    /// <summary>The API root, e.g. <c>https://api.openai.com/v1</c> or <c>http://127.0.0.1:11434/v1</c>; for <c>anthropic</c> without <c>/v1</c>.</summary>
     public string? BaseUrl { get; set; }
 
     /// <summary>
-    /// Sent as a bearer token and scrubbed from error messages. <c>openai</c> falls back to <c>OPENAI_API_KEY</c> and needs a
-    /// key at OpenAI's own URL; other servers may need none.
+    /// Sent with every call and scrubbed from error messages. <c>openai</c> falls back to <c>OPENAI_API_KEY</c> and needs a
+    /// key at OpenAI's own URL; <c>anthropic</c> falls back to <c>ANTHROPIC_API_KEY</c> and always needs one; other servers may
+    /// need none.
     /// </summary>
     public string? ApiKey { get; set; }
 
@@ -39,7 +40,8 @@ public sealed class LlmProviderOptions
 
     /// <summary>
     /// Whether the provider takes OpenAI's <c>response_format: {type: json_schema}</c>; when false, a task's <c>output_json</c>
-    /// is asked for through instructions in the prompt only. Either way the answer is validated against the schema.
+    /// is asked for through instructions in the prompt only (always so for <c>anthropic</c>). Either way the answer is validated
+    /// against the schema.
     /// </summary>
     public bool JsonSchemaResponseFormat { get; set; } = true;
 }
