@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Muster.Storage;
+using Muster.Storage.Sql;
 using Muster.Testing;
 
 namespace Muster.Console.Tests;
@@ -28,6 +31,9 @@ public sealed class ConsoleServer : IAsyncLifetime
 
     public HttpClient Api { get; private set; } = null!;
 
+    /// <summary>The server's store, counting each run's reads.</summary>
+    public CountingRunStore Store { get; private set; } = null!;
+
     public string BaseUrl => Server.BaseAddress.ToString().TrimEnd('/');
 
     public async Task InitializeAsync()
@@ -40,7 +46,9 @@ public sealed class ConsoleServer : IAsyncLifetime
                 TestCrews.WriteReviewCrew(path);
                 TestCrews.Write(path, BrokenCrew, "name: broken", "a:\n  role: r\n  goal: g\n  backstory: b", "t:\n  description: d\n  expected_output: e\n  agent: nobody");
             },
+            Services = services => services.AddSingleton<IRunStore>(provider => CountingRunStore.Create(provider.GetRequiredService<SqlRunStore>())),
         });
+        Store = CountingRunStore.Of(Server.Services.GetRequiredService<IRunStore>());
         Api = Server.CreateClient(Server.BootstrapToken);
         // Expectations wait on conditions; this is only the ceiling after which a broken build says so.
         Assertions.SetDefaultExpectTimeout((float)Eventually.DefaultLimit.TotalMilliseconds);

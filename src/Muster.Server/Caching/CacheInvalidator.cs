@@ -8,8 +8,9 @@ namespace Muster.Server.Caching;
 /// Keeps this node's caches honest. What this node changes (a token revoked, a run deleted, runs purged) is forgotten here
 /// before the change is answered, so the very next request sees it, and announced to the other nodes on the bus; what
 /// other nodes announce is forgotten as it arrives, and everything when the bus says some announcements may have been missed.
+/// A revoked token's live streams end with its cache entry (<see cref="TokenRevocations"/>).
 /// </summary>
-internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReader statuses, ICacheInvalidations invalidations) : BackgroundService
+internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReader statuses, TokenRevocations revocations, ICacheInvalidations invalidations) : BackgroundService
 {
     public ValueTask TokenRevokedAsync(string tokenId, CancellationToken cancellationToken) =>
         InvalidateAsync(CacheInvalidation.Token(tokenId), cancellationToken);
@@ -51,6 +52,7 @@ internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReade
         {
             case CacheInvalidationKind.Token:
                 principals.Evict(invalidation.Id!);
+                revocations.Revoked(invalidation.Id!);
                 break;
             case CacheInvalidationKind.Run when Guid.TryParseExact(invalidation.Id, "N", out var runId):
                 statuses.Forget(runId);
@@ -61,6 +63,7 @@ internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReade
             case CacheInvalidationKind.Everything:
                 principals.Clear();
                 statuses.ForgetAll();
+                revocations.AnyMayHaveBeenRevoked();
                 break;
         }
     }

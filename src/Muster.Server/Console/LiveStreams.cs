@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Console;
 
 /// <summary>
 /// The console's server-sent events: rendered HTML for the page's script to put in place. A stream ends with its
-/// session (at the session's end), with the run, with the client, or when the server stops.
+/// session (at the session's end, or at once when its token is revoked on any node), with the run, with the client, or when
+/// the server stops.
 /// </summary>
 internal static class LiveStreams
 {
@@ -67,7 +69,8 @@ internal static class LiveStreams
 
     private static CancellationTokenSource Ending(ConsolePage page, IHostApplicationLifetime lifetime)
     {
-        var ending = CancellationTokenSource.CreateLinkedTokenSource(page.Context.RequestAborted, lifetime.ApplicationStopping);
+        var revoked = page.Context.RequestServices.GetRequiredService<TokenRevocations>().WhenRevoked(page.Principal.TokenId);
+        var ending = CancellationTokenSource.CreateLinkedTokenSource(page.Context.RequestAborted, lifetime.ApplicationStopping, revoked);
         if (page.Session is { } session)
         {
             var left = session.Ends - DateTimeOffset.UtcNow;

@@ -127,7 +127,7 @@ internal static class CrewRunsEndpoints
 
         if (stream)
         {
-            return new RunEventStreamResult(run, afterSequence);
+            return new RunEventStreamResult(run, afterSequence, principal);
         }
 
         var events = await runs.GetEventsAsync(run, afterSequence, MaxEventsPerRequest, cancellationToken);

@@ -114,6 +114,7 @@ public static class MusterServerExtensions
         services.TryAddSingleton<RunService>();
         services.TryAddSingleton<RunStatusReader>();
         services.TryAddSingleton<ExecutingRuns>();
+        services.TryAddSingleton<TokenRevocations>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheInvalidator>());
         services.TryAddSingleton(provider => new SchedulerIdentity(

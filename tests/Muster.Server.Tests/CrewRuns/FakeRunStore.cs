@@ -61,6 +61,7 @@ internal sealed class FakeRunStore : IRunStore
         var caches = new CacheInvalidator(
             new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
             new RunStatusReader(store, new ExecutingRuns(), options, Options.Create(new JsonOptions()), TimeProvider.System),
+            new TokenRevocations(),
             invalidations ?? new RecordingCacheInvalidations());
         var files = new RunOutputFiles(
             Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),

@@ -31,6 +31,15 @@
       if (stop && live.querySelector('[data-finished]')) { stop.hidden = true; }
     });
     source.addEventListener('end', function () { source.close(); });
+    reloadWhenRefused(source);
+  }
+
+  // A stream the server refuses to reopen (the session ended, its token was revoked, the run was deleted) closes for good:
+  // the page is loaded again, which leads to sign-in or says what happened. A dropped connection only retries.
+  function reloadWhenRefused(source) {
+    source.addEventListener('error', function () {
+      if (source.readyState === EventSource.CLOSED) { window.location.reload(); }
+    });
   }
 
   function followRuns(body) {
@@ -48,6 +57,7 @@
       }
       enhance(fresh);
     });
+    reloadWhenRefused(source);
   }
 
   document.addEventListener('DOMContentLoaded', function () {
