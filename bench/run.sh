@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Muster benchmark: builds the Release server and the harness, then runs the six scenarios on loopback.
+# The Muster benchmark: builds the Release server and the harness, then runs the seven scenarios on loopback.
 #   bash bench/run.sh                 quick mode (about three minutes)
 #   bash bench/run.sh --full          full mode (10,000 runs in flight, 60 s of mixed load)
 # Other options go to the harness: --scenarios 1,2  --storage postgres --connection-string "Host=…"  --nodes 2

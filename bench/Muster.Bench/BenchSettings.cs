@@ -7,7 +7,7 @@ internal sealed record BenchSettings
 {
     public bool Full { get; init; }
 
-    public IReadOnlySet<int> Scenarios { get; init; } = new HashSet<int> { 1, 2, 3, 4, 5, 6 };
+    public IReadOnlySet<int> Scenarios { get; init; } = new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 };
 
     public string Storage { get; init; } = "sqlite";
 

@@ -16,7 +16,10 @@ internal sealed class Cluster : IAsyncDisposable
 
     /// <summary>How many senders kick off a batch of runs (<see cref="RunToCompletionAsync"/>).</summary>
     public const int KickoffSenders = 64;
-    private const string Token = "bench-token-0123456789abcdef0123456789";
+    /// <summary>The bootstrap (organization) token every node is started with.</summary>
+    public const string BootstrapToken = "bench-token-0123456789abcdef0123456789";
+
+    private const string Token = BootstrapToken;
     /// <summary>Every kickoff's body; the ceilings answer the same bytes.</summary>
     public const string KickoffJson = """{"inputs":{"topic":"tidal energy"}}""";
 

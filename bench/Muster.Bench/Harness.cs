@@ -31,6 +31,7 @@ internal static class Harness
             (4, MixedLoad.RunAsync),
             (5, KickoffLatency.RunAsync),
             (6, WebhookFairness.RunAsync),
+            (7, ConsolePages.RunAsync),
         };
         var failed = false;
         foreach (var (number, run) in scenarios.Where(s => settings.Scenarios.Contains(s.Number)))
