@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Muster.Core.Engine;
 using Muster.Core.Llm;
 
 namespace Muster.Llm;
@@ -10,7 +11,8 @@ namespace Muster.Llm;
 /// Builds one <see cref="ChatClientBuilder"/> pipeline per provider, retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
 /// <c>openai</c> falls back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
 /// </summary>
-internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
+internal sealed class LlmClientProvider(
+    IOptions<LlmOptions> options, IOptions<CrewEngineOptions> engineOptions, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
 {
     private const string OpenAiDefaultUrl = "https://api.openai.com/v1";
     private const string OllamaDefaultUrl = "http://127.0.0.1:11434/v1";
@@ -62,11 +64,13 @@ internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvid
     }
 
     /// <summary>
-    /// What every call to a provider passes through, outermost first: retry ◄ timeout ◄ the provider's own client. A decorator
-    /// added here (telemetry, say) is one more line, and applies to every provider.
+    /// What every call to a provider passes through, outermost first: telemetry ◄ retry ◄ timeout ◄ the provider's own client.
+    /// Telemetry is outermost so that one call is one <c>chat</c> span, however often it is retried (each attempt's HTTP
+    /// request is a span under it); it records prompts and answers only with <c>Muster:Telemetry:CaptureContent</c>.
     /// </summary>
     private IChatClient Pipeline(IChatClient providerClient, LlmProviderOptions provider, LlmOptions settings) =>
         new ChatClientBuilder(providerClient)
+            .UseOpenTelemetry(loggerFactory, LlmTelemetry.SourceName, telemetry => telemetry.EnableSensitiveData = engineOptions.Value.CaptureContent)
             .UseRetry(provider.MaxRetries, settings, timeProvider, loggerFactory.CreateLogger<RetryingChatClient>())
             .UseTimeout(TimeSpan.FromSeconds(provider.TimeoutSeconds), timeProvider)
             .Build();

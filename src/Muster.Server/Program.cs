@@ -18,7 +18,8 @@ public partial class Program
             .AddCrewRuns()
             .AddProtocols()
             .AddApiDocs()
-            .AddConsole();
+            .AddConsole()
+            .AddTelemetry();
 
         var app = builder.Build();
         app.UseMusterRequestLogging();
@@ -34,6 +35,7 @@ public partial class Program
         app.MapMusterProtocols();
         app.MapMusterApiDocs();
         app.MapMusterConsole();
+        app.MapMusterMetrics();
         return app;
     }
 }

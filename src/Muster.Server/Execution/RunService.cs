@@ -8,6 +8,7 @@ using Muster.Server.Auth;
 using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
 using Muster.Server.Hosting;
+using Muster.Server.Telemetry;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 using Muster.Storage.Notifications;
@@ -50,6 +51,7 @@ internal sealed partial class RunService(
     IDeliveryPlanner planner,
     RunOutputFiles files,
     CacheInvalidator caches,
+    MusterMetrics metrics,
     IOptions<StorageOptions> storage,
     IOptions<MusterOptions> options,
     TimeProvider time)
@@ -98,6 +100,7 @@ internal sealed partial class RunService(
                 CreatedAt = time.GetUtcNow(),
                 AdHoc = command.AdHoc,
                 Protocol = command.Protocol,
+                TraceParent = RunSpans.CurrentTraceParent(),
             },
             token), cancellationToken);
 
@@ -156,6 +159,7 @@ internal sealed partial class RunService(
         switch (result.Outcome)
         {
             case StopOutcome.Stopped when stopEvent is not null:
+                metrics.RunStopped(run.CrewName);
                 await signals.PublishAsync(stopEvent, cancellationToken);
                 break;
             case StopOutcome.StopRequested:

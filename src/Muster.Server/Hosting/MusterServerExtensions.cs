@@ -8,6 +8,7 @@ using Muster.Server.Caching;
 using Muster.Server.Crews;
 using Muster.Server.CrewRuns;
 using Muster.Server.Execution;
+using Muster.Server.Telemetry;
 using Muster.Server.Hosting;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -113,6 +114,7 @@ public static class MusterServerExtensions
         services.TryAddSingleton<RunService>();
         services.TryAddSingleton<RunStatusReader>();
         services.TryAddSingleton<ExecutingRuns>();
+        services.TryAddSingleton<MusterMetrics>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheInvalidator>());
         services.TryAddSingleton(provider => new SchedulerIdentity(
