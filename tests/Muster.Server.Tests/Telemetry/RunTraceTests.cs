@@ -57,8 +57,7 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IDisposable
                 SimulatedReply.Text("""{"valid": false, "feedback": "Use digits."}"""),
                 SimulatedReply.Text("The answer is 4"),
                 SimulatedReply.Text("""{"valid": true, "feedback": null}"""));
-            using var client = first.CreateClient(first.BootstrapToken);
-            client.DefaultRequestHeaders.Add("traceparent", caller.Header);
+            using var client = TracedServer.CallerClient(first, caller.Header);
             id = await client.KickoffAsync(new JsonObject(), "/crews/newsroom");
             await client.WaitForStatusAsync(id, s => s["pending_human_input"] is not null, "/crews/newsroom");
         }
@@ -76,7 +75,8 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IDisposable
         }
 
         var spans = _server.SpansOf(caller.TraceId);
-        var kickoff = spans.Single(s => s.Kind == ActivityKind.Server && s.ParentSpanId == caller.SpanId);
+        var kickoff = spans.Single(s => s.Kind == ActivityKind.Server && s.ParentSpanId == caller.SpanId && s.DisplayName.StartsWith("POST", StringComparison.Ordinal));
+        output.WriteLine(TraceText.Write(spans, kickoff));
         var workflows = spans.Where(s => s.DisplayName == "invoke_workflow newsroom").OrderBy(s => s.StartTimeUtc).ToList();
         workflows.ShouldAllBe(w => w.ParentSpanId == kickoff.SpanId);
         workflows.Select(w => w.GetTagItem("muster.run.outcome")).ShouldBe(["awaiting_human", "completed"]);
@@ -116,6 +116,5 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IDisposable
 
         // The simulator's HTTP requests are spans of the chat calls: the provider call carried the run's trace.
         spans.Count(s => s.Kind == ActivityKind.Client && chats.Any(c => c.SpanId == s.ParentSpanId)).ShouldBe(chats.Count);
-        output.WriteLine(TraceText.Write(spans, kickoff));
     }
 }

@@ -24,8 +24,7 @@ public sealed class TraceContextTests : IAsyncLifetime
     {
         await using var muster = await _server.StartAsync();
         var caller = TracedServer.CallerContext();
-        using var client = muster.CreateClient(muster.BootstrapToken);
-        client.DefaultRequestHeaders.Add("traceparent", caller.Header);
+        using var client = TracedServer.CallerClient(muster, caller.Header);
 
         using var response = await client.PostKickoffAsync(new JsonObject
         {

@@ -55,6 +55,18 @@ internal sealed class TracedServer : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>
+    /// A client of <paramref name="muster"/> that sends <paramref name="traceParent"/> with every request as it is: the test
+    /// process traces HTTP too, and its handler would otherwise send its own span's context.
+    /// </summary>
+    public static HttpClient CallerClient(MusterServerFixture muster, string traceParent)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = muster.BaseAddress, Timeout = Eventually.DefaultLimit };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", muster.BootstrapToken);
+        client.DefaultRequestHeaders.Add("traceparent", traceParent);
+        return client;
+    }
+
     /// <summary>A caller's span context, as W3C <c>traceparent</c>: what a traced client sends with its request.</summary>
     public static (ActivityTraceId TraceId, ActivitySpanId SpanId, string Header) CallerContext()
     {
