@@ -8,7 +8,7 @@ using Muster.Core.Llm;
 namespace Muster.Llm;
 
 /// <summary>
-/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider, retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
+/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider, telemetry ◄ retry ◄ timeout ◄ OpenAI-compatible client, from <see cref="LlmOptions"/>;
 /// <c>openai</c> falls back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
 /// </summary>
 internal sealed class LlmClientProvider(
