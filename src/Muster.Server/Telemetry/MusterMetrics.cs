@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Muster.Core.Engine;
 using Muster.Core.Telemetry;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 
 namespace Muster.Server.Telemetry;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Telemetry;
 using Muster.Llm;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 using Muster.Server.Hosting;
 using Muster.Server.Telemetry;
 using OpenTelemetry;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 using Muster.Server.Telemetry;
 
 namespace Muster.Server.Tests;
