@@ -2,16 +2,18 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Muster.Core.Engine;
 using Muster.Core.Llm;
 
 namespace Muster.Llm;
 
 /// <summary>
-/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider from <see cref="LlmOptions"/>: retry ◄ timeout ◄ the
-/// provider's client. <c>anthropic</c> speaks the Messages API (falling back to ANTHROPIC_API_KEY); every other provider is
+/// Builds one <see cref="ChatClientBuilder"/> pipeline per provider from <see cref="LlmOptions"/>: telemetry ◄ retry ◄ timeout ◄
+/// the provider's client. <c>anthropic</c> speaks the Messages API (falling back to ANTHROPIC_API_KEY); every other provider is
 /// OpenAI-compatible, <c>openai</c> falling back to OPENAI_API_KEY / OPENAI_BASE_URL and <c>ollama</c> to its local default.
 /// </summary>
-internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
+internal sealed class LlmClientProvider(
+    IOptions<LlmOptions> options, IOptions<CrewEngineOptions> engineOptions, TimeProvider timeProvider, ILoggerFactory loggerFactory) : ILlmClientProvider
 {
     private const string OpenAiDefaultUrl = "https://api.openai.com/v1";
     private const string OllamaDefaultUrl = "http://127.0.0.1:11434/v1";
@@ -85,12 +87,15 @@ internal sealed class LlmClientProvider(IOptions<LlmOptions> options, TimeProvid
             : throw new LlmConfigurationException($"LLM provider '{provider}' has no valid BaseUrl (Muster:Llm:Providers:{provider}:BaseUrl).");
 
     /// <summary>
-    /// What every call to every provider (OpenAI-compatible and Anthropic alike) passes through, outermost first: retry ◄
-    /// timeout ◄ the provider's own client. A step added here (telemetry, say) is one more line, and applies to every provider.
-    /// An agent's <c>max_rpm</c> limit and the run's events and usage wrap this pipeline per run (TaskPipeline.ClientFor).
+    /// What every call to every provider (OpenAI-compatible and Anthropic alike) passes through, outermost first: telemetry ◄
+    /// retry ◄ timeout ◄ the provider's own client. Telemetry is outermost so that one call is one <c>chat</c> span, however
+    /// often it is retried (each attempt's HTTP request is a span under it); it records prompts and answers only with
+    /// <c>Muster:Telemetry:CaptureContent</c>. An agent's <c>max_rpm</c> limit and the run's events and usage wrap this
+    /// pipeline per run (TaskPipeline.ClientFor).
     /// </summary>
     private IChatClient Pipeline(IChatClient providerClient, LlmProviderOptions provider, LlmOptions settings) =>
         new ChatClientBuilder(providerClient)
+            .UseOpenTelemetry(loggerFactory, LlmTelemetry.SourceName, telemetry => telemetry.EnableSensitiveData = engineOptions.Value.CaptureContent)
             .UseResilience(provider.MaxRetries, TimeSpan.FromSeconds(provider.TimeoutSeconds), settings, timeProvider, loggerFactory.CreateLogger<ResilientChatClient>())
             .Build();
 }

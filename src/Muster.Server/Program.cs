@@ -21,7 +21,8 @@ public partial class Program
             .AddCrewRuns()
             .AddProtocols()
             .AddApiDocs()
-            .AddConsole();
+            .AddConsole()
+            .AddTelemetry();
 
         var app = builder.Build();
         app.UseMusterRequestLogging();
@@ -37,6 +38,7 @@ public partial class Program
         app.MapMusterProtocols();
         app.MapMusterApiDocs();
         app.MapMusterConsole();
+        app.MapMusterMetrics();
         return app;
     }
 }

@@ -57,6 +57,8 @@ public sealed record NewRun
     public bool AdHoc { get; init; }
     /// <summary>The agent protocol that started the run (<c>mcp</c>, <c>a2a</c>, <c>ag-ui</c>); null for AMP and the history API.</summary>
     public string? Protocol { get; init; }
+    /// <summary>The W3C <c>traceparent</c> of the span the run's spans belong under (the kickoff's); null outside any trace.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>A stored run: the projection of its events kept current in the same transaction.</summary>
@@ -74,6 +76,8 @@ public sealed record RunRecord
     public bool AdHoc { get; init; }
     /// <summary>The agent protocol that started the run; null for AMP and the history API.</summary>
     public string? Protocol { get; init; }
+    /// <summary>The W3C <c>traceparent</c> the run's spans are children of, whichever node executes it; null outside any trace.</summary>
+    public string? TraceParent { get; init; }
     public required RunState State { get; init; }
     public string? CurrentTask { get; init; }
     public int CompletedTasks { get; init; }

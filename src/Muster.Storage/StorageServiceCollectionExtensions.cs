@@ -33,6 +33,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(provider => Store(provider).Health);
         services.TryAddSingleton<IDeliveryStore>(Store);
         services.TryAddSingleton<ITokenStore>(Store);
+        services.TryAddSingleton<IRunTelemetryStore>(Store);
         return new MusterStorageBuilder(services);
     }
 

@@ -136,7 +136,7 @@ internal static class TestCrews
     /// <param name="timeProvider">The engine's clock (timestamps, execution times); the LLM client keeps the system's.</param>
     public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, TimeProvider? timeProvider = null) =>
         NewEngine(
-            new LlmClientProvider(Options.Create(llm), TimeProvider.System, NullLoggerFactory.Instance),
+            new LlmClientProvider(Options.Create(llm), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLoggerFactory.Instance),
             llm,
             guardrails,
             engine: new CrewEngineOptions { OutputRoot = TempOutputRoot(), OutputJsonMaxRetries = outputJsonMaxRetries },

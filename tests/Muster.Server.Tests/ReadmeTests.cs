@@ -1,14 +1,22 @@
 using Muster.Server.Hosting;
+using Muster.Server.Telemetry;
 using Muster.Server.Webhooks;
 
 namespace Muster.Server.Tests;
 
-/// <summary>README.md's configuration table lists the keys the server sets defaults for or warns about at every start.</summary>
+/// <summary>README.md's configuration table lists the keys the server sets defaults for or warns about at every start, and its own options' keys.</summary>
 public sealed class ReadmeTests
 {
     public static TheoryData<string> KeysTheServerNames()
     {
-        var keys = new TheoryData<string> { MusterLogging.RequestsKey, $"{WebhookOptions.Section}:{nameof(WebhookOptions.SigningSecret)}" };
+        var keys = new TheoryData<string>
+        {
+            MusterLogging.RequestsKey,
+            $"{WebhookOptions.Section}:{nameof(WebhookOptions.SigningSecret)}",
+            $"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.CaptureContent)}",
+            $"{TelemetryOptions.SectionName}:Prometheus:{nameof(PrometheusOptions.Enabled)}",
+            $"{TelemetryOptions.SectionName}:Prometheus:{nameof(PrometheusOptions.Open)}",
+        };
         foreach (var key in MusterLogging.Defaults.Keys)
         {
             keys.Add(key);

@@ -191,7 +191,7 @@ public sealed partial class MusterServerProcess : IAsyncDisposable
         throw new FileNotFoundException("Muster.Server.dll was not found; build src/Muster.Server first.");
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex ListeningLine();
 }
 

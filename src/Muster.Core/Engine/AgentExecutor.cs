@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
+using Muster.Core.Telemetry;
 using Muster.Core.Tools;
 
 namespace Muster.Core.Engine;
@@ -44,7 +45,13 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     public const string DisplayNameProperty = "display_name";
 
     private readonly Lock _usageLock = new();
+    // The run whose spans this executor's tool calls and output_json retries belong to (none for a bare executor in tests).
+    private readonly RunContext? _run;
     private TokenUsage _usage = TokenUsage.Zero;
+
+    /// <summary>An executor of <paramref name="run"/>: its tool calls and output_json retries are spans of the run.</summary>
+    public AgentExecutor(RunContext run, CancellationToken cancellationToken)
+        : this(run.Events, cancellationToken) => _run = run;
 
     /// <summary>Everything this executor's calls consumed, including co-workers' work it delegated and guardrail checks.</summary>
     public TokenUsage Usage
@@ -130,6 +137,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             }
 
             history.Add(new ChatMessage(ChatRole.User, Prompts.FixStructuredOutput(check.Errors)));
+            using var span = _run is null ? null : EngineSpans.OutputJsonRetry(_run, turn.Task.Name, attempt + 1, check.Errors);
             var response = await CallAsync(turn, history, retryOptions);
             history.AddRange(response.Messages);
             text = response.Text;
@@ -169,6 +177,22 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
     }
 
     private async Task<(string Text, string? Error)> InvokeAsync(AgentTurn turn, FunctionCallContent call)
+    {
+        using var span = _run is null ? null : EngineSpans.Tool(_run, turn.Task.Name, DisplayName(turn, call.Name), call.CallId, () => RunEventJson.Serialize(Arguments(call)));
+        var outcome = await InvokeToolAsync(turn, call);
+        if (outcome.Error is { } failed)
+        {
+            EngineSpans.Fail(span, "tool_error", failed);
+        }
+        else if (_run is not null)
+        {
+            EngineSpans.Content(span, _run, SpanAttributes.ToolCallResult, () => outcome.Text);
+        }
+
+        return outcome;
+    }
+
+    private async Task<(string Text, string? Error)> InvokeToolAsync(AgentTurn turn, FunctionCallContent call)
     {
         var tool = turn.Tools.FirstOrDefault(t => t.Name == call.Name);
         if (tool is null)

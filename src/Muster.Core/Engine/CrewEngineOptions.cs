@@ -23,4 +23,10 @@ public sealed class CrewEngineOptions
     /// </summary>
     [Range(1, long.MaxValue)]
     public long? MaxRunBytes { get; set; }
+
+    /// <summary>
+    /// Whether spans carry content: tool arguments and results, task outputs, guardrail rules (the server sets it from
+    /// <c>Muster:Telemetry:CaptureContent</c>). Off by default, as the GenAI conventions advise: content is sensitive.
+    /// </summary>
+    public bool CaptureContent { get; set; }
 }

@@ -8,6 +8,7 @@ using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
 using Muster.Core.Outputs;
+using Muster.Core.Telemetry;
 using Muster.Core.Tools;
 
 namespace Muster.Core.Engine;
@@ -43,10 +44,11 @@ internal sealed partial class TaskPipeline(RunContext run)
         var (performer, coworkers, processInstructions) = assignment;
         // Folded YAML (role: >) ends a role in a newline: the prompt keeps it, as CrewAI's does; what the API shows does not.
         var role = (performer?.Role ?? task.Agent ?? "").Trim();
+        using var span = EngineSpans.Agent(run, task.Name, role, performer is null ? run.LlmOptions.DefaultModel : ModelFor(performer), delegatedBy: null);
         await run.Events.PublishAsync(new TaskStarted { TaskName = task.Name, Agent = role, Description = task.Description });
 
         var started = run.TimeProvider.GetTimestamp();
-        var executor = new AgentExecutor(run.Events, cancellationToken);
+        var executor = new AgentExecutor(run, cancellationToken);
         try
         {
             if (performer is null)
@@ -80,6 +82,7 @@ internal sealed partial class TaskPipeline(RunContext run)
                     : await CheckGuardrailAsync(task, output, turn, executor, retry, cancellationToken);
                 if (verdict.Success)
                 {
+                    EngineSpans.Content(span, run, "muster.task.output", () => output.Raw);
                     await run.Events.PublishAsync(new AgentExecutionCompleted(task.Name, role, DelegatedBy: null, output.Raw));
                     return new TaskOutcome(task, output with { Usage = executor.Usage }, null);
                 }
@@ -97,6 +100,7 @@ internal sealed partial class TaskPipeline(RunContext run)
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException { CancellationToken.IsCancellationRequested: true } && !RunSinkException.IsIn(ex))
         {
+            EngineSpans.Fail(span, ex);
             await run.Events.PublishAsync(new AgentExecutionError(task.Name, role, DelegatedBy: null, ex.Message));
             await run.Events.PublishAsync(new TaskFailed(task.Name, role, ex.Message));
             return new TaskOutcome(task, null, ex);
@@ -105,11 +109,13 @@ internal sealed partial class TaskPipeline(RunContext run)
         {
             // Another task of the run failed and stopped this one; the run goes on to fail. The task still ends visibly,
             // so every task_started has its end. (A run that is itself stopped or shut down emits nothing more.)
+            EngineSpans.Fail(span, nameof(OperationCanceledException), StoppedByAnotherTask);
             await run.Events.PublishAsync(new TaskFailed(task.Name, role, StoppedByAnotherTask));
             throw;
         }
         finally
         {
+            EngineSpans.Usage(span, executor.Usage);
             run.Progress.AddUsage(executor.Usage);
         }
     }
@@ -157,8 +163,9 @@ internal sealed partial class TaskPipeline(RunContext run)
         var model = ModelFor(coworker);
         var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
         var coworkerName = coworker.Role.Trim();
+        using var span = EngineSpans.Agent(run, task.Name, coworkerName, model, delegator);
         await run.Events.PublishAsync(new AgentExecutionStarted(task.Name, coworkerName, delegator));
-        var executor = new AgentExecutor(run.Events, cancellationToken);
+        var executor = new AgentExecutor(run, cancellationToken);
         try
         {
             var answer = await executor.RunAsync(turn);
@@ -167,11 +174,13 @@ internal sealed partial class TaskPipeline(RunContext run)
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
         {
+            EngineSpans.Fail(span, ex);
             await run.Events.PublishAsync(new AgentExecutionError(task.Name, coworkerName, delegator, ex.Message));
             throw;
         }
         finally
         {
+            EngineSpans.Usage(span, executor.Usage);
             delegating.AddUsage(executor.Usage);
         }
     }
@@ -181,10 +190,23 @@ internal sealed partial class TaskPipeline(RunContext run)
     {
         var rule = task.Guardrail!;
         var function = run.Guardrails.Find(rule);
-        await run.Events.PublishAsync(new LlmGuardrailStarted(task.Name, rule, function is null ? "llm" : "function", retry));
-        var verdict = function is null
-            ? await AskCheckerAsync(rule, output, turn, executor)
-            : await function(output, cancellationToken);
+        var kind = function is null ? "llm" : "function";
+        using var span = EngineSpans.Guardrail(run, task.Name, rule, kind, retry);
+        await run.Events.PublishAsync(new LlmGuardrailStarted(task.Name, rule, kind, retry));
+        GuardrailResult verdict;
+        try
+        {
+            verdict = function is null
+                ? await AskCheckerAsync(rule, output, turn, executor)
+                : await function(output, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            EngineSpans.Fail(span, ex);
+            throw;
+        }
+
+        span?.SetTag("muster.guardrail.passed", verdict.Success);
         await run.Events.PublishAsync(new LlmGuardrailCompleted(
             task.Name, verdict.Success, verdict.Success ? output.Raw : null, verdict.Success ? null : verdict.Feedback, retry));
         return verdict;

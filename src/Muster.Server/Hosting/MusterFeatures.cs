@@ -16,6 +16,7 @@ internal static class MusterFeatures
     public const string ApiDocs = "AddApiDocs";
     public const string Console = "AddConsole";
     public const string Protocols = "AddProtocols";
+    public const string Telemetry = "AddTelemetry";
 
     /// <summary>Throws unless every one of <paramref name="features"/> was added to the application <paramref name="app"/> maps into.</summary>
     public static void Require(IEndpointRouteBuilder app, string map, params string[] features)

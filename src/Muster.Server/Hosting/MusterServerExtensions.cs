@@ -7,6 +7,7 @@ using Muster.Server.Amp;
 using Muster.Server.Caching;
 using Muster.Server.Crews;
 using Muster.Server.CrewRuns;
+using Muster.Server.Telemetry;
 using Muster.Server.Hosting;
 using Muster.Server.Runs;
 using Muster.Server.Tokens;
@@ -115,6 +116,7 @@ public static class MusterServerExtensions
         services.TryAddSingleton<RunStatusReader>();
         services.TryAddSingleton<ExecutingRuns>();
         services.TryAddSingleton<TokenRevocations>();
+        services.TryAddSingleton<MusterMetrics>();
         services.TryAddSingleton<CacheInvalidator>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheInvalidator>());
         services.TryAddSingleton(provider => new SchedulerIdentity(

@@ -15,6 +15,9 @@ internal sealed class ExecutingRuns
 {
     private readonly ConcurrentDictionary<Guid, StoreRunSink> _sinks = new();
 
+    /// <summary>How many runs execute on this node now.</summary>
+    public int Count => _sinks.Count;
+
     internal void Add(StoreRunSink sink) => _sinks[sink.Run.Id] = sink;
 
     internal void Remove(StoreRunSink sink) => _sinks.TryRemove(new KeyValuePair<Guid, StoreRunSink>(sink.Run.Id, sink));

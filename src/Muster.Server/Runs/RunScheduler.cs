@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Muster.Core.Engine;
 using Muster.Server.Hosting;
+using Muster.Server.Telemetry;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ internal sealed partial class RunScheduler(
     IRunStopSignals stopSignals,
     ExecutingRuns executing,
     SchedulerIdentity identity,
+    MusterMetrics metrics,
     IOptions<MusterOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -208,9 +210,18 @@ internal sealed partial class RunScheduler(
     private async Task ExecuteRunAsync(RunRecord run, ActiveRun active)
     {
         await Task.Yield();
+        // One span per execution, in the trace stored with the run; every line logged meanwhile names the run.
+        using var span = RunSpans.Workflow(run);
+        using var scope = logger.BeginScope(new RunLogScope(run.Id, run.CrewName, span?.TraceId.ToHexString() ?? RunSpans.Parent(run.TraceParent).TraceId.ToHexString()));
         try
         {
             LogExecuting(logger, run.Id, run.CrewName);
+            if (run.LastSequence > 0 && run.Review is null)
+            {
+                // A run with events and no reviewer's answer to act on was left by an execution that ended without finishing it.
+                metrics.LeaseTakeover(run.CrewName);
+            }
+
             // A run that has completed no task yet (every fresh run) has no results to read.
             IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await ReadTaskResultsAsync(run.Id, active.Token);
             using var sink = new StoreRunSink(store, planner, signals, identity.NodeId, run, time, _options.EventFlushDelay, logger);
@@ -227,6 +238,7 @@ internal sealed partial class RunScheduler(
                     ? new RunOutcome { Kind = RunOutcomeKind.Stopped }
                     : await RunEngineAsync(run, completed, sink, active);
                 await ConcludeAsync(outcome, sink, active);
+                RunSpans.End(span, outcome, sink.Run);
             }
             finally
             {
@@ -256,7 +268,7 @@ internal sealed partial class RunScheduler(
         };
         try
         {
-            return await engine.RunAsync(run.Id, run.Crew, checkpoint, sink, active.Token);
+            return await engine.RunAsync(run.Id, run.Crew, checkpoint, new MeteredRunSink(sink, metrics, run.CrewName), active.Token);
         }
         catch (OperationCanceledException) when (active.Token.IsCancellationRequested)
         {
@@ -283,7 +295,9 @@ internal sealed partial class RunScheduler(
         {
             // The engine reports failures as events; an exception is a bug, and the run must still end visibly.
             LogEngineCrashed(logger, run.Id, ex);
-            await sink.PublishAsync(RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow()), _stopping);
+            var crashed = RunEvents.Crashed(run.Id, sink.NextSequence, sink.Run, "Internal error while executing the crew.", time.GetUtcNow());
+            metrics.Observe(run.CrewName, crashed.Data);
+            await sink.PublishAsync(crashed, _stopping);
             return new RunOutcome { Kind = RunOutcomeKind.Failed, Error = ex.Message };
         }
     }
@@ -316,7 +330,9 @@ internal sealed partial class RunScheduler(
             case CancelReason.StopRequested:
                 var now = time.GetUtcNow();
                 var error = active.StopMessage ?? StopMessages.StoppedBy("a stop request", now);
-                await sink.PublishAsync(RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now), _stopping);
+                var stopped = RunEvents.Stopped(active.RunId, sink.NextSequence, sink.Run, error, now);
+                metrics.Observe(sink.Run.CrewName, stopped.Data);
+                await sink.PublishAsync(stopped, _stopping);
                 LogRunStopped(logger, active.RunId);
                 break;
             default:

@@ -8,6 +8,7 @@ using Muster.Server.Amp;
 using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
 using Muster.Server.Hosting;
+using Muster.Server.Telemetry;
 using Muster.Server.Tokens;
 using Muster.Server.Webhooks;
 using Muster.Storage;
@@ -51,6 +52,7 @@ internal sealed partial class RunService(
     IDeliveryPlanner planner,
     RunOutputFiles files,
     CacheInvalidator caches,
+    MusterMetrics metrics,
     IOptions<StorageOptions> storage,
     IOptions<MusterOptions> options,
     TimeProvider time)
@@ -99,6 +101,7 @@ internal sealed partial class RunService(
                 CreatedAt = time.GetUtcNow(),
                 AdHoc = command.AdHoc,
                 Protocol = command.Protocol,
+                TraceParent = RunSpans.CurrentTraceParent(),
             },
             token), cancellationToken);
 
@@ -157,6 +160,7 @@ internal sealed partial class RunService(
         switch (result.Outcome)
         {
             case StopOutcome.Stopped when stopEvent is not null:
+                metrics.RunStopped(run.CrewName);
                 await signals.PublishAsync(stopEvent, cancellationToken);
                 break;
             case StopOutcome.StopRequested:

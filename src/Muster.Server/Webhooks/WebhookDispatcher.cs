@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Muster.Core.Telemetry;
 using Muster.Server.Hosting;
+using Muster.Server.Telemetry;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -12,6 +14,8 @@ namespace Muster.Server.Webhooks;
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     IDeliveryStore store,
+    IRunTelemetryStore runs,
+    MusterMetrics metrics,
     WebhookSender sender,
     IOptions<WebhookOptions> options,
     IHostApplicationLifetime lifetime,
@@ -112,7 +116,15 @@ internal sealed partial class WebhookDispatcher(
         await Task.Yield();
         try
         {
+            // The delivery is a span of its run's trace, and its request carries the context (only while a tracer listens).
+            var traceParent = MusterTelemetry.Source.HasListeners() ? await runs.GetTraceParentAsync(batch[0].RunId, stoppingToken) : null;
+            using var span = traceParent is null ? null : RunSpans.Delivery(batch[0].RunId, batch[0].Kind, traceParent);
             var result = await sender.SendAsync(batch, stoppingToken);
+            if (!result.Delivered)
+            {
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Error);
+            }
+
             Judge(batch[0], result);
             await RecordAsync(batch, result, stoppingToken);
         }
@@ -155,6 +167,7 @@ internal sealed partial class WebhookDispatcher(
             if (result.Delivered)
             {
                 await store.RecordAttemptAsync(delivery.Id, attempt, DeliveryState.Delivered, null, cancellationToken);
+                metrics.DeliverySent(delivery.Kind, now - delivery.CreatedAt);
                 continue;
             }
 
@@ -165,10 +178,12 @@ internal sealed partial class WebhookDispatcher(
                 delivery.Id, attempt, next is null ? DeliveryState.Failed : DeliveryState.Pending, next, cancellationToken);
             if (next is null)
             {
+                metrics.DeliveryFailed(delivery.Kind);
                 LogGaveUp(delivery.Id, delivery.RunId, host, delivery.AttemptCount + 1, result.Error);
             }
             else
             {
+                metrics.DeliveryRetried(delivery.Kind);
                 LogWillRetry(delivery.Id, delivery.RunId, host, result.Error, next.Value);
             }
         }

@@ -25,7 +25,8 @@ internal sealed class RunRow
         "cached_prompt_tokens AS CachedPromptTokens, successful_requests AS SuccessfulRequests, created_at AS CreatedAt, " +
         "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
         "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
-        "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes, protocol AS Protocol";
+        "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes, protocol AS Protocol, " +
+        "trace_parent AS TraceParent";
 
     public string Id { get; set; } = "";
     public string CrewName { get; set; } = "";
@@ -41,6 +42,7 @@ internal sealed class RunRow
     public string CorrelationId { get; set; } = "";
     public bool AdHoc { get; set; }
     public string? Protocol { get; set; }
+    public string? TraceParent { get; set; }
     public string State { get; set; } = "";
     public string? CurrentTask { get; set; }
     public long CompletedTasks { get; set; }
@@ -100,6 +102,7 @@ internal sealed class RunRow
         CorrelationId = CorrelationId,
         AdHoc = AdHoc,
         Protocol = Protocol,
+        TraceParent = TraceParent,
         State = RunStates.Parse(State),
         CurrentTask = CurrentTask,
         CompletedTasks = (int)CompletedTasks,

@@ -176,6 +176,13 @@ internal static class Schema
         """
         ALTER TABLE runs ADD COLUMN protocol TEXT;
         """,
+
+        // The W3C traceparent of the span a run's spans are children of (the kickoff request's, itself a child of the caller's
+        // when it sent one): every execution of the run, after a pause, a restart or on another node, joins that trace.
+        // Null for runs stored before, and for runs kicked off outside any trace.
+        """
+        ALTER TABLE runs ADD COLUMN trace_parent TEXT;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>
