@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Muster.Contracts;
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
 using Muster.Core.Tools;
@@ -38,7 +39,7 @@ internal sealed record AgentAnswer(string Raw, JsonObject? Json, string Text);
 /// results back, until a final answer; after max_iter rounds the agent is told to give its best final answer.
 /// With structured output, an answer that does not fit the schema is sent back with the errors, up to a limit.
 /// </summary>
-internal sealed class AgentExecutor(RunEventWriter events, CancellationToken cancellationToken)
+internal sealed class AgentExecutor(RunEventWriter events, RunMeter meter, CancellationToken cancellationToken)
 {
     /// <summary>Tools may carry the name CrewAI users know (with spaces) here; the model sees a name OpenAI accepts.</summary>
     public const string DisplayNameProperty = "display_name";
@@ -145,6 +146,8 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
 
     private async Task<List<AIContent>> RunToolsAsync(AgentTurn turn, List<FunctionCallContent> calls, string thought)
     {
+        // A tool may spend (a co-worker's calls, a paid API): none starts once the run has reached its budget.
+        meter.BeforeToolCall();
         var arguments = calls.Select(Arguments).ToList();
         for (var i = 0; i < calls.Count; i++)
         {
@@ -189,7 +192,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var result = await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
             return (ToolResults.Text(result), null);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex) && !BudgetExceededException.IsIn(ex))
         {
             // As in CrewAI, a failing tool does not fail the task: the agent reads the error and carries on.
             var error = ex.InnerException?.Message ?? ex.Message;

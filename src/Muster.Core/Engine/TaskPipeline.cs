@@ -46,7 +46,7 @@ internal sealed partial class TaskPipeline(RunContext run)
         await run.Events.PublishAsync(new TaskStarted { TaskName = task.Name, Agent = role, Description = task.Description });
 
         var started = run.TimeProvider.GetTimestamp();
-        var executor = new AgentExecutor(run.Events, cancellationToken);
+        var executor = new AgentExecutor(run.Events, run.Meter, cancellationToken);
         try
         {
             if (performer is null)
@@ -158,7 +158,7 @@ internal sealed partial class TaskPipeline(RunContext run)
         var turn = new AgentTurn(coworker, job, ClientFor(coworker, model), model, await ResolveToolsAsync(coworker, job, cancellationToken), Prompts.Task(job, context));
         var coworkerName = coworker.Role.Trim();
         await run.Events.PublishAsync(new AgentExecutionStarted(task.Name, coworkerName, delegator));
-        var executor = new AgentExecutor(run.Events, cancellationToken);
+        var executor = new AgentExecutor(run.Events, run.Meter, cancellationToken);
         try
         {
             var answer = await executor.RunAsync(turn);
@@ -264,7 +264,7 @@ internal sealed partial class TaskPipeline(RunContext run)
         var limited = agent.MaxRpm is not { } maxRpm
             ? client
             : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, run.TimeProvider));
-        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, run.Events));
+        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, run.Events, run.Meter));
     }
 
     /// <summary>
