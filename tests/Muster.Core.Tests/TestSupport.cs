@@ -153,13 +153,14 @@ internal static class TestCrews
 
     /// <summary>The engine over the providers of <paramref name="llm"/> (the OpenAI-compatible client, usually to the simulator).</summary>
     /// <param name="timeProvider">The engine's clock (timestamps, execution times); the LLM client keeps the system's.</param>
-    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, TimeProvider? timeProvider = null) =>
+    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, TimeProvider? timeProvider = null, PriceList? prices = null) =>
         NewEngine(
             new LlmClientProvider(Options.Create(llm), TimeProvider.System, NullLoggerFactory.Instance),
             llm,
             guardrails,
             engine: new CrewEngineOptions { OutputRoot = TempOutputRoot(), OutputJsonMaxRetries = outputJsonMaxRetries },
-            timeProvider: timeProvider);
+            timeProvider: timeProvider,
+            prices: prices);
 
     private static CrewEngine NewEngine(
         ILlmClientProvider provider, LlmOptions llm, IGuardrailRegistry? guardrails = null, IToolRegistry? tools = null, CrewEngineOptions? engine = null,
