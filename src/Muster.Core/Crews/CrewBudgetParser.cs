@@ -57,6 +57,7 @@ internal static class CrewBudgetParser
         }
     }
 
+    // YAML writes 10_000 as well as 10000 (and some write 10,000).
     private static long? Count(string text) =>
-        long.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
+        long.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
 }
