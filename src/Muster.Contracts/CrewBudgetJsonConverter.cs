@@ -6,7 +6,7 @@ namespace Muster.Contracts;
 /// <summary>
 /// <see cref="CrewBudget"/>'s JSON: <c>{max_total_tokens, max_cost_usd, max_llm_calls, max_duration}</c>, each optional and
 /// positive, <c>max_duration</c> in seconds (a string with a unit is read too). An unknown field or a value out of range is a
-/// <see cref="JsonException"/> that says which, so a mistyped limit is never silently ignored.
+/// <see cref="CrewBudgetJsonException"/> that says which, so a mistyped limit is never silently ignored.
 /// </summary>
 public sealed class CrewBudgetJsonConverter : JsonConverter<CrewBudget>
 {
@@ -15,7 +15,7 @@ public sealed class CrewBudgetJsonConverter : JsonConverter<CrewBudget>
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("budget must be an object: {max_total_tokens, max_cost_usd, max_llm_calls, max_duration}.");
+            throw new CrewBudgetJsonException("budget must be an object: {max_total_tokens, max_cost_usd, max_llm_calls, max_duration}.");
         }
 
         var budget = new CrewBudget();
@@ -34,7 +34,7 @@ public sealed class CrewBudgetJsonConverter : JsonConverter<CrewBudget>
                 "max_cost_usd" => budget with { MaxCostUsd = reader.TokenType == JsonTokenType.Number && reader.GetDecimal() is > 0 and var cost ? cost : throw Invalid(name, "a positive number of US dollars") },
                 "max_llm_calls" => budget with { MaxLlmCalls = Count(ref reader, name) },
                 "max_duration" => budget with { MaxDuration = Duration(ref reader) },
-                _ => throw new JsonException($"budget.{name} is not a budget field: use max_total_tokens, max_cost_usd, max_llm_calls or max_duration."),
+                _ => throw new CrewBudgetJsonException($"budget.{name} is not a budget field: use max_total_tokens, max_cost_usd, max_llm_calls or max_duration."),
             };
         }
 
@@ -80,5 +80,12 @@ public sealed class CrewBudgetJsonConverter : JsonConverter<CrewBudget>
         _ => throw Invalid("max_duration", "a positive number of seconds, or a string such as \"90s\", \"10m\" or \"1h30m\""),
     };
 
-    private static JsonException Invalid(string field, string what) => new($"budget.{field} must be {what}.");
+    private static CrewBudgetJsonException Invalid(string field, string what) => new($"budget.{field} must be {what}.");
+}
+
+/// <summary>A budget that cannot be read; <see cref="Reason"/> is the caller's answer, without the serializer's position.</summary>
+public sealed class CrewBudgetJsonException(string reason) : JsonException(reason)
+{
+    /// <summary>Which field is wrong and what it must be.</summary>
+    public string Reason { get; } = reason;
 }

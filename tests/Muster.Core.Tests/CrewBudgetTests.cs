@@ -77,7 +77,7 @@ public sealed class CrewBudgetTests
     [InlineData("""{"max_cost_usd": "1"}""", "budget.max_cost_usd must be a positive number of US dollars.")]
     [InlineData("""{"max_time": 5}""", "budget.max_time is not a budget field")]
     public void ABudgetInJson_WithAMistake_SaysWhich(string json, string message) =>
-        Should.Throw<JsonException>(() => JsonSerializer.Deserialize<CrewBudget>(json)).Message.ShouldStartWith(message);
+        Should.Throw<CrewBudgetJsonException>(() => JsonSerializer.Deserialize<CrewBudget>(json)).Reason.ShouldStartWith(message);
 
     [Fact]
     public void ABudgetInJson_ReadsDurationsInSecondsOrWithAUnit()
