@@ -46,7 +46,7 @@ dotnet test Muster.slnx -c Release --no-build -v q -nologo \
 test_exit=$?
 
 python3 - "$results" "$test_exit" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+import glob, re, sys, xml.etree.ElementTree as ET
 results, code = sys.argv[1], int(sys.argv[2])
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
@@ -68,8 +68,12 @@ if failures:
     print(f"{len(failures)} failing test(s):")
     for name, outcome, text in failures:
         print(f"  {outcome}: {name}")
-        for line in text.splitlines()[:12]:
+        # Terminal output (the CLI's live view) is readable without its escape sequences; enough lines to see the end.
+        lines = [re.sub(r"(\\u001b|\x1b)\[[0-9;?]*[A-Za-z=>]", "", line) for line in text.splitlines()]
+        for line in lines[:80]:
             print(f"      {line}")
+        if len(lines) > 80:
+            print(f"      … {len(lines) - 80} more lines in the .trx")
 if code != 0 and failed == 0:
     failed = 1  # the runner failed without a failing test (a crash or a project that did not run)
 print(f"{passed} passed, {failed} failed, {skipped} skipped")

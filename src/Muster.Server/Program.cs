@@ -1,5 +1,8 @@
-using Muster.Server.Endpoints;
+using Muster.Server.Amp;
+using Muster.Server.CrewRuns;
+using Muster.Server.Crews;
 using Muster.Server.Hosting;
+using Muster.Server.Tokens;
 
 return await MusterHost.RunAsync(args, Console.Error);
 

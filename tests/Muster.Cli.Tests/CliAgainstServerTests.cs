@@ -265,6 +265,8 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         await using var cli = CliProcess.StartInTerminal(live.Environment, "kickoff", "--crew", "research", "-i", "topic=finished meanwhile", "--wait");
         var id = (await cli.WaitForOutputAsync(new(@"Started run ([0-9a-f-]{36})\."))).Groups[1].Value;
         await research.WaitForCallAsync();
+        // What a person sees before pressing Ctrl-C: the live view on the research task.
+        await cli.WaitForOutputAsync(new("research_task"));
 
         await cli.TypeAsync("\u0003");
         await cli.WaitForOutputAsync(new($@"Stop run {id} on the server too\?"));

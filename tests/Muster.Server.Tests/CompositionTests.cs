@@ -5,9 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
-using Muster.Server.Endpoints;
-using Muster.Server.Execution;
+using Muster.Server.Amp;
+using Muster.Server.CrewRuns;
+using Muster.Server.Crews;
 using Muster.Server.Hosting;
+using Muster.Server.Runs;
+using Muster.Server.Tokens;
 using Muster.Server.Webhooks;
 using Muster.Testing;
 

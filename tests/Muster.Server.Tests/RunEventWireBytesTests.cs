@@ -7,7 +7,7 @@ using Muster.Contracts.Runs;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Server.CrewRuns;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 using Muster.Storage.Sqlite;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 using Muster.Simulator;
 using Muster.Testing;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 using Muster.Storage.Notifications;

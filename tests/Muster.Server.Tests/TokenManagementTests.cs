@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 using Muster.Storage;
 using Muster.Testing;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Muster.Cli.Infrastructure;
 using Muster.Contracts;
 using Muster.Contracts.Tokens;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 
 namespace Muster.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Cli.Infrastructure;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 using Muster.Storage.Notifications;
 
 namespace Muster.Cli.Commands;

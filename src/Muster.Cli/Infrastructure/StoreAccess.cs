@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 using Muster.Storage;
 
 namespace Muster.Cli.Infrastructure;

@@ -1,5 +1,5 @@
-using Muster.Server.Auth;
-using Muster.Server.Execution;
+using Muster.Server.Amp;
+using Muster.Server.Tokens;
 using Muster.Storage.Notifications;
 
 namespace Muster.Server.Caching;

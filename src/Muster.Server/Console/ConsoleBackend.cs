@@ -4,11 +4,12 @@ using Muster.Contracts.Tokens;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Outputs;
-using Muster.Server.Auth;
+using Muster.Server.Amp;
 using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
 using Muster.Server.Crews;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
+using Muster.Server.Tokens;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Console;
 
@@ -11,7 +12,7 @@ internal sealed class ConsolePage(HttpContext context, ConsoleSession? session, 
 
     public ConsoleSession? Session => session;
 
-    public Auth.MusterPrincipal Principal => session?.Principal ?? throw new InvalidOperationException("The page needs a signed-in viewer.");
+    public Tokens.MusterPrincipal Principal => session?.Principal ?? throw new InvalidOperationException("The page needs a signed-in viewer.");
 
     /// <summary>The hidden field every state-changing form sends; a POST without it is refused.</summary>
     public Markup AntiforgeryField
@@ -68,7 +69,7 @@ internal static class Layout
             """);
     }
 
-    private static string Who(Auth.MusterPrincipal principal) =>
+    private static string Who(Tokens.MusterPrincipal principal) =>
         principal.IsOrganization ? $"organization token {principal.TokenId}" : $"user {principal.UserId}";
 
     private static Markup Link(string href, string text, string path) =>

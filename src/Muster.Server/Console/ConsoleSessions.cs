@@ -3,7 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Console;
 
@@ -38,7 +38,7 @@ internal sealed class ConsoleSessions(
         }
 
         var ends = time.GetUtcNow() + options.Value.SessionLifetime;
-        var sealedValue = _protector.Protect($"{Auth.TokenService.Hash(trimmed)}|{ends.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}");
+        var sealedValue = _protector.Protect($"{Tokens.TokenService.Hash(trimmed)}|{ends.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}");
         context.Response.Cookies.Append(CookieName, sealedValue, Cookie(context, ends));
         return principal;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Muster.Server.Runs;
 using Muster.Storage;
 
 namespace Muster.Server.Console;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Muster.Contracts.Runs;
 using Muster.Core.Crews;
+using Muster.Server.Runs;
 
 namespace Muster.Server.CrewRuns;
 

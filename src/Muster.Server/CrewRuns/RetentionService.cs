@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 
 namespace Muster.Server.CrewRuns;
 

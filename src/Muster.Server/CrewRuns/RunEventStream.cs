@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Muster.Contracts;
 using Muster.Core.Engine;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Muster.Contracts.Runs;
+using Muster.Server.Runs;
 using Muster.Storage;
 
 namespace Muster.Server.CrewRuns;

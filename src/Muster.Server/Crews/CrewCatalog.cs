@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
-using Muster.Server.Auth;
 using Muster.Server.Hosting;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Crews;
 

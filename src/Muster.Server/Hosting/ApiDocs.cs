@@ -1,6 +1,6 @@
 using Microsoft.OpenApi;
+using Muster.Server.Tokens;
 using Scalar.AspNetCore;
-using Muster.Server.Auth;
 
 namespace Muster.Server.Hosting;
 

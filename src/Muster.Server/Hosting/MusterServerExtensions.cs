@@ -4,12 +4,13 @@ using Microsoft.Extensions.Options;
 using Muster.Contracts;
 using Muster.Core.Costs;
 using Muster.Core.Engine;
-using Muster.Server.Auth;
+using Muster.Server.Amp;
 using Muster.Server.Caching;
 using Muster.Server.Crews;
 using Muster.Server.CrewRuns;
-using Muster.Server.Execution;
 using Muster.Server.Hosting;
+using Muster.Server.Runs;
+using Muster.Server.Tokens;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Options;
-using Muster.Server.Auth;
 using Muster.Server.Crews;
+using Muster.Server.Tokens;
 using Muster.Storage;
 
 namespace Muster.Server.Hosting;

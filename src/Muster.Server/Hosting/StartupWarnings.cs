@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
-using Muster.Server.Auth;
 using Muster.Server.Crews;
+using Muster.Server.Tokens;
 using Muster.Storage;
 
 namespace Muster.Server.Hosting;

@@ -2,9 +2,10 @@ using System.Text.Json.Nodes;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Outputs;
-using Muster.Server.Auth;
+using Muster.Server.Amp;
 using Muster.Server.Crews;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
+using Muster.Server.Tokens;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 

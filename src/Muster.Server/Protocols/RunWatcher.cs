@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Muster.Core.Engine;
-using Muster.Server.Execution;
+using Muster.Server.Runs;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 

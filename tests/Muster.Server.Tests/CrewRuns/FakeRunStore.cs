@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Muster.Core.Engine;
-using Muster.Server.Auth;
+using Muster.Server.Amp;
 using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
-using Muster.Server.Execution;
 using Muster.Server.Hosting;
+using Muster.Server.Runs;
+using Muster.Server.Tokens;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Muster.Server.Auth;
 using Muster.Server.Caching;
 using Muster.Server.CrewRuns;
-using Muster.Server.Execution;
 using Muster.Server.Hosting;
+using Muster.Server.Runs;
 using Muster.Storage;
 using Muster.Storage.Notifications;
 using Muster.Testing;

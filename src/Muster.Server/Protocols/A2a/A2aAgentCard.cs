@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Muster.Core.Crews;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Protocols.A2a;
 

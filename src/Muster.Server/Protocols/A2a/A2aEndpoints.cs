@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Protocols.A2a;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Muster.Contracts;
-using Muster.Server.Execution;
 using Muster.Storage;
 
 namespace Muster.Server.Protocols.A2a;

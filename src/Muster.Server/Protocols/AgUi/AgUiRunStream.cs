@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Muster.Core.Engine;
-using Muster.Server.Auth;
-using Muster.Server.Execution;
+using Muster.Server.Tokens;
 using Muster.Storage;
 
 namespace Muster.Server.Protocols.AgUi;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Protocols.Mcp;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 using Muster.Storage;
 
 namespace Muster.Server.Protocols.Mcp;

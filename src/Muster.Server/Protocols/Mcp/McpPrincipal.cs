@@ -1,6 +1,6 @@
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
-using Muster.Server.Auth;
+using Muster.Server.Tokens;
 
 namespace Muster.Server.Protocols.Mcp;
 

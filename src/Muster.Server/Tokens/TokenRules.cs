@@ -1,0 +1,93 @@
+using Muster.Contracts.Runs;
+using Muster.Contracts.Tokens;
+using Muster.Storage;
+
+namespace Muster.Server.Tokens;
+
+/// <summary>A token to create, checked: what <see cref="TokenService.CreateAsync"/> stores.</summary>
+public sealed record NewToken(
+    TokenKind Kind, string? UserId, IReadOnlyList<string> Crews, string? Name, bool ManageTokens = false, StatusShape? StatusShape = null);
+
+/// <summary>
+/// What a token may be, for the API and for <c>muster tokens create</c> against the store alike. Only an organization token
+/// that covers every crew may manage tokens, and only such a token with that right reaches token creation through the API,
+/// so no token can create one wider than itself.
+/// </summary>
+public static class TokenRules
+{
+    /// <summary>The prefix of organization tokens' owner ids (<c>org:{token id}</c>): no user id may start with it.</summary>
+    public const string OrganizationOwnerPrefix = "org:";
+
+    private const int MaxCrews = 100;
+    private const int MaxTextLength = 200;
+
+    /// <summary>The request as a <see cref="NewToken"/>, or every field error that prevents it.</summary>
+    public static (NewToken? Token, IReadOnlyList<FieldError> Problems) Check(CreateTokenRequest request)
+    {
+        var problems = new List<FieldError>();
+        TokenKind? kind = request.Kind switch
+        {
+            "org" or "organization" => TokenKind.Organization,
+            "user" => TokenKind.User,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            problems.Add(new FieldError("body.kind", "kind must be 'org' or 'user'"));
+        }
+
+        if (kind == TokenKind.User)
+        {
+            if (string.IsNullOrWhiteSpace(request.UserId))
+            {
+                problems.Add(new FieldError("body.user_id", "a user token needs user_id"));
+            }
+            else if (UserIdProblem(request.UserId) is { } problem)
+            {
+                problems.Add(new FieldError("body.user_id", problem));
+            }
+        }
+
+        if (request.UserId is { Length: > MaxTextLength } || request.Name is { Length: > MaxTextLength })
+        {
+            problems.Add(new FieldError("body", $"user_id and name are at most {MaxTextLength} characters"));
+        }
+
+        var crews = request.Crews ?? [];
+        if (crews.Count > MaxCrews || crews.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > MaxTextLength))
+        {
+            problems.Add(new FieldError("body.crews", "crews must be crew names"));
+        }
+
+        var manageTokens = request.ManageTokens == true;
+        if (manageTokens && (kind != TokenKind.Organization || crews.Count > 0))
+        {
+            problems.Add(new FieldError("body.manage_tokens", "only an org token that covers every crew (no crews) may manage tokens"));
+        }
+
+        StatusShape? shape = request.StatusShape switch
+        {
+            null => null,
+            "live" => StatusShape.Live,
+            "documented" => StatusShape.Documented,
+            _ => null,
+        };
+        if (request.StatusShape is not (null or "live" or "documented"))
+        {
+            problems.Add(new FieldError("body.status_shape", "status_shape must be 'live' or 'documented' (absent: the server's default)"));
+        }
+
+        return problems.Count > 0 || kind is null
+            ? (null, problems)
+            : (new NewToken(kind.Value, kind == TokenKind.User ? request.UserId : null, crews, request.Name, manageTokens, shape), problems);
+    }
+
+    /// <summary>Why <paramref name="userId"/> cannot be a user id, or null when it can.</summary>
+    public static string? UserIdProblem(string userId) =>
+        IsReservedUserId(userId)
+            ? $"user_id may not start with '{OrganizationOwnerPrefix}': that prefix marks the runs of organization tokens (owner_id org:{{token id}})"
+            : null;
+
+    /// <summary>Whether <paramref name="userId"/> lies in the organization owners' namespace (any case, so no look-alike either).</summary>
+    public static bool IsReservedUserId(string userId) => userId.StartsWith(OrganizationOwnerPrefix, StringComparison.OrdinalIgnoreCase);
+}
