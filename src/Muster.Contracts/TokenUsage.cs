@@ -10,8 +10,12 @@ namespace Muster.Contracts;
 /// <param name="CompletionTokens">Output tokens, summed over the LLM calls as the providers reported them.</param>
 /// <param name="CachedPromptTokens">The part of <paramref name="PromptTokens"/> the provider served from its prompt cache; 0 when it does not say.</param>
 /// <param name="SuccessfulRequests">LLM calls that returned an answer; failed attempts, retried or not, are not counted.</param>
+/// <param name="CostUsd">
+/// What the calls cost in US dollars at the configured prices; null when a call's model has no price (a sum with an unknown
+/// part is unknown), never 0 for an unpriced call.
+/// </param>
 [JsonConverter(typeof(TokenUsageJsonConverter))]
-public sealed record TokenUsage(long PromptTokens = 0, long CompletionTokens = 0, long CachedPromptTokens = 0, long SuccessfulRequests = 0)
+public sealed record TokenUsage(long PromptTokens = 0, long CompletionTokens = 0, long CachedPromptTokens = 0, long SuccessfulRequests = 0, decimal? CostUsd = 0)
 {
     /// <summary>No usage: where every sum starts.</summary>
     public static readonly TokenUsage Zero = new();
@@ -34,6 +38,9 @@ public sealed record TokenUsage(long PromptTokens = 0, long CompletionTokens = 0
     /// <summary>JSON <c>successful_requests</c>: LLM calls that returned an answer.</summary>
     public long SuccessfulRequests { get; } = SuccessfulRequests;
 
+    /// <summary>JSON <c>cost_usd</c>: the calls' cost in US dollars; null when some call's model has no price.</summary>
+    public decimal? CostUsd { get; } = CostUsd;
+
     /// <summary>The field-by-field sum of two usages.</summary>
     public static TokenUsage operator +(TokenUsage a, TokenUsage b)
     {
@@ -43,13 +50,14 @@ public sealed record TokenUsage(long PromptTokens = 0, long CompletionTokens = 0
             a.PromptTokens + b.PromptTokens,
             a.CompletionTokens + b.CompletionTokens,
             a.CachedPromptTokens + b.CachedPromptTokens,
-            a.SuccessfulRequests + b.SuccessfulRequests)
+            a.SuccessfulRequests + b.SuccessfulRequests,
+            a.CostUsd + b.CostUsd)
         {
             TotalTokens = a.TotalTokens + b.TotalTokens,
         };
     }
 
     /// <summary>Usage as JSON gave it, its total included.</summary>
-    internal static TokenUsage Read(long totalTokens, long promptTokens, long completionTokens, long cachedPromptTokens, long successfulRequests) =>
-        new(promptTokens, completionTokens, cachedPromptTokens, successfulRequests) { TotalTokens = totalTokens };
+    internal static TokenUsage Read(long totalTokens, long promptTokens, long completionTokens, long cachedPromptTokens, long successfulRequests, decimal? costUsd) =>
+        new(promptTokens, completionTokens, cachedPromptTokens, successfulRequests, costUsd) { TotalTokens = totalTokens };
 }

@@ -5,8 +5,9 @@ namespace Muster.Contracts;
 
 /// <summary>
 /// The one JSON form of <see cref="TokenUsage"/>: <c>{total_tokens, prompt_tokens, completion_tokens, cached_prompt_tokens,
-/// successful_requests}</c>, in that order. Reading also accepts the camel-case names (<c>promptTokens</c>, …) under which
-/// stores written before this form kept task outputs' usage; a missing total is the sum of the prompt and completion tokens.
+/// successful_requests, cost_usd}</c>, in that order (<c>cost_usd</c> null when unknown). Reading also accepts the camel-case
+/// names (<c>promptTokens</c>, …) under which stores written before this form kept task outputs' usage; a missing total is
+/// the sum of the prompt and completion tokens, and a missing cost is unknown (usage recorded before costs were).
 /// </summary>
 public sealed class TokenUsageJsonConverter : JsonConverter<TokenUsage>
 {
@@ -20,6 +21,7 @@ public sealed class TokenUsageJsonConverter : JsonConverter<TokenUsage>
 
         long? total = null;
         long prompt = 0, completion = 0, cached = 0, requests = 0;
+        decimal? cost = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var name = reader.GetString();
@@ -41,13 +43,21 @@ public sealed class TokenUsageJsonConverter : JsonConverter<TokenUsage>
                 case "successful_requests" or "successfulRequests":
                     requests = Number(ref reader);
                     break;
+                case "cost_usd" or "costUsd":
+                    cost = reader.TokenType switch
+                    {
+                        JsonTokenType.Number => reader.GetDecimal(),
+                        JsonTokenType.Null => null,
+                        _ => throw new JsonException($"A cost must be a number or null, not {reader.TokenType}."),
+                    };
+                    break;
                 default:
                     reader.Skip();
                     break;
             }
         }
 
-        return TokenUsage.Read(total ?? prompt + completion, prompt, completion, cached, requests);
+        return TokenUsage.Read(total ?? prompt + completion, prompt, completion, cached, requests, cost);
     }
 
     /// <inheritdoc/>
@@ -61,7 +71,22 @@ public sealed class TokenUsageJsonConverter : JsonConverter<TokenUsage>
         writer.WriteNumber("completion_tokens", value.CompletionTokens);
         writer.WriteNumber("cached_prompt_tokens", value.CachedPromptTokens);
         writer.WriteNumber("successful_requests", value.SuccessfulRequests);
+        WriteCost(writer, value.CostUsd);
         writer.WriteEndObject();
+    }
+
+    /// <summary>Writes <c>cost_usd</c>: the number, or null when the cost is unknown.</summary>
+    public static void WriteCost(Utf8JsonWriter writer, decimal? costUsd)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (costUsd is { } cost)
+        {
+            writer.WriteNumber("cost_usd", cost);
+        }
+        else
+        {
+            writer.WriteNull("cost_usd");
+        }
     }
 
     // A count is an integer; JSON from elsewhere may write one as 12.0, or leave it null.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Muster.Core.Costs;
 using Muster.Core.Engine;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
@@ -19,6 +20,9 @@ public static class MusterCoreServiceCollectionExtensions
     public static IServiceCollection AddMusterCore(this IServiceCollection services)
     {
         services.AddOptions<LlmOptions>();
+        services.AddOptions<LlmPriceOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmPriceOptions>, LlmPriceOptionsValidator>());
+        services.TryAddSingleton<PriceList>();
         services.AddOptions<CrewEngineOptions>();
         services.AddOptions<BuiltInToolOptions>();
         services.TryAddSingleton(TimeProvider.System);

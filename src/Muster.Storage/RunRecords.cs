@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Crews;
+using Muster.Core.Costs;
 using Muster.Core.Engine;
 
 namespace Muster.Storage;
@@ -104,6 +105,12 @@ public sealed record RunRecord
     /// store keeps it (a long input counted once, in the inputs). Bounded by <c>Muster:Limits:MaxRunBytes</c>.
     /// </summary>
     public long RecordedBytes { get; init; }
+    /// <summary>What every LLM call the run made spent (its <c>llm_call_completed</c> events summed): what budgets count.</summary>
+    public RunSpend Spent { get; init; } = RunSpend.Zero;
+    /// <summary>The time the run worked: from each start to its last counted event; pauses for review and takeovers not counted.</summary>
+    public TimeSpan Worked { get; init; }
+    /// <summary>Where <see cref="Worked"/> counts on from: the run's last start or counted event.</summary>
+    public DateTimeOffset? WorkMark { get; init; }
 }
 
 /// <summary>
@@ -119,6 +126,10 @@ public sealed record RunUpdate
     public JsonObject? ResultJson { get; init; }
     public string? Error { get; init; }
     public TokenUsage? Usage { get; init; }
+    /// <summary>The run's spend, with <see cref="Worked"/> and <see cref="WorkMark"/> (the budget columns).</summary>
+    public RunSpend? Spent { get; init; }
+    public TimeSpan? Worked { get; init; }
+    public DateTimeOffset? WorkMark { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     /// <summary>Sets the pending review (the run pauses).</summary>
@@ -151,6 +162,9 @@ public sealed record RunUpdate
             ResultJson = ReferenceEquals(after.ResultJson, before.ResultJson) ? null : after.ResultJson,
             Error = after.Error != before.Error ? after.Error : null,
             Usage = after.Usage != before.Usage ? after.Usage : null,
+            Spent = after.Spent != before.Spent ? after.Spent : null,
+            Worked = after.Worked != before.Worked ? after.Worked : null,
+            WorkMark = after.WorkMark != before.WorkMark ? after.WorkMark : null,
             StartedAt = after.StartedAt != before.StartedAt ? after.StartedAt : null,
             CompletedAt = after.CompletedAt != before.CompletedAt ? after.CompletedAt : null,
             PendingReview = ReferenceEquals(after.PendingReview, before.PendingReview) ? null : after.PendingReview,
@@ -174,6 +188,9 @@ public sealed record RunUpdate
         ResultJson = later.ResultJson ?? ResultJson,
         Error = later.Error ?? Error,
         Usage = later.Usage ?? Usage,
+        Spent = later.Spent ?? Spent,
+        Worked = later.Worked ?? Worked,
+        WorkMark = later.WorkMark ?? WorkMark,
         StartedAt = later.StartedAt ?? StartedAt,
         CompletedAt = later.CompletedAt ?? CompletedAt,
         PendingReview = later.PendingReview ?? (later.ClearReview ? null : PendingReview),

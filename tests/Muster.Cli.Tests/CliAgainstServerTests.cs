@@ -115,6 +115,8 @@ public sealed class CliAgainstServerTests(CliServer live) : IClassFixture<CliSer
         status.ExitCode.ShouldBe(0, status.ToString());
         status.StdoutLines.ShouldContain("status:          completed (SUCCESS)");
         status.StdoutLines.ShouldContain(l => l.StartsWith("task:            research_task (", StringComparison.Ordinal));
+        // The simulator's model has no price: the CLI says the cost is unknown rather than $0.00 (docs/COSTS.md).
+        status.StdoutLines.ShouldContain(l => l.StartsWith("tokens:", StringComparison.Ordinal) && l.EndsWith(" completion, cost unknown)", StringComparison.Ordinal));
         JsonNode.Parse(statusJson.Stdout)!["result"]!["output"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
         show.StdoutLines.ShouldContain("inputs:          {\"topic\":\"from a file\"}");
         show.StdoutLines.ShouldContain(l => l.StartsWith("== report_task", StringComparison.Ordinal));

@@ -32,7 +32,7 @@ public sealed class CrewEngineLifecycleTests
         sink.Events[0].Sequence.ShouldBe(21);
         sink.Events[0].Data.ShouldBeOfType<CrewKickoffStarted>().Resumed.ShouldBeTrue();
         outcome.Output!.TasksOutput.Select(t => t.Raw).ShouldBe(["first", "second", "third"]);
-        outcome.Output.Usage.ShouldBe(new TokenUsage(210, 105, 0, 3));
+        outcome.Output.Usage.ShouldBe(new TokenUsage(210, 105, 0, 3, 0.0000045m));
     }
 
     [Fact]
@@ -96,9 +96,10 @@ public sealed class CrewEngineLifecycleTests
         var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("better draft", 10, 5))).RunAsync(
             Guid.NewGuid(), crew, checkpoint, sink, CancellationToken.None);
 
-        // 100/50 in one call for the rejected draft, 10/5 in one for the new one: the run paid for both.
-        outcome.PendingReview!.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
-        sink.Single<TaskAwaitingHuman>().TaskOutput.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2));
+        // 100/50 in one call for the rejected draft (recorded at no cost), 10/5 in one for the new one (gpt-4o-mini at the shipped
+        // $0.15/$0.60 per million): the run paid for both.
+        outcome.PendingReview!.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2, 0.0000045m));
+        sink.Single<TaskAwaitingHuman>().TaskOutput.Usage.ShouldBe(new TokenUsage(110, 55, 0, 2, 0.0000045m));
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class CrewEngineLifecycleTests
         var outcome = await NewEngine(new FakeLlmProvider(new FakeChatClient().Reply("after-output", 1, 1))).RunAsync(
             Guid.NewGuid(), crew, approved, sink, CancellationToken.None);
 
-        outcome.Output!.Usage.ShouldBe(new TokenUsage(111, 56, 0, 3));
+        outcome.Output!.Usage.ShouldBe(new TokenUsage(111, 56, 0, 3, 0.00000525m));
         var usage = sink.Single<CrewKickoffCompleted>().Usage;
         usage.PromptTokens.ShouldBe(111);
         usage.SuccessfulRequests.ShouldBe(3);

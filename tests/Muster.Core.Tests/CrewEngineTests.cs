@@ -39,7 +39,8 @@ public sealed class CrewEngineTests
         output.TasksOutput.Select(t => t.Raw).ShouldBe(["FACTS-1", "DRAFT-2", "FINAL-3"]);
         output.TasksOutput[0].Summary.ShouldBe("Do the research work carefully and well...");
         output.TasksOutput[1].Agent.ShouldBe("Report Writer");
-        output.Usage.ShouldBe(new TokenUsage(30, 15, 0, 3));
+        // gpt-4o-mini at the shipped $0.15/$0.60 per million tokens.
+        output.Usage.ShouldBe(new TokenUsage(30, 15, 0, 3, 0.0000135m));
     }
 
     [Fact]

@@ -14,8 +14,8 @@ public sealed class LlmCallEventsChatClientTests
     public async Task AnAnsweredCall_IsAnnouncedAndItsUsageChargedToTheCaller()
     {
         using var events = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, null, InputTexts.None, _sink, TimeProvider.System, CancellationToken.None);
-        var payer = new AgentExecutor(events, CancellationToken.None);
-        var client = new LlmCallEventsChatClient(new FakeChatClient().Reply("hi", promptTokens: 12, completionTokens: 3), events);
+        var payer = new AgentExecutor(events, TestCrews.Meter(), CancellationToken.None);
+        var client = new LlmCallEventsChatClient(new FakeChatClient().Reply("hi", promptTokens: 12, completionTokens: 3), events, TestCrews.Meter());
         var options = new ChatOptions();
         new LlmCaller("research", "Researcher", "sim/test-model", payer).Attach(options);
 
@@ -24,16 +24,16 @@ public sealed class LlmCallEventsChatClientTests
         response.Text.ShouldBe("hi");
         _sink.Events.Select(e => e.Data).ShouldBe([
             new LlmCallStarted("research", "Researcher", "sim/test-model"),
-            new LlmCallCompleted("research", "Researcher", "sim/test-model", new TokenUsage(12, 3, 0, 1))]);
-        payer.Usage.ShouldBe(new TokenUsage(12, 3, 0, 1));
+            new LlmCallCompleted("research", "Researcher", "sim/test-model", new TokenUsage(12, 3, 0, 1, CostUsd: null))]);
+        payer.Usage.ShouldBe(new TokenUsage(12, 3, 0, 1, CostUsd: null));
     }
 
     [Fact]
     public async Task AFailedCall_IsAnnouncedAndRethrown_AndChargesNothing()
     {
         using var events = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, null, InputTexts.None, _sink, TimeProvider.System, CancellationToken.None);
-        var payer = new AgentExecutor(events, CancellationToken.None);
-        var client = new LlmCallEventsChatClient(new FakeChatClient().Then((_, _) => throw new InvalidOperationException("provider down")), events);
+        var payer = new AgentExecutor(events, TestCrews.Meter(), CancellationToken.None);
+        var client = new LlmCallEventsChatClient(new FakeChatClient().Then((_, _) => throw new InvalidOperationException("provider down")), events, TestCrews.Meter());
         var options = new ChatOptions();
         new LlmCaller("research", "Researcher", "sim/test-model", payer).Attach(options);
 
@@ -50,7 +50,7 @@ public sealed class LlmCallEventsChatClientTests
     {
         using var events = new RunEventWriter(Guid.NewGuid(), RunCheckpoint.Empty, null, InputTexts.None, _sink, TimeProvider.System, CancellationToken.None);
         var fake = new FakeChatClient().Reply("never");
-        var client = new LlmCallEventsChatClient(fake, events);
+        var client = new LlmCallEventsChatClient(fake, events, TestCrews.Meter());
 
         await Should.ThrowAsync<InvalidOperationException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hello")], new ChatOptions()));
 

@@ -58,8 +58,8 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         requests[2].LastUserMessage!.ShouldContain("Draft two");
         requests[2].LastUserMessage!.ShouldNotContain("Finding one");
         outcome.Output!.Raw.ShouldBe("Report three");
-        outcome.Output.Usage.ShouldBe(new TokenUsage(600, 60, 40, 3));
-        outcome.Output.TasksOutput[0].Usage.ShouldBe(new TokenUsage(100, 10, 40, 1));
+        outcome.Output.Usage.ShouldBe(new TokenUsage(600, 60, 40, 3, CostUsd: null));
+        outcome.Output.TasksOutput[0].Usage.ShouldBe(new TokenUsage(100, 10, 40, 1, CostUsd: null));
     }
 
     [Fact]

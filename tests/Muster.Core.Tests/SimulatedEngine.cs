@@ -1,3 +1,4 @@
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Guardrails;
@@ -20,7 +21,7 @@ internal sealed class SimulatedEngine : IAsyncDisposable
 
     public async Task<RunOutcome> RunAsync(
         CrewDefinition crew, RunCheckpoint? checkpoint = null, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, bool jsonSchemaResponseFormat = true,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null, PriceList? prices = null)
     {
         var options = new LlmOptions
         {
@@ -34,7 +35,7 @@ internal sealed class SimulatedEngine : IAsyncDisposable
                 },
             },
         };
-        var engine = TestCrews.NewEngine(options, guardrails, outputJsonMaxRetries, timeProvider);
+        var engine = TestCrews.NewEngine(options, guardrails, outputJsonMaxRetries, timeProvider, prices);
         // Generous, only so that a bug cannot hang the suite: a run cut short by it ends Stopped and fails its assertions.
         using var guard = new CancellationTokenSource(2 * Eventually.DefaultLimit);
         return await engine.RunAsync(Guid.NewGuid(), crew, checkpoint ?? RunCheckpoint.Empty, Sink, guard.Token);

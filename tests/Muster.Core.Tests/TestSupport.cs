@@ -3,6 +3,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Muster.Contracts;
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Guardrails;
@@ -129,22 +131,40 @@ internal static class TestCrews
         Inputs = [],
     };
 
-    public static CrewEngine NewEngine(ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null) =>
-        NewEngine(provider, new LlmOptions(), tools: tools, engine: new CrewEngineOptions { OutputRoot = outputRoot ?? TempOutputRoot() });
+    public static CrewEngine NewEngine(
+        ILlmClientProvider provider, IToolRegistry? tools = null, string? outputRoot = null, PriceList? prices = null, TimeProvider? timeProvider = null) =>
+        NewEngine(provider, new LlmOptions(), tools: tools, engine: new CrewEngineOptions { OutputRoot = outputRoot ?? TempOutputRoot() }, timeProvider: timeProvider, prices: prices);
+
+    /// <summary>The shipped prices under <paramref name="prices"/> (model, input and output dollars per million tokens).</summary>
+    public static PriceList Prices(params (string Model, decimal Input, decimal Output)[] prices)
+    {
+        var options = new LlmPriceOptions();
+        foreach (var (model, input, output) in prices)
+        {
+            options.Prices[model] = new ModelPrice { Input = input, Output = output };
+        }
+
+        return new PriceList(Options.Create(options));
+    }
+
+    /// <summary>A run's meter with no earlier spend.</summary>
+    public static RunMeter Meter(CrewBudget? budget = null, PriceList? prices = null, TimeProvider? time = null) =>
+        new(budget, RunCheckpoint.Empty, prices ?? Prices(), time ?? TimeProvider.System);
 
     /// <summary>The engine over the providers of <paramref name="llm"/> (the OpenAI-compatible client, usually to the simulator).</summary>
     /// <param name="timeProvider">The engine's clock (timestamps, execution times); the LLM client keeps the system's.</param>
-    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, TimeProvider? timeProvider = null) =>
+    public static CrewEngine NewEngine(LlmOptions llm, IGuardrailRegistry? guardrails = null, int outputJsonMaxRetries = 3, TimeProvider? timeProvider = null, PriceList? prices = null) =>
         NewEngine(
             new LlmClientProvider(Options.Create(llm), Options.Create(new CrewEngineOptions()), TimeProvider.System, NullLoggerFactory.Instance),
             llm,
             guardrails,
             engine: new CrewEngineOptions { OutputRoot = TempOutputRoot(), OutputJsonMaxRetries = outputJsonMaxRetries },
-            timeProvider: timeProvider);
+            timeProvider: timeProvider,
+            prices: prices);
 
     private static CrewEngine NewEngine(
         ILlmClientProvider provider, LlmOptions llm, IGuardrailRegistry? guardrails = null, IToolRegistry? tools = null, CrewEngineOptions? engine = null,
-        TimeProvider? timeProvider = null) => new(
+        TimeProvider? timeProvider = null, PriceList? prices = null) => new(
         provider,
         tools ?? ToolRegistry.BuiltIn,
         guardrails ?? GuardrailRegistry.Empty,
@@ -152,7 +172,8 @@ internal static class TestCrews
         Options.Create(engine ?? new CrewEngineOptions { OutputRoot = TempOutputRoot() }),
         timeProvider ?? TimeProvider.System,
         NullLogger<CrewEngine>.Instance,
-        Mcp);
+        Mcp,
+        prices ?? Prices());
 
     private static string TempOutputRoot() => Path.Combine(Path.GetTempPath(), "muster-tests", Guid.NewGuid().ToString("N"));
 

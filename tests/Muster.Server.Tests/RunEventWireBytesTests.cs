@@ -56,17 +56,17 @@ public sealed class RunEventWireBytesTests : IDisposable
     [Fact]
     public void TheCrewWebhook_OfACompletedRun_CarriesTheRecordedBytes() =>
         Payload(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" }, CrewCompleted())
-            .ShouldBe("""{"kickoff_id":"0190f0aa-1111-7222-8333-444455556666","result":"Tides it is.","result_json":{"title":"Tides","score":9.5},"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24},"meta":{"ticket":"T-1 \u003C\u0026\u003E"}}""");
+            .ShouldBe("""{"kickoff_id":"0190f0aa-1111-7222-8333-444455556666","result":"Tides it is.","result_json":{"title":"Tides","score":9.5},"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cost_usd":0},"meta":{"ticket":"T-1 \u003C\u0026\u003E"}}""");
 
     [Fact]
     public void TheCrewWebhook_OfAFailedRun_CarriesTheRecordedBytes() =>
         Payload(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" }, CrewFailed())
-            .ShouldBe("""{"kickoff_id":"0190f0aa-1111-7222-8333-444455556666","result":null,"result_json":null,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24},"meta":{"ticket":"T-1 \u003C\u0026\u003E"},"status":"error","error":"Task \u0027facts\u0027 failed: boom"}""");
+            .ShouldBe("""{"kickoff_id":"0190f0aa-1111-7222-8333-444455556666","result":null,"result_json":null,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cost_usd":0},"meta":{"ticket":"T-1 \u003C\u0026\u003E"},"status":"error","error":"Task \u0027facts\u0027 failed: boom"}""");
 
     [Fact]
     public void TheCrewWebhook_OfAStoppedRun_CarriesTheRecordedBytes() =>
         Payload(new WebhookSettings { CrewWebhookUrl = "https://hooks.example.com/crew" }, RunEvents.Stopped(Run(WebhookSettings.None), "Stopped by user-1", At))
-            .ShouldBe("""{"kickoff_id":"0190f0aa-1111-7222-8333-444455556666","result":null,"result_json":null,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24},"meta":{"ticket":"T-1 \u003C\u0026\u003E"},"status":"stopped","error":"Stopped by user-1"}""");
+            .ShouldBe("""{"kickoff_id":"0190f0aa-1111-7222-8333-444455556666","result":null,"result_json":null,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cost_usd":0},"meta":{"ticket":"T-1 \u003C\u0026\u003E"},"status":"stopped","error":"Stopped by user-1"}""");
 
     [Fact]
     public void TheHumanInputWebhook_CarriesTheRecordedBytes() =>
@@ -84,9 +84,9 @@ public sealed class RunEventWireBytesTests : IDisposable
         var run = Run(WebhookSettings.None);
 
         DataJson(RunEvents.Stopped(run, "Stopped by user-1 at 2026-12-01T12:00:00Z", At)).ShouldBe(
-            """{"error":"Stopped by user-1 at 2026-12-01T12:00:00Z","stopped":true,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cached_prompt_tokens":4,"successful_requests":4},"execution_time":60.1234567}""");
+            """{"error":"Stopped by user-1 at 2026-12-01T12:00:00Z","stopped":true,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cached_prompt_tokens":4,"successful_requests":4,"cost_usd":0},"execution_time":60.1234567}""");
         DataJson(RunEvents.Crashed(run.Id, 9, run, "Internal error while executing the crew.", At)).ShouldBe(
-            """{"error":"Internal error while executing the crew.","token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cached_prompt_tokens":4,"successful_requests":4},"execution_time":60.1234567}""");
+            """{"error":"Internal error while executing the crew.","token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cached_prompt_tokens":4,"successful_requests":4,"cost_usd":0},"execution_time":60.1234567}""");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class RunEventWireBytesTests : IDisposable
         Encoding.UTF8.GetString(body.ToArray()).ShouldBe(
             "id: 1\nevent: agent_step\ndata: " + """{"sequence":1,"execution_id":"0190f0aa-1111-7222-8333-444455556666","type":"agent_step","timestamp":"2026-12-01T12:00:00.1230000Z","data":{"task_name":"facts","agent":"Researcher","prompt":"Do \u003Cit\u003E","thought":"I \u0026 you","tool":"calculator","tool_input":"{\u0022expression\u0022:\u00226 * 7\u0022}","result":"42"}}""" + "\n\n" +
             "id: 2\nevent: tool_usage_started\ndata: " + """{"sequence":2,"execution_id":"0190f0aa-1111-7222-8333-444455556666","type":"tool_usage_started","timestamp":"2026-12-01T12:00:00.1230000Z","data":{"task_name":"facts","agent":"Researcher","tool_name":"calculator","tool_args":{"expression":"6 * 7","n":[1,2.5,true,null]}}}""" + "\n\n" +
-            "id: 3\nevent: task_completed\ndata: " + """{"sequence":3,"execution_id":"0190f0aa-1111-7222-8333-444455556666","type":"task_completed","timestamp":"2026-12-01T12:00:00.1230000Z","data":{"task_name":"facts","task_id":"facts","agent":"Researcher","description":"Find facts about \u003Ctides\u003E \u0026 waves","expected_output":"Three facts","summary":"Find facts about \u003Ctides\u003E \u0026 waves...","output":"Facts: 42 \u2014 \u0022quoted\u0022 \uD83C\uDF0A","output_json":{"title":"Tides","score":9.5},"execution_time":2.5,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cached_prompt_tokens":4,"successful_requests":4}}}""" + "\n\n");
+            "id: 3\nevent: task_completed\ndata: " + """{"sequence":3,"execution_id":"0190f0aa-1111-7222-8333-444455556666","type":"task_completed","timestamp":"2026-12-01T12:00:00.1230000Z","data":{"task_name":"facts","task_id":"facts","agent":"Researcher","description":"Find facts about \u003Ctides\u003E \u0026 waves","expected_output":"Three facts","summary":"Find facts about \u003Ctides\u003E \u0026 waves...","output":"Facts: 42 \u2014 \u0022quoted\u0022 \uD83C\uDF0A","output_json":{"title":"Tides","score":9.5},"execution_time":2.5,"token_usage":{"total_tokens":144,"prompt_tokens":120,"completion_tokens":24,"cached_prompt_tokens":4,"successful_requests":4,"cost_usd":0}}}""" + "\n\n");
         IReadOnlyList<RunEventDto> page = [.. stored.Select(CrewRunRecordMapper.ToDto)];
         JsonSerializer.Serialize(page.Take(1).ToList(), MusterJsonContext.Default.IReadOnlyListRunEventDto).ShouldBe(
             """[{"sequence":1,"execution_id":"0190f0aa-1111-7222-8333-444455556666","type":"agent_step","timestamp":"2026-12-01T12:00:00.1230000Z","data":{"task_name":"facts","agent":"Researcher","prompt":"Do \u003Cit\u003E","thought":"I \u0026 you","tool":"calculator","tool_input":"{\u0022expression\u0022:\u00226 * 7\u0022}","result":"42"}}]""");

@@ -167,7 +167,7 @@ public sealed class SqliteRunStoreTests : RunStoreBehaviour
         var result = (await Runs.GetTaskResultsAsync(id, Ct)).ShouldHaveSingleItem();
 
         result.Raw.ShouldBe("done");
-        result.Usage.ShouldBe(new TokenUsage(10, 5, 2, 1));
+        result.Usage.ShouldBe(new TokenUsage(10, 5, 2, 1, CostUsd: null), "stored before costs were, so its cost is unknown");
         result.Usage.TotalTokens.ShouldBe(15);
     }
 

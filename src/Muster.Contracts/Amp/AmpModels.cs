@@ -93,6 +93,11 @@ public sealed record KickoffRequest
     [JsonPropertyName("webhooks")] public WebhookStreamConfig? Webhooks { get; init; }
     /// <summary>JSON <c>humanInputWebhook</c>: called when a <c>human_input</c> task pauses the run; answer with <c>POST /resume</c>.</summary>
     [JsonPropertyName("humanInputWebhook")] public HumanInputWebhookConfig? HumanInputWebhook { get; init; }
+    /// <summary>
+    /// Muster extension: limits for this run, <c>{max_total_tokens, max_cost_usd, max_llm_calls, max_duration}</c>. They may only
+    /// tighten the crew's <c>budget</c> (a limit above the crew's is a 422); a run that reaches one stops (docs/COSTS.md).
+    /// </summary>
+    [JsonPropertyName("budget")] public CrewBudget? Budget { get; init; }
 }
 
 /// <summary><c>POST /kickoff</c> answer.</summary>

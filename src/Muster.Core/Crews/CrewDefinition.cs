@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Muster.Contracts;
 
 namespace Muster.Core.Crews;
 
@@ -44,6 +45,8 @@ public sealed record CrewDefinition
     public AgentDefinition? ManagerAgent { get; init; }
     /// <summary>crew.yaml's <c>verbose</c>: kept and echoed in run records for CrewAI compatibility; Muster does nothing different for it.</summary>
     public bool Verbose { get; init; }
+    /// <summary>crew.yaml's <c>budget</c>, tightened by the kickoff's: what a run may spend; null: no limit.</summary>
+    public CrewBudget? Budget { get; init; }
     /// <summary>The agents that perform tasks, in agents.yaml order (a <see cref="ManagerAgent"/> excluded).</summary>
     public required IReadOnlyList<AgentDefinition> Agents { get; init; }
     /// <summary>Tasks in execution order.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Muster.Contracts;
 using Muster.Core.Outputs;
 using YamlDotNet.RepresentationModel;
 
@@ -25,7 +26,8 @@ internal sealed record ParsedCrewFile(
     List<(string Name, YamlNode Node)>? TaskOrder,
     YamlNode? TaskOrderNode,
     (string Name, YamlNode Node)? ManagerAgent,
-    YamlNode? ProcessNode);
+    YamlNode? ProcessNode,
+    CrewBudget? Budget);
 
 /// <summary>Turns agents.yaml, tasks.yaml and crew.yaml mappings into definitions, reporting every field it cannot use.</summary>
 internal static class CrewFileParser
@@ -36,7 +38,7 @@ internal static class CrewFileParser
     private static readonly HashSet<string> TaskFields =
         ["description", "expected_output", "name", "agent", "context", "tools", "human_input", "output_file", "markdown", "async_execution", "output_json", "guardrail", "guardrail_max_retries"];
 
-    private static readonly HashSet<string> CrewFields = ["name", "description", "process", "llm", "manager_llm", "manager_agent", "tasks", "verbose"];
+    private static readonly HashSet<string> CrewFields = ["name", "description", "process", "llm", "manager_llm", "manager_agent", "tasks", "verbose", "budget"];
 
     public static List<ParsedAgent> ParseAgents(YamlFile file, DiagnosticBag diagnostics)
     {
@@ -163,7 +165,8 @@ internal static class CrewFileParser
             orderNode is null ? null : file.Names(orderNode, "tasks"),
             orderNode,
             managerAgent,
-            processNode);
+            processNode,
+            entries.TryGetValue("budget", out var budgetNode) ? CrewBudgetParser.Parse(file, budgetNode, diagnostics) : null);
     }
 
     private static string Required(YamlFile file, DiagnosticBag diagnostics, YamlNode owner, Dictionary<string, YamlNode> entries, string field, string what)

@@ -179,6 +179,7 @@ public static class CrewLoader
             ManagerLlm = crewSettings?.ManagerLlm,
             ManagerAgent = manager?.Agent,
             Verbose = crewSettings?.Verbose ?? false,
+            Budget = crewSettings?.Budget,
             Agents = agents.Where(a => a != manager).Select(a => a.Agent).ToList(),
             Tasks = ordered.Select(t => t.Task).ToList(),
             Inputs = [],

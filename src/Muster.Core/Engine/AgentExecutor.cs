@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Muster.Contracts;
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Llm;
 using Muster.Core.Telemetry;
@@ -39,7 +40,7 @@ internal sealed record AgentAnswer(string Raw, JsonObject? Json, string Text);
 /// results back, until a final answer; after max_iter rounds the agent is told to give its best final answer.
 /// With structured output, an answer that does not fit the schema is sent back with the errors, up to a limit.
 /// </summary>
-internal sealed class AgentExecutor(RunEventWriter events, CancellationToken cancellationToken)
+internal sealed class AgentExecutor(RunEventWriter events, RunMeter meter, CancellationToken cancellationToken)
 {
     /// <summary>Tools may carry the name CrewAI users know (with spaces) here; the model sees a name OpenAI accepts.</summary>
     public const string DisplayNameProperty = "display_name";
@@ -51,7 +52,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
 
     /// <summary>An executor of <paramref name="run"/>: its tool calls and output_json retries are spans of the run.</summary>
     public AgentExecutor(RunContext run, CancellationToken cancellationToken)
-        : this(run.Events, cancellationToken) => _run = run;
+        : this(run.Events, run.Meter, cancellationToken) => _run = run;
 
     /// <summary>Everything this executor's calls consumed, including co-workers' work it delegated and guardrail checks.</summary>
     public TokenUsage Usage
@@ -153,6 +154,8 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
 
     private async Task<List<AIContent>> RunToolsAsync(AgentTurn turn, List<FunctionCallContent> calls, string thought)
     {
+        // A tool may spend (a co-worker's calls, a paid API): none starts once the run has reached its budget.
+        meter.BeforeToolCall();
         var arguments = calls.Select(Arguments).ToList();
         for (var i = 0; i < calls.Count; i++)
         {
@@ -213,7 +216,7 @@ internal sealed class AgentExecutor(RunEventWriter events, CancellationToken can
             var result = await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
             return (ToolResults.Text(result), null);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !RunSinkException.IsIn(ex) && !BudgetExceededException.IsIn(ex))
         {
             // As in CrewAI, a failing tool does not fail the task: the agent reads the error and carries on.
             var error = ex.InnerException?.Message ?? ex.Message;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
@@ -23,7 +24,8 @@ internal sealed partial class CrewEngine(
     IOptions<CrewEngineOptions> engineOptions,
     TimeProvider timeProvider,
     ILogger<CrewEngine> logger,
-    IMcpToolSource mcpTools) : ICrewEngine
+    IMcpToolSource mcpTools,
+    PriceList prices) : ICrewEngine
 {
     /// <inheritdoc/>
     public async Task<RunOutcome> RunAsync(Guid runId, CrewDefinition crew, RunCheckpoint checkpoint, IRunSink sink, CancellationToken cancellationToken)
@@ -37,7 +39,8 @@ internal sealed partial class CrewEngine(
         using var events = new RunEventWriter(runId, checkpoint, engineOptions.Value.MaxRunBytes, inputs, sink, timeProvider, cancellationToken);
         await using var mcp = mcpTools.OpenSession(crew);
         var run = new RunContext(
-            crew, events, new RunProgress(crew, checkpoint, timeProvider), llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider);
+            crew, events, new RunProgress(crew, checkpoint, timeProvider), llms, tools, guardrails, mcp, llmOptions.Value, engineOptions.Value, timeProvider,
+            new RunMeter(crew.Budget, checkpoint, prices, timeProvider));
         // Cancelled when the run is, and when a background task fails: the other tasks then stop at once.
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var background = new Background(work);
@@ -90,6 +93,14 @@ internal sealed partial class CrewEngine(
     private async Task<RunOutcome> FailAsync(RunContext run, Background background, TaskOutcome failed)
     {
         await background.StopAsync();
+        if (BudgetExceededException.Find(failed.Failure) is { } overBudget)
+        {
+            // Not the task's failure: the run stopped itself, and says which limit it reached.
+            LogBudgetExceeded(logger, run.Events.RunId, overBudget.Message);
+            await run.Events.PublishAsync(overBudget.Event);
+            return await EndFailedAsync(run, overBudget.Message);
+        }
+
         LogTaskFailed(logger, failed.Failure, failed.Task.Name, run.Crew.Name);
         return await EndFailedAsync(run, $"Task '{failed.Task.Name}' failed: {failed.Failure?.Message}");
     }
@@ -102,6 +113,9 @@ internal sealed partial class CrewEngine(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} cancelled")]
     private static partial void LogStopped(ILogger logger, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} stopped by its budget: {Reason}")]
+    private static partial void LogBudgetExceeded(ILogger logger, Guid runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Task} of crew {Crew} failed")]
     private static partial void LogTaskFailed(ILogger logger, Exception? exception, string task, string crew);

@@ -1,3 +1,4 @@
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Guardrails;
 using Muster.Core.Llm;
@@ -19,6 +20,7 @@ namespace Muster.Core.Engine;
 /// <param name="LlmOptions"><c>Muster:Llm</c>: the default model, and which providers take a JSON schema.</param>
 /// <param name="EngineOptions"><c>Muster:Engine</c>.</param>
 /// <param name="TimeProvider">The clock of execution times.</param>
+/// <param name="Meter">Prices the run's LLM calls and holds the run to its budget.</param>
 internal sealed record RunContext(
     CrewDefinition Crew,
     RunEventWriter Events,
@@ -29,4 +31,5 @@ internal sealed record RunContext(
     IMcpToolSession Mcp,
     LlmOptions LlmOptions,
     CrewEngineOptions EngineOptions,
-    TimeProvider TimeProvider);
+    TimeProvider TimeProvider,
+    RunMeter Meter);

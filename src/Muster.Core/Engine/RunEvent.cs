@@ -64,6 +64,8 @@ public static class RunEventTypes
     public const string AgentStep = "agent_step";
     /// <summary>A human-input task produced its output and the run pauses; data: task_id, output.</summary>
     public const string TaskAwaitingHuman = "task_awaiting_human";
+    /// <summary>Muster's: the run reached a limit of its budget and stops; data: budget (which limit), limit, spent, error.</summary>
+    public const string CrewBudgetExceeded = "crew_budget_exceeded";
 }
 
 /// <summary>Where the engine sends everything it does. The server implements it on the run store.</summary>

@@ -243,3 +243,13 @@ public sealed record LlmGuardrailCompleted(string TaskName, bool Success, string
 /// <param name="ToolInput">The tool's arguments as JSON text; empty for a final answer.</param>
 /// <param name="Result">The tool's result, or the final answer.</param>
 public sealed record AgentStep(string TaskName, string Agent, string Prompt, string Thought, string Tool, string ToolInput, string Result) : RunEventData;
+
+/// <summary>
+/// <c>crew_budget_exceeded</c> (Muster's): the run reached a limit of its budget and stops; <c>crew_kickoff_failed</c> follows
+/// with the same error.
+/// </summary>
+/// <param name="Budget">Which limit: <c>max_total_tokens</c>, <c>max_cost_usd</c>, <c>max_llm_calls</c> or <c>max_duration</c>.</param>
+/// <param name="Limit">The limit (tokens, US dollars, calls or seconds).</param>
+/// <param name="Spent">What the run had spent in the same unit; null when a cost is unknown (a model without a price).</param>
+/// <param name="Error">The run's error: <c>Budget exceeded: 10,412 of 10,000 tokens</c>.</param>
+public sealed record CrewBudgetExceeded(string Budget, decimal Limit, decimal? Spent, string Error) : RunEventData;

@@ -39,6 +39,7 @@ public static class RunEventJson
         new(RunEventTypes.LlmGuardrailStarted, RunEventJsonContext.Default.LlmGuardrailStarted),
         new(RunEventTypes.LlmGuardrailCompleted, RunEventJsonContext.Default.LlmGuardrailCompleted),
         new(RunEventTypes.AgentStep, RunEventJsonContext.Default.AgentStep),
+        new(RunEventTypes.CrewBudgetExceeded, RunEventJsonContext.Default.CrewBudgetExceeded),
     }.ToFrozenDictionary(entry => entry.Contract.Type);
 
     /// <summary>The event's CrewAI name (one of <see cref="RunEventTypes"/>).</summary>
@@ -126,5 +127,6 @@ internal sealed class LlmGuardrailCompletedJsonConverter : JsonConverter<LlmGuar
 [JsonSerializable(typeof(LlmGuardrailStarted))]
 [JsonSerializable(typeof(LlmGuardrailCompleted))]
 [JsonSerializable(typeof(AgentStep))]
+[JsonSerializable(typeof(CrewBudgetExceeded))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class RunEventJsonContext : JsonSerializerContext;

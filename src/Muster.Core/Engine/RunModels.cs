@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Muster.Contracts;
+using Muster.Core.Costs;
 
 namespace Muster.Core.Engine;
 
@@ -69,6 +70,10 @@ public sealed record RunCheckpoint
     /// <see cref="CrewEngineOptions.MaxRunBytes"/>.
     /// </summary>
     public long RecordedBytes { get; init; }
+    /// <summary>What the run's stored LLM calls spent, every start included: its budget counts from here.</summary>
+    public RunSpend Spent { get; init; } = RunSpend.Zero;
+    /// <summary>The time earlier starts worked (time paused for review or waiting for a node not counted): <c>max_duration</c> counts from here.</summary>
+    public TimeSpan Worked { get; init; }
 }
 
 /// <summary>How a call to the engine ended.</summary>

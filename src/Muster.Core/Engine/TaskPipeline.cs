@@ -286,7 +286,7 @@ internal sealed partial class TaskPipeline(RunContext run)
         var limited = agent.MaxRpm is not { } maxRpm
             ? client
             : _rpmClients.GetOrAdd(agent.Key + "\n" + model, _ => new RpmLimitedChatClient(client, maxRpm, run.TimeProvider));
-        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, run.Events));
+        return _runClients.GetOrAdd(limited, inner => new LlmCallEventsChatClient(inner, run.Events, run.Meter));
     }
 
     /// <summary>

@@ -70,7 +70,10 @@ internal static class KickoffEndpoints
             webhooks,
             // An unusable x-correlation-id is replaced rather than refused: AMP clients never send one on purpose.
             CorrelationIds.FromRequest(context) ?? Guid.NewGuid().ToString("N"),
-            idempotencyKey.Value);
+            idempotencyKey.Value)
+        {
+            Budget = request.Budget,
+        };
         return await runs.KickoffAsync(command, cancellationToken) switch
         {
             KickoffOutcome.Started started => TypedResults.Ok(new KickoffResponse(started.RunId)),
@@ -78,6 +81,7 @@ internal static class KickoffEndpoints
             KickoffOutcome.OutputFileRefused refused => AmpErrors.InvalidFields([("inputs", refused.Message)]),
             KickoffOutcome.KeyReused reused => AmpErrors.InvalidFields([("Idempotency-Key", reused.Message)]),
             KickoffOutcome.TooLarge tooLarge => AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", tooLarge.Message),
+            KickoffOutcome.BudgetRefused refused => AmpErrors.InvalidFields([("budget", refused.Message)]),
             var other => throw new UnreachableException($"A kickoff outcome this route does not know: {other}."),
         };
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Muster.Contracts;
+using Muster.Core.Costs;
 using Muster.Core.Engine;
 using Muster.Server.Amp;
 using Muster.Server.Caching;
@@ -79,6 +80,9 @@ public static class MusterServerExtensions
     {
         services.AddMusterCore().AddMusterLlm(configuration.GetSection("Muster:Llm"));
         services.AddMusterSimulatedLlm();
+        // Muster:Llm:Prices (docs/COSTS.md), over the price file shipped with the server.
+        services.AddOptionsWithValidateOnStart<LlmPriceOptions>()
+            .BindConfiguration("Muster:Llm");
         services.AddOptionsWithValidateOnStart<OutputsOptions>()
             .BindConfiguration(OutputsOptions.Section);
         services.AddOptionsWithValidateOnStart<CrewEngineOptions>()

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Server.Amp;
 
@@ -60,6 +61,10 @@ internal static class RequestBody
             try
             {
                 return (document.RootElement.Deserialize(typeInfo) ?? throw new JsonException("The request body is empty."), null);
+            }
+            catch (CrewBudgetJsonException ex)
+            {
+                return (null, AmpErrors.BadRequest(ex.Reason));
             }
             catch (JsonException ex)
             {

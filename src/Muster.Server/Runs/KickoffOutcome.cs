@@ -22,6 +22,9 @@ internal abstract record KickoffOutcome
         public string Message => "This Idempotency-Key was used in the last 24 hours for a kickoff of another crew or with another body; use a new key for a new kickoff.";
     }
 
+    /// <summary>The kickoff's <c>budget</c> would loosen the crew's; <paramref name="Message"/> says which limit.</summary>
+    public sealed record BudgetRefused(string Message) : KickoffOutcome;
+
     /// <summary>The inputs and meta alone take more than a run may record (<c>Muster:Limits:MaxRunBytes</c>).</summary>
     public sealed record TooLarge(long Size, long Limit) : KickoffOutcome
     {

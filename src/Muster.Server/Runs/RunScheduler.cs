@@ -265,6 +265,8 @@ internal sealed partial class RunScheduler(
             PendingReview = run.PendingReview,
             Review = run.Review,
             RecordedBytes = run.RecordedBytes,
+            Spent = run.Spent,
+            Worked = run.Worked,
         };
         try
         {

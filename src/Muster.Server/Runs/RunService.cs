@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Muster.Contracts;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Core.Outputs;
@@ -33,6 +34,9 @@ public sealed record KickoffCommand(
 
     /// <summary>The agent protocol that starts the run (<c>mcp</c>, <c>a2a</c>, <c>ag-ui</c>); null for AMP and the history API.</summary>
     public string? Protocol { get; init; }
+
+    /// <summary>The kickoff's own budget, which may only tighten the crew's.</summary>
+    public CrewBudget? Budget { get; init; }
 }
 
 /// <summary>
@@ -72,9 +76,16 @@ internal sealed partial class RunService(
             return new KickoffOutcome.TooLarge(size, limit);
         }
 
+        var budget = CrewBudget.Tighten(command.Crew.Budget, command.Budget, out var loosened);
+        if (loosened is not null)
+        {
+            return new KickoffOutcome.BudgetRefused(loosened);
+        }
+
+        var crew = budget == command.Crew.Budget ? command.Crew : command.Crew with { Budget = budget };
         try
         {
-            OutputFiles.EnsureAllowed(CrewInterpolator.Interpolate(command.Crew, command.Inputs));
+            OutputFiles.EnsureAllowed(CrewInterpolator.Interpolate(crew, command.Inputs));
         }
         catch (MissingInputsException ex)
         {
@@ -90,7 +101,7 @@ internal sealed partial class RunService(
             {
                 Id = command.RunId ?? Guid.CreateVersion7(time.GetUtcNow()),
                 CrewName = command.CrewName,
-                Crew = command.Crew,
+                Crew = crew,
                 Inputs = command.Inputs,
                 Meta = command.Meta,
                 OwnerId = command.Principal.OwnerId,

@@ -63,10 +63,17 @@ internal sealed record CrewPayload(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
-/// <summary>The crew webhook's own, shorter <c>token_usage</c> (COMPATIBILITY.md).</summary>
-internal sealed record CrewUsage(long TotalTokens, long PromptTokens, long CompletionTokens)
+/// <summary>
+/// The crew webhook's own, shorter <c>token_usage</c> (COMPATIBILITY.md), with Muster's <c>cost_usd</c> after AMP's fields
+/// (null when a call's model has no price).
+/// </summary>
+internal sealed record CrewUsage(
+    long TotalTokens,
+    long PromptTokens,
+    long CompletionTokens,
+    decimal? CostUsd)
 {
-    public static CrewUsage Of(TokenUsage usage) => new(usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens);
+    public static CrewUsage Of(TokenUsage usage) => new(usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens, usage.CostUsd);
 }
 
 internal sealed record HumanInputPayload(

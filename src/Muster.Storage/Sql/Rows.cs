@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Muster.Contracts;
+using Muster.Core.Costs;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 
@@ -26,7 +27,9 @@ internal sealed class RunRow
         "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
         "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
         "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes, protocol AS Protocol, " +
-        "trace_parent AS TraceParent";
+        "trace_parent AS TraceParent, " +
+        "cost_nanos AS CostNanos, spent_tokens AS SpentTokens, spent_llm_calls AS SpentLlmCalls, spent_cost_nanos AS SpentCostNanos, " +
+        "worked_ms AS WorkedMs, work_mark_at AS WorkMarkAt";
 
     public string Id { get; set; } = "";
     public string CrewName { get; set; } = "";
@@ -54,6 +57,13 @@ internal sealed class RunRow
     public long CompletionTokens { get; set; }
     public long CachedPromptTokens { get; set; }
     public long SuccessfulRequests { get; set; }
+    /// <summary>The usage's cost in nano-dollars; null when unknown (a model without a price, or a run from before costs).</summary>
+    public long? CostNanos { get; set; }
+    public long SpentTokens { get; set; }
+    public long SpentLlmCalls { get; set; }
+    public long? SpentCostNanos { get; set; }
+    public long WorkedMs { get; set; }
+    public long? WorkMarkAt { get; set; }
     public long CreatedAt { get; set; }
     public long? StartedAt { get; set; }
     public long? CompletedAt { get; set; }
@@ -110,7 +120,10 @@ internal sealed class RunRow
         Result = Result,
         ResultJson = StoreJson.ReadObjectOrNull(ResultJson),
         Error = Error,
-        Usage = new TokenUsage(PromptTokens, CompletionTokens, CachedPromptTokens, SuccessfulRequests),
+        Usage = new TokenUsage(PromptTokens, CompletionTokens, CachedPromptTokens, SuccessfulRequests, Nanos.ToUsd(CostNanos)),
+        Spent = new RunSpend(SpentTokens, SpentLlmCalls, Nanos.ToUsd(SpentCostNanos)),
+        Worked = TimeSpan.FromMilliseconds(WorkedMs),
+        WorkMark = StoreTime.FromMs(WorkMarkAt),
         CreatedAt = StoreTime.FromMs(CreatedAt),
         StartedAt = StoreTime.FromMs(StartedAt),
         CompletedAt = StoreTime.FromMs(CompletedAt),

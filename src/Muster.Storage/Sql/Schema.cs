@@ -183,6 +183,18 @@ internal static class Schema
         """
         ALTER TABLE runs ADD COLUMN trace_parent TEXT;
         """,
+
+        // Run economics (docs/COSTS.md). cost_nanos is the cost of the run's usage; the spent_ columns sum every LLM call the
+        // run made (its budget counts them), worked_ms the time it worked. Costs are whole nano-dollars, null when unknown:
+        // runs stored before costs were kept have none.
+        """
+        ALTER TABLE runs ADD COLUMN cost_nanos BIGINT;
+        ALTER TABLE runs ADD COLUMN spent_tokens BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN spent_llm_calls BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN spent_cost_nanos BIGINT;
+        ALTER TABLE runs ADD COLUMN worked_ms BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN work_mark_at BIGINT;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

@@ -38,7 +38,9 @@ public abstract partial class SqlRunStore
             | (changes.CompletedAt is null ? 0 : 1 << 8)
             | (changes.PendingReview is null ? 0 : 1 << 9)
             | (changes.ClearReview ? 1 << 10 : 0)
-            | (changes.ReleaseLease ? 1 << 11 : 0);
+            | (changes.ReleaseLease ? 1 << 11 : 0)
+            | (changes.Spent is null ? 0 : 1 << 12)
+            | (changes.Worked is null && changes.WorkMark is null ? 0 : 1 << 13);
         return ApplyUpdates.GetOrAdd(shape, static shape =>
         {
             bool Has(int bit) => (shape & (1 << bit)) != 0;
@@ -50,7 +52,7 @@ public abstract partial class SqlRunStore
             AddIf(Has(4), "result_json = @ResultJson");
             AddIf(Has(5), "error = @Error");
             AddIf(Has(6), "prompt_tokens = @PromptTokens, completion_tokens = @CompletionTokens, " +
-                "cached_prompt_tokens = @CachedPromptTokens, successful_requests = @SuccessfulRequests");
+                "cached_prompt_tokens = @CachedPromptTokens, successful_requests = @SuccessfulRequests, cost_nanos = @CostNanos");
             AddIf(Has(7), "started_at = @StartedAt");
             AddIf(Has(8), "completed_at = @CompletedAt");
             // A new pending review wins over clearing the old one (an event may resolve one review and raise the next).
@@ -58,6 +60,8 @@ public abstract partial class SqlRunStore
             AddIf(Has(10) && !Has(9), "pending_review = NULL");
             AddIf(Has(10), "review = NULL");
             AddIf(Has(11), "lease_owner = NULL, lease_expires_at = NULL");
+            AddIf(Has(12), "spent_tokens = @SpentTokens, spent_llm_calls = @SpentLlmCalls, spent_cost_nanos = @SpentCostNanos");
+            AddIf(Has(13), "worked_ms = COALESCE(@WorkedMs, worked_ms), work_mark_at = COALESCE(@WorkMarkAt, work_mark_at)");
             return $"UPDATE runs SET {string.Join(", ", set)} " +
                 "WHERE id = @RunId AND last_sequence = @Previous AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)";
 
@@ -248,6 +252,12 @@ public abstract partial class SqlRunStore
             changes.Usage?.CompletionTokens,
             changes.Usage?.CachedPromptTokens,
             changes.Usage?.SuccessfulRequests,
+            CostNanos = Nanos.From(changes.Usage?.CostUsd),
+            SpentTokens = changes.Spent?.Tokens,
+            SpentLlmCalls = changes.Spent?.LlmCalls,
+            SpentCostNanos = Nanos.From(changes.Spent?.CostUsd),
+            WorkedMs = changes.Worked is { } worked ? (long?)(long)worked.TotalMilliseconds : null,
+            WorkMarkAt = StoreTime.ToMs(changes.WorkMark),
             StartedAt = StoreTime.ToMs(changes.StartedAt),
             CompletedAt = StoreTime.ToMs(changes.CompletedAt),
             PendingReview = changes.PendingReview is { } review ? texts.Pack(StoreJson.Write(review)) : null,

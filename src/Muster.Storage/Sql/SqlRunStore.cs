@@ -133,9 +133,11 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
                 """
                 INSERT INTO runs (id, crew_name, crew, crew_version, inputs, meta, owner_id, token_id, correlation_id, idempotency_key,
                     idempotency_fingerprint, ad_hoc, state, completed_tasks, total_tasks, prompt_tokens, completion_tokens,
-                    cached_prompt_tokens, successful_requests, created_at, webhooks, last_sequence, stop_requested, recorded_bytes, protocol, trace_parent)
+                    cached_prompt_tokens, successful_requests, created_at, webhooks, last_sequence, stop_requested, recorded_bytes, protocol, trace_parent,
+                    cost_nanos, spent_tokens, spent_llm_calls, spent_cost_nanos, worked_ms)
                 VALUES (@Id, @CrewName, '', @CrewVersion, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey,
-                    @Fingerprint, @AdHoc, 'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE, @Recorded, @Protocol, @TraceParent)
+                    @Fingerprint, @AdHoc, 'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE, @Recorded, @Protocol, @TraceParent,
+                    0, 0, 0, 0, 0)
                 """,
                 new
                 {

@@ -38,3 +38,13 @@ internal static class StoreTime
 
     public static DateTimeOffset? FromMs(long? value) => value is { } ms ? FromMs(ms) : null;
 }
+
+/// <summary>Costs are stored as whole nano-dollars (engine costs are rounded to them), so SQL and C# sums agree exactly.</summary>
+internal static class Nanos
+{
+    private const decimal PerDollar = 1_000_000_000m;
+
+    public static long? From(decimal? usd) => usd is { } amount ? (long)decimal.Round(amount * PerDollar) : null;
+
+    public static decimal? ToUsd(long? nanos) => nanos is { } n ? n / PerDollar : null;
+}

@@ -60,7 +60,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         crew["kickoff_id"]!.GetValue<string>().ShouldBe(id.ToString());
         crew["result"]!.GetValue<string>().ShouldBe(tasks[1]["output"]!.GetValue<string>());
         crew["token_usage"]!["total_tokens"]!.GetValue<long>().ShouldBeGreaterThan(0);
-        crew["token_usage"]!.AsObject().Select(p => p.Key).ShouldBe(["total_tokens", "prompt_tokens", "completion_tokens"], ignoreOrder: true);
+        // AMP's three fields, then Muster's cost (docs/COSTS.md).
+        crew["token_usage"]!.AsObject().Select(p => p.Key).ShouldBe(["total_tokens", "prompt_tokens", "completion_tokens", "cost_usd"]);
 
         foreach (var webhook in _receiver.Received)
         {
