@@ -46,6 +46,8 @@ public sealed class ConsoleServer : IAsyncLifetime
                 TestCrews.WriteReviewCrew(path);
                 TestCrews.Write(path, BrokenCrew, "name: broken", "a:\n  role: r\n  goal: g\n  backstory: b", "t:\n  description: d\n  expected_output: e\n  agent: nobody");
             },
+            // Priced, so that run pages show a cost.
+            Settings = new Dictionary<string, string?> { ["Muster:Llm:Prices:openai/simulated:Input"] = "3", ["Muster:Llm:Prices:openai/simulated:Output"] = "15" },
             Services = services => services.AddSingleton<IRunStore>(provider => CountingRunStore.Create(provider.GetRequiredService<SqlRunStore>())),
         });
         Store = CountingRunStore.Of(Server.Services.GetRequiredService<IRunStore>());

@@ -27,6 +27,20 @@ internal static class RunDetailsPage
     }
 
     /// <summary>The run's changing part; <c>data-finished</c> tells the page's script to hide the Stop button.</summary>
+    /// <summary>A cost to the cent (to four places below a cent); a model without a price makes it unknown, never $0.</summary>
+    private static string Cost(decimal? costUsd) => costUsd switch
+    {
+        null => "unknown (a model has no price)",
+        < 0.01m and > 0m => "$" + costUsd.Value.ToString("0.####", CultureInfo.InvariantCulture),
+        _ => "$" + costUsd.Value.ToString("0.00", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The trace the run's spans are in (OpenTelemetry, docs/OBSERVABILITY.md), to look it up in a tracing tool.</summary>
+    private static Markup Trace(string? traceParent) =>
+        traceParent is { Length: 55 } && traceParent[2] == '-' && traceParent[35] == '-' && traceParent[3..35].All(char.IsAsciiHexDigitLower)
+            ? Html.Render($"<dt>Trace id</dt><dd class=\"mono trace\">{traceParent[3..35]}</dd>")
+            : Markup.Empty;
+
     public static Markup Live(RunSnapshot snapshot, DateTimeOffset now)
     {
         var run = snapshot.Run;
@@ -46,6 +60,8 @@ internal static class RunDetailsPage
             <dt>Started</dt><dd>{Html.Time(run.StartedAt)}</dd>
             <dt>Finished</dt><dd>{Html.Time(run.CompletedAt)}</dd>
             <dt>Tokens</dt><dd>{run.Usage.TotalTokens} ({run.Usage.PromptTokens} prompt, {run.Usage.CompletionTokens} completion, {run.Usage.SuccessfulRequests} requests)</dd>
+            <dt>Cost</dt><dd class="cost">{Cost(run.Usage.CostUsd)}</dd>
+            {Trace(run.TraceParent)}
             </dl>
             </div>
             {review}
