@@ -94,6 +94,15 @@ public interface IRunStore
     /// an executing one is flagged for its node to stop.
     /// </summary>
     Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken);
+
+    /// <summary>The run's webhook settings as stored now, or null when the run is absent.</summary>
+    Task<WebhookSettings?> GetWebhooksAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes the run's webhook settings atomically (two changes never lose one another); the settings after the change,
+    /// or null when the run is absent.
+    /// </summary>
+    Task<WebhookSettings?> UpdateWebhooksAsync(Guid runId, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken);
 }
 
 /// <summary>The webhook outbox.</summary>
