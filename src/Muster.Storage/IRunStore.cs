@@ -20,7 +20,8 @@ public interface IRunStore
     /// <summary>
     /// Stores a pending run. A repeated idempotency key (same owner, within 24 hours) stores nothing: it answers the existing
     /// run's id with <see cref="CreateRunOutcome.Duplicate"/> for the same request (crew and body), and
-    /// <see cref="CreateRunOutcome.KeyReused"/> for another.
+    /// <see cref="CreateRunOutcome.KeyReused"/> for another. A run whose id is taken already is not stored:
+    /// <see cref="CreateRunOutcome.IdTaken"/>.
     /// </summary>
     Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken);
 

@@ -215,6 +215,8 @@ public enum CreateRunOutcome
     /// and the earlier run is not the caller's answer (answer 422).
     /// </summary>
     KeyReused,
+    /// <summary>A run with the id the caller chose exists already (another request took it first): nothing was stored.</summary>
+    IdTaken,
 }
 
 public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);

@@ -107,6 +107,11 @@ internal sealed partial class RunService(
             return new KickoffOutcome.KeyReused();
         }
 
+        if (created.Outcome == CreateRunOutcome.IdTaken)
+        {
+            return new KickoffOutcome.IdTaken(created.RunId);
+        }
+
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)
         {
