@@ -34,7 +34,7 @@ public sealed class AgUiThreadRaceTests
         }
 
         var runs = JsonNode.Parse(await http.GetStringAsync("/api/crew-runs"))!.AsArray();
-        runs.ShouldHaveSingleItem()!["kickoff_id"]!.GetValue<string>().ShouldBe(threadId);
+        runs.ShouldHaveSingleItem()!["id"]!.GetValue<string>().ShouldBe(threadId);
     }
 
     private static async Task<List<JsonObject>> RunAsync(HttpClient http, string threadId, string runId)
@@ -53,7 +53,7 @@ public sealed class AgUiThreadRaceTests
     }
 
     /// <summary>Lets run creations through only once <c>count</c> of them have arrived: both requests have then seen no run.</summary>
-    private sealed class CreateMeeting(int count)
+    internal sealed class CreateMeeting(int count)
     {
         private readonly TaskCompletionSource _met = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _arrived;

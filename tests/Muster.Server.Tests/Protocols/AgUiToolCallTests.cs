@@ -55,7 +55,7 @@ public sealed class AgUiToolCallTests
         tools.Select(e => e["type"]!.GetValue<string>()).ShouldBe(["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "TOOL_CALL_RESULT"], text);
         var callId = tools[0]["toolCallId"]!.GetValue<string>();
         tools.ShouldAllBe(e => e["toolCallId"]!.GetValue<string>() == callId);
-        tools[0]["toolCallName"]!.GetValue<string>().ShouldBe("delegate_work_to_coworker");
+        tools[0]["toolCallName"]!.GetValue<string>().ShouldBe("Delegate work to coworker");
         var args = JsonNode.Parse(tools[1]["delta"]!.GetValue<string>())!;
         args.ToJsonString().ShouldContain("Write a headline about tides");
         tools[3]["content"]!.GetValue<string>().ShouldContain("Why the Moon Moves the Sea");
