@@ -45,9 +45,12 @@ internal sealed class DeliveryPlanner(TimeProvider timeProvider) : IDeliveryPlan
                 run, stream.Url!, stream.Realtime ? WebhookKinds.Event : WebhookKinds.Events, WebhookPayloads.StreamEvent(runEvent), stream.Authentication));
         }
 
-        foreach (var (config, payload) in A2aPushNotifications.Plan(run, runEvent))
+        if (A2aPushNotifications.Plan(run, runEvent) is { } pushes)
         {
-            (deliveries ??= []).Add(Create(run, config.Url, WebhookKinds.A2aPush, payload, null) with { Authentication = A2aPushNotifications.Headers(config) });
+            foreach (var (config, payload) in pushes)
+            {
+                (deliveries ??= []).Add(Create(run, config.Url, WebhookKinds.A2aPush, payload, null) with { Authentication = A2aPushNotifications.Headers(config) });
+            }
         }
 
         if (deliveries is null)

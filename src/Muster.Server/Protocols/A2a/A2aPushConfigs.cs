@@ -41,11 +41,17 @@ internal static class A2aPushConfigs
             }
         }
 
+        var token = Text(node, "token");
+        if ((token ?? "").Any(char.IsControl) || (credentials ?? "").Any(char.IsControl))
+        {
+            return (null, "A push notification config's \"token\" and \"credentials\" are sent as HTTP headers: they cannot hold control characters.");
+        }
+
         return (new PushNotificationConfig
         {
             Id = string.IsNullOrEmpty(id) ? Guid.NewGuid().ToString() : id,
             Url = url,
-            Token = Text(node, "token") is { Length: > 0 } token ? token : null,
+            Token = string.IsNullOrEmpty(token) ? null : token,
             Scheme = scheme,
             Credentials = credentials,
             Legacy = legacy,

@@ -121,7 +121,7 @@ internal sealed class A2aPushMethods(
         }
 
         await runs.UpdateWebhooksAsync(view.Run.Id, settings => A2aPushConfigs.Without(settings, configId), cancellationToken);
-        return legacy ? A2aErrors.Result(id, null!) : A2aErrors.Result(id, new JsonObject());
+        return A2aErrors.Result(id, legacy ? null : new JsonObject());
     }
 
     private string? Text(string name) => parameters[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;

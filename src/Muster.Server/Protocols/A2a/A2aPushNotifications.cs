@@ -17,23 +17,23 @@ internal static class A2aPushNotifications
     public static bool ChangesState(RunEvent runEvent) =>
         runEvent.Data is CrewKickoffStarted or TaskAwaitingHuman or CrewKickoffCompleted or CrewKickoffFailed;
 
-    /// <summary>One body per config of the run, from the run as <paramref name="runEvent"/> leaves it.</summary>
-    public static IEnumerable<(PushNotificationConfig Config, string Payload)> Plan(RunRecord before, RunEvent runEvent)
+    /// <summary>
+    /// One body per config of the run, from the run as <paramref name="runEvent"/> leaves it; null when none is owed (most
+    /// events of most runs: nothing is made for them).
+    /// </summary>
+    public static List<(PushNotificationConfig Config, string Payload)>? Plan(RunRecord before, RunEvent runEvent)
     {
         if (before.Webhooks.PushConfigs is not { Count: > 0 } configs || !ChangesState(runEvent))
         {
-            yield break;
+            return null;
         }
 
         var after = RunProjection.Apply(before, runEvent);
         string? v1 = null;
         string? v03 = null;
-        foreach (var config in configs)
-        {
-            yield return (config, config.Legacy
-                ? v03 ??= new A2aWire(legacy: true).TaskResult(after).ToJsonString()
-                : v1 ??= new A2aWire(legacy: false).TaskResult(after).ToJsonString());
-        }
+        return [.. configs.Select(config => (config, config.Legacy
+            ? v03 ??= new A2aWire(legacy: true).TaskResult(after).ToJsonString()
+            : v1 ??= new A2aWire(legacy: false).TaskResult(after).ToJsonString()))];
     }
 
     /// <summary>The headers a config asks for, kept with its deliveries (in their authentication column).</summary>
