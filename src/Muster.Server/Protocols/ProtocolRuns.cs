@@ -27,7 +27,7 @@ internal sealed record ProtocolStart(Guid? RunId, string? Problem)
 /// The one place where MCP, A2A and AG-UI reach the run service: kickoff, status, stop and resume of ordinary durable runs,
 /// with the same ownership rules as AMP. A change to <see cref="RunService"/>'s signatures is a change to this file alone.
 /// </summary>
-internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEventSignals signals, IRunStore store)
+internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEventSignals signals)
 {
     public const string Mcp = "mcp";
     public const string A2a = "a2a";
@@ -99,11 +99,11 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
     }
 
     /// <summary>
-    /// Changes a run's webhook settings (its A2A push configs) atomically; null when the run is absent. The caller has read
-    /// the run through <see cref="GetAsync"/>, which checks it is <c>principal</c>'s.
+    /// Changes a run's webhook settings (its A2A push configs) atomically; null when the run is gone. <paramref name="view"/>
+    /// comes from <see cref="GetAsync"/>, which checked the run is the caller's.
     /// </summary>
-    public Task<WebhookSettings?> UpdateWebhooksAsync(Guid runId, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken) =>
-        store.UpdateWebhooksAsync(runId, change, cancellationToken);
+    public Task<WebhookSettings?> UpdateWebhooksAsync(RunView view, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken) =>
+        runs.UpdateWebhooksAsync(view.Run, change, cancellationToken);
 
     /// <summary>The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review.</summary>
     public IAsyncEnumerable<ProtocolEvent> WatchAsync(Guid runId, long afterSequence, CancellationToken cancellationToken) =>

@@ -67,7 +67,7 @@ internal sealed class A2aPushMethods(
             return A2aErrors.Response(id, A2aErrors.InvalidParams, $"Task {view.Run.Id} has {A2aPushConfigs.MaxPerTask} push notification configs already; delete one first.");
         }
 
-        var stored = await runs.UpdateWebhooksAsync(view.Run.Id, settings => A2aPushConfigs.With(settings, config), cancellationToken);
+        var stored = await runs.UpdateWebhooksAsync(view, settings => A2aPushConfigs.With(settings, config), cancellationToken);
         return stored is null ? A2aErrors.Response(id, A2aErrors.TaskNotFound, $"Task '{view.Run.Id}' not found.") : null;
     }
 
@@ -120,7 +120,7 @@ internal sealed class A2aPushMethods(
                 : "params.id, the push notification config's id, is required.");
         }
 
-        await runs.UpdateWebhooksAsync(view.Run.Id, settings => A2aPushConfigs.Without(settings, configId), cancellationToken);
+        await runs.UpdateWebhooksAsync(view, settings => A2aPushConfigs.Without(settings, configId), cancellationToken);
         return A2aErrors.Result(id, legacy ? null : new JsonObject());
     }
 
