@@ -20,7 +20,8 @@ public interface IRunStore
     /// <summary>
     /// Stores a pending run. A repeated idempotency key (same owner, within 24 hours) stores nothing: it answers the existing
     /// run's id with <see cref="CreateRunOutcome.Duplicate"/> for the same request (crew and body), and
-    /// <see cref="CreateRunOutcome.KeyReused"/> for another.
+    /// <see cref="CreateRunOutcome.KeyReused"/> for another. A run whose id is taken already is not stored:
+    /// <see cref="CreateRunOutcome.IdTaken"/>.
     /// </summary>
     Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken);
 
@@ -94,6 +95,15 @@ public interface IRunStore
     /// an executing one is flagged for its node to stop.
     /// </summary>
     Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken);
+
+    /// <summary>The run's webhook settings as stored now, or null when the run is absent.</summary>
+    Task<WebhookSettings?> GetWebhooksAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes the run's webhook settings atomically (two changes never lose one another); the settings after the change,
+    /// or null when the run is absent.
+    /// </summary>
+    Task<WebhookSettings?> UpdateWebhooksAsync(Guid runId, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken);
 }
 
 /// <summary>The webhook outbox.</summary>

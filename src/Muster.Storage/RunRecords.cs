@@ -32,6 +32,23 @@ public sealed record WebhookSettings
     public string? CrewWebhookUrl { get; init; }
     public WebhookStreamConfig? Stream { get; init; }
     public HumanInputWebhookConfig? HumanInput { get; init; }
+    /// <summary>The A2A push notification configs set on the run's task (CreateTaskPushNotificationConfig and kin).</summary>
+    public IReadOnlyList<PushNotificationConfig>? PushConfigs { get; init; }
+}
+
+/// <summary>
+/// Where an A2A client wants a task's updates POSTed: the config's id (unique within the task), the URL, the token sent back
+/// as <c>X-A2A-Notification-Token</c>, and the credentials of an <c>Authorization</c> header (<see cref="Scheme"/> Bearer or
+/// Basic). <see cref="Legacy"/> configs, set over A2A v0.3, are sent v0.3's task shape.
+/// </summary>
+public sealed record PushNotificationConfig
+{
+    public required string Id { get; init; }
+    public required string Url { get; init; }
+    public string? Token { get; init; }
+    public string? Scheme { get; init; }
+    public string? Credentials { get; init; }
+    public bool Legacy { get; init; }
 }
 
 /// <summary>A run to store at kickoff.</summary>
@@ -219,6 +236,8 @@ public enum CreateRunOutcome
     /// and the earlier run is not the caller's answer (answer 422).
     /// </summary>
     KeyReused,
+    /// <summary>A run with the id the caller chose exists already (another request took it first): nothing was stored.</summary>
+    IdTaken,
 }
 
 public sealed record CreateRunResult(CreateRunOutcome Outcome, Guid RunId);

@@ -1,6 +1,7 @@
 // Drives Muster's A2A endpoint with @a2a-js/sdk: its v1.0 JSON-RPC client, found through the crew's agent card, and
 // its v0.3 compatibility transport. The test server holds LLM answers about "node-hold" and fails runs about "explode-please".
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory } from "@a2a-js/sdk/client";
 import { LegacyJsonRpcTransport } from "@a2a-js/sdk/compat/v0_3/client";
 import { args, check, run, runs, scenarios, until } from "./common.mjs";
@@ -33,6 +34,7 @@ await scenarios([
     const card = await cardOf("research");
     check(card.name === "research", `name: ${card.name}`);
     check(card.capabilities.streaming === true, "no streaming");
+    check(card.capabilities.pushNotifications === true, "no push notifications");
     check(card.supportedInterfaces.some((i) => i.protocolVersion === "0.3"), "no v0.3 interface");
     check(card.skills.map((s) => s.id).join() === "research_task,report_task", `skills: ${card.skills.map((s) => s.id)}`);
     const root = await resolver.resolve(base);
@@ -74,6 +76,39 @@ await scenarios([
     check(again.id === paused.id && again.status.state === INPUT_REQUIRED, `after feedback: ${again.status.state}`);
     const done = await support.sendMessage(message([data({ approve: true })], paused.id));
     check(done.status.state === COMPLETED, `after approval: ${done.status.state}`);
+  }],
+  ["a2a push notification configs deliver the task's updates", async () => {
+    // A loopback receiver: the test server lets webhooks reach private addresses.
+    const received = [];
+    const receiver = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => { body += chunk; });
+      request.on("end", () => {
+        received.push({ token: request.headers["x-a2a-notification-token"], signature: request.headers["muster-signature"], body: JSON.parse(body) });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${receiver.address().port}/a2a`;
+      const paused = await support.sendMessage(message([text("Where is my parcel?")]));
+      check(paused.status.state === INPUT_REQUIRED, `state ${paused.status.state}`);
+      const created = await support.createTaskPushNotificationConfig({ taskId: paused.id, id: "", url, token: "node-token", tenant: "" });
+      check(created.taskId === paused.id && created.url === url && created.id.length > 0, `created: ${JSON.stringify(created)}`);
+      const got = await support.getTaskPushNotificationConfig({ taskId: paused.id, id: created.id, tenant: "" });
+      check(got.token === "node-token", `got: ${JSON.stringify(got)}`);
+      const listed = await support.listTaskPushNotificationConfig({ taskId: paused.id, pageSize: 0, pageToken: "", tenant: "" });
+      check(listed.configs.length === 1 && listed.configs[0].id === created.id, `listed: ${JSON.stringify(listed)}`);
+      const done = await support.sendMessage(message([text("approve")], paused.id));
+      check(done.status.state === COMPLETED, `after approval: ${done.status.state}`);
+      await until(async () => received, (r) => r.some((n) => n.body.task?.status?.state === "TASK_STATE_COMPLETED"), "no completed notification");
+      check(received.every((n) => n.token === "node-token" && n.signature?.startsWith("t=") && n.body.task.id === paused.id), `notifications: ${JSON.stringify(received)}`);
+      await support.deleteTaskPushNotificationConfig({ taskId: paused.id, id: created.id, tenant: "" });
+      const after = await support.listTaskPushNotificationConfig({ taskId: paused.id, pageSize: 0, pageToken: "", tenant: "" });
+      check(after.configs.length === 0, `after delete: ${JSON.stringify(after)}`);
+    } finally {
+      receiver.close();
+    }
   }],
   ["a2a v0.3 client completes a run and a review", async () => {
     const legacy = new LegacyJsonRpcTransport({ endpoint: `${base}/crews/support/a2a`, fetchImpl });

@@ -274,7 +274,8 @@ public sealed record DeliveryDto
     [JsonPropertyName("url")] public required string Url { get; init; }
     /// <summary>
     /// <c>step</c>, <c>task</c>, <c>crew</c> or <c>human_input</c>; for the event stream, <c>events</c> (one event, batched with
-    /// others when sent) or <c>event</c> (one event sent alone, <c>realtime: true</c>).
+    /// others when sent) or <c>event</c> (one event sent alone, <c>realtime: true</c>); <c>a2a_push</c> for an A2A push
+    /// notification config's.
     /// </summary>
     [JsonPropertyName("kind")] public required string Kind { get; init; }
     /// <summary>

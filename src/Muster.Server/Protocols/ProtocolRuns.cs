@@ -17,6 +17,9 @@ internal sealed record RunView(RunRecord Run, IReadOnlyList<TaskOutput> Tasks);
 /// <summary>How a protocol's start of a run went: the run's id, or why the inputs do not fit the crew.</summary>
 internal sealed record ProtocolStart(Guid? RunId, string? Problem)
 {
+    /// <summary>The id asked for was taken meanwhile by another request's run (which may be another owner's).</summary>
+    public bool IdTaken { get; init; }
+
     public static ProtocolStart Refused(string problem) => new(null, problem);
 }
 
@@ -52,6 +55,7 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
         return await runs.KickoffAsync(command, cancellationToken) switch
         {
             KickoffOutcome.Started started => new ProtocolStart(started.RunId, null),
+            KickoffOutcome.IdTaken taken => new ProtocolStart(taken.RunId, null) { IdTaken = true },
             KickoffOutcome.MissingInputs missing => ProtocolStart.Refused(
                 $"Missing required inputs: {string.Join(", ", missing.Names)}. The crew '{crew.Name}' takes: {string.Join(", ", crew.Inputs)}."),
             KickoffOutcome.OutputFileRefused refused => ProtocolStart.Refused(refused.Message),
@@ -93,6 +97,13 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
 
         return await runs.ResumeAsync(run, new HumanReview(pending.Name, feedback, approve), webhooks: null, cancellationToken);
     }
+
+    /// <summary>
+    /// Changes a run's webhook settings (its A2A push configs) atomically; null when the run is gone. <paramref name="view"/>
+    /// comes from <see cref="GetAsync"/>, which checked the run is the caller's.
+    /// </summary>
+    public Task<WebhookSettings?> UpdateWebhooksAsync(RunView view, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken) =>
+        runs.UpdateWebhooksAsync(view.Run, change, cancellationToken);
 
     /// <summary>The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review.</summary>
     public IAsyncEnumerable<ProtocolEvent> WatchAsync(Guid runId, long afterSequence, CancellationToken cancellationToken) =>

@@ -10,6 +10,9 @@ internal abstract record KickoffOutcome
     /// <summary>The run is stored; <paramref name="Duplicate"/> when an idempotency key repeated an earlier kickoff (its run).</summary>
     public sealed record Started(Guid RunId, bool Duplicate) : KickoffOutcome;
 
+    /// <summary>A run with the id the caller chose (<see cref="KickoffCommand.RunId"/>) exists already: nothing was stored.</summary>
+    public sealed record IdTaken(Guid RunId) : KickoffOutcome;
+
     /// <summary>Inputs the crew's placeholders need are absent or null, in the crew's placeholder order.</summary>
     public sealed record MissingInputs(IReadOnlyList<string> Names) : KickoffOutcome;
 

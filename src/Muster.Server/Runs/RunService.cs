@@ -121,6 +121,11 @@ internal sealed partial class RunService(
             return new KickoffOutcome.KeyReused();
         }
 
+        if (created.Outcome == CreateRunOutcome.IdTaken)
+        {
+            return new KickoffOutcome.IdTaken(created.RunId);
+        }
+
         var duplicate = created.Outcome == CreateRunOutcome.Duplicate;
         if (!duplicate)
         {
@@ -186,6 +191,10 @@ internal sealed partial class RunService(
     /// Records a reviewer's answer to <paramref name="run"/> (found by <see cref="FindAsync"/>) and wakes the schedulers so
     /// that it continues. The store checks atomically that the run still awaits review.
     /// </summary>
+    /// <summary>Changes the webhook settings of <paramref name="run"/>, found for its owner (A2A push configs); null when it is gone.</summary>
+    public Task<WebhookSettings?> UpdateWebhooksAsync(RunRecord run, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken) =>
+        store.UpdateWebhooksAsync(run.Id, change, cancellationToken);
+
     public async Task<ResumeOutcome> ResumeAsync(RunRecord run, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken)
     {
         var outcome = await WithinWriteTimeoutAsync(token => store.ResumeAsync(run.Id, review, webhooks, token), cancellationToken);

@@ -9,4 +9,7 @@ internal sealed partial class StoreRunSink
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the held events of run {RunId} after {Attempts} attempts; the run goes on")]
     private static partial void LogWriteRecovered(ILogger logger, Guid runId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the A2A push configs of run {RunId} failed ({Kind}); its notification goes to the configs known when it started")]
+    private static partial void LogPushConfigsUnread(ILogger logger, Guid runId, StoreFailureKind kind);
 }

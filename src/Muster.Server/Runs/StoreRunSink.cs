@@ -1,4 +1,6 @@
 using Muster.Core.Engine;
+using Muster.Server.Protocols;
+using Muster.Server.Protocols.A2a;
 using Muster.Server.Webhooks;
 using Muster.Storage;
 using Muster.Storage.Notifications;
@@ -69,7 +71,7 @@ internal sealed partial class StoreRunSink(
             throw failure;
         }
 
-        var before = _run;
+        var before = await WithCurrentPushConfigsAsync(_run, runEvent);
         var after = RunProjection.Apply(Started(before), runEvent);
         var append = new EventAppend(runEvent, RunUpdate.Between(before, after, leaseOwner: nodeId), planner.Plan(before, runEvent));
         _run = after;
@@ -200,6 +202,30 @@ internal sealed partial class StoreRunSink(
         {
             _timer?.Dispose();
             _timer = null;
+        }
+    }
+
+    /// <summary>
+    /// The run with the A2A push configs stored now, before an event that notifies them: a client may add or delete one
+    /// while the run executes. Read only for runs that may have some (started over A2A, or holding configs already), so
+    /// other runs cost nothing more; a store that does not answer leaves the configs this execution knows.
+    /// </summary>
+    private async ValueTask<RunRecord> WithCurrentPushConfigsAsync(RunRecord run, RunEvent runEvent)
+    {
+        if (!A2aPushNotifications.ChangesState(runEvent) || (run.Protocol != ProtocolRuns.A2a && run.Webhooks.PushConfigs is not { Count: > 0 }))
+        {
+            return run;
+        }
+
+        try
+        {
+            // Not cancellable: the event is recorded even while the run is being cancelled, and its notifications with it.
+            return await store.GetWebhooksAsync(run.Id, CancellationToken.None) is { } current ? run with { Webhooks = current } : run;
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogPushConfigsUnread(logger, run.Id, ex.Kind);
+            return run;
         }
     }
 

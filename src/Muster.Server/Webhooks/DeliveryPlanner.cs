@@ -2,6 +2,7 @@ using System.Text.Json;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Engine;
+using Muster.Server.Protocols.A2a;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -42,6 +43,14 @@ internal sealed class DeliveryPlanner(TimeProvider timeProvider) : IDeliveryPlan
         {
             (deliveries ??= []).Add(Create(
                 run, stream.Url!, stream.Realtime ? WebhookKinds.Event : WebhookKinds.Events, WebhookPayloads.StreamEvent(runEvent), stream.Authentication));
+        }
+
+        if (A2aPushNotifications.Plan(run, runEvent) is { } pushes)
+        {
+            foreach (var (config, payload) in pushes)
+            {
+                (deliveries ??= []).Add(Create(run, config.Url, WebhookKinds.A2aPush, payload, null) with { Authentication = A2aPushNotifications.Headers(config) });
+            }
         }
 
         if (deliveries is null)

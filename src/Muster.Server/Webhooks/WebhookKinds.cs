@@ -12,5 +12,8 @@ internal static class WebhookKinds
     /// <summary>One event of a realtime stream, sent alone (still wrapped as <c>{"events": [...]}</c>).</summary>
     public const string Event = "event";
 
+    /// <summary>An A2A push notification: the task, POSTed to a config of the task with the config's headers.</summary>
+    public const string A2aPush = "a2a_push";
+
     public static bool IsStream(string kind) => kind is Events or Event;
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Muster.Contracts;
 using Muster.Contracts.Amp;
 using Muster.Core.Net;
+using Muster.Server.Protocols.A2a;
 using Muster.Storage;
 
 namespace Muster.Server.Webhooks;
@@ -36,7 +37,14 @@ internal sealed class WebhookSender(
         request.Headers.Add(WebhookSigner.EventIdHeader, first.Id.ToString());
         request.Headers.Add(WebhookSigner.TimestampHeader, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add(WebhookSigner.SignatureHeader, signer.Sign(now.ToUnixTimeSeconds(), body));
-        request.Headers.Authorization = Authorization(first.Authentication);
+        if (first.Kind == WebhookKinds.A2aPush)
+        {
+            A2aPushNotifications.Apply(request, first.Authentication);
+        }
+        else
+        {
+            request.Headers.Authorization = Authorization(first.Authentication);
+        }
 
         using var timeout = new CancellationTokenSource(options.Value.AttemptTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

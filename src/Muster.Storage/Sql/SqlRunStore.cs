@@ -129,7 +129,9 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
             }
 
             var (crewVersion, used) = await KeepCrewAsync(connection, transaction, run.Crew, cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(
+            // A caller may choose the id (an AG-UI thread id): two requests racing with the same one store one run, and the
+            // other learns it was taken instead of failing on the key.
+            var inserted = await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT INTO runs (id, crew_name, crew, crew_version, inputs, meta, owner_id, token_id, correlation_id, idempotency_key,
                     idempotency_fingerprint, ad_hoc, state, completed_tasks, total_tasks, prompt_tokens, completion_tokens,
@@ -138,6 +140,7 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
                 VALUES (@Id, @CrewName, '', @CrewVersion, @Inputs, @Meta, @OwnerId, @TokenId, @CorrelationId, @IdempotencyKey,
                     @Fingerprint, @AdHoc, 'pending', 0, @TotalTasks, 0, 0, 0, 0, @CreatedAt, @Webhooks, 0, FALSE, @Recorded, @Protocol, @TraceParent,
                     0, 0, 0, 0, 0)
+                ON CONFLICT (id) DO NOTHING
                 """,
                 new
                 {
@@ -161,7 +164,9 @@ public abstract partial class SqlRunStore : IRunStore, IDeliveryStore, ITokenSto
                     run.TraceParent,
                 },
                 transaction, cancellationToken: cancellationToken));
-            return (new CreateRunResult(CreateRunOutcome.Created, run.Id), (string?)crewVersion, used);
+            return inserted == 0
+                ? (new CreateRunResult(CreateRunOutcome.IdTaken, run.Id), null, null)
+                : (new CreateRunResult(CreateRunOutcome.Created, run.Id), (string?)crewVersion, used);
         }, cancellationToken);
 
         if (result.Outcome == CreateRunOutcome.Created)

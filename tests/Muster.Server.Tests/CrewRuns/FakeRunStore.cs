@@ -88,6 +88,11 @@ internal sealed class FakeRunStore : IRunStore
     public Task AppendEventsAsync(IReadOnlyList<EventAppend> appends, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<ResumeOutcome> ResumeAsync(Guid runId, HumanReview review, WebhookSettings? webhooks, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<StopResult> StopAsync(Guid runId, Func<RunRecord, RunEvent> stopEvent, Func<RunRecord, IReadOnlyList<NewDelivery>> deliveries, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<WebhookSettings?> GetWebhooksAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<WebhookSettings?> UpdateWebhooksAsync(Guid runId, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
 }
 
 /// <summary>No webhooks: the run service's callers here never read deliveries.</summary>

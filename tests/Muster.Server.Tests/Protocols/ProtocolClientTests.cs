@@ -31,6 +31,7 @@ public sealed class ProtocolClientTests
         output.ShouldContain("ok a2a streams a run and stops it with CancelTask");
         output.ShouldContain("ok a2a goes through a human review (reject with feedback, then approve)");
         output.ShouldContain("ok a2a v0.3 client completes a run and a review");
+        output.ShouldContain("ok a2a push notification configs deliver the task's updates");
     }
 
     [Fact]
@@ -49,7 +50,8 @@ public sealed class ProtocolClientTests
     {
         var folder = Path.Combine(RepositoryRoot(), "tests", "protocols");
         Directory.Exists(Path.Combine(folder, "node_modules")).ShouldBeTrue($"The npm clients are missing: run `npm ci` in {folder} (scripts/test.sh does).");
-        await using var server = await ProtocolServer.StartAsync();
+        // The clients' push notification receivers listen on loopback.
+        await using var server = await ProtocolServer.StartAsync(new Dictionary<string, string?> { ["Muster:Webhooks:AllowPrivateNetworks"] = "true" });
         // Runs about "node-hold" stay in flight until stopped, whatever the machine's speed.
         using var hold = AnswerHold.About(server.Simulator, "node-hold");
 

@@ -40,7 +40,7 @@ internal static class A2aAgentCard
             ["url"] = url,
             ["protocolVersion"] = "0.3.0",
             ["preferredTransport"] = "JSONRPC",
-            ["capabilities"] = new JsonObject { ["streaming"] = true, ["pushNotifications"] = false },
+            ["capabilities"] = new JsonObject { ["streaming"] = true, ["pushNotifications"] = true },
             ["securitySchemes"] = new JsonObject
             {
                 ["bearer"] = new JsonObject

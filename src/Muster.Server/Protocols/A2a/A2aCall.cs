@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
 using Muster.Server.Tokens;
+using Muster.Server.Webhooks;
 using Muster.Storage;
 
 namespace Muster.Server.Protocols.A2a;
@@ -54,7 +55,7 @@ internal sealed class A2aCall(
                     return null;
                 }, cancellationToken);
             default:
-                return A2aErrors.Response(id, A2aErrors.PushNotificationNotSupported, "Push notifications are not supported by this agent; stream the task or poll GetTask.");
+                return await new A2aPushMethods(runs, Urls, id, parameters, wire.Legacy, WithTaskAsync).RunAsync(operation, cancellationToken);
         }
     }
 
@@ -74,9 +75,13 @@ internal sealed class A2aCall(
         return await TaskResponseAsync(view.Run.Id, cancellationToken, wrap: false);
     }
 
-    private async Task<JsonObject?> WithTaskAsync(Func<RunView, CancellationToken, Task<JsonObject?>> action, CancellationToken cancellationToken)
+    private IWebhookUrlValidator Urls => context.RequestServices.GetRequiredService<IWebhookUrlValidator>();
+
+    private Task<JsonObject?> WithTaskAsync(Func<RunView, CancellationToken, Task<JsonObject?>> action, CancellationToken cancellationToken) =>
+        WithTaskAsync(action, parameters["id"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null, cancellationToken);
+
+    private async Task<JsonObject?> WithTaskAsync(Func<RunView, CancellationToken, Task<JsonObject?>> action, string? taskId, CancellationToken cancellationToken)
     {
-        var taskId = parameters["id"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
         if (taskId is null)
         {
             return A2aErrors.Response(id, A2aErrors.InvalidParams, "params.id, the task's id, is required.");
@@ -99,6 +104,18 @@ internal sealed class A2aCall(
             return (default, 0, A2aErrors.Response(id, A2aErrors.InvalidParams, "params.message with parts is required."));
         }
 
+        PushNotificationConfig? push = null;
+        if (PushConfigNode() is { } pushNode)
+        {
+            var (config, pushError) = await A2aPushMethods.CheckAsync(pushNode, wire.Legacy, Urls, id, cancellationToken);
+            if (config is null)
+            {
+                return (default, 0, pushError);
+            }
+
+            push = config;
+        }
+
         var text = string.Join("\n", parts.OfType<JsonObject>().Select(p => p["text"] is JsonValue v && v.TryGetValue<string>(out var t) ? t : null).OfType<string>());
         var data = parts.OfType<JsonObject>().Select(p => p["data"]).OfType<JsonObject>().FirstOrDefault();
         var taskId = message["taskId"] is JsonValue tv && tv.TryGetValue<string>(out var tid) && tid.Length > 0 ? tid : null;
@@ -108,6 +125,11 @@ internal sealed class A2aCall(
             if (view is null || view.Run.AdHoc || view.Run.CrewName != crew.Name)
             {
                 return (default, 0, A2aErrors.Response(id, A2aErrors.TaskNotFound, $"Task '{taskId}' not found."));
+            }
+
+            if (push is not null && await A2aPushMethods.AddAsync(runs, view, push, id, cancellationToken) is { } addError)
+            {
+                return (default, 0, addError);
             }
 
             var (approve, feedback) = Review(data, text);
@@ -124,11 +146,18 @@ internal sealed class A2aCall(
                 $"The crew '{crew.Name}' takes the inputs {string.Join(", ", crew.Inputs)}: send them as a data part {{\"data\": {{...}}}}" + (crew.Inputs.Count == 1 ? ", or as text." : ".")));
         }
 
-        var started = await runs.StartAsync(principal, crew, inputs, ProtocolRuns.A2a, runId: null, webhooks: null, cancellationToken);
+        var started = await runs.StartAsync(principal, crew, inputs, ProtocolRuns.A2a, runId: null,
+            push is null ? null : new WebhookSettings { PushConfigs = [push] }, cancellationToken);
         return started.RunId is { } runId
             ? (runId, 0, null)
             : (default, 0, A2aErrors.Response(id, A2aErrors.InvalidParams, started.Problem!));
     }
+
+    /// <summary>A config in SendMessage's configuration: v1.0's <c>taskPushNotificationConfig</c>, v0.3's <c>pushNotificationConfig</c>.</summary>
+    private JsonObject? PushConfigNode() =>
+        parameters["configuration"] is JsonObject configuration
+            ? configuration["taskPushNotificationConfig"] as JsonObject ?? configuration["pushNotificationConfig"] as JsonObject
+            : null;
 
     /// <summary><c>{approve, feedback}</c> as data, or text: "approve" (or yes, ok, lgtm) approves; any other text is feedback.</summary>
     private static (bool Approve, string Feedback) Review(JsonObject? data, string text)

@@ -20,10 +20,10 @@ internal static class A2aEndpoints
         ["GetTask"] = "get",
         ["CancelTask"] = "cancel",
         ["SubscribeToTask"] = "subscribe",
-        ["CreateTaskPushNotificationConfig"] = "push",
-        ["GetTaskPushNotificationConfig"] = "push",
-        ["ListTaskPushNotificationConfigs"] = "push",
-        ["DeleteTaskPushNotificationConfig"] = "push",
+        ["CreateTaskPushNotificationConfig"] = A2aPushMethods.Set,
+        ["GetTaskPushNotificationConfig"] = A2aPushMethods.Get,
+        ["ListTaskPushNotificationConfigs"] = A2aPushMethods.List,
+        ["DeleteTaskPushNotificationConfig"] = A2aPushMethods.Delete,
     };
 
     private static readonly Dictionary<string, string> V03Methods = new(StringComparer.Ordinal)
@@ -33,10 +33,10 @@ internal static class A2aEndpoints
         ["tasks/get"] = "get",
         ["tasks/cancel"] = "cancel",
         ["tasks/resubscribe"] = "subscribe",
-        ["tasks/pushNotificationConfig/set"] = "push",
-        ["tasks/pushNotificationConfig/get"] = "push",
-        ["tasks/pushNotificationConfig/list"] = "push",
-        ["tasks/pushNotificationConfig/delete"] = "push",
+        ["tasks/pushNotificationConfig/set"] = A2aPushMethods.Set,
+        ["tasks/pushNotificationConfig/get"] = A2aPushMethods.Get,
+        ["tasks/pushNotificationConfig/list"] = A2aPushMethods.List,
+        ["tasks/pushNotificationConfig/delete"] = A2aPushMethods.Delete,
     };
 
     public static void Map(WebApplication app)

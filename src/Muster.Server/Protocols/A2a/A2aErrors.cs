@@ -21,5 +21,5 @@ internal static class A2aErrors
         ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
     };
 
-    public static JsonObject Result(JsonNode? id, JsonNode result) => new() { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["result"] = result };
+    public static JsonObject Result(JsonNode? id, JsonNode? result) => new() { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["result"] = result };
 }

@@ -12,9 +12,10 @@ internal sealed class A2aWire(bool legacy)
 {
     public bool Legacy => legacy;
 
-    public JsonObject Task(RunView view)
+    public JsonObject Task(RunView view) => Task(view.Run);
+
+    public JsonObject Task(RunRecord run)
     {
-        var run = view.Run;
         var task = new JsonObject
         {
             ["id"] = run.Id.ToString(),
@@ -31,7 +32,9 @@ internal sealed class A2aWire(bool legacy)
     }
 
     /// <summary>What <c>SendMessage</c> answers, and the first event of a stream.</summary>
-    public JsonObject TaskResult(RunView view) => legacy ? Task(view) : new JsonObject { ["task"] = Task(view) };
+    public JsonObject TaskResult(RunView view) => TaskResult(view.Run);
+
+    public JsonObject TaskResult(RunRecord run) => legacy ? Task(run) : new JsonObject { ["task"] = Task(run) };
 
     public JsonObject StatusUpdate(RunRecord run, JsonObject status, bool final)
     {

@@ -77,6 +77,18 @@ internal static class AgUiEndpoints
                 return;
             }
 
+            if (started.IdTaken)
+            {
+                var taken = await runs.GetAsync(principal, threadId, cancellationToken);
+                if (taken is null || taken.Run.AdHoc || taken.Run.CrewName != definition.Name)
+                {
+                    await events.ErrorAsync("THREAD_NOT_FOUND", $"Thread {threadId} was just taken by another request's run, of another owner or crew.", cancellationToken);
+                    return;
+                }
+            }
+
+            // A request racing this one on the same new thread started its run first: stream that run, as a reconnect does
+            // (from its start, since this client has seen none of it). Another owner's is refused by the stream.
             after = 0;
         }
         else if (view.Run.AdHoc || view.Run.CrewName != definition.Name)
