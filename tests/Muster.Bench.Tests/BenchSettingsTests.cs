@@ -10,7 +10,7 @@ public sealed class BenchSettingsTests
         var settings = BenchSettings.Parse(["--repo", Repo]);
 
         settings.Full.ShouldBeFalse();
-        settings.Scenarios.Order().ShouldBe([1, 2, 3, 4, 5, 6]);
+        settings.Scenarios.Order().ShouldBe([1, 2, 3, 4, 5, 6, 7]);
         settings.Storage.ShouldBe("sqlite");
         settings.ConnectionString.ShouldBeNull();
         settings.Nodes.ShouldBe(1);

@@ -1,5 +1,6 @@
 using Muster.Server.Amp;
 using Muster.Server.Tokens;
+using Muster.Storage;
 using Muster.Storage.Notifications;
 
 namespace Muster.Server.Caching;
@@ -10,7 +11,9 @@ namespace Muster.Server.Caching;
 /// other nodes announce is forgotten as it arrives, and everything when the bus says some announcements may have been missed.
 /// A revoked token's live streams end with its cache entry (<see cref="TokenRevocations"/>).
 /// </summary>
-internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReader statuses, TokenRevocations revocations, ICacheInvalidations invalidations) : BackgroundService
+internal sealed partial class CacheInvalidator(
+    PrincipalCache principals, RunStatusReader statuses, TokenRevocations revocations, TokenService tokens, ICacheInvalidations invalidations,
+    ILogger<CacheInvalidator> logger) : BackgroundService
 {
     public ValueTask TokenRevokedAsync(string tokenId, CancellationToken cancellationToken) =>
         InvalidateAsync(CacheInvalidation.Token(tokenId), cancellationToken);
@@ -32,6 +35,10 @@ internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReade
             await foreach (var invalidation in invalidations.ReadInvalidationsAsync(stoppingToken))
             {
                 Apply(invalidation);
+                if (invalidation.Kind == CacheInvalidationKind.Everything)
+                {
+                    await EndStreamsOfRevokedTokensAsync(stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -63,8 +70,38 @@ internal sealed class CacheInvalidator(PrincipalCache principals, RunStatusReade
             case CacheInvalidationKind.Everything:
                 principals.Clear();
                 statuses.ForgetAll();
-                revocations.AnyMayHaveBeenRevoked();
                 break;
         }
     }
+
+    /// <summary>
+    /// Some announcements may have been missed (the bus was cut, as when the database went away and came back): a token
+    /// revoked meanwhile may still have live streams open here. The store says which tokens are revoked, and their streams
+    /// end; the others go on, so that an outage cuts no one's stream. If the store cannot say now, the streams go on too.
+    /// </summary>
+    private async Task EndStreamsOfRevokedTokensAsync(CancellationToken cancellationToken)
+    {
+        if (!revocations.AnyWatched)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var token in await tokens.ListAsync(cancellationToken))
+            {
+                if (token.RevokedAt is not null)
+                {
+                    revocations.Revoked(token.Id);
+                }
+            }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogRevocationsNotChecked(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Token revocations may have been missed and the store cannot say which tokens are revoked now: open live streams go on")]
+    private static partial void LogRevocationsNotChecked(ILogger logger, Exception exception);
 }

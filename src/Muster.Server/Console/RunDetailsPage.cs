@@ -27,6 +27,9 @@ internal static class RunDetailsPage
     }
 
     /// <summary>The run's changing part; <c>data-finished</c> tells the page's script to hide the Stop button.</summary>
+    /// <summary>The narrowest bar of the timeline, in percent of its width.</summary>
+    private const double MinimumWidth = 0.5;
+
     /// <summary>A cost to the cent (to four places below a cent); a model without a price makes it unknown, never $0.</summary>
     private static string Cost(decimal? costUsd) => costUsd switch
     {
@@ -103,8 +106,10 @@ internal static class RunDetailsPage
         var rows = spans.Select(span =>
         {
             var spanEnd = span.End ?? end;
-            var left = Math.Clamp((span.Start - start).TotalMilliseconds / total * 100, 0, 100);
-            var width = Math.Clamp((spanEnd - span.Start).TotalMilliseconds / total * 100, 0.5, 100 - left);
+            // Every bar is at least half a percent wide, so one that starts at the very end (a step begun as the run
+            // finished, or a clock a little behind) starts early enough to show it.
+            var left = Math.Clamp((span.Start - start).TotalMilliseconds / total * 100, 0, 100 - MinimumWidth);
+            var width = Math.Clamp((spanEnd - span.Start).TotalMilliseconds / total * 100, MinimumWidth, 100 - left);
             var duration = span.End is null ? "running" : Timeline.Duration(spanEnd - span.Start);
             var tokens = span.Tokens is { } count ? $"{count} tokens" : string.Empty;
             return Html.Render($"""

@@ -39,22 +39,6 @@ internal sealed class TokenRevocations
         watched?.Cancel();
     }
 
-    /// <summary>
-    /// Revocations may have been missed (the other nodes could not be heard for a while): every stream ends, and the clients'
-    /// reconnections are authenticated afresh, so that only revoked tokens stay out.
-    /// </summary>
-    public void AnyMayHaveBeenRevoked()
-    {
-        List<CancellationTokenSource> all;
-        lock (_gate)
-        {
-            all = [.. _watched.Values];
-            _watched.Clear();
-        }
-
-        foreach (var watched in all)
-        {
-            watched.Cancel();
-        }
-    }
+    /// <summary>Whether any stream is open that a revocation would end (so that a missed revocation is worth looking for).</summary>
+    public bool AnyWatched => !_watched.IsEmpty;
 }

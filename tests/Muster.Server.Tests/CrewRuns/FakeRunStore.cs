@@ -62,7 +62,9 @@ internal sealed class FakeRunStore : IRunStore
             new PrincipalCache(new TokenService(new NoTokens(), TimeProvider.System), options, TimeProvider.System),
             new RunStatusReader(store, new ExecutingRuns(), options, Options.Create(new JsonOptions()), TimeProvider.System),
             new TokenRevocations(),
-            invalidations ?? new RecordingCacheInvalidations());
+            new TokenService(new NoTokens(), TimeProvider.System),
+            invalidations ?? new RecordingCacheInvalidations(),
+            NullLogger<CacheInvalidator>.Instance);
         var files = new RunOutputFiles(
             Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
             NullLogger<RunOutputFiles>.Instance);
