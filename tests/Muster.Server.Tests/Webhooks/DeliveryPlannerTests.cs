@@ -77,7 +77,7 @@ public sealed class DeliveryPlannerTests
         var body = Parse(delivery.Payload);
         body.Select(p => p.Key).ShouldBe(["kickoff_id", "result", "result_json", "token_usage", "meta"], ignoreOrder: true);
         body["result"]!.GetValue<string>().ShouldBe("final");
-        body["token_usage"]!.AsObject().Select(p => p.Key).ShouldBe(["total_tokens", "prompt_tokens", "completion_tokens"], ignoreOrder: true);
+        body["token_usage"]!.AsObject().Select(p => p.Key).ShouldBe(["total_tokens", "prompt_tokens", "completion_tokens", "cost_usd"], ignoreOrder: true);
         body["token_usage"]!["total_tokens"]!.GetValue<int>().ShouldBe(30);
     }
 
