@@ -16,10 +16,10 @@ internal sealed class Cluster : IAsyncDisposable
 
     /// <summary>How many senders kick off a batch of runs (<see cref="RunToCompletionAsync"/>).</summary>
     public const int KickoffSenders = 64;
+
     /// <summary>The bootstrap (organization) token every node is started with.</summary>
     public const string BootstrapToken = "bench-token-0123456789abcdef0123456789";
 
-    private const string Token = BootstrapToken;
     /// <summary>Every kickoff's body; the ceilings answer the same bytes.</summary>
     public const string KickoffJson = """{"inputs":{"topic":"tidal energy"}}""";
 
@@ -55,7 +55,7 @@ internal sealed class Cluster : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-                ["Muster__Auth__BootstrapToken"] = Token,
+                ["Muster__Auth__BootstrapToken"] = BootstrapToken,
                 ["Muster__CrewsPath"] = settings.CrewsPath,
                 ["Muster__Llm__Providers__openai__BaseUrl"] = simulator.Url.ToString(),
                 ["Muster__Llm__Providers__openai__ApiKey"] = "bench",
@@ -170,7 +170,7 @@ internal sealed class Cluster : IAsyncDisposable
 
     public static string KickoffId(string body) => JsonNode.Parse(body)!["kickoff_id"]!.GetValue<string>();
 
-    public string AuthorizationHeader => "Authorization: Bearer " + Token;
+    public string AuthorizationHeader => "Authorization: Bearer " + BootstrapToken;
 
     public async Task<string> KickoffOneAsync()
     {
@@ -269,7 +269,7 @@ internal sealed class Cluster : IAsyncDisposable
     private static HttpRequestMessage Authorized(HttpMethod method, Uri url)
     {
         var request = new HttpRequestMessage(method, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BootstrapToken);
         return request;
     }
 
