@@ -90,7 +90,10 @@ public sealed class CliProcess : IAsyncDisposable
         start.ArgumentList.Add("-qefc");
         // A suite started from a background job (`cmd &` without job control, nohup, some CI runners) inherits SIGINT as
         // ignored, and .NET then never raises Ctrl-C: give muster the default disposition a person's terminal has.
-        start.ArgumentList.Add(string.Join(' ', new[] { "env", "--default-signal=INT", "dotnet", MusterDll }.Concat(args).Select(Quote)));
+        // script runs the command through $SHELL -c. Without exec, a shell such as dash (/bin/sh, or wherever SHELL is unset)
+        // stays in between as muster's parent in the terminal's process group: Ctrl-C then kills the shell, and script
+        // reports 130 whatever muster itself answered.
+        start.ArgumentList.Add("exec " + string.Join(' ', new[] { "env", "--default-signal=INT", "dotnet", MusterDll }.Concat(args).Select(Quote)));
         start.ArgumentList.Add("/dev/null");
         return Start(start, environment);
     }
