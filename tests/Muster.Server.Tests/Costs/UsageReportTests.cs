@@ -108,7 +108,7 @@ public sealed class UsageReportTests : IDisposable
     private static async Task<JsonNode> RunAsync(HttpClient client, string crew)
     {
         var inputs = crew == "research" ? new JsonObject { ["topic"] = "tides" } : new JsonObject();
-        var id = await client.KickoffAsync(new JsonObject { ["inputs"] = inputs }, $"/crews/{crew}");
+        var id = await client.KickoffAsync(inputs, $"/crews/{crew}");
         var status = await client.WaitForFinishAsync(id, $"/crews/{crew}");
         status["status"]!.GetValue<string>().ShouldBe("completed", status.ToJsonString());
         var (_, record) = await client.GetJsonAsync($"/api/crew-runs/{id}");
