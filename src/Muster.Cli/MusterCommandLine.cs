@@ -38,6 +38,7 @@ internal static class MusterCommandLine
         root.Add(StopCommand.Create(globals));
         root.Add(Group("runs", "Run history and live events",
             RunsListCommand.Create(globals), RunsShowCommand.Create(globals), RunsWatchCommand.Create(globals)));
+        root.Add(UsageCommand.Create(globals));
         root.Add(Group("tokens", "Bearer tokens, through the API or directly in the store",
             TokensCreateCommand.Create(globals), TokensListCommand.Create(globals), TokensRevokeCommand.Create(globals)));
         root.Add(Group("db", "The run store", DbMigrateCommand.Create(globals)));

@@ -126,6 +126,20 @@ public sealed partial class MusterClient
         }
     }
 
+    /// <summary>
+    /// <c>GET /api/usage</c>: tokens, LLM calls and cost per crew, model, owner or day over the runs this token may see; a bad
+    /// query gives a 422 <see cref="MusterApiException"/>.
+    /// </summary>
+    public Task<UsageReport> GetUsageAsync(UsageReportQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new UsageReportQuery();
+        var builder = new StringBuilder();
+        Append(builder, "from", query.From?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        Append(builder, "to", query.To?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        Append(builder, "group_by", query.GroupBy);
+        return SendAsync(NewRequest(HttpMethod.Get, "api/usage" + builder), MusterJsonContext.Default.UsageReport, cancellationToken);
+    }
+
     private static string QueryString(RunListQuery query)
     {
         var builder = new StringBuilder();

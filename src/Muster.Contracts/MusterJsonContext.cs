@@ -28,6 +28,7 @@ namespace Muster.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<RunEventDto>))]
 [JsonSerializable(typeof(IReadOnlyList<DeliveryDto>))]
 [JsonSerializable(typeof(ValidationErrorResponse))]
+[JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(IReadOnlyList<CrewInfo>))]
 [JsonSerializable(typeof(CreateTokenRequest))]
 [JsonSerializable(typeof(CreatedTokenResponse))]

@@ -3,6 +3,7 @@ using Muster.Server.CrewRuns;
 using Muster.Server.Crews;
 using Muster.Server.Hosting;
 using Muster.Server.Tokens;
+using Muster.Server.Usage;
 
 return await MusterHost.RunAsync(args, Console.Error);
 
@@ -35,6 +36,7 @@ public partial class Program
         app.MapMusterTokens();
         app.MapMusterCrews();
         app.MapMusterCrewRuns();
+        app.MapMusterUsage();
         app.MapMusterProtocols();
         app.MapMusterApiDocs();
         app.MapMusterConsole();

@@ -31,6 +31,12 @@ public interface IRunStore
     /// <exception cref="ArgumentException">The cursor is not one this store issued (answer 400).</exception>
     Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The usage report: tokens, calls and cost of the LLM calls that answered in the query's window, per group, computed in
+    /// SQL. Groups come ordered by key (ordinal); a group's cost is null when any of its calls had no price.
+    /// </summary>
+    Task<IReadOnlyList<UsageGroup>> GetUsageAsync(UsageQuery query, CancellationToken cancellationToken);
+
     /// <summary>Deletes a finished run with its events, task results and deliveries. False when absent or not finished.</summary>
     Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken);
 

@@ -195,6 +195,24 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN worked_ms BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE runs ADD COLUMN work_mark_at BIGINT;
         """,
+
+        // The usage report (GET /api/usage, docs/COSTS.md): one row per LLM call that answered, written with its
+        // llm_call_completed event, so the report sums plain integer columns over an index on the call's time instead of
+        // parsing every event's JSON (whose functions differ between SQLite and PostgreSQL). Calls stored before this
+        // version have no row.
+        """
+        CREATE TABLE llm_calls (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            sequence BIGINT NOT NULL,
+            ts BIGINT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_tokens BIGINT NOT NULL,
+            completion_tokens BIGINT NOT NULL,
+            cost_nanos BIGINT,
+            PRIMARY KEY (run_id, sequence)
+        );
+        CREATE INDEX ix_llm_calls_ts ON llm_calls (ts);
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

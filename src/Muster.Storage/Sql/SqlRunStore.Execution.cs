@@ -305,6 +305,24 @@ public abstract partial class SqlRunStore
                     transaction, cancellationToken: cancellationToken));
             }
 
+            if (runEvent.Data is LlmCallCompleted call)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO llm_calls (run_id, sequence, ts, model, prompt_tokens, completion_tokens, cost_nanos) " +
+                    "VALUES (@RunId, @Sequence, @Ts, @Model, @PromptTokens, @CompletionTokens, @CostNanos)",
+                    new
+                    {
+                        RunId = runId,
+                        runEvent.Sequence,
+                        Ts = StoreTime.ToMs(runEvent.Timestamp),
+                        call.Model,
+                        call.Usage.PromptTokens,
+                        call.Usage.CompletionTokens,
+                        CostNanos = Nanos.From(call.Usage.CostUsd),
+                    },
+                    transaction, cancellationToken: cancellationToken));
+            }
+
             await InsertDeliveriesAsync(connection, transaction, deliveries, cancellationToken);
         }
 

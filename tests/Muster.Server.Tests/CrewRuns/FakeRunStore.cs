@@ -81,6 +81,7 @@ internal sealed class FakeRunStore : IRunStore
     public Task<bool> PingAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<CreateRunResult> CreateRunAsync(NewRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<UsageGroup>> GetUsageAsync(UsageQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<bool> DeleteRunAsync(Guid runId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<RunRecord?> TryClaimRunAsync(string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<LeaseRenewal> RenewLeasesAsync(string nodeId, IReadOnlyCollection<Guid> runIds, DateTimeOffset expiresAt, CancellationToken cancellationToken) => throw new NotSupportedException();

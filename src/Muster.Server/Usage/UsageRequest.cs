@@ -1,0 +1,84 @@
+using System.Globalization;
+using Muster.Contracts.Runs;
+using Muster.Storage;
+
+namespace Muster.Server.Usage;
+
+/// <summary>The query string of <c>GET /api/usage</c>, checked and turned into a <see cref="UsageQuery"/>.</summary>
+internal static class UsageRequest
+{
+    /// <summary>The window when <c>from</c> is not given: this long before <c>to</c>.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(7);
+
+    private const int MaxParameterLength = 100;
+
+    public static (UsageQuery? Query, IReadOnlyList<FieldError> Errors) Parse(IQueryCollection query, DateTimeOffset now)
+    {
+        var errors = new List<FieldError>();
+        var to = Time(query, "to", errors) ?? now;
+        var from = Time(query, "from", errors) ?? to - DefaultWindow;
+        var groupBy = GroupBy(query, errors);
+        if (errors.Count == 0 && from >= to)
+        {
+            errors.Add(new FieldError("query.from", "Must be before to"));
+        }
+
+        return errors.Count == 0
+            ? (new UsageQuery { From = from, To = to, GroupBy = groupBy }, errors)
+            : (null, errors);
+    }
+
+    public static string Name(UsageGrouping grouping) => grouping.ToString().ToLowerInvariant();
+
+    private static UsageGrouping GroupBy(IQueryCollection query, List<FieldError> errors)
+    {
+        if (Text(query, "group_by", errors) is not { } text)
+        {
+            return UsageGrouping.Crew;
+        }
+
+        switch (text)
+        {
+            case "crew": return UsageGrouping.Crew;
+            case "model": return UsageGrouping.Model;
+            case "owner": return UsageGrouping.Owner;
+            case "day": return UsageGrouping.Day;
+            default:
+                errors.Add(new FieldError("query.group_by", "Must be one of crew, model, owner, day"));
+                return UsageGrouping.Crew;
+        }
+    }
+
+    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors)
+    {
+        if (Text(query, name, errors) is not { } text)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            return value.ToUniversalTime();
+        }
+
+        errors.Add(new FieldError($"query.{name}", "Must be an ISO-8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
+        return null;
+    }
+
+    private static string? Text(IQueryCollection query, string name, List<FieldError> errors)
+    {
+        if (!query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+
+        var value = values.ToString();
+        if (values.Count != 1 || value.Length is 0 or > MaxParameterLength)
+        {
+            errors.Add(new FieldError($"query.{name}", $"Must be given once, 1 to {MaxParameterLength} characters"));
+            return null;
+        }
+
+        return value;
+    }
+}
