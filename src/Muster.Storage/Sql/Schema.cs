@@ -195,6 +195,16 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN worked_ms BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE runs ADD COLUMN work_mark_at BIGINT;
         """,
+
+        // Per-token limits (docs/COSTS.md): tokens and nano-dollars per UTC day and month, null for no limit. A kickoff sums the
+        // spend of the token's runs created in the window, which the index serves.
+        """
+        ALTER TABLE tokens ADD COLUMN max_tokens_per_day BIGINT;
+        ALTER TABLE tokens ADD COLUMN max_cost_nanos_per_day BIGINT;
+        ALTER TABLE tokens ADD COLUMN max_tokens_per_month BIGINT;
+        ALTER TABLE tokens ADD COLUMN max_cost_nanos_per_month BIGINT;
+        CREATE INDEX ix_runs_token_created ON runs (token_id, created_at);
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>
