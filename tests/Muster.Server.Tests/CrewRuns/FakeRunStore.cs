@@ -66,7 +66,7 @@ internal sealed class FakeRunStore : IRunStore
         var files = new RunOutputFiles(
             Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
             NullLogger<RunOutputFiles>.Instance);
-        return new RunService(store, new NoDeliveries(), signals, new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), files, caches, TestMetrics.Create(), Options.Create(new StorageOptions()), options, TimeProvider.System);
+        return new RunService(store, new NoDeliveries(), signals, new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), files, new TokenAllowances(new NoTokens(), TimeProvider.System), caches, TestMetrics.Create(), Options.Create(new StorageOptions()), options, TimeProvider.System);
     }
 
     public Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
