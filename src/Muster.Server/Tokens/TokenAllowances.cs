@@ -42,7 +42,7 @@ internal sealed class TokenAllowances(ITokenStore tokens, TimeProvider time)
             var retryAfter = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((resetsAt - now).TotalSeconds)));
             var what = string.Join("; ", reached.Select(w => w.Describe()));
             return new TokenAllowance(null, new KickoffOutcome.TokenLimitReached(
-                $"This token's spending limit is reached: {what}. No run is started until {UtcTimestampJsonConverter.Format(resetsAt)} (UTC).",
+                $"This token's spending limit is reached: {what}. No run is started until {resetsAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}.",
                 retryAfter));
         }
 

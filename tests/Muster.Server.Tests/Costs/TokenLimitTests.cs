@@ -40,7 +40,7 @@ public sealed class TokenLimitTests : IAsyncLifetime
         using var limited = _server.CreateClient(await CreateLimitedAsync(org, new JsonObject { ["max_tokens_per_day"] = 1000 }));
         _server.Simulator.Enqueue(SimulatedReply.Text("One.", 400, 100), SimulatedReply.Text("Two.", 400, 100));
         var first = await limited.KickoffAsync(new JsonObject { ["topic"] = "tides" });
-        (await limited.WaitForFinishAsync(first))["status"]!.GetValue<string>().ShouldBe("success");
+        (await limited.WaitForFinishAsync(first))["status"]!.GetValue<string>().ShouldBe("completed");
 
         var before = _time.GetUtcNow();
         using var amp = await limited.PostKickoffAsync(new JsonObject { ["inputs"] = new JsonObject { ["topic"] = "tides" } });
@@ -54,7 +54,7 @@ public sealed class TokenLimitTests : IAsyncLifetime
             code.ShouldBe(HttpStatusCode.TooManyRequests, body.ToJsonString());
             body["message"]!.GetValue<string>().ShouldBe(
                 "This token's spending limit is reached: limits.max_tokens_per_day 1,000 tokens, its runs of this UTC day spent 1,000. " +
-                $"No run is started until {nextDay:yyyy-MM-dd}T00:00:00Z (UTC).");
+                $"No run is started until {nextDay:yyyy-MM-dd}T00:00:00Z.");
             var retryAfter = refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
             retryAfter.ShouldBeInRange(Math.Floor((nextDay - after).TotalSeconds), Math.Ceiling((nextDay - before).TotalSeconds));
         }
@@ -62,7 +62,7 @@ public sealed class TokenLimitTests : IAsyncLifetime
         (await limited.GetArrayAsync("/api/crew-runs")).Count.ShouldBe(1);
         using var other = _server.CreateClient(await org.CreateTokenAsync("org"));
         _server.Simulator.Enqueue(SimulatedReply.Text("One.", 400, 100), SimulatedReply.Text("Two.", 400, 100));
-        (await other.WaitForFinishAsync(await other.KickoffAsync(new JsonObject { ["topic"] = "tides" })))["status"]!.GetValue<string>().ShouldBe("success");
+        (await other.WaitForFinishAsync(await other.KickoffAsync(new JsonObject { ["topic"] = "tides" })))["status"]!.GetValue<string>().ShouldBe("completed");
     }
 
     [Fact]
