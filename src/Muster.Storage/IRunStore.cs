@@ -148,4 +148,10 @@ public interface ITokenStore
     /// False when no token has <paramref name="oldId"/> (another node renamed it first).
     /// </summary>
     Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The spend (<c>spent_tokens</c>, <c>spent_cost_nanos</c>) of the runs <paramref name="tokenId"/> started, summed over
+    /// those created at or after <paramref name="dayStart"/> and over those created at or after <paramref name="monthStart"/>.
+    /// </summary>
+    Task<TokenSpend> GetTokenSpendAsync(string tokenId, DateTimeOffset dayStart, DateTimeOffset monthStart, CancellationToken cancellationToken);
 }

@@ -33,4 +33,27 @@ public sealed record TokenRecord
     public StatusShape? StatusShape { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
+    /// <summary>What the token's runs may spend per UTC day and month; null when it has no limit (docs/COSTS.md).</summary>
+    public TokenLimits? Limits { get; init; }
 }
+
+/// <summary>
+/// A token's spending limits, each optional: tokens (prompt plus completion) and US dollars over the runs the token started
+/// in one UTC day or one UTC month.
+/// </summary>
+public sealed record TokenLimits
+{
+    public long? MaxTokensPerDay { get; init; }
+    public decimal? MaxCostUsdPerDay { get; init; }
+    public long? MaxTokensPerMonth { get; init; }
+    public decimal? MaxCostUsdPerMonth { get; init; }
+
+    /// <summary>True when no limit is set.</summary>
+    public bool IsEmpty => MaxTokensPerDay is null && MaxCostUsdPerDay is null && MaxTokensPerMonth is null && MaxCostUsdPerMonth is null;
+}
+
+/// <summary>
+/// What a token's runs spent: those created since the start of the UTC day, and since the start of the UTC month. A cost is
+/// the sum of the known costs (a run whose cost is unknown adds none).
+/// </summary>
+public sealed record TokenSpend(long DayTokens, decimal DayCostUsd, long MonthTokens, decimal MonthCostUsd);

@@ -8,7 +8,8 @@ using Muster.Server.Tokens;
 namespace Muster.Cli.Commands;
 
 /// <summary>
-/// <c>muster tokens create --kind org|user [--user ID] [--crew NAME]… [--manage-tokens] [--status-shape live|documented]</c>:
+/// <c>muster tokens create --kind org|user [--user ID] [--crew NAME]… [--manage-tokens] [--status-shape live|documented]
+/// [--max-tokens-per-day N] [--max-cost-usd-per-day USD] [--max-tokens-per-month N] [--max-cost-usd-per-month USD]</c>:
 /// a new bearer token, through the API (a token that may manage tokens is needed) or directly in the store (for the first
 /// token). The secret is printed once, alone on stdout; only its hash is stored.
 /// </summary>
@@ -28,8 +29,15 @@ internal static class TokensCreateCommand
             HelpName = "SHAPE",
         };
         shape.AcceptOnlyFromAmong("live", "documented");
+        var tokensPerDay = new Option<long?>("--max-tokens-per-day") { Description = "At most this many tokens over the runs it starts in a UTC day", HelpName = "N" };
+        var costPerDay = new Option<decimal?>("--max-cost-usd-per-day") { Description = "At most this many US dollars over the runs it starts in a UTC day", HelpName = "USD" };
+        var tokensPerMonth = new Option<long?>("--max-tokens-per-month") { Description = "At most this many tokens over the runs it starts in a UTC month", HelpName = "N" };
+        var costPerMonth = new Option<decimal?>("--max-cost-usd-per-month") { Description = "At most this many US dollars over the runs it starts in a UTC month", HelpName = "USD" };
         var store = new StoreAccess();
-        var command = new Command("create", "Create a token; the secret is shown once") { kind, user, crews, name, manage, shape };
+        var command = new Command("create", "Create a token; the secret is shown once")
+        {
+            kind, user, crews, name, manage, shape, tokensPerDay, costPerDay, tokensPerMonth, costPerMonth,
+        };
         store.AddTo(command, withStoreFlag: true, withCreateFlag: true);
         command.Validators.Add(result =>
         {
@@ -51,6 +59,11 @@ internal static class TokensCreateCommand
             {
                 result.AddError("--manage-tokens is for an org token that covers every crew (--kind org, no --crew).");
             }
+
+            if (result.GetValue(tokensPerDay) <= 0 || result.GetValue(costPerDay) <= 0 || result.GetValue(tokensPerMonth) <= 0 || result.GetValue(costPerMonth) <= 0)
+            {
+                result.AddError("A limit (--max-tokens-per-day, --max-cost-usd-per-day, --max-tokens-per-month, --max-cost-usd-per-month) must be positive.");
+            }
         });
         command.SetAction(CommandRunner.Action(globals, async (context, parse, cancellationToken) =>
         {
@@ -62,6 +75,13 @@ internal static class TokensCreateCommand
                 Name = parse.GetValue(name),
                 ManageTokens = parse.GetValue(manage) ? true : null,
                 StatusShape = parse.GetValue(shape),
+                Limits = new TokenLimitsModel
+                {
+                    MaxTokensPerDay = parse.GetValue(tokensPerDay),
+                    MaxCostUsdPerDay = parse.GetValue(costPerDay),
+                    MaxTokensPerMonth = parse.GetValue(tokensPerMonth),
+                    MaxCostUsdPerMonth = parse.GetValue(costPerMonth),
+                },
             };
             var (created, where) = store.IsDirect(parse)
                 ? await CreateInStoreAsync(store, parse, request, cancellationToken)

@@ -31,12 +31,12 @@ internal static class TokensListCommand
 
             return context.Show(tokens, MusterJsonContext.Default.IReadOnlyListTokenInfo, answer =>
             {
-                var table = Tables.Create("ID", "KIND", "USER", "CREWS", "NAME", "MANAGES TOKENS", "STATUS SHAPE", "CREATED", "REVOKED");
+                var table = Tables.Create("ID", "KIND", "USER", "CREWS", "NAME", "MANAGES TOKENS", "STATUS SHAPE", "LIMITS", "CREATED", "REVOKED");
                 foreach (var token in answer)
                 {
                     table.AddRow(Tables.Cells(
                         token.Id, token.Kind, token.UserId ?? "-", token.Crews is { } crews ? string.Join(", ", crews) : "all",
-                        token.Name ?? "-", token.ManageTokens ? "yes" : "no", token.StatusShape ?? "server default", token.CreatedAt, token.RevokedAt ?? "-"));
+                        token.Name ?? "-", token.ManageTokens ? "yes" : "no", token.StatusShape ?? "server default", TokenLimitTexts.Describe(token.Limits), token.CreatedAt, token.RevokedAt ?? "-"));
                 }
 
                 context.Out.Write(table);

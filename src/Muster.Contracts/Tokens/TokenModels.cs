@@ -33,6 +33,28 @@ public sealed record CreateTokenRequest
     /// <c>Muster:Compat:Legacy</c>. Anything else is a 422.
     /// </summary>
     [JsonPropertyName("status_shape")] public string? StatusShape { get; init; }
+    /// <summary>
+    /// What the runs this token starts may spend per UTC day and per UTC month; absent (or empty) for no limit. A kickoff over a
+    /// limit answers 429 (docs/COSTS.md). A limit that is not positive is a 422.
+    /// </summary>
+    [JsonPropertyName("limits")] public TokenLimitsModel? Limits { get; init; }
+}
+
+/// <summary>
+/// A token's spending limits, each optional: JSON <c>{max_tokens_per_day, max_cost_usd_per_day, max_tokens_per_month,
+/// max_cost_usd_per_month}</c>. Tokens are prompt plus completion tokens and dollars are US dollars at the configured prices,
+/// summed over the runs the token started in the UTC day or the UTC month (docs/COSTS.md).
+/// </summary>
+public sealed record TokenLimitsModel
+{
+    /// <summary>JSON <c>max_tokens_per_day</c>: tokens over the runs created in one UTC day.</summary>
+    [JsonPropertyName("max_tokens_per_day")] public long? MaxTokensPerDay { get; init; }
+    /// <summary>JSON <c>max_cost_usd_per_day</c>: US dollars over the runs created in one UTC day.</summary>
+    [JsonPropertyName("max_cost_usd_per_day")] public decimal? MaxCostUsdPerDay { get; init; }
+    /// <summary>JSON <c>max_tokens_per_month</c>: tokens over the runs created in one UTC calendar month.</summary>
+    [JsonPropertyName("max_tokens_per_month")] public long? MaxTokensPerMonth { get; init; }
+    /// <summary>JSON <c>max_cost_usd_per_month</c>: US dollars over the runs created in one UTC calendar month.</summary>
+    [JsonPropertyName("max_cost_usd_per_month")] public decimal? MaxCostUsdPerMonth { get; init; }
 }
 
 /// <summary>A token as listed: never the secret itself.</summary>
@@ -59,6 +81,8 @@ public sealed record TokenInfo
     [JsonPropertyName("created_at")] public required string CreatedAt { get; init; }
     /// <summary>JSON <c>revoked_at</c>: when the token was revoked, UTC ISO 8601; absent while it is active. The list shows revoked tokens too.</summary>
     [JsonPropertyName("revoked_at")] public string? RevokedAt { get; init; }
+    /// <summary>The token's spending limits; absent when it has none.</summary>
+    [JsonPropertyName("limits")] public TokenLimitsModel? Limits { get; init; }
 }
 
 /// <summary>A freshly created token: the secret is shown this once.</summary>

@@ -43,6 +43,13 @@ internal static class AmpErrors
         return Error(StatusCodes.Status404NotFound, "Crew not found", message);
     }
 
+    /// <summary>The 429 of a kickoff whose token reached a spending limit, with <c>Retry-After</c>: when the limit resets.</summary>
+    public static JsonHttpResult<ErrorResponse> TokenLimitReached(HttpContext context, KickoffOutcome.TokenLimitReached reached)
+    {
+        context.Response.Headers.RetryAfter = reached.RetryAfterSeconds;
+        return Error(StatusCodes.Status429TooManyRequests, "Token limit reached", reached.Message);
+    }
+
     public static JsonHttpResult<ErrorResponse> BadRequest(string message) =>
         Error(StatusCodes.Status400BadRequest, "Bad Request", message);
 

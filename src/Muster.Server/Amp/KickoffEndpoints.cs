@@ -24,7 +24,8 @@ internal static class KickoffEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity);
+            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests);
         return group;
     }
 
@@ -82,6 +83,7 @@ internal static class KickoffEndpoints
             KickoffOutcome.KeyReused reused => AmpErrors.InvalidFields([("Idempotency-Key", reused.Message)]),
             KickoffOutcome.TooLarge tooLarge => AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", tooLarge.Message),
             KickoffOutcome.BudgetRefused refused => AmpErrors.InvalidFields([("budget", refused.Message)]),
+            KickoffOutcome.TokenLimitReached reached => AmpErrors.TokenLimitReached(context, reached),
             var other => throw new UnreachableException($"A kickoff outcome this route does not know: {other}."),
         };
     }

@@ -86,6 +86,7 @@ internal sealed class ConsoleBackend(
             KickoffOutcome.OutputFileRefused refused => new ConsoleKickoff(null, refused.Message),
             KickoffOutcome.TooLarge tooLarge => new ConsoleKickoff(null, tooLarge.Message),
             KickoffOutcome.KeyReused reused => new ConsoleKickoff(null, reused.Message),
+            KickoffOutcome.TokenLimitReached reached => new ConsoleKickoff(null, reached.Message),
             var other => throw new InvalidOperationException($"Unhandled kickoff outcome {other}."),
         };
 

@@ -31,13 +31,15 @@ internal static class CrewsEndpoints
             .Accepts<RunCrewRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests);
         group.MapPost("/run/custom", RunCustom).WithName("RunCustomCrew")
             .WithSummary("Run a crew given in the request (403 when Muster:AdHocCrews:Enabled is false)")
             .Accepts<RunCustomCrewRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status403Forbidden)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge);
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -172,6 +174,7 @@ internal static class CrewsEndpoints
             KickoffOutcome.OutputFileRefused refused => Invalid(new FieldError("task_input", refused.Message)),
             KickoffOutcome.KeyReused reused => Invalid(new FieldError("headers.idempotency-key", reused.Message)),
             KickoffOutcome.TooLarge tooLarge => AmpErrors.Error(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", tooLarge.Message),
+            KickoffOutcome.TokenLimitReached reached => AmpErrors.TokenLimitReached(context, reached),
             var other => throw new UnreachableException($"A kickoff outcome this route does not know: {other}."),
         };
     }

@@ -97,6 +97,7 @@ public static class MusterServerExtensions
     private static void AddAuth(IServiceCollection services)
     {
         services.TryAddSingleton<TokenService>();
+        services.TryAddSingleton<TokenAllowances>();
         services.TryAddSingleton<PrincipalCache>();
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);

@@ -61,6 +61,7 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
             KickoffOutcome.OutputFileRefused refused => ProtocolStart.Refused(refused.Message),
             KickoffOutcome.TooLarge tooLarge => ProtocolStart.Refused(tooLarge.Message),
             KickoffOutcome.KeyReused reused => ProtocolStart.Refused(reused.Message),
+            KickoffOutcome.TokenLimitReached reached => ProtocolStart.Refused(reached.Message),
             var other => throw new InvalidOperationException($"Unhandled kickoff outcome {other}."),
         };
     }

@@ -28,6 +28,13 @@ internal abstract record KickoffOutcome
     /// <summary>The kickoff's <c>budget</c> would loosen the crew's; <paramref name="Message"/> says which limit.</summary>
     public sealed record BudgetRefused(string Message) : KickoffOutcome;
 
+    /// <summary>The caller's token reached a spending limit (docs/COSTS.md): a 429 with <c>Retry-After</c>.</summary>
+    public sealed record TokenLimitReached(string Message, TimeSpan RetryAfter) : KickoffOutcome
+    {
+        /// <summary>Whole seconds until the limit resets, for <c>Retry-After</c>.</summary>
+        public string RetryAfterSeconds => ((long)Math.Ceiling(RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The inputs and meta alone take more than a run may record (<c>Muster:Limits:MaxRunBytes</c>).</summary>
     public sealed record TooLarge(long Size, long Limit) : KickoffOutcome
     {

@@ -55,6 +55,7 @@ internal sealed partial class RunService(
     IRunStopSignals stopSignals,
     IDeliveryPlanner planner,
     RunOutputFiles files,
+    TokenAllowances allowances,
     CacheInvalidator caches,
     MusterMetrics metrics,
     IOptions<StorageOptions> storage,
@@ -94,6 +95,18 @@ internal sealed partial class RunService(
         catch (OutputFileRefusedException ex)
         {
             return new KickoffOutcome.OutputFileRefused(ex.Message);
+        }
+
+        // Last, so that a caller's mistake is answered as such whatever the token spent. The run's budget is capped at what the
+        // token has left, so the engine stops it where the limit is crossed; concurrent runs each get the whole remainder.
+        if (await allowances.CheckAsync(command.Principal, cancellationToken) is { } allowance)
+        {
+            if (allowance.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            crew = crew with { Budget = TokenAllowances.Cap(crew.Budget, allowance.Cap!) };
         }
 
         var created = await WithinWriteTimeoutAsync(token => store.CreateRunAsync(

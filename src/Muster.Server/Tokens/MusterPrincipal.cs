@@ -11,6 +11,9 @@ namespace Muster.Server.Tokens;
 public sealed record MusterPrincipal(
     string TokenId, TokenKind Kind, string? UserId, IReadOnlyList<string> Crews, bool ManageTokens = false, StatusShape? StatusShape = null)
 {
+    /// <summary>What the runs this token starts may spend per UTC day and month (<see cref="TokenAllowances"/>); null for no limit.</summary>
+    public TokenLimits? Limits { get; init; }
+
     /// <summary>The owner id recorded on runs this principal starts: the user id, or <c>org:{tokenId}</c>.</summary>
     public string OwnerId => Kind == TokenKind.User ? UserId! : TokenRules.OrganizationOwnerPrefix + TokenId;
 

@@ -23,5 +23,14 @@ public static class TokenInfos
         },
         CreatedAt = UtcTimestampJsonConverter.Format(record.CreatedAt),
         RevokedAt = record.RevokedAt is { } revoked ? UtcTimestampJsonConverter.Format(revoked) : null,
+        Limits = record.Limits is { } limits
+            ? new TokenLimitsModel
+            {
+                MaxTokensPerDay = limits.MaxTokensPerDay,
+                MaxCostUsdPerDay = limits.MaxCostUsdPerDay,
+                MaxTokensPerMonth = limits.MaxTokensPerMonth,
+                MaxCostUsdPerMonth = limits.MaxCostUsdPerMonth,
+            }
+            : null,
     };
 }

@@ -6,7 +6,11 @@ namespace Muster.Server.Tokens;
 
 /// <summary>A token to create, checked: what <see cref="TokenService.CreateAsync"/> stores.</summary>
 public sealed record NewToken(
-    TokenKind Kind, string? UserId, IReadOnlyList<string> Crews, string? Name, bool ManageTokens = false, StatusShape? StatusShape = null);
+    TokenKind Kind, string? UserId, IReadOnlyList<string> Crews, string? Name, bool ManageTokens = false, StatusShape? StatusShape = null)
+{
+    /// <summary>What the token's runs may spend per UTC day and month; null for no limit.</summary>
+    public TokenLimits? Limits { get; init; }
+}
 
 /// <summary>
 /// What a token may be, for the API and for <c>muster tokens create</c> against the store alike. Only an organization token
@@ -77,10 +81,57 @@ public static class TokenRules
             problems.Add(new FieldError("body.status_shape", "status_shape must be 'live' or 'documented' (absent: the server's default)"));
         }
 
+        var limits = CheckLimits(request.Limits, problems);
         return problems.Count > 0 || kind is null
             ? (null, problems)
-            : (new NewToken(kind.Value, kind == TokenKind.User ? request.UserId : null, crews, request.Name, manageTokens, shape), problems);
+            : (new NewToken(kind.Value, kind == TokenKind.User ? request.UserId : null, crews, request.Name, manageTokens, shape) { Limits = limits }, problems);
     }
+
+    /// <summary>The limits asked for, or null when none is set; each set limit must be positive.</summary>
+    private static TokenLimits? CheckLimits(TokenLimitsModel? asked, List<FieldError> problems)
+    {
+        if (asked is null)
+        {
+            return null;
+        }
+
+        Positive(asked.MaxTokensPerDay, "max_tokens_per_day");
+        Positive(asked.MaxCostUsdPerDay, "max_cost_usd_per_day");
+        Positive(asked.MaxTokensPerMonth, "max_tokens_per_month");
+        Positive(asked.MaxCostUsdPerMonth, "max_cost_usd_per_month");
+
+        // Costs are kept as whole nano-dollars: a limit finer than that would be rounded to another one.
+        Precise(asked.MaxCostUsdPerDay, "max_cost_usd_per_day");
+        Precise(asked.MaxCostUsdPerMonth, "max_cost_usd_per_month");
+        var limits = new TokenLimits
+        {
+            MaxTokensPerDay = asked.MaxTokensPerDay,
+            MaxCostUsdPerDay = asked.MaxCostUsdPerDay,
+            MaxTokensPerMonth = asked.MaxTokensPerMonth,
+            MaxCostUsdPerMonth = asked.MaxCostUsdPerMonth,
+        };
+        return limits.IsEmpty ? null : limits;
+
+        void Positive<T>(T? value, string field)
+            where T : struct, IComparable<T>
+        {
+            if (value is { } v && v.CompareTo(default) <= 0)
+            {
+                problems.Add(new FieldError($"body.limits.{field}", $"limits.{field} must be positive (leave it out for no limit)"));
+            }
+        }
+
+        void Precise(decimal? value, string field)
+        {
+            if (value is { } v && (decimal.Round(v, 9) != v || v > MaxCostUsd))
+            {
+                problems.Add(new FieldError($"body.limits.{field}", $"limits.{field} must be at most 1,000,000,000 US dollars, with at most 9 decimals"));
+            }
+        }
+    }
+
+    // Nano-dollars fit a BIGINT up to about 9.2e9 dollars; no token needs more.
+    private const decimal MaxCostUsd = 1_000_000_000m;
 
     /// <summary>Why <paramref name="userId"/> cannot be a user id, or null when it can.</summary>
     public static string? UserIdProblem(string userId) =>

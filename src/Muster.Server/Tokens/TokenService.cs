@@ -32,6 +32,7 @@ public sealed class TokenService(ITokenStore tokens, TimeProvider time)
             ManageTokens = token.ManageTokens,
             StatusShape = token.StatusShape,
             CreatedAt = time.GetUtcNow(),
+            Limits = token.Limits,
         };
         await tokens.CreateTokenAsync(record, cancellationToken);
         return (secret, record);
@@ -115,7 +116,7 @@ public sealed class TokenService(ITokenStore tokens, TimeProvider time)
             return null;
         }
 
-        return new MusterPrincipal(record.Id, record.Kind, record.UserId, record.Crews, record.ManageTokens, record.StatusShape);
+        return new MusterPrincipal(record.Id, record.Kind, record.UserId, record.Crews, record.ManageTokens, record.StatusShape) { Limits = record.Limits };
     }
 
     public Task<IReadOnlyList<TokenRecord>> ListAsync(CancellationToken cancellationToken) => tokens.ListTokensAsync(cancellationToken);

@@ -205,7 +205,9 @@ internal sealed class TokenRow
 {
     public const string Columns =
         "id AS Id, hash AS Hash, kind AS Kind, user_id AS UserId, crews AS Crews, name AS Name, manage_tokens AS ManageTokens, " +
-        "status_shape AS StatusShape, created_at AS CreatedAt, revoked_at AS RevokedAt";
+        "status_shape AS StatusShape, created_at AS CreatedAt, revoked_at AS RevokedAt, " +
+        "max_tokens_per_day AS MaxTokensPerDay, max_cost_nanos_per_day AS MaxCostNanosPerDay, " +
+        "max_tokens_per_month AS MaxTokensPerMonth, max_cost_nanos_per_month AS MaxCostNanosPerMonth";
 
     public string Id { get; set; } = "";
     public string Hash { get; set; } = "";
@@ -217,6 +219,20 @@ internal sealed class TokenRow
     public string? StatusShape { get; set; }
     public long CreatedAt { get; set; }
     public long? RevokedAt { get; set; }
+    public long? MaxTokensPerDay { get; set; }
+    public long? MaxCostNanosPerDay { get; set; }
+    public long? MaxTokensPerMonth { get; set; }
+    public long? MaxCostNanosPerMonth { get; set; }
+
+    private TokenLimits? Limits => MaxTokensPerDay is null && MaxCostNanosPerDay is null && MaxTokensPerMonth is null && MaxCostNanosPerMonth is null
+        ? null
+        : new TokenLimits
+        {
+            MaxTokensPerDay = MaxTokensPerDay,
+            MaxCostUsdPerDay = Nanos.ToUsd(MaxCostNanosPerDay),
+            MaxTokensPerMonth = MaxTokensPerMonth,
+            MaxCostUsdPerMonth = Nanos.ToUsd(MaxCostNanosPerMonth),
+        };
 
     public TokenRecord ToRecord() => new()
     {
@@ -230,5 +246,6 @@ internal sealed class TokenRow
         StatusShape = StatusShapes.Read(StatusShape),
         CreatedAt = StoreTime.FromMs(CreatedAt),
         RevokedAt = StoreTime.FromMs(RevokedAt),
+        Limits = Limits,
     };
 }

@@ -213,6 +213,16 @@ internal static class Schema
         );
         CREATE INDEX ix_llm_calls_ts ON llm_calls (ts);
         """,
+
+        // Per-token limits (docs/COSTS.md): tokens and nano-dollars per UTC day and month, null for no limit. A kickoff sums the
+        // spend of the token's runs created in the window, which the index serves.
+        """
+        ALTER TABLE tokens ADD COLUMN max_tokens_per_day BIGINT;
+        ALTER TABLE tokens ADD COLUMN max_cost_nanos_per_day BIGINT;
+        ALTER TABLE tokens ADD COLUMN max_tokens_per_month BIGINT;
+        ALTER TABLE tokens ADD COLUMN max_cost_nanos_per_month BIGINT;
+        CREATE INDEX ix_runs_token_created ON runs (token_id, created_at);
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

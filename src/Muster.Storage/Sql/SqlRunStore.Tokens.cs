@@ -6,8 +6,10 @@ public abstract partial class SqlRunStore
 {
     public Task CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken) =>
         InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO tokens (id, hash, kind, user_id, crews, name, manage_tokens, status_shape, created_at, revoked_at) " +
-            "VALUES (@Id, @Hash, @Kind, @UserId, @Crews, @Name, @ManageTokens, @StatusShape, @CreatedAt, @RevokedAt)",
+            "INSERT INTO tokens (id, hash, kind, user_id, crews, name, manage_tokens, status_shape, created_at, revoked_at, " +
+            "max_tokens_per_day, max_cost_nanos_per_day, max_tokens_per_month, max_cost_nanos_per_month) " +
+            "VALUES (@Id, @Hash, @Kind, @UserId, @Crews, @Name, @ManageTokens, @StatusShape, @CreatedAt, @RevokedAt, " +
+            "@MaxTokensPerDay, @MaxCostNanosPerDay, @MaxTokensPerMonth, @MaxCostNanosPerMonth)",
             new
             {
                 token.Id,
@@ -20,6 +22,10 @@ public abstract partial class SqlRunStore
                 StatusShape = StatusShapes.Write(token.StatusShape),
                 CreatedAt = StoreTime.ToMs(token.CreatedAt),
                 RevokedAt = StoreTime.ToMs(token.RevokedAt),
+                token.Limits?.MaxTokensPerDay,
+                MaxCostNanosPerDay = Nanos.From(token.Limits?.MaxCostUsdPerDay),
+                token.Limits?.MaxTokensPerMonth,
+                MaxCostNanosPerMonth = Nanos.From(token.Limits?.MaxCostUsdPerMonth),
             },
             transaction, cancellationToken: cancellationToken)), cancellationToken);
 
@@ -41,6 +47,22 @@ public abstract partial class SqlRunStore
         InTransactionAsync(async (connection, transaction) => await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE tokens SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL",
             new { Id = tokenId, Now = StoreTime.ToMs(now) }, transaction, cancellationToken: cancellationToken)) == 1, cancellationToken);
+
+    public async Task<TokenSpend> GetTokenSpendAsync(string tokenId, DateTimeOffset dayStart, DateTimeOffset monthStart, CancellationToken cancellationToken)
+    {
+        // One pass: the day lies within its month, so the earlier bound reads both windows. CAST: PostgreSQL sums BIGINTs as numeric.
+        var since = dayStart < monthStart ? dayStart : monthStart;
+        var row = await ReadAsync(connection => connection.QuerySingleAsync<TokenSpendRow>(new CommandDefinition(
+            "SELECT " +
+            "CAST(COALESCE(SUM(CASE WHEN created_at >= @Day THEN spent_tokens ELSE 0 END), 0) AS BIGINT) AS DayTokens, " +
+            "CAST(COALESCE(SUM(CASE WHEN created_at >= @Day THEN spent_cost_nanos ELSE 0 END), 0) AS BIGINT) AS DayCostNanos, " +
+            "CAST(COALESCE(SUM(CASE WHEN created_at >= @Month THEN spent_tokens ELSE 0 END), 0) AS BIGINT) AS MonthTokens, " +
+            "CAST(COALESCE(SUM(CASE WHEN created_at >= @Month THEN spent_cost_nanos ELSE 0 END), 0) AS BIGINT) AS MonthCostNanos " +
+            "FROM runs WHERE token_id = @TokenId AND created_at >= @Since",
+            new { TokenId = tokenId, Day = StoreTime.ToMs(dayStart), Month = StoreTime.ToMs(monthStart), Since = StoreTime.ToMs(since) },
+            cancellationToken: cancellationToken)), cancellationToken);
+        return new TokenSpend(row.DayTokens, Nanos.ToUsd(row.DayCostNanos)!.Value, row.MonthTokens, Nanos.ToUsd(row.MonthCostNanos)!.Value);
+    }
 
     public Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
@@ -82,4 +104,12 @@ internal static class StatusShapes
         "live" => StatusShape.Live,
         _ => null,
     };
+}
+
+internal sealed class TokenSpendRow
+{
+    public long DayTokens { get; set; }
+    public long DayCostNanos { get; set; }
+    public long MonthTokens { get; set; }
+    public long MonthCostNanos { get; set; }
 }

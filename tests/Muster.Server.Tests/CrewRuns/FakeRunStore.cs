@@ -68,7 +68,7 @@ internal sealed class FakeRunStore : IRunStore
         var files = new RunOutputFiles(
             Options.Create(new CrewEngineOptions { OutputRoot = Path.Combine(Path.GetTempPath(), "muster-no-outputs", Guid.NewGuid().ToString("N")) }),
             NullLogger<RunOutputFiles>.Instance);
-        return new RunService(store, new NoDeliveries(), signals, new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), files, caches, TestMetrics.Create(), Options.Create(new StorageOptions()), options, TimeProvider.System);
+        return new RunService(store, new NoDeliveries(), signals, new UnusedNotifications(), new UnusedNotifications(), new NoDeliveryPlanner(), files, new TokenAllowances(new NoTokens(), TimeProvider.System), caches, TestMetrics.Create(), Options.Create(new StorageOptions()), options, TimeProvider.System);
     }
 
     public Task<int> PurgeFinishedRunsAsync(DateTimeOffset completedBefore, CancellationToken cancellationToken)
@@ -114,6 +114,7 @@ internal sealed class NoTokens : ITokenStore
     public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<bool> RevokeTokenAsync(string tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<bool> ReplaceTokenIdAsync(string oldId, string newId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<TokenSpend> GetTokenSpendAsync(string tokenId, DateTimeOffset dayStart, DateTimeOffset monthStart, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 /// <summary>Event signals the test sends by hand (or withholds, to show they are only hints).</summary>
