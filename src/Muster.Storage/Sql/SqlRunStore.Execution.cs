@@ -283,10 +283,28 @@ public abstract partial class SqlRunStore
         for (var i = 0; i < appends.Count; i++)
         {
             var (runEvent, _, deliveries) = appends[i];
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
-                new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = data[i] },
-                transaction, cancellationToken: cancellationToken));
+            // An LLM call's row also carries what the usage report sums (the event's own insert: no statement more per call).
+            await connection.ExecuteAsync(runEvent.Data is LlmCallCompleted call
+                ? new CommandDefinition(
+                    "INSERT INTO run_events (run_id, sequence, type, ts, data, model, prompt_tokens, completion_tokens, cost_nanos) " +
+                    "VALUES (@RunId, @Sequence, @Type, @Ts, @Data, @Model, @PromptTokens, @CompletionTokens, @CostNanos)",
+                    new
+                    {
+                        RunId = runId,
+                        runEvent.Sequence,
+                        runEvent.Type,
+                        Ts = StoreTime.ToMs(runEvent.Timestamp),
+                        Data = data[i],
+                        call.Model,
+                        call.Usage.PromptTokens,
+                        call.Usage.CompletionTokens,
+                        CostNanos = Nanos.From(call.Usage.CostUsd),
+                    },
+                    transaction, cancellationToken: cancellationToken)
+                : new CommandDefinition(
+                    "INSERT INTO run_events (run_id, sequence, type, ts, data) VALUES (@RunId, @Sequence, @Type, @Ts, @Data)",
+                    new { RunId = runId, runEvent.Sequence, runEvent.Type, Ts = StoreTime.ToMs(runEvent.Timestamp), Data = data[i] },
+                    transaction, cancellationToken: cancellationToken));
             // task_awaiting_human carries its output too, but that output is not a result until a reviewer approves it.
             if (runEvent.Data is TaskCompleted { TaskOutput: var output })
             {
@@ -301,24 +319,6 @@ public abstract partial class SqlRunStore
                         Agent = AgentLabel(output.Agent),
                         Output = texts.Pack(StoreJson.Write(output)),
                         CompletedAt = StoreTime.ToMs(runEvent.Timestamp),
-                    },
-                    transaction, cancellationToken: cancellationToken));
-            }
-
-            if (runEvent.Data is LlmCallCompleted call)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO llm_calls (run_id, sequence, ts, model, prompt_tokens, completion_tokens, cost_nanos) " +
-                    "VALUES (@RunId, @Sequence, @Ts, @Model, @PromptTokens, @CompletionTokens, @CostNanos)",
-                    new
-                    {
-                        RunId = runId,
-                        runEvent.Sequence,
-                        Ts = StoreTime.ToMs(runEvent.Timestamp),
-                        call.Model,
-                        call.Usage.PromptTokens,
-                        call.Usage.CompletionTokens,
-                        CostNanos = Nanos.From(call.Usage.CostUsd),
                     },
                     transaction, cancellationToken: cancellationToken));
             }

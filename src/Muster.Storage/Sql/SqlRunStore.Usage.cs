@@ -7,7 +7,8 @@ public abstract partial class SqlRunStore
 {
     private const long MsPerDay = 86_400_000;
 
-    // The statement is the same on both providers: the per-call rows hold plain integers, a UTC day is the call's unix
+    // The statement is the same on both providers: the calls' event rows hold plain integers (read through the partial index
+    // on their time, whose condition `model IS NOT NULL` the WHERE repeats), a UTC day is the call's unix
     // milliseconds divided by a day's (integer division on both), and a group's cost is known only when every call's is.
     public async Task<IReadOnlyList<UsageGroup>> GetUsageAsync(UsageQuery query, CancellationToken cancellationToken)
     {
@@ -19,7 +20,7 @@ public abstract partial class SqlRunStore
             UsageGrouping.Day => $"CAST(c.ts / {MsPerDay} AS TEXT)",
             _ => throw new ArgumentOutOfRangeException(nameof(query), query.GroupBy, "Not a usage grouping."),
         };
-        var where = new List<string> { "c.ts >= @From", "c.ts < @To" };
+        var where = new List<string> { "c.model IS NOT NULL", "c.ts >= @From", "c.ts < @To" };
         var parameters = new DynamicParameters();
         parameters.Add("From", StoreTime.ToMs(query.From));
         parameters.Add("To", StoreTime.ToMs(query.To));
@@ -34,7 +35,7 @@ public abstract partial class SqlRunStore
             SELECT {key} AS Key, CAST(SUM(c.prompt_tokens) AS BIGINT) AS PromptTokens,
                 CAST(SUM(c.completion_tokens) AS BIGINT) AS CompletionTokens, CAST(COUNT(*) AS BIGINT) AS LlmCalls,
                 CAST(CASE WHEN COUNT(c.cost_nanos) = COUNT(*) THEN SUM(c.cost_nanos) END AS BIGINT) AS CostNanos
-            FROM llm_calls c JOIN runs r ON r.id = c.run_id
+            FROM run_events c JOIN runs r ON r.id = c.run_id
             WHERE {string.Join(" AND ", where)}
             GROUP BY {key}
             """;
