@@ -36,7 +36,7 @@ internal sealed class LlmClientProvider(
     {
         var settings = options.Value;
         settings.Providers.TryGetValue(provider, out var configured);
-        IChatClient providerClient = provider.Equals("anthropic", StringComparison.OrdinalIgnoreCase)
+        IChatClient providerClient = provider.Equals("anthropic", StringComparison.OrdinalIgnoreCase) && configured?.OpenAiCompatible != true
             ? Anthropic(provider, configured)
             : OpenAiCompatible(provider, configured);
         return Pipeline(providerClient, configured ?? new LlmProviderOptions(), settings);

@@ -96,6 +96,11 @@ public sealed record RunRecord
     public string? Protocol { get; init; }
     /// <summary>The W3C <c>traceparent</c> the run's spans are children of, whichever node executes it; null outside any trace.</summary>
     public string? TraceParent { get; init; }
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span of the run's latest execution that recorded an event: the span the next
+    /// execution links to. Null until a traced execution has recorded something.
+    /// </summary>
+    public string? ExecutionSpan { get; init; }
     public required RunState State { get; init; }
     public string? CurrentTask { get; init; }
     public int CompletedTasks { get; init; }
@@ -149,6 +154,8 @@ public sealed record RunUpdate
     public DateTimeOffset? WorkMark { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The span of the execution that writes this update (<see cref="RunRecord.ExecutionSpan"/>).</summary>
+    public string? ExecutionSpan { get; init; }
     /// <summary>Sets the pending review (the run pauses).</summary>
     public TaskOutput? PendingReview { get; init; }
     /// <summary>Clears the pending review and the reviewer's answer (the engine acted on them).</summary>
@@ -184,6 +191,7 @@ public sealed record RunUpdate
             WorkMark = after.WorkMark != before.WorkMark ? after.WorkMark : null,
             StartedAt = after.StartedAt != before.StartedAt ? after.StartedAt : null,
             CompletedAt = after.CompletedAt != before.CompletedAt ? after.CompletedAt : null,
+            ExecutionSpan = after.ExecutionSpan != before.ExecutionSpan ? after.ExecutionSpan : null,
             PendingReview = ReferenceEquals(after.PendingReview, before.PendingReview) ? null : after.PendingReview,
             ClearReview = (before.PendingReview is not null && after.PendingReview is null) || (before.Review is not null && after.Review is null),
             ReleaseLease = (before.LeaseOwner is not null || before.LeaseExpiresAt is not null) && after.LeaseOwner is null && after.LeaseExpiresAt is null,
@@ -210,6 +218,7 @@ public sealed record RunUpdate
         WorkMark = later.WorkMark ?? WorkMark,
         StartedAt = later.StartedAt ?? StartedAt,
         CompletedAt = later.CompletedAt ?? CompletedAt,
+        ExecutionSpan = later.ExecutionSpan ?? ExecutionSpan,
         PendingReview = later.PendingReview ?? (later.ClearReview ? null : PendingReview),
         ClearReview = ClearReview || later.ClearReview,
         ReleaseLease = ReleaseLease || later.ReleaseLease,

@@ -21,6 +21,24 @@ public abstract partial class RunStoreBehaviour
     }
 
     [StoreFact]
+    public async Task AnExecutionsSpan_WrittenWithAnAppend_IsWhatTheNextClaimReads()
+    {
+        const string firstSpan = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        const string secondSpan = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01";
+        var id = await CreateRunningAsync(events: 1);
+        (await Runs.GetRunAsync(id, Ct))!.ExecutionSpan.ShouldBeNull();
+
+        await Runs.AppendEventAsync(Event(id, 2), new RunUpdate { ExecutionSpan = firstSpan }, [], Ct);
+        await Runs.AppendEventAsync(Event(id, 3), new RunUpdate(), [], Ct);
+        var takenOver = (await Runs.TryClaimRunAsync("node-b", T0.AddMinutes(6), Lease, Ct)).ShouldNotBeNull();
+        await Runs.AppendEventsAsync([new EventAppend(Event(id, 4), new RunUpdate { ExecutionSpan = secondSpan }, []), new EventAppend(Event(id, 5), null, [])], Ct);
+
+        takenOver.Id.ShouldBe(id);
+        takenOver.ExecutionSpan.ShouldBe(firstSpan);
+        (await Runs.GetRunAsync(id, Ct))!.ExecutionSpan.ShouldBe(secondSpan);
+    }
+
+    [StoreFact]
     public async Task CountWaitingRuns_CountsPendingRunsAndRunsAwaitingAReviewer()
     {
         var before = await Telemetry.CountWaitingRunsAsync(Ct);

@@ -64,7 +64,6 @@ internal sealed class LlmCallEventsChatClient(IChatClient inner, RunEventWriter 
             SuccessfulRequests: 1);
         var cost = meter.CostOf(caller.Model, counted, CacheWrites(response.Usage));
         var usage = new TokenUsage(counted.PromptTokens, counted.CompletionTokens, counted.CachedPromptTokens, counted.SuccessfulRequests, cost);
-        CostMetrics.Record(caller.Model, cost);
         caller.Payer.AddUsage(usage);
         await events.PublishAsync(new LlmCallCompleted(caller.TaskName, caller.Agent, caller.Model, usage));
         // Counted once recorded: a call that went past a limit is paid for, and stops the run.

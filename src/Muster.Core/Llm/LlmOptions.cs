@@ -44,6 +44,13 @@ public sealed class LlmProviderOptions
     /// against the schema.
     /// </summary>
     public bool JsonSchemaResponseFormat { get; set; } = true;
+
+    /// <summary>
+    /// For the provider named <c>anthropic</c>: speak OpenAI's chat completions at <see cref="BaseUrl"/> instead of the
+    /// Messages API, for an OpenAI-compatible gateway in front of Claude (and <c>--simulated-llm</c>, whose simulator speaks
+    /// only that), so crews keep their <c>anthropic/…</c> model names. Every other provider speaks it anyway.
+    /// </summary>
+    public bool OpenAiCompatible { get; set; }
 }
 
 /// <summary>A model name as CrewAI users write it: <c>provider/model</c>; a bare name means <c>openai</c>.</summary>

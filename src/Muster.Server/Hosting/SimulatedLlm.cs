@@ -6,8 +6,9 @@ using Muster.Simulator;
 namespace Muster.Server.Hosting;
 
 /// <summary>
-/// <c>--simulated-llm</c> (<c>Muster:SimulatedLlm</c>): points every configured provider (and the usual <c>openai</c> and
-/// <c>ollama</c>) at the built-in LLM simulator on loopback, so a newcomer can try the whole API with no key and no network.
+/// <c>--simulated-llm</c> (<c>Muster:SimulatedLlm</c>): points every configured provider (and the usual <c>openai</c>,
+/// <c>ollama</c> and <c>anthropic</c>) at the built-in LLM simulator on loopback, so a newcomer can try the whole API, and
+/// the example crews whichever model they name, with no key and no network.
 /// </summary>
 internal static class SimulatedLlm
 {
@@ -49,7 +50,7 @@ internal sealed class SimulatedLlmServer : IAsyncDisposable
 internal sealed class SimulatedLlmOptions(IOptions<MusterOptions> muster, IConfiguration configuration, SimulatedLlmServer simulator)
     : IPostConfigureOptions<LlmOptions>
 {
-    private static readonly string[] UsualProviders = ["openai", "ollama"];
+    private static readonly string[] UsualProviders = ["openai", "ollama", "anthropic"];
 
     public void PostConfigure(string? name, LlmOptions options)
     {
@@ -68,6 +69,8 @@ internal sealed class SimulatedLlmOptions(IOptions<MusterOptions> muster, IConfi
         {
             settings.BaseUrl = baseUrl;
             settings.ApiKey = "simulated";
+            // The simulator speaks OpenAI's chat completions only: anthropic/ models reach it that way too.
+            settings.OpenAiCompatible = true;
         }
 
         if (string.IsNullOrEmpty(configuration["Muster:Llm:DefaultModel"]))

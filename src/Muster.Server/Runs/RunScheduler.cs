@@ -224,7 +224,7 @@ internal sealed partial class RunScheduler(
 
             // A run that has completed no task yet (every fresh run) has no results to read.
             IReadOnlyList<TaskOutput> completed = run.CompletedTasks == 0 ? [] : await ReadTaskResultsAsync(run.Id, active.Token);
-            using var sink = new StoreRunSink(store, planner, signals, identity.NodeId, run, time, _options.EventFlushDelay, logger);
+            using var sink = new StoreRunSink(store, planner, signals, identity.NodeId, run, time, _options.EventFlushDelay, logger, RunSpans.TraceParentOf(span));
             executing.Add(sink);
             try
             {

@@ -34,7 +34,8 @@ internal sealed partial class StoreRunSink(
     RunRecord run,
     TimeProvider time,
     TimeSpan flushDelay,
-    ILogger logger) : IRunSink, IDisposable
+    ILogger logger,
+    string? executionSpan = null) : IRunSink, IDisposable
 {
     /// <summary>Held events beyond this many are committed at once.</summary>
     internal const int MaxHeld = 64;
@@ -250,8 +251,9 @@ internal sealed partial class StoreRunSink(
     }
 
     /// <summary>
-    /// The run as this execution takes it up, at its first event. A start time in the future comes from the start-up
-    /// sweep's shifted clock (RunScheduler): it is corrected.
+    /// The run as this execution takes it up, at its first event: with this execution's span (<c>executionSpan</c>, when
+    /// traced), which the next execution links to, written with the first event rather than by a write of its own. A start
+    /// time in the future comes from the start-up sweep's shifted clock (RunScheduler): it is corrected.
     /// </summary>
     private RunRecord Started(RunRecord current)
     {
@@ -262,6 +264,7 @@ internal sealed partial class StoreRunSink(
 
         _started = true;
         var now = time.GetUtcNow();
-        return current.StartedAt is null || current.StartedAt > now ? current with { StartedAt = now } : current;
+        var started = current.StartedAt is null || current.StartedAt > now ? current with { StartedAt = now } : current;
+        return executionSpan is null ? started : started with { ExecutionSpan = executionSpan };
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Muster.Core.Engine;
+using Muster.Core.Llm;
 using Muster.Core.Telemetry;
 using Muster.Server.Runs;
 
@@ -19,6 +20,7 @@ internal sealed class MusterMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _toolCalls;
     private readonly Counter<long> _toolErrors;
+    private readonly Counter<double> _cost;
     private readonly Counter<long> _takeovers;
     private readonly Counter<long> _deliveriesSent;
     private readonly Counter<long> _deliveriesFailed;
@@ -37,6 +39,7 @@ internal sealed class MusterMetrics
         _duration = meter.CreateHistogram<double>("muster.run.duration", "s", "Seconds of work of a run that ended, earlier executions included.");
         _toolCalls = meter.CreateCounter<long>("muster.tool.calls", "{call}", "Tool calls made by agents.");
         _toolErrors = meter.CreateCounter<long>("muster.tool.errors", "{call}", "Tool calls that failed.");
+        _cost = meter.CreateCounter<double>("muster.llm.cost", "USD", "US dollars spent on LLM calls, at the configured prices.");
         _takeovers = meter.CreateCounter<long>("muster.lease.takeovers", "{run}", "Runs this node continued after their executor's lease lapsed or was handed back.");
         _deliveriesSent = meter.CreateCounter<long>("muster.webhook.deliveries.sent", "{delivery}", "Webhook deliveries accepted by their receiver.");
         _deliveriesFailed = meter.CreateCounter<long>("muster.webhook.deliveries.failed", "{delivery}", "Webhook deliveries given up on.");
@@ -75,6 +78,11 @@ internal sealed class MusterMetrics
                 break;
             case ToolUsageFinished finished when _toolCalls.Enabled:
                 _toolCalls.Add(1, Crew(crew), new("gen_ai.tool.name", finished.ToolName));
+                break;
+            case LlmCallCompleted { Usage.CostUsd: { } cost } call when _cost.Enabled:
+                // A call whose model has no price adds nothing: its cost is unknown, not 0.
+                var model = ModelReference.Parse(call.Model);
+                _cost.Add((double)cost, new(SpanAttributes.ProviderName, model.Provider), new(SpanAttributes.RequestModel, model.Model));
                 break;
             case ToolUsageError error when _toolCalls.Enabled || _toolErrors.Enabled:
                 _toolCalls.Add(1, Crew(crew), new("gen_ai.tool.name", error.ToolName));

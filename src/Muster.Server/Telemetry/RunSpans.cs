@@ -13,15 +13,22 @@ namespace Muster.Server.Telemetry;
 internal static class RunSpans
 {
     /// <summary>The <c>traceparent</c> to store with a run kicked off now: the current span's (the kickoff request's).</summary>
-    public static string? CurrentTraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current
-        ? $"00-{current.TraceId.ToHexString()}-{current.SpanId.ToHexString()}-{(current.Recorded ? "01" : "00")}"
+    public static string? CurrentTraceParent() => TraceParentOf(Activity.Current);
+
+    /// <summary>The W3C <c>traceparent</c> naming <paramref name="span"/>; null for none.</summary>
+    public static string? TraceParentOf(Activity? span) => span is { IdFormat: ActivityIdFormat.W3C }
+        ? $"00-{span.TraceId.ToHexString()}-{span.SpanId.ToHexString()}-{(span.Recorded ? "01" : "00")}"
         : null;
 
     /// <summary>The stored context, or none when the run has none (or it does not parse).</summary>
     public static ActivityContext Parent(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent) ? parent : default;
 
-    /// <summary>One execution of <paramref name="run"/>; null while no tracer listens.</summary>
+    /// <summary>
+    /// One execution of <paramref name="run"/>; null while no tracer listens. An execution that continues the run links to
+    /// the span of the execution before it (the last that recorded an event), which ended at a pause, a shutdown or with its
+    /// node: the spans of one run are siblings under its kickoff, and the links say in which order they took it up.
+    /// </summary>
     public static Activity? Workflow(RunRecord run)
     {
         if (!MusterTelemetry.Source.HasListeners())
@@ -29,7 +36,11 @@ internal static class RunSpans
             return null;
         }
 
-        var span = MusterTelemetry.Source.StartActivity($"invoke_workflow {run.CrewName}", ActivityKind.Internal, Parent(run.TraceParent));
+        ActivityLink[]? previous = run.ExecutionSpan is not null && ActivityContext.TryParse(run.ExecutionSpan, null, isRemote: true, out var earlier)
+            ? [new ActivityLink(earlier)]
+            : null;
+        var span = MusterTelemetry.Source.StartActivity(
+            $"invoke_workflow {run.CrewName}", ActivityKind.Internal, Parent(run.TraceParent), links: previous);
         if (span is { IsAllDataRequested: true })
         {
             span.SetTag(SpanAttributes.OperationName, "invoke_workflow");

@@ -27,7 +27,7 @@ internal sealed class RunRow
         "started_at AS StartedAt, completed_at AS CompletedAt, webhooks AS Webhooks, pending_review AS PendingReview, " +
         "review AS Review, last_sequence AS LastSequence, stop_requested AS StopRequested, lease_owner AS LeaseOwner, " +
         "lease_expires_at AS LeaseExpiresAt, crew_version AS CrewVersion, recorded_bytes AS RecordedBytes, protocol AS Protocol, " +
-        "trace_parent AS TraceParent, " +
+        "trace_parent AS TraceParent, execution_span AS ExecutionSpan, " +
         "cost_nanos AS CostNanos, spent_tokens AS SpentTokens, spent_llm_calls AS SpentLlmCalls, spent_cost_nanos AS SpentCostNanos, " +
         "worked_ms AS WorkedMs, work_mark_at AS WorkMarkAt";
 
@@ -46,6 +46,7 @@ internal sealed class RunRow
     public bool AdHoc { get; set; }
     public string? Protocol { get; set; }
     public string? TraceParent { get; set; }
+    public string? ExecutionSpan { get; set; }
     public string State { get; set; } = "";
     public string? CurrentTask { get; set; }
     public long CompletedTasks { get; set; }
@@ -113,6 +114,7 @@ internal sealed class RunRow
         AdHoc = AdHoc,
         Protocol = Protocol,
         TraceParent = TraceParent,
+        ExecutionSpan = ExecutionSpan,
         State = RunStates.Parse(State),
         CurrentTask = CurrentTask,
         CompletedTasks = (int)CompletedTasks,

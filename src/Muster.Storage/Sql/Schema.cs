@@ -218,6 +218,13 @@ internal static class Schema
         ALTER TABLE tokens ADD COLUMN max_cost_nanos_per_month BIGINT;
         CREATE INDEX ix_runs_token_created ON runs (token_id, created_at);
         """,
+
+        // The W3C traceparent of the span of the run's latest execution that recorded an event, written with that
+        // execution's first write: the next execution (after /resume, a restart, a takeover) links its span to it, since a
+        // span cannot stay open across them. Null until a traced execution has recorded something.
+        """
+        ALTER TABLE runs ADD COLUMN execution_span TEXT;
+        """,
     ];
 
     /// <summary>Applies the versions not yet recorded; returns how many it applied.</summary>

@@ -40,7 +40,8 @@ public abstract partial class SqlRunStore
             | (changes.ClearReview ? 1 << 10 : 0)
             | (changes.ReleaseLease ? 1 << 11 : 0)
             | (changes.Spent is null ? 0 : 1 << 12)
-            | (changes.Worked is null && changes.WorkMark is null ? 0 : 1 << 13);
+            | (changes.Worked is null && changes.WorkMark is null ? 0 : 1 << 13)
+            | (changes.ExecutionSpan is null ? 0 : 1 << 14);
         return ApplyUpdates.GetOrAdd(shape, static shape =>
         {
             bool Has(int bit) => (shape & (1 << bit)) != 0;
@@ -62,6 +63,7 @@ public abstract partial class SqlRunStore
             AddIf(Has(11), "lease_owner = NULL, lease_expires_at = NULL");
             AddIf(Has(12), "spent_tokens = @SpentTokens, spent_llm_calls = @SpentLlmCalls, spent_cost_nanos = @SpentCostNanos");
             AddIf(Has(13), "worked_ms = COALESCE(@WorkedMs, worked_ms), work_mark_at = COALESCE(@WorkMarkAt, work_mark_at)");
+            AddIf(Has(14), "execution_span = @ExecutionSpan");
             return $"UPDATE runs SET {string.Join(", ", set)} " +
                 "WHERE id = @RunId AND last_sequence = @Previous AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)";
 
@@ -260,6 +262,7 @@ public abstract partial class SqlRunStore
             WorkMarkAt = StoreTime.ToMs(changes.WorkMark),
             StartedAt = StoreTime.ToMs(changes.StartedAt),
             CompletedAt = StoreTime.ToMs(changes.CompletedAt),
+            changes.ExecutionSpan,
             PendingReview = changes.PendingReview is { } review ? texts.Pack(StoreJson.Write(review)) : null,
             changes.LeaseOwner,
             Recorded = data.Sum(d => (long)Encoding.UTF8.GetByteCount(d)),

@@ -81,6 +81,9 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IDisposable
         workflows.ShouldAllBe(w => w.ParentSpanId == kickoff.SpanId);
         workflows.Select(w => w.GetTagItem("muster.run.outcome")).ShouldBe(["awaiting_human", "completed"]);
         workflows.Select(w => w.GetTagItem("muster.run.continued")).ShouldBe([false, true]);
+        // A span cannot stay open across the restart: the resumed execution links to the paused one.
+        workflows[0].Links.ShouldBeEmpty();
+        workflows[1].Links.Select(l => (l.Context.TraceId, l.Context.SpanId)).ShouldBe([(caller.TraceId, workflows[0].SpanId)]);
         workflows[0].GetTagItem("gen_ai.operation.name").ShouldBe("invoke_workflow");
         workflows[0].GetTagItem("gen_ai.conversation.id").ShouldBe(id.ToString());
         workflows[0].GetTagItem("muster.run.id").ShouldBe(id.ToString());
