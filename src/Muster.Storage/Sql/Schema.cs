@@ -198,9 +198,9 @@ internal static class Schema
 
         // The usage report (GET /api/usage, docs/COSTS.md): an llm_call_completed event's row also holds the call's model,
         // tokens and nano-dollars as plain columns (null on every other event), written by the event's own insert, so the
-        // report sums integers over a partial index on the calls' time instead of parsing every event's JSON. A table of its
-        // own cost one more statement per call: +4 KiB and about +9 % of server CPU per task in scenario 2 (bench/RESULTS.md).
-        // Calls stored before this version have no such columns.
+        // report sums integers over a partial index on the calls' time instead of parsing every event's JSON, and a call costs
+        // no statement more than its event (docs/COSTS.md says why not a table of its own). Calls stored before this version
+        // have no such columns.
         """
         ALTER TABLE run_events ADD COLUMN model TEXT;
         ALTER TABLE run_events ADD COLUMN prompt_tokens BIGINT;
