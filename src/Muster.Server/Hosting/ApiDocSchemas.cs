@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Muster.Contracts;
+using Muster.Contracts.Tokens;
 
 namespace Muster.Server.Hosting;
 
@@ -21,6 +22,10 @@ internal static class ApiDocSchemas
         else if (context.JsonTypeInfo.Type == typeof(CrewBudget))
         {
             DescribeBudget(schema);
+        }
+        else if (context.JsonTypeInfo.Type == typeof(TokenLimitsModel))
+        {
+            BoundLimits(schema);
         }
 
         return Task.CompletedTask;
@@ -99,6 +104,28 @@ internal static class ApiDocSchemas
                 Examples = [JsonValue.Create(900), JsonValue.Create("1h30m")],
             },
         };
+    }
+
+    // As TokenRules checks them: a token limit is a positive count; a cost limit is positive, at most a billion dollars.
+    private static void BoundLimits(OpenApiSchema schema)
+    {
+        foreach (var name in new[] { "max_tokens_per_day", "max_tokens_per_month" })
+        {
+            if (schema.Properties?.GetValueOrDefault(name) is OpenApiSchema tokens)
+            {
+                tokens.Minimum = "1";
+            }
+        }
+
+        foreach (var name in new[] { "max_cost_usd_per_day", "max_cost_usd_per_month" })
+        {
+            if (schema.Properties?.GetValueOrDefault(name) is OpenApiSchema cost)
+            {
+                cost.ExclusiveMinimum = "0";
+                cost.Maximum = "1000000000";
+                cost.Description += " At most 9 decimals (costs are kept as whole nano-dollars).";
+            }
+        }
     }
 
     private static OpenApiSchema Count(string description) => new()
