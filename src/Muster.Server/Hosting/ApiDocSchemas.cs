@@ -111,7 +111,7 @@ internal static class ApiDocSchemas
     {
         foreach (var name in new[] { "max_tokens_per_day", "max_tokens_per_month" })
         {
-            if (schema.Properties?.GetValueOrDefault(name) is OpenApiSchema tokens)
+            if (schema.Properties?.TryGetValue(name, out var property) == true && property is OpenApiSchema tokens)
             {
                 tokens.Minimum = "1";
             }
@@ -119,7 +119,7 @@ internal static class ApiDocSchemas
 
         foreach (var name in new[] { "max_cost_usd_per_day", "max_cost_usd_per_month" })
         {
-            if (schema.Properties?.GetValueOrDefault(name) is OpenApiSchema cost)
+            if (schema.Properties?.TryGetValue(name, out var property) == true && property is OpenApiSchema cost)
             {
                 cost.ExclusiveMinimum = "0";
                 cost.Maximum = "1000000000";
