@@ -92,6 +92,8 @@ public sealed class OpenApiCostsTests : IAsyncLifetime
         Types(properties["max_cost_usd_per_day"]!).ShouldBe(["null", "number"]);
         Types(properties["max_tokens_per_month"]!).ShouldBe(["integer", "null"]);
         Types(properties["max_cost_usd_per_month"]!).ShouldBe(["null", "number"]);
+        properties["max_tokens_per_day"]!["minimum"]!.GetValue<int>().ShouldBe(1);
+        properties["max_cost_usd_per_month"]!["exclusiveMinimum"]!.GetValue<int>().ShouldBe(0);
         ShouldDescribe(document, limits, listed["limits"]!.AsObject());
         listed["limits"]!.AsObject().Count.ShouldBe(4);
     }
