@@ -174,6 +174,27 @@ public sealed class OpenApiCostsTests : IAsyncLifetime
         ReferenceOf(tooMany["content"]!["application/json"]!["schema"]!).ShouldBe("ErrorResponse");
     }
 
+    [Fact]
+    public async Task EveryPathParameter_OfEveryRoute_IsDefined()
+    {
+        var document = await DocumentAsync();
+
+        var missing = new List<string>();
+        foreach (var (path, operations) in document["paths"]!.AsObject())
+        {
+            var names = path.Split('/').Where(s => s.StartsWith('{')).Select(s => s.Trim('{', '}'));
+            foreach (var (method, operation) in operations!.AsObject())
+            {
+                var defined = operation!["parameters"]?.AsArray().Where(p => p!["in"]!.GetValue<string>() == "path").Select(p => p!["name"]!.GetValue<string>()) ?? [];
+                missing.AddRange(names.Except(defined).Select(name => $"{method} {path}: {name}"));
+            }
+        }
+
+        missing.ShouldBeEmpty();
+        var crew = document["paths"]!["/crews/{crew}/kickoff"]!["post"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "crew")!;
+        crew["required"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
     private async Task<JsonObject> DocumentAsync()
     {
         using var anonymous = _server.CreateClient();

@@ -9,7 +9,8 @@ namespace Muster.Server.Hosting;
 /// <summary>
 /// What the OpenAPI generator cannot see for itself. <see cref="TokenUsage"/> and <see cref="CrewBudget"/> are written and
 /// read by their own JSON converters, so the generator finds no properties and would describe them as "anything"; here they
-/// get the fields their converters write and accept. The kickoffs' 429 gets the <c>Retry-After</c> header it carries.
+/// get the fields their converters write and accept. The kickoffs' 429 gets the <c>Retry-After</c> header it carries, and
+/// every route its path parameters.
 /// </summary>
 internal static class ApiDocSchemas
 {
@@ -43,6 +44,37 @@ internal static class ApiDocSchemas
                 Required = true,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
             };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every <c>{name}</c> of a route is a required path parameter. Routes that read theirs from the route values (the AMP
+    /// routes' <c>{crew}</c>, read by <c>CrewRoute</c>) bind no parameter the generator could see.
+    /// </summary>
+    public static Task DescribePathParametersAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var segment in (context.Description.RelativePath ?? string.Empty).Split('/'))
+        {
+            if (segment is not ['{', .., '}'])
+            {
+                continue;
+            }
+
+            var name = segment[1..^1].Split(':')[0].TrimStart('*');
+            operation.Parameters ??= [];
+            if (!operation.Parameters.Any(p => p.In == ParameterLocation.Path && p.Name == name))
+            {
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = name,
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Description = name == "crew" ? "The name of a deployed crew (`GET /api/crews` lists those the token covers)." : null,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+            }
         }
 
         return Task.CompletedTask;

@@ -22,7 +22,8 @@ internal static class ApiDocs
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer(DescribeAsync)
             .AddSchemaTransformer(ApiDocSchemas.DescribeAsync)
-            .AddOperationTransformer(ApiDocSchemas.DescribeRetryAfterAsync));
+            .AddOperationTransformer(ApiDocSchemas.DescribeRetryAfterAsync)
+            .AddOperationTransformer(ApiDocSchemas.DescribePathParametersAsync));
         return builder.Added(MusterFeatures.ApiDocs);
     }
 
