@@ -35,6 +35,15 @@ internal static class ApiDocs
             Version = "v1",
             Description = $"A self-hosted CrewAI AMP-compatible crew server. {OpenRoutes} Authorization: Bearer <token>.",
         };
+        // The server's own address, as the request named it; "/" at its end would double the slash of every path.
+        foreach (var server in document.Servers ?? [])
+        {
+            if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
+            {
+                server.Url = url[..^1];
+            }
+        }
+
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[BearerTokenHandler.SchemeName] = new OpenApiSecurityScheme
