@@ -31,7 +31,11 @@ public sealed class ScreenshotTests(ConsoleServer console)
         Directory.CreateDirectory(folder);
         var completed = await console.KickoffAsync("research", new JsonObject { ["topic"] = "tide pools" });
         var review = await console.KickoffAsync("support", new JsonObject { ["question"] = "How do I reset my password?" });
-        await console.CreateTokenAsync(new JsonObject { ["kind"] = "user", ["user_id"] = "alice", ["name"] = "Alice's laptop" });
+        await console.CreateTokenAsync(new JsonObject
+        {
+            ["kind"] = "user", ["user_id"] = "alice", ["name"] = "Alice's laptop",
+            ["limits"] = new JsonObject { ["max_tokens_per_day"] = 200_000, ["max_cost_usd_per_month"] = 60 },
+        });
         await Eventually.Until(async () => await console.StatusAsync(completed) == "completed", "the run never completed");
         var probe = await console.SignedInPageAsync(console.Server.BootstrapToken);
         await Eventually.Until(

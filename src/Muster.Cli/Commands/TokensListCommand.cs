@@ -36,7 +36,7 @@ internal static class TokensListCommand
                 {
                     table.AddRow(Tables.Cells(
                         token.Id, token.Kind, token.UserId ?? "-", token.Crews is { } crews ? string.Join(", ", crews) : "all",
-                        token.Name ?? "-", token.ManageTokens ? "yes" : "no", token.StatusShape ?? "server default", TokenLimitTexts.Describe(token.Limits), token.CreatedAt, token.RevokedAt ?? "-"));
+                        token.Name ?? "-", token.ManageTokens ? "yes" : "no", token.StatusShape ?? "server default", DisplayText.TokenLimits(token.Limits), token.CreatedAt, token.RevokedAt ?? "-"));
                 }
 
                 context.Out.Write(table);

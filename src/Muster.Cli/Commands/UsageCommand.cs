@@ -29,7 +29,7 @@ internal static class UsageCommand
                 {
                     table.AddRow(Tables.Cells(
                         group.Key, Display.Count(group.LlmCalls), Display.Count(group.PromptTokens), Display.Count(group.CompletionTokens),
-                        Display.Count(group.TotalTokens), group.CostUsd is { } cost ? Display.Usd(cost) : "unknown"));
+                        Display.Count(group.TotalTokens), group.CostUsd is { } cost ? DisplayText.Usd(cost) : "unknown"));
                 }
 
                 context.Out.Write(table);

@@ -10,11 +10,7 @@ internal static class Display
         $"{Count(usage.TotalTokens)} ({Count(usage.PromptTokens)} prompt, {Count(usage.CompletionTokens)} completion{Cost(usage.CostUsd)})";
 
     /// <summary>", $0.0123" for a known cost; ", cost unknown" when a model had no price (never shown as $0).</summary>
-    private static string Cost(decimal? costUsd) => costUsd is { } cost ? $", {Usd(cost)}" : ", cost unknown";
-
-    /// <summary>US dollars to the cent; below a cent, to the nano-dollar the engine counts in.</summary>
-    public static string Usd(decimal amount) =>
-        "$" + amount.ToString(amount is > 0 and < 0.01m ? "0.00######" : "#,0.00", CultureInfo.InvariantCulture);
+    private static string Cost(decimal? costUsd) => costUsd is { } cost ? $", {DisplayText.Usd(cost)}" : ", cost unknown";
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Muster.Contracts.Runs;
 
 /// <summary>
-/// <c>GET /api/usage</c>: the tokens, LLM calls and cost of the LLM calls that answered in [<see cref="From"/>,
-/// <see cref="To"/>), per group, over the runs the caller may see.
+/// <c>GET /api/usage</c>: the tokens, LLM calls and cost of the LLM calls that answered in [<c>from</c>, <c>to</c>), per
+/// group, over the runs the caller may see.
 /// </summary>
 public sealed record UsageReport
 {
@@ -27,7 +27,7 @@ public sealed record UsageReportGroup
     [JsonPropertyName("prompt_tokens")] public required long PromptTokens { get; init; }
     /// <summary>Output tokens over the group's calls.</summary>
     [JsonPropertyName("completion_tokens")] public required long CompletionTokens { get; init; }
-    /// <summary><see cref="PromptTokens"/> + <see cref="CompletionTokens"/>.</summary>
+    /// <summary><c>prompt_tokens</c> + <c>completion_tokens</c>.</summary>
     [JsonPropertyName("total_tokens")] public required long TotalTokens { get; init; }
     /// <summary>LLM calls that answered.</summary>
     [JsonPropertyName("llm_calls")] public required long LlmCalls { get; init; }

@@ -103,13 +103,17 @@ internal sealed class ConsoleBackend(
 
     public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => tokens.ListAsync(cancellationToken);
 
-    /// <summary>Creates a token by the API's rules; the secret is returned once, or the problems with the request.</summary>
-    public async Task<(string? Secret, IReadOnlyList<FieldError> Problems)> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a token by the API's rules; the secret is returned once, or the problems with the request. A form's own problems
+    /// (<paramref name="unreadable"/>: a limit that is not a number) come first and create nothing either.
+    /// </summary>
+    public async Task<(string? Secret, IReadOnlyList<FieldError> Problems)> CreateTokenAsync(
+        CreateTokenRequest request, IReadOnlyList<FieldError> unreadable, CancellationToken cancellationToken)
     {
         var (token, problems) = TokenRules.Check(request);
-        if (token is null)
+        if (token is null || unreadable.Count > 0)
         {
-            return (null, problems);
+            return (null, [.. unreadable, .. problems]);
         }
 
         var (secret, _) = await tokens.CreateAsync(token, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Muster.Contracts.Tokens;
 using Muster.Core.Engine;
 using Muster.Storage;
 
@@ -147,19 +146,11 @@ internal static class ConsoleEndpoints
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        var crews = form["crews"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var request = new CreateTokenRequest
-        {
-            Kind = form["kind"].ToString(),
-            Name = Optional(form["name"].ToString()),
-            UserId = Optional(form["user_id"].ToString()),
-            Crews = crews.Length == 0 ? null : crews,
-            ManageTokens = form["manage_tokens"].ToString() == "true",
-        };
-        var (secret, problems) = await backend.CreateTokenAsync(request, cancellationToken);
+        var (request, unreadable) = TokenForm.Read(form);
+        var (secret, problems) = await backend.CreateTokenAsync(request, unreadable, cancellationToken);
         // The secret goes out in this response only; the page must not be kept in any cache.
         context.Response.Headers.CacheControl = "no-store";
-        return await TokensPage.RenderAsync(page, backend, cancellationToken, secret, problems);
+        return await TokensPage.RenderAsync(page, backend, cancellationToken, secret, problems, problems.Count > 0 ? form : null);
     }
 
     private static async Task<IResult> RevokeTokenAsync(string id, HttpContext context, ConsoleBackend backend, CancellationToken cancellationToken)
@@ -181,8 +172,6 @@ internal static class ConsoleEndpoints
         var run = Guid.TryParse(id, out var runId) ? await backend.GetRunAsync(page.Principal, runId, cancellationToken) : null;
         return run is null ? TypedResults.NotFound() : await LiveStreams.RunAsync(page, run.Id, feed, lifetime);
     }
-
-    private static string? Optional(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static IResult NotFound(ConsolePage page, string id) =>
         page.Problem(StatusCodes.Status404NotFound, "Not found", $"There is no run '{id}' that this token may see.");

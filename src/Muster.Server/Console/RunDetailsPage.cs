@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Muster.Contracts;
 using Muster.Server.Runs;
 using Muster.Storage;
 
@@ -30,13 +31,8 @@ internal static class RunDetailsPage
     /// <summary>The narrowest bar of the timeline, in percent of its width.</summary>
     private const double MinimumWidth = 0.5;
 
-    /// <summary>A cost to the cent (to four places below a cent); a model without a price makes it unknown, never $0.</summary>
-    private static string Cost(decimal? costUsd) => costUsd switch
-    {
-        null => "unknown (a model has no price)",
-        < 0.01m and > 0m => "$" + costUsd.Value.ToString("0.####", CultureInfo.InvariantCulture),
-        _ => "$" + costUsd.Value.ToString("0.00", CultureInfo.InvariantCulture),
-    };
+    /// <summary>A cost as the CLI writes it (<see cref="DisplayText.Usd"/>); a model without a price makes it unknown, never $0.</summary>
+    private static string Cost(decimal? costUsd) => costUsd is { } cost ? DisplayText.Usd(cost) : "unknown (a model has no price)";
 
     /// <summary>The trace the run's spans are in (OpenTelemetry, docs/OBSERVABILITY.md), to look it up in a tracing tool.</summary>
     private static Markup Trace(string? traceParent) =>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Muster.Server.Tokens;
 using Scalar.AspNetCore;
@@ -18,28 +19,43 @@ internal static class ApiDocs
     public static MusterBuilder AddApiDocs(this MusterBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info = new OpenApiInfo
-            {
-                Title = "Muster",
-                Version = "v1",
-                Description = $"A self-hosted CrewAI AMP-compatible crew server. {OpenRoutes} Authorization: Bearer <token>.",
-            };
-            document.Components ??= new OpenApiComponents();
-            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes[BearerTokenHandler.SchemeName] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "opaque",
-                Description = "An organization or user token (mst_…).",
-            };
-            document.Security ??= [];
-            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerTokenHandler.SchemeName, document)] = [] });
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer(DescribeAsync)
+            .AddSchemaTransformer(ApiDocSchemas.DescribeAsync)
+            .AddOperationTransformer(ApiDocSchemas.DescribeRetryAfterAsync)
+            .AddOperationTransformer(ApiDocSchemas.DescribePathParametersAsync));
         return builder.Added(MusterFeatures.ApiDocs);
+    }
+
+    private static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "Muster",
+            Version = "v1",
+            Description = $"A self-hosted CrewAI AMP-compatible crew server. {OpenRoutes} Authorization: Bearer <token>.",
+        };
+        // The server's own address, as the request named it; "/" at its end would double the slash of every path.
+        foreach (var server in document.Servers ?? [])
+        {
+            if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
+            {
+                server.Url = url[..^1];
+            }
+        }
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerTokenHandler.SchemeName] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "opaque",
+            Description = "An organization or user token (mst_…).",
+        };
+        document.Security ??= [];
+        document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerTokenHandler.SchemeName, document)] = [] });
+        return Task.CompletedTask;
     }
 
     public static WebApplication MapMusterApiDocs(this WebApplication app)

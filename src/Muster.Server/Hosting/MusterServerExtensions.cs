@@ -63,6 +63,9 @@ public static class MusterServerExtensions
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, MusterJsonContext.Default);
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            // Bodies are read by RequestBody with the source-generated context's strict options: "5" is not a number. The web
+            // defaults would let the OpenAPI document promise that it is (every number also "a string matching a pattern").
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         services.AddMusterLogRedaction();
         // In this order: the server lock before anything touches the store, the warnings once store and crews are ready.

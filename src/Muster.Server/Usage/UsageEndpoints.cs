@@ -15,6 +15,7 @@ internal static class UsageEndpoints
         MusterFeatures.Require(app, nameof(MapMusterUsage), MusterFeatures.Muster, MusterFeatures.CrewRuns);
         app.MapGroup("/api/usage").WithTags("Usage").RequireAuthorization().WithCorrelationId()
             .MapGet("/", Report).WithName("GetUsage")
+            .AddOpenApiOperationTransformer(UsageRequest.DescribeAsync)
             .WithSummary("Tokens, LLM calls and cost of the calls that answered between from and to (default: the last 7 days), per crew, model, owner or UTC day; a user token sees its own runs only");
         return app;
     }

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Muster.Contracts.Runs;
 using Muster.Storage;
 
@@ -27,6 +30,36 @@ internal static class UsageRequest
             ? (new UsageQuery { From = from, To = to, GroupBy = groupBy }, errors)
             : (null, errors);
     }
+
+    /// <summary>
+    /// The query parameters in the OpenAPI document. They are read by <see cref="Parse"/> rather than bound, so that a
+    /// parameter given twice is a 422 like every other mistake; the generator cannot see them.
+    /// </summary>
+    public static Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(Parameter("from", "The window's start, inclusive: an ISO-8601 timestamp (UTC when it has no offset). Default: 7 days before `to`.",
+            new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }));
+        operation.Parameters.Add(Parameter("to", "The window's end, exclusive: an ISO-8601 timestamp (UTC when it has no offset), after `from`. Default: now.",
+            new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }));
+        operation.Parameters.Add(Parameter("group_by", "What to group the calls by: the run's crew, the call's model (`provider/model`), the run's owner, or the call's UTC day.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. Enum.GetValues<UsageGrouping>().Select(g => (JsonNode)JsonValue.Create(Name(g)))],
+                Default = JsonValue.Create(Name(UsageGrouping.Crew)),
+            }));
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiParameter Parameter(string name, string description, OpenApiSchema schema) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Required = false,
+        Description = description,
+        Schema = schema,
+    };
 
     public static string Name(UsageGrouping grouping) => grouping.ToString().ToLowerInvariant();
 

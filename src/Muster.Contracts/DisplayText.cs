@@ -1,12 +1,24 @@
 using System.Globalization;
 using Muster.Contracts.Tokens;
 
-namespace Muster.Cli.Commands;
+namespace Muster.Contracts;
 
-/// <summary>A token's limits as <c>muster tokens list</c> shows them: <c>100,000 tokens/day, $5/month</c>, or <c>none</c>.</summary>
-internal static class TokenLimitTexts
+/// <summary>
+/// Values as people read them, written the same way by the CLI and the web console, on every machine (invariant culture).
+/// </summary>
+public static class DisplayText
 {
-    public static string Describe(TokenLimitsModel? limits)
+    /// <summary>
+    /// US dollars to the cent (<c>$1,234.50</c>); an amount above 0 but below a cent to the nano-dollar the engine counts in
+    /// (<c>$0.000123</c>), so a small cost never reads <c>$0.00</c>.
+    /// </summary>
+    public static string Usd(decimal amount) =>
+        "$" + amount.ToString(amount is > 0 and < 0.01m ? "0.00#######" : "#,0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A token's spending limits, as set: <c>200,000 tokens/day, $5/day, 3,000,000 tokens/month, $60/month</c>, or <c>none</c>.
+    /// </summary>
+    public static string TokenLimits(TokenLimitsModel? limits)
     {
         if (limits is null)
         {
