@@ -111,7 +111,8 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
     /// The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review;
     /// <see cref="TokenRevokedException"/> when <paramref name="principal"/>'s token is revoked meanwhile. Watching is what
     /// holds a protocol's request open, and the request was authenticated once, at its start: without this a revoked token
-    /// would go on reading the run for as long as the client stays connected.
+    /// would go on reading the run for as long as the client stays connected. Only the wait is cut, never a write: Kestrel
+    /// aborts the connection when a write is cancelled, and the protocol's last word (its error) would be lost.
     /// </summary>
     public async IAsyncEnumerable<ProtocolEvent> WatchAsync(
         MusterPrincipal principal, Guid runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)

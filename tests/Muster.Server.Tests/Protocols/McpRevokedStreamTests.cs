@@ -1,9 +1,11 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 using Muster.Testing;
 
 namespace Muster.Server.Tests.Protocols;
@@ -111,5 +113,55 @@ public sealed class McpRevokedStreamTests
         again.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         hold.Release();
         (await server.FinishedRecordAsync(runId))["status"]!.GetValue<string>().ShouldBe("completed");
+    }
+
+    [Fact]
+    public async Task RevokingTheToken_WhileTheCallAsksForAReview_FailsTheCall_AndTheRunStillAwaitsItsReview()
+    {
+        await using var server = await ProtocolServer.StartAsync();
+        using var org = server.CreateClient(server.BootstrapToken);
+        var (token, tokenId) = await org.CreateUserTokenAsync("alice");
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A reviewer who never answers: only the revocation can end the question.
+        var reviewer = new TaskCompletionSource<ElicitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = new Uri(server.BaseAddress, "/mcp"),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" },
+            }),
+            new McpClientOptions
+            {
+                ProtocolVersion = SessionProtocol,
+                Handlers = new McpClientHandlers
+                {
+                    ElicitationHandler = async (_, cancellationToken) =>
+                    {
+                        asked.TrySetResult();
+                        return await reviewer.Task.WaitAsync(cancellationToken);
+                    },
+                },
+            });
+        var call = client.CallToolAsync("support", new Dictionary<string, object?> { ["question"] = "Where is my revoked parcel?" }).AsTask();
+        await asked.Task.WaitAsync(Eventually.ProcessLimit);
+
+        await org.RevokeTokenAsync(tokenId);
+        var failed = await Should.ThrowAsync<McpProtocolException>(call.WaitAsync(Eventually.ProcessLimit));
+
+        failed.ErrorCode.ShouldBe(McpErrorCode.InvalidRequest);
+        failed.Message.ShouldContain("revoked");
+        var runId = await OnlyRunAsync(org);
+        (await server.RunRecordAsync(runId))["status"]!.GetValue<string>().ShouldBe("running");
+        using var resumed = await org.PostAsJsonAsync("/resume", new JsonObject
+        {
+            ["execution_id"] = runId.ToString(),
+            ["task_id"] = "draft_reply",
+            ["is_approve"] = true,
+            ["human_feedback"] = "",
+        });
+        resumed.IsSuccessStatusCode.ShouldBeTrue(await resumed.Content.ReadAsStringAsync());
+        (await server.FinishedRecordAsync(runId))["status"]!.GetValue<string>().ShouldBe("completed");
+        reviewer.TrySetCanceled();
     }
 }
