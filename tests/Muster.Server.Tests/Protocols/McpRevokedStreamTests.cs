@@ -153,7 +153,7 @@ public sealed class McpRevokedStreamTests
         failed.Message.ShouldContain("revoked");
         var runId = await OnlyRunAsync(org);
         (await server.RunRecordAsync(runId))["status"]!.GetValue<string>().ShouldBe("running");
-        using var resumed = await org.PostAsJsonAsync("/resume", new JsonObject
+        using var resumed = await org.PostAsJsonAsync("/crews/support/resume", new JsonObject
         {
             ["execution_id"] = runId.ToString(),
             ["task_id"] = "draft_reply",
