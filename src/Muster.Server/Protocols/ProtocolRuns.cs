@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Muster.Core.Crews;
 using Muster.Core.Engine;
@@ -27,7 +28,7 @@ internal sealed record ProtocolStart(Guid? RunId, string? Problem)
 /// The one place where MCP, A2A and AG-UI reach the run service: kickoff, status, stop and resume of ordinary durable runs,
 /// with the same ownership rules as AMP. A change to <see cref="RunService"/>'s signatures is a change to this file alone.
 /// </summary>
-internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEventSignals signals)
+internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEventSignals signals, TokenRevocations revocations)
 {
     public const string Mcp = "mcp";
     public const string A2a = "a2a";
@@ -106,7 +107,41 @@ internal sealed class ProtocolRuns(RunService runs, CrewCatalog catalog, IRunEve
     public Task<WebhookSettings?> UpdateWebhooksAsync(RunView view, Func<WebhookSettings, WebhookSettings> change, CancellationToken cancellationToken) =>
         runs.UpdateWebhooksAsync(view.Run, change, cancellationToken);
 
-    /// <summary>The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review.</summary>
-    public IAsyncEnumerable<ProtocolEvent> WatchAsync(Guid runId, long afterSequence, CancellationToken cancellationToken) =>
-        RunWatcher.WatchAsync(runs, signals, runId, afterSequence, cancellationToken);
+    /// <summary>
+    /// The run's stored events after <paramref name="afterSequence"/>, live, until its terminal event or a pause for review;
+    /// <see cref="TokenRevokedException"/> when <paramref name="principal"/>'s token is revoked meanwhile. Watching is what
+    /// holds a protocol's request open, and the request was authenticated once, at its start: without this a revoked token
+    /// would go on reading the run for as long as the client stays connected. Only the wait is cut, never a write: Kestrel
+    /// aborts the connection when a write is cancelled, and the protocol's last word (its error) would be lost.
+    /// </summary>
+    public async IAsyncEnumerable<ProtocolEvent> WatchAsync(
+        MusterPrincipal principal, Guid runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var revoked = revocations.WhenRevoked(principal.TokenId);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, revoked);
+        await using var events = RunWatcher.WatchAsync(runs, signals, runId, afterSequence, watching.Token).GetAsyncEnumerator(watching.Token);
+        while (await UnlessRevokedAsync(events.MoveNextAsync(), revoked, cancellationToken))
+        {
+            yield return events.Current;
+        }
+    }
+
+    /// <summary>
+    /// A token cancelled when <paramref name="principal"/>'s token is revoked, for a wait other than a watch (an MCP
+    /// elicitation); <see cref="UnlessRevokedAsync{T}"/> turns the wait's cancellation into <see cref="TokenRevokedException"/>.
+    /// </summary>
+    public CancellationToken WhenRevoked(MusterPrincipal principal) => revocations.WhenRevoked(principal.TokenId);
+
+    /// <summary>The outcome of <paramref name="wait"/>, or <see cref="TokenRevokedException"/> when <paramref name="revoked"/> cut it short.</summary>
+    public static async Task<T> UnlessRevokedAsync<T>(ValueTask<T> wait, CancellationToken revoked, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await wait;
+        }
+        catch (OperationCanceledException) when (revoked.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenRevokedException();
+        }
+    }
 }

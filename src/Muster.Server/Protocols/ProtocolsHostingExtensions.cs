@@ -43,7 +43,7 @@ public static class ProtocolsHostingExtensions
     {
         MusterFeatures.Require(app, nameof(MapMusterProtocols), MusterFeatures.Muster, MusterFeatures.CrewRuns, MusterFeatures.Webhooks, MusterFeatures.Protocols);
 
-        app.MapMcp("/mcp");
+        app.MapMcp("/mcp").Add(McpSessionStreams.EndWhenRevoked);
         A2aEndpoints.Map(app);
         AgUiEndpoints.Map(app);
         return app;

@@ -12,6 +12,8 @@ namespace Muster.Server.Protocols.A2a;
 internal sealed class A2aCall(
     HttpContext context, MusterPrincipal principal, ProtocolRuns runs, CrewDefinition crew, JsonNode? id, JsonObject parameters, A2aWire wire)
 {
+    private bool _streaming;
+
     /// <summary>The JSON-RPC response, or null when the call answered with a stream it already wrote.</summary>
     public async Task<JsonObject?> RunAsync(string operation, CancellationToken cancellationToken)
     {
@@ -33,7 +35,7 @@ internal sealed class A2aCall(
 
                 if (!ReturnsImmediately())
                 {
-                    await foreach (var _ in runs.WatchAsync(runId, after, cancellationToken))
+                    await foreach (var _ in runs.WatchAsync(principal, runId, after, cancellationToken))
                     {
                     }
                 }
@@ -68,7 +70,7 @@ internal sealed class A2aCall(
         }
 
         // A run executing on some node stops at its next step: answer once it has.
-        await foreach (var _ in runs.WatchAsync(view.Run.Id, view.Run.LastSequence, cancellationToken))
+        await foreach (var _ in runs.WatchAsync(principal, view.Run.Id, view.Run.LastSequence, cancellationToken))
         {
         }
 
@@ -185,11 +187,29 @@ internal sealed class A2aCall(
     }
 
     /// <summary>
+    /// The token was revoked while this call waited on its task: a JSON-RPC error ends the call, as the last event of its
+    /// stream when it streams (the official clients then throw it), or as its answer. The task goes on.
+    /// </summary>
+    public async Task EndRevokedAsync(TokenRevokedException revoked, CancellationToken cancellationToken)
+    {
+        var error = A2aErrors.Response(id, A2aErrors.InvalidRequest, revoked.Message);
+        if (_streaming)
+        {
+            await SendFrameAsync(error, cancellationToken);
+        }
+        else
+        {
+            await A2aEndpoints.WriteAsync(context, error, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Server-sent events: the task first, a working status per task started, the artifact, then the final status. A client
     /// that leaves ends only its stream; the run goes on.
     /// </summary>
     private async Task StreamAsync(Guid runId, long after, CancellationToken cancellationToken)
     {
+        _streaming = true;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -201,7 +221,7 @@ internal sealed class A2aCall(
         }
 
         await SendAsync(wire.TaskResult(view), cancellationToken);
-        await foreach (var runEvent in runs.WatchAsync(runId, after, cancellationToken))
+        await foreach (var runEvent in runs.WatchAsync(principal, runId, after, cancellationToken))
         {
             if (runEvent.Type == RunEventTypes.TaskStarted)
             {
@@ -223,9 +243,11 @@ internal sealed class A2aCall(
         await SendAsync(wire.StatusUpdate(view.Run, wire.Status(view.Run), final: true), cancellationToken);
     }
 
-    private async Task SendAsync(JsonObject result, CancellationToken cancellationToken)
+    private Task SendAsync(JsonObject result, CancellationToken cancellationToken) => SendFrameAsync(A2aErrors.Result(id, result), cancellationToken);
+
+    private async Task SendFrameAsync(JsonObject response, CancellationToken cancellationToken)
     {
-        var frame = $"data: {A2aErrors.Result(id, result).ToJsonString()}\n\n";
+        var frame = $"data: {response.ToJsonString()}\n\n";
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
         await context.Response.Body.FlushAsync(cancellationToken);
     }

@@ -97,7 +97,17 @@ internal static class A2aEndpoints
         }
 
         var call = new A2aCall(context, principal, runs, definition, id, request["params"] as JsonObject ?? [], new A2aWire(legacy));
-        var answer = await call.RunAsync(operation, cancellationToken);
+        JsonObject? answer;
+        try
+        {
+            answer = await call.RunAsync(operation, cancellationToken);
+        }
+        catch (TokenRevokedException revoked)
+        {
+            await call.EndRevokedAsync(revoked, cancellationToken);
+            return;
+        }
+
         if (answer is not null)
         {
             await WriteAsync(context, answer, cancellationToken);

@@ -9,7 +9,8 @@ namespace Muster.Server.Protocols.AgUi;
 
 /// <summary>
 /// AG-UI at <c>POST /crews/{crew}/agui</c>: <c>RunAgentInput</c> in, events out. The thread id is the run's kickoff id: a new
-/// thread starts a run, a thread whose run goes on streams from where it is, and <c>resume</c> answers its review.
+/// thread starts a run, a thread whose run goes on streams from where it is, and <c>resume</c> answers its review. A stream
+/// whose token is revoked ends with RUN_ERROR <c>TOKEN_REVOKED</c>.
 /// </summary>
 internal static class AgUiEndpoints
 {
@@ -119,7 +120,15 @@ internal static class AgUiEndpoints
             after = view.Run.LastSequence;
         }
 
-        await new AgUiRunStream(events, runs, principal, threadId, agUiRunId).StreamAsync(after, cancellationToken);
+        try
+        {
+            await new AgUiRunStream(events, runs, principal, threadId, agUiRunId).StreamAsync(after, cancellationToken);
+        }
+        catch (TokenRevokedException revoked)
+        {
+            // HttpAgent fails the run with this message; the crew's run goes on, and a request on the thread gets 401.
+            await events.ErrorAsync("TOKEN_REVOKED", revoked.Message, cancellationToken);
+        }
     }
 
     /// <summary><c>forwardedProps.inputs</c>, <c>state.inputs</c>, or the last user message for a crew with one input.</summary>

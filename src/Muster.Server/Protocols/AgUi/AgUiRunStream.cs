@@ -7,7 +7,8 @@ namespace Muster.Server.Protocols.AgUi;
 
 /// <summary>
 /// One AG-UI response over a run: RUN_STARTED, then steps, text messages and tool calls as the run's events commit, a state
-/// snapshot after each task, and RUN_FINISHED (success, interrupt for a review, cancelled for a stop) or RUN_ERROR.
+/// snapshot after each task, and RUN_FINISHED (success, interrupt for a review, cancelled for a stop) or RUN_ERROR (also
+/// when the token is revoked meanwhile: <see cref="TokenRevokedException"/>, which the caller answers).
 /// </summary>
 internal sealed class AgUiRunStream(AgUiEvents events, ProtocolRuns runs, MusterPrincipal principal, Guid threadId, string runId)
 {
@@ -26,7 +27,7 @@ internal sealed class AgUiRunStream(AgUiEvents events, ProtocolRuns runs, Muster
         await SnapshotAsync(view.Run, cancellationToken);
         if (!view.Run.State.IsFinished() && view.Run.State != RunState.AwaitingHuman)
         {
-            await foreach (var runEvent in runs.WatchAsync(threadId, after, cancellationToken))
+            await foreach (var runEvent in runs.WatchAsync(principal, threadId, after, cancellationToken))
             {
                 await TranslateAsync(runEvent, cancellationToken);
             }

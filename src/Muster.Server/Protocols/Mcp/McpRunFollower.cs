@@ -11,11 +11,25 @@ namespace Muster.Server.Protocols.Mcp;
 /// <summary>
 /// Follows a run for one <c>tools/call</c>: a progress notification per finished task when the client gave a progress
 /// token, the result when the run ends, and at a pause for review either a question to the client (when it supports
-/// elicitation and holds a session) or a result that says how to resume.
+/// elicitation and holds a session) or a result that says how to resume. When the token is revoked meanwhile, the call
+/// answers a JSON-RPC error (the official clients reject the call with it, where a stream that just closed would leave them
+/// waiting for their timeout); the run goes on.
 /// </summary>
 internal sealed class McpRunFollower(RequestContext<CallToolRequestParams> context, ProtocolRuns runs, MusterPrincipal principal, Guid runId)
 {
     public async Task<CallToolResult> FollowAsync(long afterSequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FollowUntilAnswerAsync(afterSequence, cancellationToken);
+        }
+        catch (TokenRevokedException revoked)
+        {
+            throw new McpProtocolException(revoked.Message, McpErrorCode.InvalidRequest);
+        }
+    }
+
+    private async Task<CallToolResult> FollowUntilAnswerAsync(long afterSequence, CancellationToken cancellationToken)
     {
         using var tracked = context.Services!.GetRequiredService<McpCancellations>().Track(principal, context.JsonRpcRequest.Id, runId);
         var total = (await runs.GetAsync(principal, runId, cancellationToken))?.Run.TotalTasks ?? 0;
@@ -24,7 +38,7 @@ internal sealed class McpRunFollower(RequestContext<CallToolRequestParams> conte
         while (true)
         {
             ProtocolEvent? end = null;
-            await foreach (var runEvent in runs.WatchAsync(runId, last, cancellationToken))
+            await foreach (var runEvent in runs.WatchAsync(principal, runId, last, cancellationToken))
             {
                 last = runEvent.Sequence;
                 if (runEvent.Type == RunEventTypes.TaskCompleted)
@@ -50,7 +64,7 @@ internal sealed class McpRunFollower(RequestContext<CallToolRequestParams> conte
                 return view.Run.State.IsFinished() ? McpResults.Finished(view.Run) : McpResults.Status(view.Run);
             }
 
-            if (!CanElicit() || await AskReviewerAsync(view.Run, cancellationToken) is not { } answer)
+            if (!CanElicit() || await AskReviewerUnlessRevokedAsync(view.Run, cancellationToken) is not { } answer)
             {
                 return McpResults.Paused(view.Run);
             }
@@ -64,6 +78,14 @@ internal sealed class McpRunFollower(RequestContext<CallToolRequestParams> conte
     }
 
     private bool CanElicit() => context.Server.SessionId is not null && context.Server.ClientCapabilities?.Elicitation is not null;
+
+    /// <summary>The reviewer's answer would come with the revoked token, which is refused: the question ends with the revocation.</summary>
+    private async Task<(bool Approve, string Feedback)?> AskReviewerUnlessRevokedAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        var revoked = runs.WhenRevoked(principal);
+        using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, revoked);
+        return await ProtocolRuns.UnlessRevokedAsync(new ValueTask<(bool, string)?>(AskReviewerAsync(run, asking.Token)), revoked, cancellationToken);
+    }
 
     private async Task<(bool Approve, string Feedback)?> AskReviewerAsync(RunRecord run, CancellationToken cancellationToken)
     {
