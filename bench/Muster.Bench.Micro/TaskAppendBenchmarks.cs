@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using Muster.Contracts;
+using Muster.Core.Crews;
+using Muster.Core.Engine;
+using Muster.Storage;
+using Muster.Storage.Sqlite;
+
+namespace Muster.Bench.Micro;
+
+/// <summary>
+/// What the store does for one task of scenario 2's crew (one LLM call): its four events appended in one batch, each with the
+/// update the projection makes, on a SQLite file. <see cref="Costs"/> off strips what cost accounting and budgets add to those
+/// writes (the call's cost, the run's spend and worked time): the difference is their share of the store's work per task
+/// (issue 21's bench goal; scenario 2's server CPU per task is too noisy on a shared machine to show 2 %).
+/// </summary>
+[MemoryDiagnoser]
+public class TaskAppendBenchmarks
+{
+    private static readonly TokenUsage CallUsage = new(60, 40, 0, 1);
+    private string _folder = "";
+    private SqliteRunStore _store = null!;
+    private RunRecord _run = null!;
+    private DateTimeOffset _now;
+
+    /// <summary>Whether the events carry costs and the updates the budget columns, as they do since issue 21.</summary>
+    [Params(false, true)]
+    public bool Costs { get; set; }
+
+    // Synchronous on purpose: the in-process toolchain does not await an asynchronous set-up.
+    [GlobalSetup]
+    public void SetUp() => SetUpAsync().GetAwaiter().GetResult();
+
+    private async Task SetUpAsync()
+    {
+        _folder = Directory.CreateTempSubdirectory("muster-micro-").FullName;
+        _store = new SqliteRunStore($"Data Source={Path.Combine(_folder, "muster.db")}", TimeProvider.System);
+        await _store.InitializeAsync(CancellationToken.None);
+        _now = DateTimeOffset.UtcNow;
+        await _store.CreateTokenAsync(new TokenRecord { Id = "tok_bench", Hash = new string('0', 64), Kind = TokenKind.Organization, CreatedAt = _now }, CancellationToken.None);
+        var runId = Guid.CreateVersion7();
+        await _store.CreateRunAsync(new NewRun
+        {
+            Id = runId,
+            CrewName = "trio",
+            Crew = new CrewDefinition
+            {
+                Name = "trio",
+                Agents = [new AgentDefinition { Key = "analyst", Role = "Analyst", Goal = "Find facts", Backstory = "You read quickly." }],
+                Tasks = [new TaskDefinition { Name = "task_1", Description = "Step 1", ExpectedOutput = "A paragraph", Agent = "analyst" }],
+                Inputs = ["topic"],
+            },
+            Inputs = new JsonObject { ["topic"] = "tidal energy" },
+            OwnerId = "org:tok_bench",
+            TokenId = "tok_bench",
+            CorrelationId = "bench",
+            Webhooks = new WebhookSettings(),
+            CreatedAt = _now,
+        }, CancellationToken.None);
+        _run = (await _store.TryClaimRunAsync("bench", _now, TimeSpan.FromDays(1), CancellationToken.None))!;
+        // Started, as the engine's first event leaves it: worked time counts from here.
+        await AppendAsync([new CrewKickoffStarted("trio", new JsonObject { ["topic"] = "tidal energy" }, 1)]);
+    }
+
+    [GlobalCleanup]
+    public void CleanUp()
+    {
+        _store.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Benchmark]
+    public Task AppendOneTask()
+    {
+        var usage = Costs ? new TokenUsage(60, 40, 0, 1, 0.000084m) : CallUsage;
+        return AppendAsync(
+        [
+            new TaskStarted { TaskName = "task_1", Agent = "Analyst", Description = "Step 1 about tidal energy" },
+            new LlmCallStarted("task_1", "Analyst", "openai/gpt-4o-mini"),
+            new LlmCallCompleted("task_1", "Analyst", "openai/gpt-4o-mini", usage),
+            new TaskCompleted(new TaskOutput
+            {
+                Name = "task_1",
+                Description = "Step 1 about tidal energy",
+                ExpectedOutput = "A paragraph",
+                Summary = "Step 1...",
+                Raw = string.Concat(Enumerable.Repeat("Simulated answer about tidal energy. ", 6)),
+                Agent = "Analyst",
+                ExecutionTimeSeconds = 0.01,
+                Usage = usage,
+            }),
+        ]);
+    }
+
+    private Task AppendAsync(IReadOnlyList<RunEventData> data)
+    {
+        var appends = new List<EventAppend>(data.Count);
+        foreach (var item in data)
+        {
+            _now = _now.AddMilliseconds(1);
+            var runEvent = new RunEvent { RunId = _run.Id, Sequence = _run.LastSequence + 1, Timestamp = _now, Data = item };
+            var after = RunProjection.Apply(_run, runEvent);
+            var update = RunUpdate.Between(_run, after, leaseOwner: "bench");
+            appends.Add(new EventAppend(runEvent, Costs ? update : update with { Spent = null, Worked = null, WorkMark = null }, []));
+            _run = after;
+        }
+
+        return _store.AppendEventsAsync(appends, CancellationToken.None);
+    }
+}
