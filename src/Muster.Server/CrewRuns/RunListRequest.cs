@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Muster.Contracts.Runs;
 using Muster.Server.Runs;
+using Muster.Server.Hosting;
 using Muster.Storage;
 
 namespace Muster.Server.CrewRuns;
@@ -52,39 +53,6 @@ internal static class RunListRequest
         return states;
     }
 
-    private static string? Text(IQueryCollection query, string name, List<FieldError> errors)
-    {
-        if (!query.TryGetValue(name, out var values))
-        {
-            return null;
-        }
-
-        var value = values.ToString();
-        if (values.Count != 1 || value.Length is 0 or > MaxFilterLength)
-        {
-            errors.Add(new FieldError($"query.{name}", $"Must be given once, 1 to {MaxFilterLength} characters"));
-            return null;
-        }
-
-        return value;
-    }
-
-    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors)
-    {
-        if (Text(query, name, errors) is not { } text)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-        {
-            return value.ToUniversalTime();
-        }
-
-        errors.Add(new FieldError($"query.{name}", "Must be an ISO-8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
-        return null;
-    }
-
     private static int Limit(IQueryCollection query, List<FieldError> errors)
     {
         if (Text(query, "limit", errors) is not { } text)
@@ -100,4 +68,10 @@ internal static class RunListRequest
         errors.Add(new FieldError("query.limit", $"Must be an integer from 1 to {MaxLimit}"));
         return DefaultLimit;
     }
+
+    private static string? Text(IQueryCollection query, string name, List<FieldError> errors) =>
+        QueryFields.Text(query, name, MaxFilterLength, errors);
+
+    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors) =>
+        QueryFields.Time(query, name, MaxFilterLength, errors);
 }

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Muster.Contracts.Runs;
+using Muster.Server.Hosting;
 using Muster.Storage;
 
 namespace Muster.Server.Usage;
@@ -82,36 +82,9 @@ internal static class UsageRequest
         }
     }
 
-    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors)
-    {
-        if (Text(query, name, errors) is not { } text)
-        {
-            return null;
-        }
+    private static string? Text(IQueryCollection query, string name, List<FieldError> errors) =>
+        QueryFields.Text(query, name, MaxParameterLength, errors);
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-        {
-            return value.ToUniversalTime();
-        }
-
-        errors.Add(new FieldError($"query.{name}", "Must be an ISO-8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
-        return null;
-    }
-
-    private static string? Text(IQueryCollection query, string name, List<FieldError> errors)
-    {
-        if (!query.TryGetValue(name, out var values))
-        {
-            return null;
-        }
-
-        var value = values.ToString();
-        if (values.Count != 1 || value.Length is 0 or > MaxParameterLength)
-        {
-            errors.Add(new FieldError($"query.{name}", $"Must be given once, 1 to {MaxParameterLength} characters"));
-            return null;
-        }
-
-        return value;
-    }
+    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors) =>
+        QueryFields.Time(query, name, MaxParameterLength, errors);
 }
