@@ -9,52 +9,91 @@ namespace Muster.Storage;
 public static class RunProjection
 {
     /// <summary>The run once <paramref name="runEvent"/> has happened.</summary>
+    /// <remarks>
+    /// One copy of the run per event (this runs for every event of every run): each case sets all it changes in one
+    /// <c>with</c>, rather than chaining helpers that each copy the whole record.
+    /// </remarks>
     public static RunRecord Apply(RunRecord run, RunEvent runEvent)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(runEvent);
-        var next = run with { LastSequence = runEvent.Sequence };
+        var sequence = runEvent.Sequence;
+        var at = runEvent.Timestamp;
+        var (worked, mark) = WorkUntil(run, at);
         return runEvent.Data switch
         {
             // Work is counted from each start: the time the run waited for a node or a reviewer before it is not.
-            CrewKickoffStarted => next with { WorkMark = runEvent.Timestamp },
-            LlmCallCompleted call => Work(next, runEvent) with { Spent = run.Spent.Add(call.Usage) },
-            TaskStarted started => Resolve(next, started.TaskName) with { CurrentTask = started.TaskName },
-            TaskCompleted completed => Resolve(Work(next, runEvent), completed.TaskName) with
-            {
-                CompletedTasks = run.CompletedTasks + 1,
-                Usage = run.Usage + completed.Usage,
-            },
+            CrewKickoffStarted => run with { LastSequence = sequence, WorkMark = at },
+            LlmCallCompleted call => run with { LastSequence = sequence, Worked = worked, WorkMark = mark, Spent = run.Spent.Add(call.Usage) },
+            TaskStarted started => Resolves(run, started.TaskName)
+                ? run with { LastSequence = sequence, CurrentTask = started.TaskName, PendingReview = null, Review = null }
+                : run with { LastSequence = sequence, CurrentTask = started.TaskName },
+            TaskCompleted completed => Resolves(run, completed.TaskName)
+                ? run with
+                {
+                    LastSequence = sequence,
+                    Worked = worked,
+                    WorkMark = mark,
+                    PendingReview = null,
+                    Review = null,
+                    CompletedTasks = run.CompletedTasks + 1,
+                    Usage = run.Usage + completed.Usage,
+                }
+                : run with
+                {
+                    LastSequence = sequence,
+                    Worked = worked,
+                    WorkMark = mark,
+                    CompletedTasks = run.CompletedTasks + 1,
+                    Usage = run.Usage + completed.Usage,
+                },
             // The output is not a result until a reviewer approves it; the run waits, held by no node.
-            TaskAwaitingHuman awaiting => Release(Work(next, runEvent)) with { State = RunState.AwaitingHuman, PendingReview = awaiting.TaskOutput },
-            CrewKickoffCompleted completed => Release(Work(next, runEvent)) with
+            TaskAwaitingHuman awaiting => run with
             {
+                LastSequence = sequence,
+                Worked = worked,
+                WorkMark = mark,
+                LeaseOwner = null,
+                LeaseExpiresAt = null,
+                State = RunState.AwaitingHuman,
+                PendingReview = awaiting.TaskOutput,
+            },
+            CrewKickoffCompleted completed => run with
+            {
+                LastSequence = sequence,
+                Worked = worked,
+                WorkMark = mark,
+                LeaseOwner = null,
+                LeaseExpiresAt = null,
                 State = RunState.Completed,
                 Result = completed.Output,
                 ResultJson = completed.ResultJson,
                 Usage = completed.Usage,
-                CompletedAt = runEvent.Timestamp,
+                CompletedAt = at,
             },
-            CrewKickoffFailed failed => Release(Work(next, runEvent)) with
+            CrewKickoffFailed failed => run with
             {
+                LastSequence = sequence,
+                Worked = worked,
+                WorkMark = mark,
+                LeaseOwner = null,
+                LeaseExpiresAt = null,
                 State = failed.Stopped ? RunState.Stopped : RunState.Failed,
                 Error = failed.Error,
                 Usage = failed.Usage,
-                CompletedAt = runEvent.Timestamp,
+                CompletedAt = at,
             },
-            _ => next,
+            _ => run with { LastSequence = sequence },
         };
     }
 
     // The task awaiting review starts again (rejected) or completes (approved): the review and its answer are acted on.
-    private static RunRecord Resolve(RunRecord run, string taskName) =>
-        run.PendingReview?.Name == taskName ? run with { PendingReview = null, Review = null } : run;
+    private static bool Resolves(RunRecord run, string taskName) => run.PendingReview?.Name == taskName;
 
-    // Only while the run runs: a stop of a paused run ends it without counting the pause as work.
-    private static RunRecord Work(RunRecord run, RunEvent runEvent) =>
-        run is { State: RunState.Running, WorkMark: { } mark } && runEvent.Timestamp > mark
-            ? run with { Worked = run.Worked + (runEvent.Timestamp - mark), WorkMark = runEvent.Timestamp }
-            : run;
-
-    private static RunRecord Release(RunRecord run) => run with { LeaseOwner = null, LeaseExpiresAt = null };
+    // The work counted up to an event at `at`, only while the run runs: a stop of a paused run ends it without counting the
+    // pause as work.
+    private static (TimeSpan Worked, DateTimeOffset? Mark) WorkUntil(RunRecord run, DateTimeOffset at) =>
+        run is { State: RunState.Running, WorkMark: { } mark } && at > mark
+            ? (run.Worked + (at - mark), at)
+            : (run.Worked, run.WorkMark);
 }

@@ -68,7 +68,22 @@ public sealed class PostgresRunStore : SqlRunStore, IAsyncDisposable, IDisposabl
         connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(@Key)", new { Key = DeliveryClaimLockKey }, transaction, cancellationToken: cancellationToken));
 
+    // A server that restarted ended the sessions idling in the pool, and the first read after it returns may be lent one of
+    // them. A read changes nothing, so it is tried once more on a fresh session: a client then hears 503 only while the
+    // server is really away (and that second try fails as fast as the first: the connection is refused).
     private protected override async Task<T> ReadCoreAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadOnceAsync(read, cancellationToken);
+        }
+        catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailureKind.Unavailable && !cancellationToken.IsCancellationRequested)
+        {
+            return await ReadOnceAsync(read, cancellationToken);
+        }
+    }
+
+    private async Task<T> ReadOnceAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         try
         {
