@@ -40,8 +40,11 @@ as_owner() {
 running() { [[ -f "$dir/env" ]] && as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; }
 
 free_port() {
-  local port
-  for port in $(shuf -i 20000-60000 -n 50); do
+  # Below the kernel's ephemeral range: a port from it could be taken by any outgoing connection on the machine while the
+  # server is down (`down`, a restart), and `up` would then fail to bind it again.
+  local port low
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  for port in $(shuf -i 10000-$((low > 12000 ? low - 1 : 32767)) -n 50); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
   log "no free port found"; return 1
