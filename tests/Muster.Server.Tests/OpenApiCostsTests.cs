@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Muster.Server.Tests.Costs;
 using Muster.Testing;
 
 namespace Muster.Server.Tests;
@@ -17,11 +18,7 @@ public sealed class OpenApiCostsTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
     {
-        Settings = new Dictionary<string, string?>
-        {
-            ["Muster:Llm:Prices:openai/simulated:Input"] = "2",
-            ["Muster:Llm:Prices:openai/simulated:Output"] = "10",
-        },
+        Settings = SimulatedPrices.Settings(),
     });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

@@ -23,11 +23,7 @@ public sealed class TokenLimitTests : IAsyncLifetime
     public async Task InitializeAsync() => _server = await MusterServerFixture.StartAsync(new MusterServerSetup
     {
         // openai/simulated at $2 in and $10 out per million tokens: 1,000 prompt and 250 completion tokens cost $0.0045.
-        Settings = new Dictionary<string, string?>
-        {
-            ["Muster:Llm:Prices:openai/simulated:Input"] = "2",
-            ["Muster:Llm:Prices:openai/simulated:Output"] = "10",
-        },
+        Settings = SimulatedPrices.Settings(),
         Services = services => services.AddSingleton<TimeProvider>(_time),
     });
 

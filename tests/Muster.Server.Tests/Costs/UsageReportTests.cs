@@ -13,11 +13,7 @@ namespace Muster.Server.Tests.Costs;
 public sealed class UsageReportTests : IDisposable
 {
     // openai/simulated at $2 in and $10 out per million tokens.
-    private static readonly Dictionary<string, string?> Prices = new()
-    {
-        ["Muster:Llm:Prices:openai/simulated:Input"] = "2",
-        ["Muster:Llm:Prices:openai/simulated:Output"] = "10",
-    };
+    private static readonly Dictionary<string, string?> Prices = SimulatedPrices.Settings();
 
     private readonly WebhookTestServer _servers = new(path =>
     {
