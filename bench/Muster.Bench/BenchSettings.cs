@@ -36,9 +36,16 @@ internal sealed record BenchSettings
     public TimeSpan WrkDuration => TimeSpan.FromSeconds(Full ? 15 : 3);
 
     /// <summary>How many runs every scenario's nodes execute, unmeasured, before the scenario starts (see Cluster.WarmUpAsync).</summary>
-    public int NodeWarmUpRuns => Full ? 5_000 : 200;
+    public int NodeWarmUpRuns => WarmUpRunsOverride ?? (Full ? 5_000 : 200);
 
-    public int KickoffRuns => Full ? 5_000 : 1_000;
+    /// <summary>Scenario 2's measured runs.</summary>
+    public int KickoffRuns => KickoffRunsOverride ?? (Full ? 5_000 : 1_000);
+
+    /// <summary><c>--warm-up-runs N</c>: a longer warm-up, so that the JIT has settled before a small difference is measured.</summary>
+    public int? WarmUpRunsOverride { get; init; }
+
+    /// <summary><c>--runs N</c>: a longer measured stretch for scenario 2, so that its fixed costs weigh less.</summary>
+    public int? KickoffRunsOverride { get; init; }
 
     public int InFlightRuns => Full ? 10_000 : 2_000;
 
@@ -70,6 +77,8 @@ internal sealed record BenchSettings
                 "--server" => settings with { ServerPath = Path.GetFullPath(Value()) },
                 "--server-env" => settings with { ServerEnvironment = WithPair(settings.ServerEnvironment, Value()) },
                 "--max-concurrent-runs" => settings with { MaxConcurrentRuns = Number(option, Value()) },
+                "--runs" => settings with { KickoffRunsOverride = Positive(option, Value()) },
+                "--warm-up-runs" => settings with { WarmUpRunsOverride = Positive(option, Value()) },
                 _ => throw new ArgumentException($"Unknown option {option}"),
             };
         }
@@ -112,6 +121,9 @@ internal sealed record BenchSettings
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
             ? number
             : throw new ArgumentException($"{option} takes whole numbers, not '{value}'");
+
+    private static int Positive(string option, string value) =>
+        Number(option, value) is > 0 and var number ? number : throw new ArgumentException($"{option} takes a number above 0, not '{value}'");
 
     private static string FindRepo(string start)
     {

@@ -33,7 +33,7 @@ static int Usage()
         usage: Muster.Bench run [--quick|--full] [--scenarios 1,2,3,4,5] [--storage sqlite|postgres]
                                 [--connection-string CS] [--nodes N] [--repo PATH] [--markdown FILE]
                                 [--server PATH/Muster.Server.dll] [--server-env KEY=VALUE]...
-                                [--max-concurrent-runs N]
+                                [--max-concurrent-runs N] [--runs N] [--warm-up-runs N]
                Muster.Bench simulator [--latency-ms N]      (reads 'latency N' lines on stdin)
                Muster.Bench ceiling --body-dir DIR           (GET or POST /NAME answers DIR/NAME.json)
         """);

@@ -60,6 +60,19 @@ public sealed class BenchSettingsTests
     }
 
     [Fact]
+    public void RunsAndWarmUpRuns_OverrideScenarioTwosSizes_InEitherMode()
+    {
+        var quick = BenchSettings.Parse(["--repo", Repo, "--runs", "20000", "--warm-up-runs", "8000"]);
+        quick.KickoffRuns.ShouldBe(20_000);
+        quick.NodeWarmUpRuns.ShouldBe(8_000);
+        quick.InFlightRuns.ShouldBe(2_000);
+
+        var full = BenchSettings.Parse(["--repo", Repo, "--runs", "300", "--full"]);
+        full.KickoffRuns.ShouldBe(300);
+        full.NodeWarmUpRuns.ShouldBe(5_000);
+    }
+
+    [Fact]
     public void Scenarios_TakesACommaSeparatedList()
     {
         BenchSettings.Parse(["--repo", Repo, "--scenarios", "2,5"]).Scenarios.Order().ShouldBe([2, 5]);
@@ -110,6 +123,9 @@ public sealed class BenchSettingsTests
         new[] { "--markdown" },
         new[] { "--scenarios" },
         new[] { "--quick", "--server-env" },
+        new[] { "--runs", "0" },
+        new[] { "--warm-up-runs", "-5" },
+        new[] { "--runs", "many" },
     };
 
     [Theory]

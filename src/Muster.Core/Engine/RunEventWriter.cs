@@ -33,6 +33,9 @@ internal sealed class RunEventWriter(
 
     public Guid RunId => runId;
 
+    /// <summary><see cref="RunId"/> as text, made once: every span of the run carries it twice.</summary>
+    public string RunIdText { get; } = runId.ToString();
+
     /// <summary>The run itself is cancelled (stopped or shut down): nothing more may be published.</summary>
     public bool RunCancelled => cancellationToken.IsCancellationRequested;
 

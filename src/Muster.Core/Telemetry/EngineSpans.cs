@@ -125,9 +125,9 @@ internal static class EngineSpans
     private static void Common(Activity span, RunContext run, string task, string operation)
     {
         span.SetTag(SpanAttributes.OperationName, operation);
-        span.SetTag(SpanAttributes.ConversationId, run.Events.RunId.ToString());
+        span.SetTag(SpanAttributes.ConversationId, run.Events.RunIdText);
         span.SetTag(SpanAttributes.Crew, run.Crew.Name);
         span.SetTag(SpanAttributes.Task, task);
-        span.SetTag(SpanAttributes.RunId, run.Events.RunId.ToString());
+        span.SetTag(SpanAttributes.RunId, run.Events.RunIdText);
     }
 }
