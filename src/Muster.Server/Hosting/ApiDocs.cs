@@ -19,8 +19,10 @@ internal static class ApiDocs
     public static MusterBuilder AddApiDocs(this MusterBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.ConfigureHttpJsonOptions(json => ApiDocWebhooks.AddContracts(json.SerializerOptions));
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer(DescribeAsync)
+            .AddDocumentTransformer(ApiDocWebhooks.DescribeAsync)
             .AddSchemaTransformer(ApiDocSchemas.DescribeAsync)
             .AddOperationTransformer(ApiDocSchemas.DescribeRetryAfterAsync)
             .AddOperationTransformer(ApiDocSchemas.DescribePathParametersAsync));

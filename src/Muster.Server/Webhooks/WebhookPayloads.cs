@@ -48,42 +48,73 @@ internal static class WebhookPayloads
     private static string KickoffId(RunRecord run) => run.Id.ToString();
 }
 
-internal sealed record StepPayload(string Prompt, string Thought, string Tool, string ToolInput, string Result, string KickoffId, JsonObject? Meta);
+internal sealed record StepPayload(
+    [property: JsonPropertyName("prompt")] string Prompt,
+    [property: JsonPropertyName("thought")] string Thought,
+    [property: JsonPropertyName("tool")] string Tool,
+    [property: JsonPropertyName("tool_input")] string ToolInput,
+    [property: JsonPropertyName("result")] string Result,
+    [property: JsonPropertyName("kickoff_id")] string KickoffId,
+    [property: JsonPropertyName("meta")] JsonObject? Meta);
 
 internal sealed record TaskPayload(
-    string Description, string Name, string ExpectedOutput, string Summary, string Agent, string Output, JsonObject? OutputJson, string KickoffId, JsonObject? Meta);
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("expected_output")] string ExpectedOutput,
+    [property: JsonPropertyName("summary")] string Summary,
+    [property: JsonPropertyName("agent")] string Agent,
+    [property: JsonPropertyName("output")] string Output,
+    [property: JsonPropertyName("output_json")] JsonObject? OutputJson,
+    [property: JsonPropertyName("kickoff_id")] string KickoffId,
+    [property: JsonPropertyName("meta")] JsonObject? Meta);
 
 /// <summary>A finished run; <c>status</c> and <c>error</c> only when it failed or was stopped.</summary>
 internal sealed record CrewPayload(
-    string KickoffId,
-    string? Result,
-    JsonObject? ResultJson,
-    CrewUsage TokenUsage,
-    JsonObject? Meta,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Status,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
+    [property: JsonPropertyName("kickoff_id")] string KickoffId,
+    [property: JsonPropertyName("result")] string? Result,
+    [property: JsonPropertyName("result_json")] JsonObject? ResultJson,
+    [property: JsonPropertyName("token_usage")] CrewUsage TokenUsage,
+    [property: JsonPropertyName("meta")] JsonObject? Meta,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] [property: JsonPropertyName("status")] string? Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] [property: JsonPropertyName("error")] string? Error);
 
 /// <summary>
 /// The crew webhook's own, shorter <c>token_usage</c> (COMPATIBILITY.md), with Muster's <c>cost_usd</c> after AMP's fields
 /// (null when a call's model has no price).
 /// </summary>
 internal sealed record CrewUsage(
-    long TotalTokens,
-    long PromptTokens,
-    long CompletionTokens,
-    decimal? CostUsd)
+    [property: JsonPropertyName("total_tokens")] long TotalTokens,
+    [property: JsonPropertyName("prompt_tokens")] long PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] long CompletionTokens,
+    [property: JsonPropertyName("cost_usd")] decimal? CostUsd)
 {
     public static CrewUsage Of(TokenUsage usage) => new(usage.TotalTokens, usage.PromptTokens, usage.CompletionTokens, usage.CostUsd);
 }
 
 internal sealed record HumanInputPayload(
-    string KickoffId, string TaskId, string TaskName, string Agent, string Output, string Status, string CrewName, string Timestamp, JsonObject? Meta);
+    [property: JsonPropertyName("kickoff_id")] string KickoffId,
+    [property: JsonPropertyName("task_id")] string TaskId,
+    [property: JsonPropertyName("task_name")] string TaskName,
+    [property: JsonPropertyName("agent")] string Agent,
+    [property: JsonPropertyName("output")] string Output,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("crew_name")] string CrewName,
+    [property: JsonPropertyName("timestamp")] string Timestamp,
+    [property: JsonPropertyName("meta")] JsonObject? Meta);
 
 /// <summary>The stream's envelope: the event's name beside its data, which <see cref="RunEventJson"/> writes.</summary>
 internal sealed record StreamEventPayload(
-    string Id, string ExecutionId, string Timestamp, string Type, [property: JsonConverter(typeof(RunEventDataJsonConverter))] RunEventData Data);
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("execution_id")] string ExecutionId,
+    [property: JsonPropertyName("timestamp")] string Timestamp,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonConverter(typeof(RunEventDataJsonConverter))] [property: JsonPropertyName("data")] RunEventData Data);
 
-/// <summary>The webhook bodies' source-generated contracts; nulls are written unless a property says otherwise.</summary>
+/// <summary>
+/// The webhook bodies' source-generated contracts; nulls are written unless a property says otherwise. Each field's name is
+/// explicit, as the HTTP contracts' are: the OpenAPI document describes these types with the HTTP API's options
+/// (ApiDocWebhooks), and it names them as they are sent.
+/// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StepPayload))]
 [JsonSerializable(typeof(TaskPayload))]

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Muster.Simulator;
@@ -7,8 +8,8 @@ using OpenTelemetry.Metrics;
 namespace Muster.Server.Tests.Telemetry;
 
 /// <summary>
-/// <c>muster.llm.cost</c> after known work: the dollars of the priced calls, by provider and model. Meters are heard by name
-/// across the test process, so the models are this test's own.
+/// <c>muster.llm.cost</c> after known work: the dollars of the priced calls, by provider and model, and nothing for a call with
+/// no price.
 /// </summary>
 public sealed class LlmCostMetricTests : IDisposable
 {
@@ -54,39 +55,21 @@ public sealed class LlmCostMetricTests : IDisposable
             ["Muster:Llm:Prices:openai/priced-model:Output"] = "2000000",
         };
         await using var muster = await _server.StartAsync(prices);
+        using var own = new ScopedMeasurements(muster.Services.GetRequiredService<IMeterFactory>());
         muster.Simulator.Enqueue(SimulatedReply.Text("paid answer", promptTokens: 3, completionTokens: 2), SimulatedReply.Text("free answer", promptTokens: 5, completionTokens: 5));
         using var client = muster.CreateClient(muster.BootstrapToken);
 
         var id = await client.KickoffAsync(new JsonObject(), "/crews/priced");
         (await client.WaitForFinishAsync(id, "/crews/priced")).Is("completed").ShouldBeTrue();
 
+        // Measured by this server's own instruments (ScopedMeasurements): other tests' servers price calls beside it.
+        var cost = own.All("muster.llm.cost");
+        cost.ShouldAllBe(m => m.Unit == "USD");
+        cost.Select(m => (Provider: (string?)m.Tags["gen_ai.provider.name"], Model: (string?)m.Tags["gen_ai.request.model"], m.Value, Tags: m.Tags.Count))
+            .ShouldBe([("openai", "priced-model", 7d, 2)]);
+
+        // OpenTelemetry's exporter has the instrument too.
         muster.Services.GetRequiredService<MeterProvider>().ForceFlush().ShouldBeTrue();
-        var cost = Cost(_server).ShouldNotBeNull();
-        cost.Unit.ShouldBe("USD");
-        Points(cost).ShouldBe([("openai", "priced-model", 7d)]);
+        _server.Metrics.Snapshot().LastOrDefault(m => m.Name == "muster.llm.cost").ShouldNotBeNull().Unit.ShouldBe("USD");
     }
-
-    private static Metric? Cost(TracedServer server) => server.Metrics.Snapshot().LastOrDefault(m => m.Name == "muster.llm.cost") is { } snapshot
-        ? new Metric(snapshot.Unit, snapshot.MetricPoints)
-        : null;
-
-    private static List<(string? Provider, string? Model, double Sum)> Points(Metric metric)
-    {
-        var points = new List<(string?, string?, double)>();
-        foreach (var point in metric.Points)
-        {
-            var tags = new Dictionary<string, object?>();
-            foreach (var tag in point.Tags)
-            {
-                tags[tag.Key] = tag.Value;
-            }
-
-            tags.Count.ShouldBe(2);
-            points.Add(((string?)tags.GetValueOrDefault("gen_ai.provider.name"), (string?)tags.GetValueOrDefault("gen_ai.request.model"), point.GetSumDouble()));
-        }
-
-        return points;
-    }
-
-    private sealed record Metric(string Unit, IReadOnlyList<MetricPoint> Points);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,9 +8,13 @@ using OpenTelemetry.Metrics;
 
 namespace Muster.Server.Tests.Telemetry;
 
-/// <summary>Muster's metrics after known work, read through an in-memory exporter and scraped at <c>/metrics</c>.</summary>
+/// <summary>
+/// Muster's metrics after known work: counted from the server's own instruments (<see cref="ScopedMeasurements"/>), seen in
+/// OpenTelemetry's in-memory exporter, and scraped at <c>/metrics</c>.
+/// </summary>
 public sealed class MetricsTests : IDisposable
 {
+    private static readonly (string Key, string? Value) Crew = ("muster.crew", "metered");
     private readonly TracedServer _server = new(WriteMetered);
 
     public void Dispose() => _server.Dispose();
@@ -37,18 +42,23 @@ public sealed class MetricsTests : IDisposable
     public async Task ARunWithAToolCallAndABadToolCall_IsCountedByCrewAndTool()
     {
         await using var muster = await _server.StartAsync();
+        using var own = new ScopedMeasurements(muster.Services.GetRequiredService<IMeterFactory>());
         await RunMeteredAsync(muster);
 
+        own.Sum("muster.runs.started", Crew).ShouldBe(1);
+        own.Sum("muster.runs.completed", Crew).ShouldBe(1);
+        own.Sum("muster.runs.failed", Crew).ShouldBe(0);
+        own.Sum("muster.tool.calls", Crew).ShouldBe(2);
+        own.Sum("muster.tool.errors", Crew).ShouldBe(1);
+        own.Sum("muster.tool.calls", Crew, ("gen_ai.tool.name", "calculator")).ShouldBe(2);
+        own.Count("muster.run.duration", Crew, ("muster.run.outcome", "completed")).ShouldBe(1);
+
+        // The same instruments reach OpenTelemetry's exporter, beside the GenAI client metrics of the LLM calls.
         muster.Services.GetRequiredService<MeterProvider>().ForceFlush().ShouldBeTrue();
-        Sum("muster.runs.started").ShouldBe(1);
-        Sum("muster.runs.completed").ShouldBe(1);
-        Sum("muster.runs.failed").ShouldBe(0);
-        Sum("muster.tool.calls").ShouldBe(2);
-        Sum("muster.tool.errors").ShouldBe(1);
-        Sum("muster.tool.calls", ("gen_ai.tool.name", "calculator")).ShouldBe(2);
-        Latest("muster.run.duration").ShouldNotBeNull();
-        Latest("gen_ai.client.token.usage").ShouldNotBeNull();
-        Latest("gen_ai.client.operation.duration").ShouldNotBeNull();
+        Exported("muster.runs.started").ShouldNotBeNull();
+        Exported("muster.run.duration").ShouldNotBeNull();
+        Exported("gen_ai.client.token.usage").ShouldNotBeNull();
+        Exported("gen_ai.client.operation.duration").ShouldNotBeNull();
     }
 
     [Fact]
@@ -114,30 +124,5 @@ public sealed class MetricsTests : IDisposable
         (await client.WaitForFinishAsync(id, "/crews/metered")).Is("completed").ShouldBeTrue();
     }
 
-    private MetricSnapshot? Latest(string name) => _server.Metrics.Snapshot().LastOrDefault(m => m.Name == name);
-
-    private long Sum(string name, params (string Key, string Value)[] tags)
-    {
-        if (Latest(name) is not { } metric)
-        {
-            return 0;
-        }
-
-        long sum = 0;
-        foreach (var point in metric.MetricPoints)
-        {
-            var pointTags = new Dictionary<string, object?>();
-            foreach (var tag in point.Tags)
-            {
-                pointTags[tag.Key] = tag.Value;
-            }
-
-            if ((string?)pointTags.GetValueOrDefault("muster.crew") == "metered" && tags.All(t => (string?)pointTags.GetValueOrDefault(t.Key) == t.Value))
-            {
-                sum += point.GetSumLong();
-            }
-        }
-
-        return sum;
-    }
+    private MetricSnapshot? Exported(string name) => _server.Metrics.Snapshot().LastOrDefault(m => m.Name == name);
 }
