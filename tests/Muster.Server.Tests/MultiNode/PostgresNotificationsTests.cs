@@ -278,7 +278,12 @@ public sealed class PostgresNotificationsTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A fake clock that records the waits asked of it (the listener's backoffs), in order.</summary>
+    /// <summary>
+    /// A fake clock that records the waits asked of it (the listener's backoffs), in order. A wait is recorded only once its
+    /// timer is set: a test that advances the clock as soon as it sees the wait then always moves that timer. (Recorded
+    /// before, an advance could slip in between and leave the timer waiting for an advance that never came: a clean CI run
+    /// under load once timed out that way.)
+    /// </summary>
     private sealed class RecordingTime : FakeTimeProvider
     {
         private readonly List<TimeSpan> _waits = [];
@@ -296,6 +301,7 @@ public sealed class PostgresNotificationsTests : IAsyncLifetime
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
             if (dueTime != Timeout.InfiniteTimeSpan)
             {
                 lock (_waits)
@@ -304,7 +310,7 @@ public sealed class PostgresNotificationsTests : IAsyncLifetime
                 }
             }
 
-            return base.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 }
