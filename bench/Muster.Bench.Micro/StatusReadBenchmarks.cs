@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Muster.Contracts;
@@ -17,8 +15,7 @@ namespace Muster.Bench.Micro;
 [MemoryDiagnoser]
 public class StatusReadBenchmarks
 {
-    private const string TokenHash = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
-    private string _folder = "";
+    private MicroStore _micro = null!;
     private SqliteRunStore _store = null!;
     private Guid _runId;
 
@@ -28,26 +25,10 @@ public class StatusReadBenchmarks
 
     private async Task SetUpAsync()
     {
-        _folder = Directory.CreateTempSubdirectory("muster-micro-").FullName;
-        _store = new SqliteRunStore($"Data Source={Path.Combine(_folder, "muster.db")}", TimeProvider.System);
-        await _store.InitializeAsync(CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
-        await _store.CreateTokenAsync(new TokenRecord { Id = "tok_bench", Hash = TokenHash, Kind = TokenKind.Organization, CreatedAt = now }, CancellationToken.None);
-
-        _runId = Guid.CreateVersion7();
-        await _store.CreateRunAsync(new NewRun
-        {
-            Id = _runId,
-            CrewName = "trio",
-            Crew = Crew(),
-            Inputs = new JsonObject { ["topic"] = "tidal energy" },
-            OwnerId = "org:tok_bench",
-            TokenId = "tok_bench",
-            CorrelationId = "bench",
-            Webhooks = new WebhookSettings(),
-            CreatedAt = now,
-        }, CancellationToken.None);
-        await _store.TryClaimRunAsync("bench", now, TimeSpan.FromMinutes(5), CancellationToken.None);
+        _micro = await MicroStore.CreateAsync(Crew(), now);
+        _store = _micro.Store;
+        _runId = _micro.Run.Id;
         for (var task = 1; task <= 3; task++)
         {
             var output = new TaskOutput
@@ -72,14 +53,10 @@ public class StatusReadBenchmarks
     }
 
     [GlobalCleanup]
-    public void CleanUp()
-    {
-        _store.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void CleanUp() => _micro.Dispose();
 
     [Benchmark]
-    public Task<TokenRecord?> FindToken() => _store.FindTokenByHashAsync(TokenHash, CancellationToken.None);
+    public Task<TokenRecord?> FindToken() => _store.FindTokenByHashAsync(MicroStore.TokenHash, CancellationToken.None);
 
     [Benchmark]
     public Task<RunRecord?> GetRun() => _store.GetRunAsync(_runId, CancellationToken.None);

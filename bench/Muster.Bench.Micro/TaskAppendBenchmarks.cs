@@ -19,7 +19,7 @@ namespace Muster.Bench.Micro;
 public class TaskAppendBenchmarks
 {
     private static readonly TokenUsage CallUsage = new(60, 40, 0, 1);
-    private string _folder = "";
+    private MicroStore _micro = null!;
     private SqliteRunStore _store = null!;
     private RunRecord _run = null!;
     private DateTimeOffset _now;
@@ -34,44 +34,26 @@ public class TaskAppendBenchmarks
 
     private async Task SetUpAsync()
     {
-        // On tmpfs where there is one: the disk's own spread (±10 % here) hides the few per cent this compares.
-        _folder = Directory.Exists("/dev/shm")
-            ? Directory.CreateDirectory(Path.Combine("/dev/shm", "muster-micro-" + Guid.NewGuid().ToString("N"))).FullName
-            : Directory.CreateTempSubdirectory("muster-micro-").FullName;
-        _store = new SqliteRunStore($"Data Source={Path.Combine(_folder, "muster.db")}", TimeProvider.System);
-        await _store.InitializeAsync(CancellationToken.None);
         _now = DateTimeOffset.UtcNow;
-        await _store.CreateTokenAsync(new TokenRecord { Id = "tok_bench", Hash = new string('0', 64), Kind = TokenKind.Organization, CreatedAt = _now }, CancellationToken.None);
-        var runId = Guid.CreateVersion7();
-        await _store.CreateRunAsync(new NewRun
-        {
-            Id = runId,
-            CrewName = "trio",
-            Crew = new CrewDefinition
+        // On tmpfs where there is one: the disk's own spread (±10 % here) hides the few per cent this compares.
+        _micro = await MicroStore.CreateAsync(
+            new CrewDefinition
             {
                 Name = "trio",
                 Agents = [new AgentDefinition { Key = "analyst", Role = "Analyst", Goal = "Find facts", Backstory = "You read quickly." }],
                 Tasks = [new TaskDefinition { Name = "task_1", Description = "Step 1", ExpectedOutput = "A paragraph", Agent = "analyst" }],
                 Inputs = ["topic"],
             },
-            Inputs = new JsonObject { ["topic"] = "tidal energy" },
-            OwnerId = "org:tok_bench",
-            TokenId = "tok_bench",
-            CorrelationId = "bench",
-            Webhooks = new WebhookSettings(),
-            CreatedAt = _now,
-        }, CancellationToken.None);
-        _run = (await _store.TryClaimRunAsync("bench", _now, TimeSpan.FromDays(1), CancellationToken.None))!;
+            _now,
+            onTmpfs: true);
+        _store = _micro.Store;
+        _run = _micro.Run;
         // Started, as the engine's first event leaves it: worked time counts from here.
         await AppendAsync([new CrewKickoffStarted("trio", new JsonObject { ["topic"] = "tidal energy" }, 1)]);
     }
 
     [GlobalCleanup]
-    public void CleanUp()
-    {
-        _store.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void CleanUp() => _micro.Dispose();
 
     [Benchmark]
     public Task AppendOneTask()
